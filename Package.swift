@@ -1,0 +1,134 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Swift settings shared by every target: upcoming features that keep the code honest.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "tandem",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tandem", targets: ["tandem"]),
+        .library(name: "TandemCore", targets: ["TandemCore"]),
+        .library(name: "TandemStore", targets: ["TandemStore"]),
+        .library(name: "TandemProtocol", targets: ["TandemProtocol"]),
+        .library(name: "TandemIngest", targets: ["TandemIngest"]),
+        .library(name: "TandemAPI", targets: ["TandemAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Layer 1: domain values and pure rules, no I/O.
+        .target(
+            name: "TandemCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 2: PostgreSQL — migrations, repositories, the event store, the embedded cluster.
+        .target(
+            name: "TandemStore",
+            dependencies: [
+                "TandemCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The wire contract: generated protobuf and gRPC code (see scripts/generate-protos).
+        .target(
+            name: "TandemProtocol",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        // Layer 3: the connector channels over gRPC.
+        .target(
+            name: "TandemIngest",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                "TandemProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 4: the operator HTTP API.
+        .target(
+            name: "TandemAPI",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 5: the thin executable — configuration, commands, one ServiceGroup.
+        .executableTarget(
+            name: "tandem",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                "TandemIngest",
+                "TandemAPI",
+                "TandemProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TandemCoreTests",
+            dependencies: ["TandemCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TandemIntegrationTests",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                "TandemAPI",
+                "TandemIngest",
+                "TandemProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import TandemCore
+import TandemStore
+
+/// `POST/GET /api/v1/tokens`, `DELETE /api/v1/tokens/{id}`: issuing, listing and revoking
+/// connector tokens of the authenticated tenant.
+struct TokenRoutes {
+    let tokens: TokenRepository
+
+    /// The body of `POST /api/v1/tokens`. Fields are optional here so that a missing one gets
+    /// a message naming it.
+    struct CreateRequest: Decodable {
+        let connectorName: String?
+        let network: String?
+    }
+
+    /// A token as listed (never its secret).
+    struct Summary: ResponseEncodable {
+        let id: TokenID
+        let tenantId: TenantID
+        let connectorName: String
+        let network: NetworkKind
+        let createdAt: Date
+        let revokedAt: Date?
+        let active: Bool
+
+        init(_ token: Token) {
+            id = token.id
+            tenantId = token.tenantID
+            connectorName = token.connectorName.value
+            network = token.network
+            createdAt = token.createdAt
+            revokedAt = token.revokedAt
+            active = token.isActive
+        }
+    }
+
+    struct List: ResponseEncodable {
+        let tokens: [Summary]
+    }
+
+    func add(to group: RouterGroup<OperatorContext>) {
+        group.post("tokens", use: create)
+        group.get("tokens", use: list)
+        group.get("tokens/{id}", use: show)
+        group.delete("tokens/{id}", use: revoke)
+    }
+
+    @Sendable func create(_ request: Request, context: OperatorContext) async throws -> EditedResponse<IssuedToken> {
+        let tenant = try context.requireTenant()
+        let body = try await request.decodeJSON(CreateRequest.self, context: context)
+        let name: DisplayName
+        do {
+            name = try DisplayName(body.connectorName ?? "", field: "connectorName")
+        } catch let error as ValidationError {
+            throw APIError.invalid(body.connectorName == nil ? ValidationError(field: "connectorName", message: "is required") : error)
+        }
+        let network = try Self.network(body.network)
+        let (token, secret) = try await tokens.create(tenant: tenant, connectorName: name, network: network)
+        context.logger.info("issued token", metadata: ["tandem.token": "\(token.id)"])
+        return EditedResponse(status: .created, response: IssuedToken(token, secret: secret))
+    }
+
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> List {
+        List(tokens: try await tokens.list(tenant: try context.requireTenant()).map(Summary.init))
+    }
+
+    @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Summary {
+        let tenant = try context.requireTenant()
+        guard let token = try await tokens.find(tenant: tenant, id: try Self.tokenID(context)) else {
+            throw APIError.notFound("token")
+        }
+        return Summary(token)
+    }
+
+    @Sendable func revoke(_ request: Request, context: OperatorContext) async throws -> Summary {
+        let tenant = try context.requireTenant()
+        guard let token = try await tokens.revoke(tenant: tenant, id: try Self.tokenID(context)) else {
+            throw APIError.notFound("token")
+        }
+        context.logger.info("revoked token", metadata: ["tandem.token": "\(token.id)"])
+        return Summary(token)
+    }
+
+    /// The `{id}` path parameter; a malformed id is answered 404 like an unknown one.
+    static func tokenID(_ context: OperatorContext) throws -> TokenID {
+        guard let text = context.parameters.get("id"), let id = TokenID(text) else { throw APIError.notFound("token") }
+        return id
+    }
+
+    static func network(_ text: String?) throws -> NetworkKind {
+        guard let text else { return .wireless }
+        guard let network = NetworkKind(rawValue: text) else {
+            throw APIError.invalid(ValidationError(field: "network", message: "must be \"wireless\" or \"wired\" (got \"\(text.prefix(32))\")"))
+        }
+        return network
+    }
+}
+
+extension IssuedToken: ResponseEncodable {}

@@ -1,0 +1,58 @@
+public import Foundation
+public import Hummingbird
+import TandemCore
+import TandemStore
+
+/// An error the operator API returns: an HTTP status and a JSON body
+/// `{"error": {"code": "…", "message": "…", "field": "…"}}` that says what went wrong.
+public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    /// The HTTP status.
+    public let status: HTTPResponse.Status
+    /// A stable machine-readable code, e.g. `invalid_field`.
+    public let code: String
+    /// What went wrong and what to do, for a person.
+    public let message: String
+    /// The request field at fault, when there is one.
+    public let field: String?
+
+    /// Creates an error.
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    /// 401: no API key, an unknown one, or a revoked one (the three are not told apart).
+    public static let unauthorized = APIError(
+        .unauthorized, code: "unauthorized",
+        message: "missing, unknown or revoked API key: send Authorization: Bearer <operator API key>")
+
+    /// 404 for a resource this tenant does not have (whether another tenant has it is not told).
+    public static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "not_found", message: "\(what) not found")
+    }
+
+    /// 400 for a field that breaks a rule.
+    public static func invalid(_ error: ValidationError) -> APIError {
+        APIError(.badRequest, code: "invalid_field", message: "\(error.field): \(error.message)", field: error.field)
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+            let field: String?
+        }
+        let error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(Body(error: .init(code: code, message: message, field: field)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+}

@@ -1,0 +1,25 @@
+import Hummingbird
+import TandemCore
+import TandemStore
+
+/// Authenticates operator requests by their `Authorization: Bearer <API key>` header and sets
+/// ``OperatorContext/tenantID``; anything else is answered 401 before a handler runs.
+struct OperatorAuthenticator: RouterMiddleware {
+    typealias Context = OperatorContext
+    let tenants: TenantRepository
+
+    func handle(
+        _ request: Request, context: OperatorContext,
+        next: (Request, OperatorContext) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization], header.count > 7,
+              header.prefix(7).lowercased() == "bearer "
+        else { throw APIError.unauthorized }
+        let key = Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        guard let tenant = try await tenants.authenticate(apiKey: key) else { throw APIError.unauthorized }
+        var context = context
+        context.tenantID = tenant
+        context.logger[metadataKey: "tandem.tenant"] = "\(tenant)"
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,21 @@
+public import Hummingbird
+public import TandemCore
+
+/// The request context of the operator API: Hummingbird's core storage plus the tenant that
+/// the request's API key authenticated (set by ``OperatorAuthenticator``).
+public struct OperatorContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated tenant; `nil` before authentication and on public routes.
+    public var tenantID: TenantID?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.tenantID = nil
+    }
+
+    /// The authenticated tenant, or a 401 when the route was reached without one.
+    public func requireTenant() throws -> TenantID {
+        guard let tenantID else { throw APIError.unauthorized }
+        return tenantID
+    }
+}

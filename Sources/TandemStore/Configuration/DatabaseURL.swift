@@ -1,0 +1,59 @@
+public import Foundation
+public import PostgresNIO
+
+/// Turns a PostgreSQL connection URL into a `PostgresClient.Configuration`.
+///
+/// Accepted form: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require][&host=/socket/dir]`.
+/// A `host` query parameter that is a directory selects a unix socket in it (as libpq does),
+/// which is how the embedded cluster and the test cluster are reached.
+public struct DatabaseURL: Sendable, CustomStringConvertible {
+    /// The parsed client configuration.
+    public let configuration: PostgresClient.Configuration
+    private let redacted: String
+
+    /// Parses `text`.
+    /// - Throws: ``StoreError`` with code `.invalidConfiguration` saying what is wrong with the URL.
+    public init(_ text: String) throws {
+        guard let components = URLComponents(string: text),
+              let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
+        else {
+            throw StoreError(.invalidConfiguration, "database URL must look like postgres://user:password@host:5432/database")
+        }
+        let user = components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? "postgres"
+        let password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else {
+            throw StoreError(.invalidConfiguration, "database URL names no database (the path after the host)")
+        }
+        let query = Dictionary(
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last }
+        )
+        let port = components.port ?? 5432
+        var configuration: PostgresClient.Configuration
+        if let socketDirectory = query["host"], socketDirectory.hasPrefix("/") {
+            configuration = .init(
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)",
+                username: user, password: password, database: database
+            )
+        } else {
+            let host = components.host ?? "localhost"
+            let tls: PostgresClient.Configuration.TLS
+            switch query["sslmode"] ?? "prefer" {
+            case "disable": tls = .disable
+            case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+            case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+            case let other:
+                throw StoreError(.invalidConfiguration, "sslmode '\(other)' is not one of disable, prefer, require")
+            }
+            configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        }
+        configuration.options.maximumConnections = Int(query["pool_max"] ?? "") ?? 20
+        self.configuration = configuration
+        var shown = components
+        if shown.password != nil { shown.password = "***" }
+        self.redacted = shown.string ?? "postgres://…"
+    }
+
+    /// The URL with its password replaced by `***`: safe to log.
+    public var description: String { redacted }
+}

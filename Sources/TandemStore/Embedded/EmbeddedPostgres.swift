@@ -1,0 +1,146 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// A private PostgreSQL cluster that `tandem serve` starts and owns when no database URL is
+/// given: `initdb` on first use, `pg_ctl start` on a unix socket only (no TCP port to clash),
+/// `pg_ctl stop` on shutdown.
+///
+/// Layout under ``directory``: `data/` (the cluster), `run/` (the socket), `postgres.log`.
+/// As root it runs the server as the unprivileged `postgres` user, since PostgreSQL refuses root.
+public struct EmbeddedPostgres: Sendable {
+    /// Where the cluster lives, e.g. `./.tandem/postgres`.
+    public let directory: URL
+    /// The database Tandem uses inside the cluster.
+    public let database: String
+    private let logger: Logger
+
+    /// Describes a cluster at `directory`; nothing happens until ``start()``.
+    public init(directory: URL, database: String = "tandem", logger: Logger) {
+        self.directory = directory.standardizedFileURL
+        self.database = database
+        self.logger = logger
+    }
+
+    private var dataDirectory: URL { directory.appendingPathComponent("data") }
+    private var socketDirectory: URL { directory.appendingPathComponent("run") }
+    private var logFile: URL { directory.appendingPathComponent("postgres.log") }
+    private static let superuser = "tandem"
+    private static var runsAsRoot: Bool { geteuid() == 0 }
+
+    /// The URL of Tandem's database in the cluster (unix socket, trust authentication).
+    public var url: String {
+        "postgres://\(Self.superuser)@localhost/\(database)?host=\(socketDirectory.path)"
+    }
+
+    /// Initialises the cluster if needed, starts it unless it already runs, and creates the
+    /// database; connect with ``url`` afterwards.
+    /// - Returns: `true` when this call started the server (so the caller should ``stop()`` it),
+    ///   `false` when it was already running (another `tandem` process owns it).
+    /// - Throws: ``StoreError`` `.unavailable` with the server's log tail when a step fails.
+    @discardableResult
+    public func start() async throws -> Bool {
+        let binaries = try Self.findBinaries()
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        if Self.runsAsRoot {
+            try run("/bin/chown", ["-R", "postgres:postgres", directory.path], asPostgres: false)
+        }
+        try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dataDirectory.path)
+        try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: socketDirectory.path)
+
+        if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+            logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
+            try run(binaries.appendingPathComponent("initdb").path, [
+                "-D", dataDirectory.path, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
+            ])
+        }
+        let pgCtl = binaries.appendingPathComponent("pg_ctl").path
+        let alreadyRunning = (try? run(pgCtl, ["-D", dataDirectory.path, "status"])) != nil
+        if !alreadyRunning {
+            logger.info("starting embedded PostgreSQL", metadata: ["socket": "\(socketDirectory.path)"])
+            let options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
+            try run(pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
+        }
+        try await createDatabaseIfMissing()
+        return !alreadyRunning
+    }
+
+    /// Stops the cluster (fast shutdown: running transactions are rolled back, data is safe).
+    public func stop() {
+        guard let binaries = try? Self.findBinaries() else { return }
+        do {
+            try run(binaries.appendingPathComponent("pg_ctl").path, ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+            logger.info("stopped embedded PostgreSQL")
+        } catch {
+            logger.warning("could not stop embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func createDatabaseIfMissing() async throws {
+        let maintenance = try DatabaseURL(
+            "postgres://\(Self.superuser)@localhost/postgres?host=\(socketDirectory.path)")
+        let client = PostgresClient(configuration: maintenance.configuration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let rows = try await client.query(
+                "SELECT count(*) FROM pg_database WHERE datname = \(database)", logger: logger)
+            var exists = false
+            for try await count in rows.decode(Int.self) { exists = count > 0 }
+            if !exists {
+                let name = database.replacingOccurrences(of: "\"", with: "\"\"")
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
+            }
+        }
+    }
+
+    /// Finds the PostgreSQL server binaries: `TANDEM_POSTGRES_BIN`, else the newest
+    /// `/usr/lib/postgresql/*/bin`, else `PATH`.
+    static func findBinaries() throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if let explicit = environment["TANDEM_POSTGRES_BIN"] { candidates.append(explicit) }
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        candidates += versions.compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
+        candidates += (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for candidate in candidates
+        where FileManager.default.isExecutableFile(atPath: candidate + "/initdb")
+            && FileManager.default.isExecutableFile(atPath: candidate + "/pg_ctl") {
+            return URL(fileURLWithPath: candidate)
+        }
+        throw StoreError(
+            .unavailable,
+            "no PostgreSQL server binaries found (initdb, pg_ctl): install postgresql, set TANDEM_POSTGRES_BIN, or pass --database-url")
+    }
+
+    /// Runs a tool to completion, as `postgres` when we are root.
+    @discardableResult
+    private func run(_ tool: String, _ arguments: [String], asPostgres: Bool = true) throws -> String {
+        let process = Process()
+        if asPostgres, Self.runsAsRoot {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", tool] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = arguments
+        }
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            let logTail = (try? String(contentsOf: logFile, encoding: .utf8))?.split(separator: "\n").suffix(5)
+                .joined(separator: "\n") ?? ""
+            throw StoreError(
+                .unavailable,
+                "\((tool as NSString).lastPathComponent) \(arguments.last ?? "") failed (exit \(process.terminationStatus)): \(text)\(logTail.isEmpty ? "" : "\nserver log: " + logTail)")
+        }
+        return text
+    }
+}

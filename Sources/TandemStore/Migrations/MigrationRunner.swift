@@ -1,0 +1,124 @@
+public import Logging
+public import PostgresNIO
+
+/// Applies the numbered migrations in order, each in its own transaction, and records each in
+/// `schema_migrations` with its checksum.
+///
+/// Re-running is a no-op; a migration whose file changed after it was applied is refused.
+/// Concurrent runners (two `serve` processes starting together) serialise on an advisory lock.
+public struct MigrationRunner: Sendable {
+    /// The migrations this binary knows, in order.
+    public let migrations: [Migration]
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Advisory-lock key taken while migrating ("tandem" in ASCII).
+    private static let lockKey: Int64 = 0x74616e64656d
+
+    /// Creates a runner over `migrations` for the database of `client`.
+    public init(migrations: [Migration], client: PostgresClient, logger: Logger) {
+        self.migrations = migrations
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The outcome of a run.
+    public struct Report: Sendable, Equatable {
+        /// Names of the migrations applied by this run.
+        public var applied: [String] = []
+        /// Names of the migrations that were already applied.
+        public var alreadyApplied: [String] = []
+    }
+
+    /// Applies every pending migration.
+    /// - Returns: what was applied and what had been already.
+    /// - Throws: ``StoreError`` `.migrationEdited` when an applied file changed,
+    ///   `.migrationFailed` when a migration's SQL fails (that migration is rolled back).
+    @discardableResult
+    public func run() async throws -> Report {
+        try await client.withConnection { connection in
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text        NOT NULL,
+                    checksum   text        NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            do {
+                let report = try await apply(on: connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                return report
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// The migrations not applied yet (empty when the schema is current).
+    /// - Throws: ``StoreError`` `.migrationEdited` when an applied file changed.
+    public func pending() async throws -> [Migration] {
+        let applied = try await client.withConnection { try await appliedChecksums(on: $0) }
+        try verify(applied)
+        return migrations.filter { applied[$0.version] == nil }
+    }
+
+    private func apply(on connection: PostgresConnection) async throws -> Report {
+        let applied = try await appliedChecksums(on: connection)
+        try verify(applied)
+        var report = Report()
+        for migration in migrations {
+            if applied[migration.version] != nil {
+                report.alreadyApplied.append(migration.name)
+                continue
+            }
+            do {
+                try await connection.withTransaction(logger: logger) { transaction in
+                    for statement in SQLScript.statements(of: migration.sql) {
+                        try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await transaction.query(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
+                        logger: logger)
+                }
+            } catch let error as PostgresTransactionError {
+                let cause = (error.closureError as? PSQLError)?.serverInfo?[.message] ?? String(reflecting: error.closureError ?? error)
+                throw StoreError(.migrationFailed, "migration \(migration.name) failed and was rolled back: \(cause)")
+            }
+            logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
+            report.applied.append(migration.name)
+        }
+        return report
+    }
+
+    private func appliedChecksums(on connection: PostgresConnection) async throws -> [Int: String] {
+        let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+        for try await present in exists.decode(Bool.self) where !present { return [:] }
+        var checksums: [Int: String] = [:]
+        let rows = try await connection.query("SELECT version, checksum FROM schema_migrations", logger: logger)
+        for try await (version, checksum) in rows.decode((Int.self, String.self)) { checksums[version] = checksum }
+        return checksums
+    }
+
+    private func verify(_ applied: [Int: String]) throws {
+        for migration in migrations {
+            if let recorded = applied[migration.version], recorded != migration.checksum {
+                throw StoreError(
+                    .migrationEdited,
+                    """
+                    migration \(migration.name) was edited after it was applied \
+                    (recorded checksum \(recorded.prefix(12)), file now \(migration.checksum.prefix(12))); \
+                    restore the original file and put the change in a new migration
+                    """)
+            }
+        }
+        let known = Set(migrations.map(\.version))
+        if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
+            logger.warning("database has a migration this binary does not know; is an older tandem running against a newer schema?",
+                           metadata: ["version": "\(unknown)"])
+        }
+    }
+}

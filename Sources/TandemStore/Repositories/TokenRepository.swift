@@ -1,0 +1,115 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TandemCore
+
+/// Connector tokens: issued per tenant and network kind; each one defines an HA group.
+public struct TokenRepository: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates a repository over `client`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Issues a token for `tenant` and creates its HA group.
+    /// - Returns: the token record and its secret, which is shown once and never again.
+    /// - Throws: ``StoreError`` `.notFound` when the tenant does not exist.
+    public func create(
+        tenant: TenantID, connectorName: DisplayName, network: NetworkKind
+    ) async throws -> (token: Token, secret: Secret) {
+        let id = TokenID.random()
+        let secret = Secret.generate(.connectorToken)
+        let hash = Data(secret.hash.bytes)
+        let createdAt: Date = try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO tokens (tenant_id, token_id, connector_name, network, token_hash)
+                SELECT tenant_id, \(id.rawValue), \(connectorName.value), \(network.rawValue), \(hash)
+                FROM tenants WHERE tenant_id = \(tenant.rawValue)
+                RETURNING created_at
+                """, logger: logger)
+            var createdAt: Date?
+            for try await value in rows.decode(Date.self) { createdAt = value }
+            guard let createdAt else { throw StoreError(.notFound, "tenant \(tenant) does not exist") }
+            try await connection.query(
+                "INSERT INTO ha_groups (tenant_id, token_id) VALUES (\(tenant.rawValue), \(id.rawValue))", logger: logger)
+            return createdAt
+        }
+        let token = Token(
+            id: id, tenantID: tenant, connectorName: connectorName, network: network,
+            createdAt: createdAt, revokedAt: nil)
+        return (token, secret)
+    }
+
+    /// The tenant's tokens, newest first, revoked ones included (never their secrets).
+    public func list(tenant: TenantID) async throws -> [Token] {
+        try await tokens(
+            """
+            SELECT token_id, tenant_id, connector_name, network, created_at, revoked_at FROM tokens
+            WHERE tenant_id = \(tenant.rawValue) ORDER BY created_at DESC, token_id
+            """)
+    }
+
+    /// The tenant's token `id`, or `nil` when this tenant has no such token.
+    public func find(tenant: TenantID, id: TokenID) async throws -> Token? {
+        try await tokens(
+            """
+            SELECT token_id, tenant_id, connector_name, network, created_at, revoked_at FROM tokens
+            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
+            """
+        ).first
+    }
+
+    /// Revokes the tenant's token `id` (idempotent: revoking twice keeps the first time).
+    /// - Returns: the revoked token, or `nil` when this tenant has no such token.
+    public func revoke(tenant: TenantID, id: TokenID) async throws -> Token? {
+        try await tokens(
+            """
+            UPDATE tokens SET revoked_at = coalesce(revoked_at, now())
+            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
+            RETURNING token_id, tenant_id, connector_name, network, created_at, revoked_at
+            """
+        ).first
+    }
+
+    /// The live token whose secret is `secret`, or `nil` when it is unknown or revoked.
+    ///
+    /// The secret is hashed before the lookup and the stored hash compared in constant time.
+    public func authenticate(secret: Secret) async throws -> Token? {
+        let hash = secret.hash
+        let rows = try await client.query(
+            """
+            SELECT token_id, tenant_id, connector_name, network, created_at, revoked_at, token_hash FROM tokens
+            WHERE token_hash = \(Data(hash.bytes)) AND revoked_at IS NULL
+            """, logger: logger)
+        var match: Token?
+        for try await (id, tenant, name, network, createdAt, revokedAt, stored) in rows.decode(
+            (UUID, UUID, String, String, Date, Date?, Data).self)
+        where SecretHash(bytes: Array(stored)).constantTimeEquals(hash) {
+            match = try Self.token(id, tenant, name, network, createdAt, revokedAt)
+        }
+        return match
+    }
+
+    private func tokens(_ query: PostgresQuery) async throws -> [Token] {
+        var result: [Token] = []
+        for try await row in try await client.query(query, logger: logger) { result.append(try Self.token(from: row)) }
+        return result
+    }
+
+    private static func token(from row: PostgresRow) throws -> Token {
+        let columns = try row.decode((UUID, UUID, String, String, Date, Date?).self)
+        return try token(columns.0, columns.1, columns.2, columns.3, columns.4, columns.5)
+    }
+
+    private static func token(
+        _ id: UUID, _ tenant: UUID, _ name: String, _ network: String, _ createdAt: Date, _ revokedAt: Date?
+    ) throws -> Token {
+        Token(
+            id: TokenID(id), tenantID: TenantID(tenant), connectorName: try DisplayName(name, field: "connectorName"),
+            network: NetworkKind(rawValue: network) ?? .wireless, createdAt: createdAt, revokedAt: revokedAt)
+    }
+}

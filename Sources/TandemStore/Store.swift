@@ -1,0 +1,39 @@
+public import Logging
+public import PostgresNIO
+
+/// The storage layer as the rest of Tandem sees it: one PostgreSQL client and the
+/// repositories over it. SQL lives in this module and nowhere else.
+///
+/// The client must be running (``PostgresClient/run()`` in the service group) before any
+/// repository is used.
+public struct Store: Sendable {
+    /// The connection pool.
+    public let client: PostgresClient
+    /// Tenants and operator API keys.
+    public let tenants: TenantRepository
+    /// Connector tokens.
+    public let tokens: TokenRepository
+    /// The schema migrations this binary carries.
+    public let migrations: MigrationRunner
+
+    /// Creates the store over `client`, knowing `migrations`.
+    public init(client: PostgresClient, migrations: [Migration], logger: Logger) {
+        self.client = client
+        self.tenants = TenantRepository(client: client, logger: logger)
+        self.tokens = TokenRepository(client: client, logger: logger)
+        self.migrations = MigrationRunner(migrations: migrations, client: client, logger: logger)
+    }
+
+    /// Whether the database answers and every migration is applied; the reason when not.
+    public func readiness() async -> (ready: Bool, reason: String?) {
+        do {
+            let pending = try await migrations.pending()
+            if pending.isEmpty { return (true, nil) }
+            return (false, "\(pending.count) migration(s) pending, first \(pending[0].name): run `tandem migrate`")
+        } catch let error as StoreError {
+            return (false, error.message)
+        } catch {
+            return (false, "database unreachable")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import TandemStore
+
+/// Where the database is and where the migrations are; shared by every command.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"),
+            help: "PostgreSQL URL (env TANDEM_DATABASE_URL). Without one, an embedded cluster in --data-dir is used.")
+    var databaseURL: String?
+
+    @Option(name: .customLong("data-dir"), help: "Directory of the embedded PostgreSQL (env TANDEM_DATA_DIR; default ./.tandem).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("migrations"), help: "Directory of the SQL migrations (env TANDEM_MIGRATIONS_DIR; default ./Migrations).")
+    var migrationsDirectory: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    /// The database this invocation talks to, started if embedded.
+    struct Connection {
+        let url: DatabaseURL
+        let embedded: EmbeddedPostgres?
+        let startedEmbedded: Bool
+
+        func stopIfStarted() {
+            if startedEmbedded { embedded?.stop() }
+        }
+    }
+
+    func makeLogger(label: String = "tandem") throws -> Logger {
+        let text = logLevel ?? Environment.string("TANDEM_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ConfigurationError("log level must be one of trace, debug, info, notice, warning, error (got \"\(text)\")")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: label)
+    }
+
+    func migrations() throws -> [Migration] {
+        let path = migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR") ?? "Migrations"
+        return try Migration.load(from: URL(fileURLWithPath: path))
+    }
+
+    /// Resolves the database: the URL given, or the embedded cluster (started if not running).
+    func connect(logger: Logger) async throws -> Connection {
+        if let url = databaseURL ?? Environment.string("TANDEM_DATABASE_URL") {
+            return Connection(url: try DatabaseURL(url), embedded: nil, startedEmbedded: false)
+        }
+        let directory = dataDirectory ?? Environment.string("TANDEM_DATA_DIR") ?? ".tandem"
+        let embedded = EmbeddedPostgres(
+            directory: URL(fileURLWithPath: directory).appendingPathComponent("postgres"), logger: logger)
+        let started = try await embedded.start()
+        return Connection(url: try DatabaseURL(embedded.url), embedded: embedded, startedEmbedded: started)
+    }
+
+    /// Runs `body` with a running store, for one-shot commands; stops an embedded cluster this
+    /// call started.
+    func withStore<T: Sendable>(logger: Logger, _ body: @Sendable (Store) async throws -> T) async throws -> T {
+        let connection = try await connect(logger: logger)
+        defer { connection.stopIfStarted() }
+        return try await withStore(connection, logger: logger, body)
+    }
+
+    /// Runs `body` with a store whose client runs only for the call.
+    func withStore<T: Sendable>(
+        _ connection: Connection, logger: Logger, _ body: @Sendable (Store) async throws -> T
+    ) async throws -> T {
+        let migrations = try migrations()
+        let client = PostgresClient(configuration: connection.url.configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(Store(client: client, migrations: migrations, logger: logger))
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import PostgresNIO
+import TandemStore
+import Testing
+
+@Suite("Migrations against real PostgreSQL")
+struct MigrationTests {
+    @Test("applying on an empty database runs every migration; running again is a no-op")
+    func applyThenReapply() async throws {
+        try await TestDatabase.withStore(migrate: false) { store, _ in
+            let first = try await store.migrations.run()
+            #expect(first.applied == store.migrations.migrations.map(\.name))
+            #expect(first.alreadyApplied.isEmpty)
+            let second = try await store.migrations.run()
+            #expect(second.applied.isEmpty)
+            #expect(second.alreadyApplied == first.applied)
+            #expect(try await store.migrations.pending().isEmpty)
+        }
+    }
+
+    @Test("an applied migration whose file was edited is refused with a message naming it")
+    func editedMigrationRefused() async throws {
+        try await TestDatabase.withStore { store, _ in
+            var edited = store.migrations.migrations
+            let original = edited[0]
+            edited[0] = Migration(version: original.version, name: original.name, sql: original.sql + "\n-- edited\n")
+            let runner = MigrationRunner(migrations: edited, client: store.client, logger: TestDatabase.logger)
+            let error = await #expect(throws: StoreError.self) { try await runner.run() }
+            #expect(error?.code == .migrationEdited)
+            #expect(error?.message.contains(original.name) == true)
+            #expect(error?.message.contains("new migration") == true)
+        }
+    }
+
+    @Test("a failing migration is rolled back whole and not recorded")
+    func failingMigrationRolledBack() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let broken = Migration(
+                version: 9999, name: "9999_broken.sql",
+                sql: "CREATE TABLE half_done (tenant_id uuid);\nSELECT 1 / 0;")
+            let runner = MigrationRunner(
+                migrations: store.migrations.migrations + [broken], client: store.client, logger: TestDatabase.logger)
+            let error = await #expect(throws: StoreError.self) { try await runner.run() }
+            #expect(error?.code == .migrationFailed)
+            #expect(error?.message.contains("9999_broken.sql") == true)
+            let rows = try await store.client.query(
+                "SELECT to_regclass('half_done') IS NULL, (SELECT count(*) FROM schema_migrations WHERE version = 9999)")
+            for try await (absent, recorded) in rows.decode((Bool, Int).self) {
+                #expect(absent)
+                #expect(recorded == 0)
+            }
+        }
+    }
+
+    @Test("every table leads with tenant_id and every unique key includes it")
+    func tenantFirstSchema() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let firstColumns = try await store.client.query(
+                """
+                SELECT c.relname, a.attname FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = 1
+                WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migrations'
+                """)
+            var tables = 0
+            for try await (table, column) in firstColumns.decode((String, String).self) {
+                tables += 1
+                #expect(column == "tenant_id", "table \(table) leads with \(column)")
+            }
+            #expect(tables >= 8)
+            let uniqueKeys = try await store.client.query(
+                """
+                SELECT i.indexrelid::regclass::text,
+                       bool_or(a.attname = 'tenant_id')
+                FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                WHERE i.indisunique AND c.relname <> 'schema_migrations' AND NOT c.relispartition
+                GROUP BY 1
+                """)
+            for try await (index, includesTenant) in uniqueKeys.decode((String, Bool).self) {
+                #expect(includesTenant, "unique index \(index) does not include tenant_id")
+            }
+        }
+    }
+}

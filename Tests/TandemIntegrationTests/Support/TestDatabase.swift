@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TandemStore
+import Testing
+
+/// The one place integration tests get PostgreSQL from: `TANDEM_TEST_DATABASE_URL`, which
+/// `scripts/test` sets to a throwaway cluster it started. Each test gets a database of its own,
+/// migrated, dropped afterwards, so tests run in parallel without seeing each other.
+enum TestDatabase {
+    static let logger = Logger(label: "tandem.tests")
+
+    /// The repository's `Migrations/` directory.
+    static var migrationsDirectory: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Migrations")
+    }
+
+    static func baseURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["TANDEM_TEST_DATABASE_URL"] else {
+            Issue.record("TANDEM_TEST_DATABASE_URL is not set: run the suite with scripts/test, which starts PostgreSQL")
+            throw CancellationError()
+        }
+        return url
+    }
+
+    /// Runs `body` with a fresh, empty database; `migrate` applies the migrations first.
+    static func withStore<T: Sendable>(
+        migrate: Bool = true, _ body: @Sendable (Store, DatabaseURL) async throws -> T
+    ) async throws -> T {
+        let base = try baseURL()
+        let name = "tandem_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await withClient(try DatabaseURL(base)) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        let url = try DatabaseURL(base.replacingOccurrences(of: "/postgres?", with: "/\(name)?"))
+        do {
+            let result = try await withClient(url) { client in
+                let store = Store(client: client, migrations: try Migration.load(from: migrationsDirectory), logger: logger)
+                if migrate { try await store.migrations.run() }
+                return try await body(store, url)
+            }
+            try await drop(name, base: base)
+            return result
+        } catch {
+            try? await drop(name, base: base)
+            throw error
+        }
+    }
+
+    /// Runs `body` with a running client for `url`.
+    static func withClient<T: Sendable>(
+        _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    private static func drop(_ name: String, base: String) async throws {
+        try await withClient(try DatabaseURL(base)) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+}
