@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+public import TandemCore
 public import TandemStore
 
 /// The operator HTTP API: builds the router with every route and its middleware.
@@ -29,3 +30,5 @@ public struct OperatorAPI: Sendable {
             logger: logger)
     }
 }
+
+extension IssuedToken: ResponseEncodable {}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 import TandemCore

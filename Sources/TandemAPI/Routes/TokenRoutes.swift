@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import TandemCore
 import TandemStore
 
@@ -97,5 +98,3 @@ struct TokenRoutes {
         return network
     }
 }
-
-extension IssuedToken: ResponseEncodable {}

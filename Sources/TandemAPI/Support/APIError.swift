@@ -1,6 +1,6 @@
 public import Foundation
 public import Hummingbird
-import TandemCore
+public import TandemCore
 import TandemStore
 
 /// An error the operator API returns: an HTTP status and a JSON body

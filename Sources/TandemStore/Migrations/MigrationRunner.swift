@@ -99,7 +99,7 @@ public struct MigrationRunner: Sendable {
         for try await present in exists.decode(Bool.self) where !present { return [:] }
         var checksums: [Int: String] = [:]
         let rows = try await connection.query("SELECT version, checksum FROM schema_migrations", logger: logger)
-        for try await (version, checksum) in rows.decode((Int.self, String.self)) { checksums[version] = checksum }
+        for try await (version, checksum) in rows.decode((Int, String).self) { checksums[version] = checksum }
         return checksums
     }
 

@@ -43,7 +43,7 @@ public struct TenantRepository: Sendable {
             "SELECT tenant_id, key_hash FROM tenant_api_keys WHERE key_hash = \(Data(hash.bytes)) AND revoked_at IS NULL",
             logger: logger)
         var match: TenantID?
-        for try await (tenantID, stored) in rows.decode((UUID.self, Data.self)) {
+        for try await (tenantID, stored) in rows.decode((UUID, Data).self) {
             if SecretHash(bytes: Array(stored)).constantTimeEquals(hash) { match = TenantID(tenantID) }
         }
         return match
@@ -53,7 +53,7 @@ public struct TenantRepository: Sendable {
     public func find(_ id: TenantID) async throws -> Tenant? {
         let rows = try await client.query(
             "SELECT name, created_at FROM tenants WHERE tenant_id = \(id.rawValue)", logger: logger)
-        for try await (name, createdAt) in rows.decode((String.self, Date.self)) {
+        for try await (name, createdAt) in rows.decode((String, Date).self) {
             return Tenant(id: id, name: try DisplayName(name, field: "name"), createdAt: createdAt)
         }
         return nil

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import TandemCore
+public import TandemCore
 import TandemStore
 
 /// `tandem token create --tenant ID --connector-name NAME [--network wired] [--json]`.

@@ -31,7 +31,7 @@ enum TestDatabase {
     ) async throws -> T {
         let base = try baseURL()
         let name = "tandem_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try await withClient(try DatabaseURL(base)) { admin in
+        _ = try await withClient(try DatabaseURL(base)) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         let url = try DatabaseURL(base.replacingOccurrences(of: "/postgres?", with: "/\(name)?"))
@@ -62,7 +62,7 @@ enum TestDatabase {
     }
 
     private static func drop(_ name: String, base: String) async throws {
-        try await withClient(try DatabaseURL(base)) { admin in
+        _ = try await withClient(try DatabaseURL(base)) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
     }
