@@ -118,28 +118,19 @@ public struct EmbeddedPostgres: Sendable {
     /// Runs a tool to completion, as `postgres` when we are root.
     @discardableResult
     private func run(_ tool: String, _ arguments: [String], asPostgres: Bool = true) throws -> String {
-        let process = Process()
-        if asPostgres, Self.runsAsRoot {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", tool] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let (executable, argv) = asPostgres && Self.runsAsRoot
+            ? ("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
+            : (tool, arguments)
+        let outputFile = directory.appendingPathComponent("tool-output.\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let status = try ChildProcess.run(executable, argv, outputPath: outputFile.path)
+        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        guard status == 0 else {
             let logTail = (try? String(contentsOf: logFile, encoding: .utf8))?.split(separator: "\n").suffix(5)
                 .joined(separator: "\n") ?? ""
             throw StoreError(
                 .unavailable,
-                "\((tool as NSString).lastPathComponent) \(arguments.last ?? "") failed (exit \(process.terminationStatus)): \(text)\(logTail.isEmpty ? "" : "\nserver log: " + logTail)")
+                "\((tool as NSString).lastPathComponent) \(arguments.last ?? "") failed (exit \(status)): \(text)\(logTail.isEmpty ? "" : "\nserver log: " + logTail)")
         }
         return text
     }
