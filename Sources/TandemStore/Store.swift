@@ -13,14 +13,28 @@ public struct Store: Sendable {
     public let tenants: TenantRepository
     /// Connector tokens.
     public let tokens: TokenRepository
+    /// Connectors and HA group membership.
+    public let connectors: ConnectorRepository
+    /// HA groups: configuration, flags, history.
+    public let groups: HAGroupRepository
+    /// The event store.
+    public let events: EventStore
+    /// The daily partitions of the events table.
+    public let partitions: EventPartitions
     /// The schema migrations this binary carries.
     public let migrations: MigrationRunner
 
     /// Creates the store over `client`, knowing `migrations`.
-    public init(client: PostgresClient, migrations: [Migration], logger: Logger) {
+    public init(
+        client: PostgresClient, migrations: [Migration], eventPolicy: EventStore.Policy = .init(), logger: Logger
+    ) {
         self.client = client
         self.tenants = TenantRepository(client: client, logger: logger)
         self.tokens = TokenRepository(client: client, logger: logger)
+        self.connectors = ConnectorRepository(client: client, logger: logger)
+        self.groups = HAGroupRepository(client: client, logger: logger)
+        self.events = EventStore(client: client, policy: eventPolicy, logger: logger)
+        self.partitions = EventPartitions(client: client, policy: eventPolicy, logger: logger)
         self.migrations = MigrationRunner(migrations: migrations, client: client, logger: logger)
     }
 

@@ -1,0 +1,61 @@
+public import Foundation
+
+/// The channel an event came in on at the connector.
+public enum EventChannel: Int16, Sendable, Hashable, CaseIterable, Codable {
+    case controller = 1
+    case accessPoint = 2
+    case `switch` = 3
+}
+
+/// What an event reports.
+public enum EventKind: Int16, Sendable, Hashable, CaseIterable, Codable {
+    case clientRSSI = 1
+    case clientAssociation = 2
+    /// Client location, including FastLocate.
+    case clientLocation = 3
+    case accessPointInfo = 4
+    /// BLE tag / IoT telemetry.
+    case bleTelemetry = 5
+    case hyperlocation = 6
+}
+
+/// One event as a connector relays it: the fields the device set (identical in both copies of
+/// a pair) and the connector-local fields (which differ between the copies).
+public struct DeviceEvent: Sendable, Hashable {
+    public var channel: EventChannel
+    /// Controller IP, AP MAC or switch IP.
+    public var sourceDevice: String
+    public var kind: EventKind
+    /// The device's timestamp, microseconds since the Unix epoch.
+    public var deviceTimeMicros: Int64
+    /// E.g. the client MAC.
+    public var subject: String
+    /// The raw body as the device sent it.
+    public var body: [UInt8]
+    /// Connector-local: when the connector received it (microseconds since the Unix epoch).
+    public var receivedAtMicros: Int64
+    /// Connector-local: the connector's own sequence number.
+    public var connectorSequence: UInt64
+
+    /// Longest `sourceDevice` / `subject` accepted, in UTF-8 bytes.
+    public static let maximumFieldLength = 256
+    /// Largest body accepted, in bytes.
+    public static let maximumBodySize = 64 * 1024
+
+    public init(
+        channel: EventChannel, sourceDevice: String, kind: EventKind, deviceTimeMicros: Int64, subject: String,
+        body: [UInt8], receivedAtMicros: Int64, connectorSequence: UInt64
+    ) {
+        self.channel = channel
+        self.sourceDevice = sourceDevice
+        self.kind = kind
+        self.deviceTimeMicros = deviceTimeMicros
+        self.subject = subject
+        self.body = body
+        self.receivedAtMicros = receivedAtMicros
+        self.connectorSequence = connectorSequence
+    }
+
+    /// The device time as a `Date` (for display; storage uses the exact microseconds).
+    public var deviceTime: Date { Date(timeIntervalSince1970: Double(deviceTimeMicros) / 1_000_000) }
+}

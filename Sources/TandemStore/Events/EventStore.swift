@@ -1,0 +1,137 @@
+public import Foundation
+public import Logging
+public import NIOCore
+public import PostgresNIO
+public import TandemCore
+
+/// Writes events to the partitioned `events` table, exactly once per identity.
+///
+/// One write is one transaction of at most two statements (events, quarantine), each a
+/// multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING`: never one statement per
+/// event. The unique key `(tenant_id, identity, device_time)` decides what is new, so resends,
+/// late copies and writes from several service instances all end as one row.
+public struct EventStore: Sendable {
+    /// Which device times are stored; others are quarantined.
+    public struct Policy: Sendable {
+        /// Days of events kept; older partitions are dropped (default 30).
+        public var retentionDays: Int = 30
+        /// How far in the future a device time may be (default 1 day).
+        public var futureTolerance: TimeInterval = 86_400
+
+        public init(retentionDays: Int = 30, futureTolerance: TimeInterval = 86_400) {
+            self.retentionDays = retentionDays
+            self.futureTolerance = futureTolerance
+        }
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+    public let policy: Policy
+
+    /// Creates a store over `client`.
+    public init(client: PostgresClient, policy: Policy = .init(), logger: Logger) {
+        self.client = client
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Why `event` can't go to the events table at `now`, or `nil` when it can.
+    public func quarantineReason(_ event: DeviceEvent, now: Date = Date()) -> String? {
+        let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
+        let future = nowMicros + Int64(policy.futureTolerance * 1_000_000)
+        let oldest = EventPartitions.dayStart(containing: now.addingTimeInterval(-Double(policy.retentionDays) * 86_400))
+        let oldestMicros = Int64(oldest.timeIntervalSince1970 * 1_000_000)
+        if event.deviceTimeMicros > future { return "device time more than \(Int(policy.futureTolerance)) s in the future" }
+        if event.deviceTimeMicros < oldestMicros { return "device time older than the \(policy.retentionDays)-day retention" }
+        return nil
+    }
+
+    /// Stores `records`, durably, before returning.
+    /// - Returns: the outcome of each record, in order.
+    public func write(_ records: [EventRecord], now: Date = Date()) async throws -> [EventOutcome] {
+        var outcomes = [EventOutcome](repeating: .duplicate, count: records.count)
+        var first: [EventIdentity: Int] = [:]
+        var fresh: [Int] = []
+        var quarantine: [(Int, String)] = []
+        for (index, record) in records.enumerated() {
+            if let reason = quarantineReason(record.event, now: now) {
+                quarantine.append((index, reason))
+                outcomes[index] = .quarantined
+            } else if first[record.identity] == nil {
+                first[record.identity] = index
+                fresh.append(index)
+            }
+        }
+        if fresh.isEmpty && quarantine.isEmpty { return outcomes }
+        let inserted: Set<UUID> = try await client.withTransaction(logger: logger) { connection in
+            var inserted = Set<UUID>()
+            if !fresh.isEmpty {
+                let rows = try await connection.query(Self.insertEvents(fresh.map { records[$0] }), logger: logger)
+                for try await key in rows.decode(UUID.self) { inserted.insert(key) }
+            }
+            if !quarantine.isEmpty {
+                try await connection.query(
+                    Self.insertQuarantine(quarantine.map { (records[$0.0], $0.1) }), logger: logger)
+            }
+            return inserted
+        }
+        for index in fresh where inserted.contains(records[index].identity.key) { outcomes[index] = .stored }
+        return outcomes
+    }
+
+    private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: 11)
+        binds.append(records.map(\.tenant.rawValue))
+        binds.append(records.map(\.identity.key))
+        binds.append(records.map(\.event.deviceTimeMicros))
+        binds.append(records.map(\.event.sourceDevice))
+        binds.append(records.map(\.event.channel.rawValue))
+        binds.append(records.map(\.event.kind.rawValue))
+        binds.append(records.map(\.event.subject))
+        binds.append(records.map { ByteBuffer(bytes: $0.event.body) })
+        binds.append(records.map(\.token.rawValue))
+        binds.append(records.map(\.connector.rawValue))
+        binds.append(records.map(\.event.receivedAtMicros))
+        return PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO events (tenant_id, identity, device_time, source_device, channel, kind, subject, body,
+                                    token_id, connector_id, received_at)
+                SELECT tenant, identity, timestamptz 'epoch' + device_us * interval '1 microsecond', source, channel,
+                       kind, subject, body, token, connector, timestamptz 'epoch' + received_us * interval '1 microsecond'
+                FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int2[], $6::int2[], $7::text[],
+                            $8::bytea[], $9::uuid[], $10::uuid[], $11::int8[])
+                     AS e(tenant, identity, device_us, source, channel, kind, subject, body, token, connector, received_us)
+                ON CONFLICT DO NOTHING
+                RETURNING identity
+                """,
+            binds: binds)
+    }
+
+    private static func insertQuarantine(_ items: [(EventRecord, String)]) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: 12)
+        binds.append(items.map(\.0.tenant.rawValue))
+        binds.append(items.map(\.0.identity.key))
+        binds.append(items.map(\.0.event.deviceTimeMicros))
+        binds.append(items.map(\.0.event.sourceDevice))
+        binds.append(items.map(\.0.event.channel.rawValue))
+        binds.append(items.map(\.0.event.kind.rawValue))
+        binds.append(items.map(\.0.event.subject))
+        binds.append(items.map { ByteBuffer(bytes: $0.0.event.body) })
+        binds.append(items.map(\.0.token.rawValue))
+        binds.append(items.map(\.0.connector.rawValue))
+        binds.append(items.map(\.1))
+        binds.append(items.map(\.0.event.receivedAtMicros))
+        return PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO events_quarantine (tenant_id, identity, device_time_us, source_device, channel, kind, subject,
+                                               body, token_id, connector_id, reason, received_at)
+                SELECT tenant, identity, device_us, source, channel, kind, subject, body, token, connector, reason,
+                       timestamptz 'epoch' + received_us * interval '1 microsecond'
+                FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int2[], $6::int2[], $7::text[],
+                            $8::bytea[], $9::uuid[], $10::uuid[], $11::text[], $12::int8[])
+                     AS q(tenant, identity, device_us, source, channel, kind, subject, body, token, connector, reason, received_us)
+                ON CONFLICT DO NOTHING
+                """,
+            binds: binds)
+    }
+}

@@ -1,0 +1,192 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TandemCore
+
+/// An HA group's shared state: configuration, reprovision flags, FastLocate, history.
+public struct HAGroupState: Sendable {
+    /// One entry of the group's HA history.
+    public struct HistoryEntry: Sendable {
+        public let kind: String
+        public let connectorID: ConnectorID
+        public let peerConnectorID: ConnectorID?
+        public let ipAddress: String
+        public let detail: String
+        public let occurredAt: Date
+    }
+
+    public let token: Token
+    public let haActive: [String]
+    public let hyperlocationNeedsReprovision: Bool
+    public let iotNeedsReprovision: Bool
+    /// `flowing`, `re-establishing` (since a failover) or `overdue` (re-establishing for longer
+    /// than ``HAGroupRepository/fastLocateExpectedWithin``).
+    public let fastLocateState: String
+    public let fastLocateSince: Date?
+    public let configurationModifiedAt: Date
+    /// Newest first.
+    public let history: [HistoryEntry]
+}
+
+/// The group's configuration: controllers (wireless) or switches (wired).
+public struct HAGroupConfiguration: Sendable, Hashable {
+    /// A configured device.
+    public struct Device: Sendable, Hashable, Codable {
+        public let ipAddress: String
+        public let name: String
+
+        public init(ipAddress: String, name: String) {
+            self.ipAddress = ipAddress
+            self.name = name
+        }
+    }
+
+    public let network: NetworkKind
+    public let devices: [Device]
+    public let modifiedAt: Date
+}
+
+/// HA groups (one per token): configuration, reprovision flags, FastLocate state, history.
+public struct HAGroupRepository: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+    private let tokens: TokenRepository
+
+    /// FastLocate is expected back within 4 minutes of a failover (the product document says
+    /// 3 to 4); after that the group reports it `overdue`.
+    public static let fastLocateExpectedWithin: TimeInterval = 240
+
+    /// Creates a repository over `client`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.tokens = TokenRepository(client: client, logger: logger)
+    }
+
+    /// The group of the tenant's token `token`, or `nil` when the tenant has no such token.
+    public func state(tenant: TenantID, token id: TokenID, historyLimit: Int = 50) async throws -> HAGroupState? {
+        guard let token = try await tokens.find(tenant: tenant, id: id) else { return nil }
+        let rows = try await client.query(
+            """
+            SELECT hyperlocation_reprovision, iot_reprovision,
+                   CASE WHEN fastlocate_state = 're-establishing'
+                             AND fastlocate_since < now() - make_interval(secs => \(Self.fastLocateExpectedWithin))
+                        THEN 'overdue' ELSE fastlocate_state END,
+                   fastlocate_since, configuration_modified_at,
+                   coalesce((SELECT array_agg(ip_address ORDER BY joined_at, connector_id) FROM connectors
+                             WHERE tenant_id = g.tenant_id AND token_id = g.token_id AND control_status = 'active'), '{}')
+            FROM ha_groups g WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
+            """, logger: logger)
+        var history: [HAGroupState.HistoryEntry] = []
+        let historyRows = try await client.query(
+            """
+            SELECT kind, connector_id, peer_connector_id, ip_address, detail, occurred_at FROM ha_history
+            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
+            ORDER BY occurred_at DESC, history_id DESC LIMIT \(historyLimit)
+            """, logger: logger)
+        for try await (kind, connector, peer, ip, detail, at) in historyRows.decode((String, UUID, UUID?, String, String, Date).self) {
+            history.append(.init(kind: kind, connectorID: ConnectorID(connector), peerConnectorID: peer.map(ConnectorID.init),
+                                 ipAddress: ip, detail: detail, occurredAt: at))
+        }
+        for try await (hyperlocation, iot, fastLocate, since, modified, active) in rows.decode(
+            (Bool, Bool, String, Date?, Date, [String]).self) {
+            return HAGroupState(
+                token: token, haActive: active, hyperlocationNeedsReprovision: hyperlocation, iotNeedsReprovision: iot,
+                fastLocateState: fastLocate, fastLocateSince: since, configurationModifiedAt: modified, history: history)
+        }
+        return nil
+    }
+
+    /// The group's configuration as pushed to its connectors.
+    public func configuration(tenant: TenantID, token: TokenID) async throws -> HAGroupConfiguration? {
+        let rows = try await client.query(
+            """
+            SELECT t.network, g.configuration_modified_at FROM tokens t
+            JOIN ha_groups g ON g.tenant_id = t.tenant_id AND g.token_id = t.token_id
+            WHERE t.tenant_id = \(tenant.rawValue) AND t.token_id = \(token.rawValue)
+            """, logger: logger)
+        var header: (NetworkKind, Date)?
+        for try await (network, modified) in rows.decode((String, Date).self) {
+            header = (NetworkKind(rawValue: network) ?? .wireless, modified)
+        }
+        guard let (network, modified) = header else { return nil }
+        let table = network == .wireless ? "controllers" : "switches"
+        let devices = try await client.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT ip_address, name FROM \(table) WHERE tenant_id = $1 AND token_id = $2 ORDER BY ip_address",
+                binds: Self.binds(tenant, token)),
+            logger: logger)
+        var list: [HAGroupConfiguration.Device] = []
+        for try await (ip, name) in devices.decode((String, String).self) { list.append(.init(ipAddress: ip, name: name)) }
+        return HAGroupConfiguration(network: network, devices: list, modifiedAt: modified)
+    }
+
+    /// Replaces the group's controllers (wireless token) or switches (wired token) and moves
+    /// the group's and its connectors' `lastModified`.
+    /// - Returns: the new configuration, or `nil` when the tenant has no such token.
+    /// - Throws: ``ValidationError`` when the device kind does not match the token's network.
+    public func replaceDevices(
+        tenant: TenantID, token: TokenID, network: NetworkKind, devices: [HAGroupConfiguration.Device]
+    ) async throws -> HAGroupConfiguration? {
+        guard let existing = try await tokens.find(tenant: tenant, id: token) else { return nil }
+        guard existing.network == network else {
+            throw ValidationError(
+                field: "network",
+                message: "token \(token) is a \(existing.network.rawValue) token: set its \(existing.network == .wireless ? "controllers" : "switches")")
+        }
+        let table = network == .wireless ? "controllers" : "switches"
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE tenant_id = $1 AND token_id = $2", binds: Self.binds(tenant, token)),
+                logger: logger)
+            if !devices.isEmpty {
+                var binds = Self.binds(tenant, token)
+                binds.append(devices.map(\.ipAddress))
+                binds.append(devices.map(\.name))
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "INSERT INTO \(table) (tenant_id, token_id, ip_address, name) SELECT $1, $2, ip, name FROM unnest($3::text[], $4::text[]) AS d(ip, name)",
+                        binds: binds),
+                    logger: logger)
+            }
+            try await connection.query(
+                "UPDATE ha_groups SET configuration_modified_at = now() WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)",
+                logger: logger)
+            try await connection.query(
+                "UPDATE connectors SET last_modified = now() WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)",
+                logger: logger)
+        }
+        return try await configuration(tenant: tenant, token: token)
+    }
+
+    /// Clears the reprovision flags of `services` (`hyperlocation`, `iot`).
+    /// - Returns: `false` when the tenant has no such token.
+    public func clearReprovision(tenant: TenantID, token: TokenID, services: Set<String>) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE ha_groups SET
+                hyperlocation_reprovision = hyperlocation_reprovision AND NOT \(services.contains("hyperlocation")),
+                iot_reprovision = iot_reprovision AND NOT \(services.contains("iot"))
+            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
+            RETURNING 1
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Records that the group's FastLocate events flow again (a no-op when they already do).
+    public func fastLocateFlowing(tenant: TenantID, token: TokenID) async throws {
+        try await client.query(
+            """
+            UPDATE ha_groups SET fastlocate_state = 'flowing', fastlocate_since = now()
+            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND fastlocate_state <> 'flowing'
+            """, logger: logger)
+    }
+
+    private static func binds(_ tenant: TenantID, _ token: TokenID) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(tenant.rawValue)
+        binds.append(token.rawValue)
+        return binds
+    }
+}

@@ -1,0 +1,32 @@
+public import Foundation
+public import TandemCore
+
+/// The outcome of a connector joining its group at Hello.
+public struct HAJoin: Sendable {
+    /// The cloud's id of the connector (stable across reconnects of the same instance).
+    public let connectorID: ConnectorID
+    /// The group's HA Active list after the join, in join order.
+    public let haActive: [String]
+    /// Whether this join restored a pair that had lost a member.
+    public let recovered: Bool
+}
+
+/// The outcome of a connector leaving its group (stream closed or silent too long).
+public struct HALoss: Sendable {
+    /// The connector lost.
+    public let connectorID: ConnectorID
+    /// Its IP address.
+    public let ipAddress: String
+    /// The group's HA Active list after the loss.
+    public let haActive: [String]
+    /// The surviving peer the group failed over to, when one is active.
+    public let failoverTo: ConnectorID?
+}
+
+/// A control-channel session to end because the connector fell silent.
+public struct ExpiredSession: Sendable, Hashable {
+    public let tenant: TenantID
+    public let token: TokenID
+    public let connectorID: ConnectorID
+    public let sessionID: UUID
+}
