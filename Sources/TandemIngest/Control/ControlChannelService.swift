@@ -1,0 +1,38 @@
+import Foundation
+public import GRPCCore
+public import Logging
+import Metrics
+public import TandemCore
+public import TandemProtocol
+public import TandemStore
+
+/// `tandem.v1.ControlChannel/Connect`: Hello → pairing rules → Welcome, then heartbeats in and
+/// pushes out, until the stream ends; then the loss (and failover) is recorded.
+public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
+    private let store: Store
+    private let registry: SessionRegistry
+    private let configuration: IngestConfiguration
+    private let authenticator: ChannelAuthenticator
+    private let logger: Logger
+
+    /// Creates the service.
+    public init(store: Store, registry: SessionRegistry, configuration: IngestConfiguration, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens)
+        self.logger = logger
+    }
+
+    public func connect(
+        request: StreamingServerRequest<Tandem_V1_ControlMessage>, context: ServerContext
+    ) async throws -> StreamingServerResponse<Tandem_V1_ControlCommand> {
+        let token = try await authenticator.authenticate(request.metadata)
+        return StreamingServerResponse { writer in
+            let session = ControlSession(
+                token: token, store: store, registry: registry, configuration: configuration, logger: logger)
+            try await session.run(inbound: request.messages, writer: writer)
+            return [:]
+        }
+    }
+}

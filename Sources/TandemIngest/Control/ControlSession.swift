@@ -1,0 +1,153 @@
+import Foundation
+import GRPCCore
+import Logging
+import Metrics
+import Synchronization
+import TandemCore
+import TandemProtocol
+import SwiftProtobuf
+import TandemStore
+
+/// One control-channel stream of one connector, from Hello to its end.
+///
+/// Two tasks run side by side: the inbound one reads the Hello, admits the connector, then
+/// records heartbeats; the outbound one writes what the registry pushes (Welcome first). When
+/// either ends, the other is cancelled and the connector's loss is recorded — unless the server
+/// itself is shutting down, in which case the liveness sweeper decides later, so a restart of
+/// Tandem is not mistaken for a failing connector.
+final class ControlSession: Sendable {
+    let token: Token
+    let store: Store
+    let registry: SessionRegistry
+    let configuration: IngestConfiguration
+    let logger: Logger
+
+    /// Who this session admitted (set once the Hello is accepted).
+    private let admitted = Mutex<ConnectorID?>(nil)
+    private let id = UUID()
+
+    init(token: Token, store: Store, registry: SessionRegistry, configuration: IngestConfiguration, logger: Logger) {
+        self.token = token
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "tandem.token"] = "\(token.id)"
+        self.logger = logger
+    }
+
+    func run(
+        inbound: RPCAsyncSequence<Tandem_V1_ControlMessage, any Error>, writer: RPCWriter<Tandem_V1_ControlCommand>
+    ) async throws {
+        let (outbound, continuation) = AsyncStream<SessionRegistry.Outbound>.makeStream(bufferingPolicy: .bufferingNewest(64))
+        var failure: (any Error)?
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.receive(inbound, continuation: continuation) }
+                group.addTask {
+                    for await item in outbound {
+                        switch item {
+                        case .command(let command): try await writer.write(command)
+                        case .close(let error): throw error
+                        }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            failure = error
+        }
+        continuation.finish()
+        let shuttingDown = Task.isCancelled
+        // Unstructured on purpose: the cleanup must run even when this task is cancelled.
+        await Task { await self.finish(reason: failure.map(Self.reason) ?? "control stream closed", recordLoss: !shuttingDown) }.value
+        if let failure { throw failure }
+    }
+
+    private func receive(
+        _ inbound: RPCAsyncSequence<Tandem_V1_ControlMessage, any Error>,
+        continuation: AsyncStream<SessionRegistry.Outbound>.Continuation
+    ) async throws {
+        var connector: ConnectorID?
+        for try await message in inbound {
+            switch message.message {
+            case .hello(let hello) where connector == nil:
+                connector = try await admit(hello, continuation: continuation)
+            case .hello:
+                throw RPCError(code: .invalidArgument, message: "Hello may be sent only once per control stream")
+            case .heartbeat(let heartbeat):
+                guard let connector else {
+                    throw RPCError(code: .invalidArgument, message: "the first message on the control channel must be a Hello")
+                }
+                let alive = try await store.connectors.heartbeat(
+                    tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat))
+                guard alive else {
+                    throw RPCError(code: .unavailable, message: "this session was replaced or declared lost; reconnect")
+                }
+            case nil:
+                throw RPCError(code: .invalidArgument, message: "empty control message: send a Hello or a Heartbeat")
+            }
+        }
+    }
+
+    private func admit(
+        _ wire: Tandem_V1_Hello, continuation: AsyncStream<SessionRegistry.Outbound>.Continuation
+    ) async throws -> ConnectorID {
+        let hello: ConnectorHello
+        do {
+            hello = try ConnectorHello(wire)
+        } catch let error as ValidationError {
+            throw RPCError(code: .invalidArgument, message: "Hello.\(error.field) \(error.message)")
+        }
+        let join: HAJoin
+        do {
+            join = try await store.connectors.join(
+                tenant: token.tenantID, token: token.id, hello: hello, session: id, rules: configuration.pairingRules)
+        } catch let refusal as PairingRefusal {
+            Counter(label: "tandem_hello_refused_total", dimensions: [("rule", refusal.rule.rawValue)]).increment()
+            logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])
+            throw RPCError(code: .failedPrecondition, message: refusal.description)
+        }
+        admitted.withLock { $0 = join.connectorID }
+        let groupConfiguration = try await store.groups.configuration(tenant: token.tenantID, token: token.id)
+        continuation.yield(.command(.with {
+            $0.welcome = .with { welcome in
+                welcome.tenantID = token.tenantID.description
+                welcome.connectorID = join.connectorID.description
+                welcome.haActive = .init(join.haActive)
+                welcome.heartbeatIntervalMs = UInt32(configuration.heartbeatInterval.components.seconds * 1_000
+                    + configuration.heartbeatInterval.components.attoseconds / 1_000_000_000_000_000)
+                if let groupConfiguration { welcome.configuration = .init(groupConfiguration) }
+            }
+        }))
+        registry.register(id, tenant: token.tenantID, token: token.id, connector: join.connectorID, continuation: continuation)
+        registry.haActiveChanged(join.haActive, tenant: token.tenantID, token: token.id)
+        logger.info("connector joined", metadata: [
+            "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
+        ])
+        return join.connectorID
+    }
+
+    private func finish(reason: String, recordLoss: Bool) async {
+        registry.unregister(id, tenant: token.tenantID, token: token.id)
+        guard recordLoss, let connector = admitted.withLock({ $0 }) else { return }
+        do {
+            if let loss = try await store.connectors.leave(
+                tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason) {
+                registry.haActiveChanged(loss.haActive, tenant: token.tenantID, token: token.id)
+                logger.notice("connector lost", metadata: [
+                    "tandem.connector": "\(connector)", "reason": "\(reason)",
+                    "failoverTo": "\(loss.failoverTo?.description ?? "none")",
+                ])
+            }
+        } catch {
+            logger.error("could not record connector loss", metadata: ["tandem.connector": "\(connector)", "error": "\(error)"])
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? RPCError { return "\(error.code): \(error.message)" }
+        return "control stream failed"
+    }
+}

@@ -1,0 +1,51 @@
+public import Logging
+import GRPCCore
+public import ServiceLifecycle
+public import TandemStore
+
+/// Turns silence into loss: every heartbeat interval, connectors not heard within the liveness
+/// timeout are marked lost (a failover is recorded when a peer survives), their sessions on
+/// this node are ended, and the group's members hear the new HA Active list.
+public struct LivenessSweeper: Service {
+    private let store: Store
+    private let registry: SessionRegistry
+    private let configuration: IngestConfiguration
+    private let logger: Logger
+
+    public init(store: Store, registry: SessionRegistry, configuration: IngestConfiguration, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.heartbeatInterval)
+                guard !Task.isCancelled else { return }
+                do {
+                    try await sweep()
+                } catch {
+                    logger.warning("liveness sweep failed; retrying next interval", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// One sweep: ends every session silent for longer than the timeout.
+    public func sweep() async throws {
+        for expired in try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout) {
+            let reason = "no heartbeat for \(configuration.livenessTimeout)"
+            let loss = try await store.connectors.leave(
+                tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
+                session: expired.sessionID, reason: reason)
+            registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
+                           error: RPCError(code: .unavailable, message: "declared lost: \(reason); reconnect"))
+            if let loss {
+                registry.haActiveChanged(loss.haActive, tenant: expired.tenant, token: expired.token)
+                logger.notice("connector lost to silence", metadata: ["tandem.connector": "\(expired.connectorID)"])
+            }
+        }
+    }
+}

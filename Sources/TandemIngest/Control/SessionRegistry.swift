@@ -1,0 +1,105 @@
+public import Foundation
+import GRPCCore
+public import Logging
+import Synchronization
+public import TandemCore
+import TandemProtocol
+import SwiftProtobuf
+public import TandemStore
+
+/// The control-channel sessions open on this node, by HA group, and the way to push commands
+/// to them (configuration, HA Active list, reprovision requests) or to end them.
+///
+/// Small shared state behind a `Mutex`; each session drains its own `AsyncStream`, so a slow
+/// connector never blocks a push to the others.
+public final class SessionRegistry: HAGroupNotifier, Sendable {
+    /// What a session's writer receives.
+    enum Outbound: Sendable {
+        case command(Tandem_V1_ControlCommand)
+        case close(RPCError)
+    }
+
+    struct GroupKey: Hashable {
+        let tenant: TenantID
+        let token: TokenID
+    }
+
+    private struct Session {
+        let connector: ConnectorID
+        let continuation: AsyncStream<Outbound>.Continuation
+    }
+
+    private let sessions = Mutex<[GroupKey: [UUID: Session]]>([:])
+    private let store: Store
+    private let logger: Logger
+
+    /// Creates an empty registry whose pushes read configuration from `store`.
+    public init(store: Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Adds a session; ends any other session of the same connector on this node (a reconnect
+    /// replaces its old session).
+    func register(
+        _ session: UUID, tenant: TenantID, token: TokenID, connector: ConnectorID,
+        continuation: AsyncStream<Outbound>.Continuation
+    ) {
+        let replaced: [AsyncStream<Outbound>.Continuation] = sessions.withLock { all in
+            let key = GroupKey(tenant: tenant, token: token)
+            var group = all[key, default: [:]]
+            let old = group.filter { $0.value.connector == connector }
+            for id in old.keys { group.removeValue(forKey: id) }
+            group[session] = Session(connector: connector, continuation: continuation)
+            all[key] = group
+            return old.values.map(\.continuation)
+        }
+        for continuation in replaced {
+            continuation.yield(.close(RPCError(code: .aborted, message: "replaced by a newer session of the same connector")))
+            continuation.finish()
+        }
+    }
+
+    /// Removes a session (its stream ended).
+    func unregister(_ session: UUID, tenant: TenantID, token: TokenID) {
+        sessions.withLock { all in
+            let key = GroupKey(tenant: tenant, token: token)
+            all[key]?.removeValue(forKey: session)
+            if all[key]?.isEmpty == true { all.removeValue(forKey: key) }
+        }
+    }
+
+    /// Ends a session with `error` (e.g. declared lost after silence).
+    func close(_ session: UUID, tenant: TenantID, token: TokenID, error: RPCError) {
+        let continuation = sessions.withLock { $0[GroupKey(tenant: tenant, token: token)]?[session]?.continuation }
+        continuation?.yield(.close(error))
+        continuation?.finish()
+    }
+
+    /// Pushes `command` to every session of the group on this node.
+    func broadcast(_ command: Tandem_V1_ControlCommand, tenant: TenantID, token: TokenID) {
+        let targets = sessions.withLock { $0[GroupKey(tenant: tenant, token: token)]?.values.map(\.continuation) ?? [] }
+        for continuation in targets { continuation.yield(.command(command)) }
+    }
+
+    /// The number of sessions open on this node.
+    public var count: Int { sessions.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// Pushes the group's HA Active list to its sessions.
+    func haActiveChanged(_ haActive: [String], tenant: TenantID, token: TokenID) {
+        broadcast(.with { $0.haActive = .init(haActive) }, tenant: tenant, token: token)
+    }
+
+    public func configurationChanged(tenant: TenantID, token: TokenID) async {
+        do {
+            guard let configuration = try await store.groups.configuration(tenant: tenant, token: token) else { return }
+            broadcast(.with { $0.configuration = .init(configuration) }, tenant: tenant, token: token)
+        } catch {
+            logger.error("could not push configuration", metadata: ["tandem.token": "\(token)", "error": "\(error)"])
+        }
+    }
+
+    public func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async {
+        broadcast(.with { $0.reprovision = .with { $0.services = services } }, tenant: tenant, token: token)
+    }
+}

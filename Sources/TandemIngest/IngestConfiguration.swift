@@ -1,0 +1,17 @@
+public import TandemCore
+
+/// Settings of the connector channels, with their defaults.
+public struct IngestConfiguration: Sendable {
+    /// How often connectors send heartbeats (default 5 s); told to them in the Welcome.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// How long a connector may stay silent before it is lost (default 3 heartbeat intervals).
+    public var livenessTimeout: Duration = .seconds(15)
+    /// Pairing rules (at most 2 active connectors per token by default).
+    public var pairingRules = PairingRules()
+    /// Largest gRPC message accepted, in bytes (default 4 MiB); larger ones get RESOURCE_EXHAUSTED.
+    public var maximumMessageSize: Int = 4 * 1024 * 1024
+    /// Most events in one EventBatch (default 10,000).
+    public var maximumEventsPerBatch: Int = 10_000
+
+    public init() {}
+}

@@ -1,0 +1,88 @@
+import Foundation
+import TandemCore
+import TandemProtocol
+import SwiftProtobuf
+import TandemStore
+
+extension ConnectorHello {
+    /// Validates a wire Hello.
+    init(_ hello: Tandem_V1_Hello) throws {
+        try self.init(
+            instanceID: hello.instanceID, hostname: hello.hostname, ipAddress: hello.ipAddress,
+            macAddress: hello.macAddress, ovaVersion: hello.ovaVersion, dockerVersion: hello.dockerVersion,
+            channels: hello.hasChannels
+                ? ConnectorChannels(controller: hello.channels.controller, accessPoint: hello.channels.accessPoint)
+                : .both)
+    }
+}
+
+extension ConnectorStatistics {
+    /// The statistics of a wire Heartbeat.
+    init(_ heartbeat: Tandem_V1_Heartbeat) {
+        self.init(
+            controllers: heartbeat.controllers.prefix(1_000).map {
+                Controller(
+                    ipAddress: String($0.ipAddress.prefix(64)),
+                    connectedAt: $0.connectedAtMicros > 0 ? Date(timeIntervalSince1970: Double($0.connectedAtMicros) / 1e6) : nil,
+                    messageRate: $0.messageRate.isFinite ? $0.messageRate : 0, status: String($0.status.prefix(32)))
+            },
+            tdlIncomingCount: heartbeat.tdlIncomingCount,
+            tdlIncomingRate: heartbeat.tdlIncomingRate.isFinite ? heartbeat.tdlIncomingRate : 0,
+            accessPointChannel: .init(
+                incomingCount: heartbeat.accessPointChannel.incomingCount,
+                incomingRate: heartbeat.accessPointChannel.incomingRate.isFinite ? heartbeat.accessPointChannel.incomingRate : 0,
+                outgoingCount: heartbeat.accessPointChannel.outgoingCount,
+                outgoingRate: heartbeat.accessPointChannel.outgoingRate.isFinite ? heartbeat.accessPointChannel.outgoingRate : 0,
+                activeConnections: heartbeat.accessPointChannel.activeConnections),
+            nmspMessagesReceived: heartbeat.nmspMessagesReceived)
+    }
+}
+
+extension DeviceEvent {
+    /// Validates a wire Event.
+    /// - Throws: ``ValidationError`` naming the field.
+    init(_ event: Tandem_V1_Event) throws {
+        guard let channel = EventChannel(rawValue: Int16(clamping: event.channel.rawValue)) else {
+            throw ValidationError(field: "channel", message: "must be CONTROLLER, ACCESS_POINT or SWITCH")
+        }
+        guard let kind = EventKind(rawValue: Int16(clamping: event.kind.rawValue)) else {
+            throw ValidationError(field: "kind", message: "must be one of the EventKind values (not UNSPECIFIED)")
+        }
+        guard !event.sourceDevice.isEmpty, event.sourceDevice.utf8.count <= Self.maximumFieldLength else {
+            throw ValidationError(field: "sourceDevice", message: "must be 1 to \(Self.maximumFieldLength) bytes")
+        }
+        guard event.subject.utf8.count <= Self.maximumFieldLength else {
+            throw ValidationError(field: "subject", message: "must be at most \(Self.maximumFieldLength) bytes")
+        }
+        guard event.body.count <= Self.maximumBodySize else {
+            throw ValidationError(field: "body", message: "must be at most \(Self.maximumBodySize) bytes")
+        }
+        self.init(
+            channel: channel, sourceDevice: event.sourceDevice, kind: kind, deviceTimeMicros: event.deviceTimeMicros,
+            subject: event.subject, body: Array(event.body), receivedAtMicros: event.receivedAtMicros,
+            connectorSequence: event.connectorSequence)
+    }
+}
+
+extension Tandem_V1_Configuration {
+    /// The wire form of a group's configuration.
+    init(_ configuration: HAGroupConfiguration) {
+        self.init()
+        network = configuration.network == .wireless ? .wireless : .wired
+        let devices = configuration.devices.map { device in
+            Tandem_V1_Device.with {
+                $0.ipAddress = device.ipAddress
+                $0.name = device.name
+            }
+        }
+        if configuration.network == .wireless { controllers = devices } else { switches = devices }
+        modifiedAtMicros = Int64(configuration.modifiedAt.timeIntervalSince1970 * 1_000_000)
+    }
+}
+
+extension Tandem_V1_HAActiveList {
+    init(_ addresses: [String]) {
+        self.init()
+        ipAddresses = addresses
+    }
+}
