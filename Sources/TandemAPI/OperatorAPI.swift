@@ -6,10 +6,13 @@ public import TandemStore
 /// The operator HTTP API: builds the router with every route and its middleware.
 public struct OperatorAPI: Sendable {
     private let store: Store
+    private let notifier: any HAGroupNotifier
 
-    /// Creates the API over `store`.
-    public init(store: Store) {
+    /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
+    /// requests to the connectors (the ingest layer's session registry).
+    public init(store: Store, notifier: any HAGroupNotifier) {
         self.store = store
+        self.notifier = notifier
     }
 
     /// The router: `/healthz`, `/readyz` in the open, `/api/v1/…` behind the API key.
@@ -19,6 +22,8 @@ public struct OperatorAPI: Sendable {
         HealthRoutes(store: store).add(to: router)
         let api = router.group("api/v1").add(middleware: OperatorAuthenticator(tenants: store.tenants))
         TokenRoutes(tokens: store.tokens).add(to: api)
+        ConnectorRoutes(connectors: store.connectors).add(to: api)
+        HAGroupRoutes(store: store, notifier: notifier).add(to: api)
         return router
     }
 

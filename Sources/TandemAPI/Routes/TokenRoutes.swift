@@ -84,9 +84,9 @@ struct TokenRoutes {
         return Summary(token)
     }
 
-    /// The `{id}` path parameter; a malformed id is answered 404 like an unknown one.
-    static func tokenID(_ context: OperatorContext) throws -> TokenID {
-        guard let text = context.parameters.get("id"), let id = TokenID(text) else { throw APIError.notFound("token") }
+    /// A token id path parameter; a malformed id is answered 404 like an unknown one.
+    static func tokenID(_ context: OperatorContext, parameter: String = "id", what: String = "token") throws -> TokenID {
+        guard let text = context.parameters.get(parameter), let id = TokenID(text) else { throw APIError.notFound(what) }
         return id
     }
 

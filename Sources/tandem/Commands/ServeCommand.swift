@@ -6,6 +6,7 @@ import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 import TandemAPI
+import TandemIngest
 import TandemStore
 
 /// `tandem serve`: the operator HTTP API (and, with the channels, the gRPC listener) over
@@ -25,18 +26,30 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("database", metadata: ["url": "\(connection.url)"])
 
         let client = PostgresClient(configuration: connection.url.configuration, backgroundLogger: logger)
-        let store = Store(client: client, migrations: try database.migrations(), logger: logger)
-        if settings.migrate {
-            try await database.withStore(connection, logger: logger) { try await $0.migrations.run() }
+        let store = Store(client: client, migrations: try database.migrations(), eventPolicy: settings.eventPolicy, logger: logger)
+        let eventPolicy = settings.eventPolicy
+        try await database.withStore(connection, logger: logger) { store in
+            if settings.migrate { try await store.migrations.run() }
+            // Partitions exist before the first event can arrive.
+            try await store.partitions.maintain()
         }
 
-        let http = OperatorAPI(store: store).makeApplication(host: settings.host, port: settings.httpPort, logger: logger)
+        let ingest = IngestServer(
+            store: store, configuration: settings.ingest, host: settings.host, port: settings.grpcPort,
+            tls: settings.tls, logger: logger)
+        let http = OperatorAPI(store: store, notifier: ingest.registry)
+            .makeApplication(host: settings.host, port: settings.httpPort, logger: logger)
+        // Started in this order, shut down in reverse: listeners stop first, the database last.
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: client), .init(service: http)],
+                services: [.init(service: client)] + ingest.services.map { .init(service: $0) } + [.init(service: http)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        logger.info("serving", metadata: ["http": "http://\(settings.host):\(settings.httpPort)"])
+        logger.info("serving", metadata: [
+            "http": "http://\(settings.host):\(settings.httpPort)",
+            "grpc": "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
+            "eventRetentionDays": "\(eventPolicy.retentionDays)",
+        ])
         try await services.run()
     }
 }

@@ -1,23 +1,70 @@
 import ArgumentParser
+import TandemCore
+import TandemIngest
+import TandemStore
 
-/// Listener settings of `tandem serve`: flags, then `TANDEM_…` environment, then defaults.
+/// Listener and ingest settings of `tandem serve`: flags, then `TANDEM_…` environment, then
+/// defaults. The README's configuration table lists every one.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (env TANDEM_HOST; default 127.0.0.1).") var host: String?
     @Option(name: .customLong("http-port"), help: "Operator HTTP API port (env TANDEM_HTTP_PORT; default 8080).")
     var httpPort: Int?
-    @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start.") var noMigrate = false
+    @Option(name: .customLong("grpc-port"), help: "Connector gRPC port (env TANDEM_GRPC_PORT; default 7443).")
+    var grpcPort: Int?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for the gRPC listener (env TANDEM_TLS_CERT).")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for the gRPC listener (env TANDEM_TLS_KEY).")
+    var tlsKey: String?
+    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between connector heartbeats (env TANDEM_HEARTBEAT_INTERVAL; default 5).")
+    var heartbeatInterval: Int?
+    @Option(name: .customLong("liveness-timeout"), help: "Seconds of silence before a connector is lost (env TANDEM_LIVENESS_TIMEOUT; default 3 heartbeats).")
+    var livenessTimeout: Int?
+    @Option(name: .customLong("max-group-members"), help: "Active connectors allowed per token (env TANDEM_MAX_GROUP_MEMBERS; default 2).")
+    var maxGroupMembers: Int?
+    @Option(name: .customLong("max-message-bytes"), help: "Largest gRPC message accepted (env TANDEM_MAX_MESSAGE_BYTES; default 4194304).")
+    var maxMessageBytes: Int?
+    @Option(name: .customLong("retention-days"), help: "Days of events kept (env TANDEM_RETENTION_DAYS; default 30).")
+    var retentionDays: Int?
+    @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
+    var noMigrate = false
 
     /// Settings after flags, environment and defaults are combined.
     struct Settings {
         var host: String
         var httpPort: Int
+        var grpcPort: Int
+        var tls: IngestServer.TLSFiles?
+        var ingest: IngestConfiguration
+        var eventPolicy: EventStore.Policy
         var migrate: Bool
     }
 
     func resolve() throws -> Settings {
-        Settings(
+        var ingest = IngestConfiguration()
+        let heartbeat = try heartbeatInterval ?? Environment.int("TANDEM_HEARTBEAT_INTERVAL") ?? 5
+        guard heartbeat >= 1 else { throw ConfigurationError("heartbeat interval must be at least 1 second") }
+        ingest.heartbeatInterval = .seconds(heartbeat)
+        let timeout = try livenessTimeout ?? Environment.int("TANDEM_LIVENESS_TIMEOUT") ?? 3 * heartbeat
+        guard timeout > heartbeat else { throw ConfigurationError("liveness timeout (\(timeout) s) must exceed the heartbeat interval (\(heartbeat) s)") }
+        ingest.livenessTimeout = .seconds(timeout)
+        ingest.pairingRules.maximumActiveMembers = try maxGroupMembers ?? Environment.int("TANDEM_MAX_GROUP_MEMBERS") ?? 2
+        ingest.maximumMessageSize = try maxMessageBytes ?? Environment.int("TANDEM_MAX_MESSAGE_BYTES") ?? 4 * 1024 * 1024
+
+        let certificate = tlsCertificate ?? Environment.string("TANDEM_TLS_CERT")
+        let key = tlsKey ?? Environment.string("TANDEM_TLS_KEY")
+        guard (certificate == nil) == (key == nil) else {
+            throw ConfigurationError("TLS needs both --tls-cert and --tls-key (or TANDEM_TLS_CERT and TANDEM_TLS_KEY)")
+        }
+        let retention = try retentionDays ?? Environment.int("TANDEM_RETENTION_DAYS") ?? 30
+        guard retention >= 1 else { throw ConfigurationError("retention must be at least 1 day") }
+
+        return Settings(
             host: host ?? Environment.string("TANDEM_HOST") ?? "127.0.0.1",
             httpPort: try httpPort ?? Environment.int("TANDEM_HTTP_PORT") ?? 8080,
+            grpcPort: try grpcPort ?? Environment.int("TANDEM_GRPC_PORT") ?? 7443,
+            tls: certificate.flatMap { cert in key.map { IngestServer.TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } },
+            ingest: ingest,
+            eventPolicy: EventStore.Policy(retentionDays: retention),
             migrate: !noMigrate && Environment.string("TANDEM_NO_MIGRATE") == nil)
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import Logging
+import TandemCore
+import TandemStore
+
+/// `/api/v1/ha-groups/{tokenId}`: a group's HA Active list, members, history, reprovision
+/// flags and FastLocate state; its controllers or switches; reprovisioning.
+struct HAGroupRoutes {
+    let store: Store
+    let notifier: any HAGroupNotifier
+
+    struct HistoryEntry: Encodable {
+        let kind: String
+        let connectorId: ConnectorID
+        let peerConnectorId: ConnectorID?
+        let ipAddress: String
+        let detail: String
+        let occurredAt: Date
+    }
+
+    struct Member: Encodable {
+        let connectorId: ConnectorID
+        let ipAddress: String
+        let status: String
+        let ovaVersion: String
+        let channels: [String]
+        let lastHeard: Date?
+    }
+
+    struct Group: ResponseEncodable {
+        let tokenId: TokenID
+        let connectorName: String
+        let network: NetworkKind
+        let haActive: [String]
+        let health: String
+        let members: [Member]
+        let reprovision: [String: Bool]
+        let fastLocate: [String: String?]
+        let configurationModifiedAt: Date
+        let history: [HistoryEntry]
+    }
+
+    struct DevicesRequest: Decodable {
+        struct Device: Decodable {
+            let ipAddress: String?
+            let name: String?
+        }
+        let devices: [Device]?
+    }
+
+    struct Devices: ResponseEncodable {
+        let network: NetworkKind
+        let devices: [HAGroupConfiguration.Device]
+        let modifiedAt: Date
+    }
+
+    struct ReprovisionRequest: Decodable {
+        let services: [String]?
+    }
+
+    func add(to group: RouterGroup<OperatorContext>) {
+        group.get("ha-groups/{tokenId}", use: show)
+        group.put("ha-groups/{tokenId}/controllers") { request, context in
+            try await replace(request, context: context, network: .wireless)
+        }
+        group.put("ha-groups/{tokenId}/switches") { request, context in
+            try await replace(request, context: context, network: .wired)
+        }
+        group.post("ha-groups/{tokenId}/reprovision", use: reprovision)
+    }
+
+    @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Group {
+        let tenant = try context.requireTenant()
+        let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
+        guard let state = try await store.groups.state(tenant: tenant, token: token) else {
+            throw APIError.notFound("HA group")
+        }
+        let members = try await store.connectors.list(tenant: tenant).filter { $0.tokenID == token }
+        return Group(
+            tokenId: token, connectorName: state.token.connectorName.value, network: state.token.network,
+            haActive: state.haActive,
+            health: state.haActive.count >= 2 ? "healthy" : state.haActive.count == 1 ? "degraded" : "down",
+            members: members.map {
+                Member(connectorId: $0.id, ipAddress: $0.ipAddress, status: $0.controlChannel.active ? "active" : "inactive",
+                       ovaVersion: $0.ovaVersion, channels: $0.channels.names, lastHeard: $0.lastHeard)
+            },
+            reprovision: ["hyperlocation": state.hyperlocationNeedsReprovision, "iot": state.iotNeedsReprovision],
+            fastLocate: ["state": state.fastLocateState, "since": state.fastLocateSince.map { ISO8601DateFormatter().string(from: $0) }],
+            configurationModifiedAt: state.configurationModifiedAt,
+            history: state.history.map {
+                HistoryEntry(kind: $0.kind, connectorId: $0.connectorID, peerConnectorId: $0.peerConnectorID,
+                             ipAddress: $0.ipAddress, detail: $0.detail, occurredAt: $0.occurredAt)
+            })
+    }
+
+    func replace(_ request: Request, context: OperatorContext, network: NetworkKind) async throws -> Devices {
+        let tenant = try context.requireTenant()
+        let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
+        let body = try await request.decodeJSON(DevicesRequest.self, context: context)
+        guard let wire = body.devices else {
+            throw APIError.invalid(ValidationError(field: "devices", message: "is required (an array of {ipAddress, name})"))
+        }
+        guard wire.count <= 1_000 else {
+            throw APIError.invalid(ValidationError(field: "devices", message: "at most 1000 devices per group"))
+        }
+        var devices: [HAGroupConfiguration.Device] = []
+        for (index, device) in wire.enumerated() {
+            guard let ip = device.ipAddress, !ip.isEmpty, ip.count <= 64, ip.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
+                throw APIError.invalid(ValidationError(field: "devices[\(index)].ipAddress", message: "must be an IPv4 or IPv6 address"))
+            }
+            let name = try device.name.map { try DisplayName($0, field: "devices[\(index)].name").value } ?? ""
+            devices.append(.init(ipAddress: ip, name: name))
+        }
+        guard Set(devices.map(\.ipAddress)).count == devices.count else {
+            throw APIError.invalid(ValidationError(field: "devices", message: "each ipAddress may appear once"))
+        }
+        guard let configuration = try await store.groups.replaceDevices(
+            tenant: tenant, token: token, network: network, devices: devices)
+        else { throw APIError.notFound("HA group") }
+        await notifier.configurationChanged(tenant: tenant, token: token)
+        return Devices(network: configuration.network, devices: configuration.devices, modifiedAt: configuration.modifiedAt)
+    }
+
+    @Sendable func reprovision(_ request: Request, context: OperatorContext) async throws -> Group {
+        let tenant = try context.requireTenant()
+        let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
+        let body = try await request.decodeJSON(ReprovisionRequest.self, context: context)
+        let services = body.services ?? []
+        let known: Set = ["hyperlocation", "iot"]
+        guard !services.isEmpty, services.allSatisfy(known.contains) else {
+            throw APIError.invalid(ValidationError(field: "services", message: "must list one or more of \"hyperlocation\", \"iot\""))
+        }
+        guard try await store.groups.clearReprovision(tenant: tenant, token: token, services: Set(services)) else {
+            throw APIError.notFound("HA group")
+        }
+        await notifier.reprovisionRequested(tenant: tenant, token: token, services: services)
+        return try await show(request, context: context)
+    }
+}

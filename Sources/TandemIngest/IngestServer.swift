@@ -1,0 +1,68 @@
+public import GRPCCore
+public import GRPCNIOTransportHTTP2
+public import Logging
+public import ServiceLifecycle
+public import TandemStore
+
+/// The connector-facing side of Tandem, assembled: the gRPC server with both channel
+/// services, the session registry, the liveness sweeper and the partition maintainer.
+public struct IngestServer: Sendable {
+    /// Certificate and key files (PEM) for TLS on the gRPC listener.
+    public struct TLSFiles: Sendable {
+        public var certificateChainPath: String
+        public var privateKeyPath: String
+
+        public init(certificateChainPath: String, privateKeyPath: String) {
+            self.certificateChainPath = certificateChainPath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
+    /// The open control-channel sessions; also the `HAGroupNotifier` the operator API uses.
+    public let registry: SessionRegistry
+    /// The gRPC server (its transport knows the bound port once serving).
+    public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
+    private let store: Store
+    private let configuration: IngestConfiguration
+    private let logger: Logger
+
+    /// Assembles the server; nothing listens until ``services`` run.
+    public init(
+        store: Store, configuration: IngestConfiguration, host: String, port: Int, tls: TLSFiles?, logger: Logger
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        let registry = SessionRegistry(store: store, logger: logger)
+        self.registry = registry
+        let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
+            .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
+                 privateKey: .file(path: $0.privateKeyPath, format: .pem))
+        } ?? .plaintext
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port),
+            transportSecurity: security,
+            config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.maximumMessageSize })
+        grpc = GRPCServer(
+            transport: transport,
+            services: [
+                ControlChannelService(store: store, registry: registry, configuration: configuration, logger: logger),
+                DataChannelService(store: store, configuration: configuration, logger: logger),
+            ])
+    }
+
+    /// The long-running parts, in start order: gRPC listener, liveness sweeper, partitions.
+    public var services: [any Service] {
+        [
+            GRPCServerService(server: grpc, logger: logger),
+            LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
+            PartitionMaintainer(partitions: store.partitions, logger: logger),
+        ]
+    }
+
+    /// The port the gRPC listener is bound to (useful with port 0).
+    public func listeningPort() async throws -> Int {
+        guard let address = try await grpc.listeningAddress?.ipv4 else { return 0 }
+        return address.port
+    }
+}
