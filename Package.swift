@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TandemProtocol", targets: ["TandemProtocol"]),
         .library(name: "TandemIngest", targets: ["TandemIngest"]),
         .library(name: "TandemAPI", targets: ["TandemAPI"]),
+        .library(name: "TandemConnector", targets: ["TandemConnector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,6 +85,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A connector's side of the protocol (generated client code only): the demo and the
+        // simulator play connectors with it, and the tests drive Tandem through it.
+        .target(
+            name: "TandemConnector",
+            dependencies: [
+                "TandemProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 4: the operator HTTP API.
         .target(
             name: "TandemAPI",
@@ -104,6 +117,7 @@ let package = Package(
                 "TandemIngest",
                 "TandemAPI",
                 "TandemProtocol",
+                "TandemConnector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,6 +141,7 @@ let package = Package(
                 "TandemAPI",
                 "TandemIngest",
                 "TandemProtocol",
+                "TandemConnector",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import TandemAPI
+import TandemCore
 import TandemStore
 
 /// Runs `body` against the operator API's router (no socket) over a fresh test database.
@@ -10,7 +11,7 @@ func withOperatorAPI<T: Sendable>(
     _ body: @Sendable (Store, any TestClientProtocol) async throws -> T
 ) async throws -> T {
     try await TestDatabase.withStore { store, _ in
-        let app = Application(router: OperatorAPI(store: store).makeRouter())
+        let app = Application(router: OperatorAPI(store: store, notifier: NoConnectedSessions()).makeRouter())
         return try await app.test(.router) { client in try await body(store, client) }
     }
 }
@@ -39,4 +40,10 @@ extension TestResponse {
 
     /// The `error.field` of a JSON error body.
     var errorField: String? { (json["error"] as? [String: Any])?["field"] as? String }
+}
+
+/// A notifier for API tests that run without the ingest layer: no connector is connected.
+struct NoConnectedSessions: HAGroupNotifier {
+    func configurationChanged(tenant: TenantID, token: TokenID) async {}
+    func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async {}
 }
