@@ -8,7 +8,8 @@ public struct IngestConfiguration: Sendable {
     public var livenessTimeout: Duration = .seconds(15)
     /// Pairing rules (at most 2 active connectors per token by default).
     public var pairingRules = PairingRules()
-    /// Largest gRPC message accepted, in bytes (default 4 MiB); larger ones get RESOURCE_EXHAUSTED.
+    /// Largest gRPC message accepted, in bytes (default 4 MiB); larger ones get RESOURCE_EXHAUSTED
+    /// with a message. Past twice this size the transport resets the stream without reading it.
     public var maximumMessageSize: Int = 4 * 1024 * 1024
     /// Most events in one EventBatch (default 10,000).
     public var maximumEventsPerBatch: Int = 10_000

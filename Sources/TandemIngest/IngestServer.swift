@@ -42,7 +42,9 @@ public struct IngestServer: Sendable {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port),
             transportSecurity: security,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.maximumMessageSize })
+            // The services refuse messages over the limit with RESOURCE_EXHAUSTED and a message;
+            // the transport's own cut-off (which just resets the stream) sits at twice that.
+            config: .defaults { $0.rpc.maxRequestPayloadSize = 2 * configuration.maximumMessageSize })
         grpc = GRPCServer(
             transport: transport,
             services: [

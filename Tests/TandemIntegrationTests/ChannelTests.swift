@@ -220,7 +220,7 @@ struct ChannelTests {
             let oversized = DataStream.open(client: tandem.client, token: site.token, instanceID: "good")
             let huge = makeBatch(sequence: 1, events: 1).with { $0.events[0].body = Data(count: 100 * 1024) }
             let tooBig = await #expect(throws: RPCError.self) { try await oversized.write(huge) }
-            #expect(tooBig?.code == .resourceExhausted)
+            #expect(tooBig?.code == .resourceExhausted, "\(String(describing: tooBig))")
 
             let malformed = DataStream.open(client: tandem.client, token: site.token, instanceID: "good")
             let invalid = makeBatch(sequence: 1, events: 3).with { $0.events[1].kind = .unspecified }

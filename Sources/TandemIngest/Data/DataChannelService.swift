@@ -70,6 +70,12 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 code: .resourceExhausted,
                 message: "batch \(batch.sequence) has \(batch.events.count) events; at most \(configuration.maximumEventsPerBatch) per batch")
         }
+        let size = batch.events.reduce(16) { $0 + $1.body.count + $1.sourceDevice.utf8.count + $1.subject.utf8.count + 40 }
+        guard size <= configuration.maximumMessageSize else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "batch \(batch.sequence) is about \(size) bytes; at most \(configuration.maximumMessageSize) bytes per message: send smaller batches")
+        }
         var records: [EventRecord] = []
         records.reserveCapacity(batch.events.count)
         var locations = false

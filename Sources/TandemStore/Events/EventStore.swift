@@ -63,7 +63,7 @@ public struct EventStore: Sendable {
             }
         }
         if fresh.isEmpty && quarantine.isEmpty { return outcomes }
-        let inserted: Set<UUID> = try await client.withTransaction(logger: logger) { connection in
+        let inserted: Set<UUID> = try await client.transaction(logger: logger) { connection in
             var inserted = Set<UUID>()
             if !fresh.isEmpty {
                 let rows = try await connection.query(Self.insertEvents(fresh.map { records[$0] }), logger: logger)

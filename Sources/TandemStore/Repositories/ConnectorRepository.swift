@@ -24,7 +24,7 @@ public struct ConnectorRepository: Sendable {
     public func join(
         tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, rules: PairingRules
     ) async throws -> HAJoin {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await lockGroup(tenant: tenant, token: token, on: connection)
             var members: [PairingRules.Member] = []
             let rows = try await connection.query(
@@ -104,7 +104,7 @@ public struct ConnectorRepository: Sendable {
     public func leave(
         tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String
     ) async throws -> HALoss? {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await lockGroup(tenant: tenant, token: token, on: connection)
             let rows = try await connection.query(
                 """

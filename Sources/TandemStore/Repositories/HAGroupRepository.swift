@@ -135,7 +135,7 @@ public struct HAGroupRepository: Sendable {
                 message: "token \(token) is a \(existing.network.rawValue) token: set its \(existing.network == .wireless ? "controllers" : "switches")")
         }
         let table = network == .wireless ? "controllers" : "switches"
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await connection.query(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE tenant_id = $1 AND token_id = $2", binds: Self.binds(tenant, token)),
                 logger: logger)

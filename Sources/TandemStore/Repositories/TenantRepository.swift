@@ -20,7 +20,7 @@ public struct TenantRepository: Sendable {
         let id = TenantID.random()
         let apiKey = Secret.generate(.apiKey)
         let keyHash = Data(apiKey.hash.bytes)
-        let createdAt = try await client.withTransaction(logger: logger) { connection in
+        let createdAt = try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 "INSERT INTO tenants (tenant_id, name) VALUES (\(id.rawValue), \(name.value)) RETURNING created_at",
                 logger: logger)

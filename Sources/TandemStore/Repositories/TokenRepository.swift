@@ -23,7 +23,7 @@ public struct TokenRepository: Sendable {
         let id = TokenID.random()
         let secret = Secret.generate(.connectorToken)
         let hash = Data(secret.hash.bytes)
-        let createdAt: Date = try await client.withTransaction(logger: logger) { connection in
+        let createdAt: Date = try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO tokens (tenant_id, token_id, connector_name, network, token_hash)
