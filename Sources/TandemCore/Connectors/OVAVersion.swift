@@ -19,7 +19,7 @@ public struct OVAVersion: Sendable, Hashable, Comparable, CustomStringConvertibl
         guard !parts.isEmpty, parts.count <= 6 else { return nil }
         var numbers: [Int] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 9, part.allSatisfy(\.isASCII), let number = Int(part) else { return nil }
+            guard !part.isEmpty, part.count <= 9, part.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(part) else { return nil }
             numbers.append(number)
         }
         components = numbers

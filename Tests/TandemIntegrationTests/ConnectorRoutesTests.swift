@@ -1,0 +1,103 @@
+import Foundation
+import GRPCCore
+import Hummingbird
+import HummingbirdTesting
+import TandemConnector
+import TandemCore
+import Testing
+
+@Suite("Connector details and HA group routes with live connectors")
+struct ConnectorRoutesTests {
+    @Test("connector details carry every Figure 8 field, with both members in haActive")
+    func details() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site(name: "hq <pair>")
+            let first = try await tandem.connect(site, ip: "10.22.212.220", instanceID: "a")
+            let second = try await tandem.connect(site, ip: "10.22.244.222", instanceID: "b")
+            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "b")
+            _ = try await data.write(makeBatch(sequence: 1, events: 25))
+            try await Task.sleep(for: .milliseconds(400))  // a heartbeat or two
+            try await tandem.withAPI { api in
+                let list = try await api.send(.get, "/api/v1/connectors", apiKey: site.apiKey)
+                #expect(list.status == .ok)
+                let connectors = try #require(list.json["connectors"] as? [[String: Any]])
+                #expect(connectors.count == 2)
+                #expect(Set(connectors.compactMap { $0["ipAddress"] as? String }) == ["10.22.212.220", "10.22.244.222"])
+                #expect(connectors.allSatisfy { $0["group"] as? String == site.tokenID.description && $0["status"] as? String == "active" })
+
+                let response = try await api.send(.get, "/api/v1/connectors/\(second.welcome.connectorID)", apiKey: site.apiKey)
+                #expect(response.status == .ok)
+                let details = response.json
+                for key in ["connectorName", "connectorVersion", "ovaVersion", "connectorId", "numberOfAssociatedControllers",
+                            "controlChannel", "dataChannel", "lastModified", "lastHeard", "macAddress", "ipAddress",
+                            "dataChannelNmspMessages", "nmspMessagesReceived", "haActive", "hostname", "tenantId",
+                            "channels", "controllers", "accessPointChannel"] {
+                    #expect(details[key] != nil, "missing \(key)")
+                }
+                #expect(details["connectorName"] as? String == "hq <pair>")
+                #expect(details["connectorVersion"] as? String == "v2.0.446")
+                #expect(details["ovaVersion"] as? String == "2.3.460")
+                #expect(details["haActive"] as? [String] == ["10.22.212.220", "10.22.244.222"])
+                #expect(details["dataChannelNmspMessages"] as? Int == 25)
+                #expect(details["nmspMessagesReceived"] as? Int == 42)
+                #expect(details["numberOfAssociatedControllers"] as? Int == 1)
+                #expect(details["tenantId"] as? String == site.tenant.description)
+                let control = try #require(details["controlChannel"] as? [String: Any])
+                #expect(control["status"] as? String == "active")
+                #expect(control["connectedAt"] is String && control["connectionDurationSeconds"] is Int)
+                #expect((details["dataChannel"] as? [String: Any])?["status"] as? String == "active")
+                #expect((details["lastHeard"] as? String)?.hasSuffix("Z") == true)
+            }
+            data.finish()
+            first.kill()
+            second.kill()
+        }
+    }
+
+    @Test("the HA group view reports members, health, flags and history; other tenants get 404")
+    func groupView() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let other = try await tandem.site(name: "other")
+            let first = try await tandem.connect(site, ip: "10.0.0.1")
+            let second = try await tandem.connect(site, ip: "10.0.0.2")
+            second.kill()
+            try await eventually("the loss") {
+                try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1"]
+            }
+            try await tandem.withAPI { api in
+                let group = try await api.send(.get, "/api/v1/ha-groups/\(site.tokenID)", apiKey: site.apiKey)
+                #expect(group.status == .ok)
+                #expect(group.json["haActive"] as? [String] == ["10.0.0.1"])
+                #expect(group.json["health"] as? String == "degraded")
+                #expect((group.json["members"] as? [Any])?.count == 2)
+                #expect((group.json["fastLocate"] as? [String: Any])?["state"] as? String == "re-establishing")
+                let kinds = (group.json["history"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+                #expect(kinds == ["failover", "lost", "joined", "joined"])
+
+                for (method, path, body) in [
+                    (HTTPRequest.Method.get, "/api/v1/ha-groups/\(site.tokenID)", nil as String?),
+                    (.put, "/api/v1/ha-groups/\(site.tokenID)/controllers", #"{"devices": []}"#),
+                    (.post, "/api/v1/ha-groups/\(site.tokenID)/reprovision", #"{"services": ["iot"]}"#),
+                    (.get, "/api/v1/connectors/\(first.welcome.connectorID)", nil),
+                ] {
+                    let response = try await api.send(method, path, apiKey: other.apiKey, body: body)
+                    #expect(response.status == .notFound, "\(method) \(path) as another tenant")
+                }
+                let wrongKind = try await api.send(
+                    .put, "/api/v1/ha-groups/\(site.tokenID)/switches", apiKey: site.apiKey, body: #"{"devices": []}"#)
+                #expect(wrongKind.status == .badRequest)
+                #expect(wrongKind.errorMessage.contains("wireless"))
+                let badIP = try await api.send(
+                    .put, "/api/v1/ha-groups/\(site.tokenID)/controllers", apiKey: site.apiKey,
+                    body: #"{"devices": [{"ipAddress": "'; DROP TABLE events; --"}]}"#)
+                #expect(badIP.status == .badRequest)
+                #expect(badIP.errorField == "devices[0].ipAddress")
+                let badService = try await api.send(
+                    .post, "/api/v1/ha-groups/\(site.tokenID)/reprovision", apiKey: site.apiKey, body: #"{"services": ["fastlocate"]}"#)
+                #expect(badService.status == .badRequest)
+            }
+            first.kill()
+        }
+    }
+}
