@@ -97,6 +97,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The simulator: realistic sites and pairs of connectors, faults on demand.
+        .target(
+            name: "TandemSimulator",
+            dependencies: [
+                "TandemConnector",
+                "TandemProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 4: the operator HTTP API.
         .target(
             name: "TandemAPI",
@@ -118,6 +129,7 @@ let package = Package(
                 "TandemAPI",
                 "TandemProtocol",
                 "TandemConnector",
+                "TandemSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,6 +154,7 @@ let package = Package(
                 "TandemIngest",
                 "TandemProtocol",
                 "TandemConnector",
+                "TandemSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -24,8 +24,8 @@ public struct EventStore: Sendable {
         }
     }
 
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
     public let policy: Policy
 
     /// Creates a store over `client`.

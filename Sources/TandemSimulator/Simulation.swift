@@ -1,0 +1,134 @@
+public import Foundation
+public import GRPCCore
+import SwiftProtobuf
+public import TandemConnector
+public import TandemProtocol
+
+/// Plays the connectors' side of many sites over the real gRPC protocol: each site's pair
+/// relays the same generated events, each connector with its own batching, jitter, reordering
+/// and loss, with faults injected as the plan says.
+public final class Simulation<Transport: ClientTransport>: Sendable {
+    /// A site as set up through the operator API.
+    public struct Site: Sendable {
+        public let tokenID: String
+        public let token: String
+
+        public init(tokenID: String, token: String) {
+            self.tokenID = tokenID
+            self.token = token
+        }
+    }
+
+    /// Per-second progress for a terminal.
+    public struct Progress: Sendable {
+        public let elapsed: Int
+        public let generated: Int
+        public let sent: Int
+        public let acked: Int
+        public let haActive: [[String]]
+    }
+
+    public let plan: SimulationPlan
+    public let pairs: [(a: SimulatedConnector<Transport>, b: SimulatedConnector<Transport>)]
+    private let sites: [Site]
+
+    public init(plan: SimulationPlan, client: GRPCClient<Transport>, sites: [Site]) {
+        self.plan = plan
+        self.sites = sites
+        pairs = sites.enumerated().map { index, site in
+            func identity(_ role: Int) -> ConnectorIdentity {
+                ConnectorIdentity(
+                    instanceID: "sim-\(plan.seed)-\(site.tokenID.prefix(8))-\(role)", hostname: "site\(index)-connector\(role)",
+                    ipAddress: "10.0.\(index % 250).\(role)", macAddress: String(format: "00:0c:29:%02x:00:%02x", index % 256, role),
+                    carriesController: !plan.channelSplit || role == 1, carriesAccessPoint: !plan.channelSplit || role == 2)
+            }
+            return (SimulatedConnector(client: client, token: site.token, identity: identity(1)),
+                    SimulatedConnector(client: client, token: site.token, identity: identity(2)))
+        }
+    }
+
+    /// Runs the plan; returns the generated event keys per site (what the store must hold
+    /// once acked) and fills the copy counts of `report`.
+    public func run(report: inout SimulationReport, progress: @Sendable (Progress) -> Void) async throws -> [Set<String>] {
+        for (index, pair) in pairs.enumerated() {
+            try await pair.a.start(maximumJitter: plan.maximumJitter, seed: plan.seed &+ UInt64(index * 2))
+            try await pair.b.start(maximumJitter: plan.maximumJitter, seed: plan.seed &+ UInt64(index * 2 + 1))
+        }
+        var generators = sites.indices.map { EventGenerator(seed: plan.seed, site: $0) }
+        var random = SplitMix64(seed: plan.seed ^ 0xFEED)
+        var generated = sites.map { _ in Set<String>() }
+        var sequence: UInt64 = 0
+        let start = ContinuousClock.now
+        let perTick = max(1, Int(Double(plan.rate) * plan.batchInterval.seconds))
+        var killed = false, restarted = false, lastSecond = 0
+
+        while ContinuousClock.now - start < plan.duration {
+            let elapsed = ContinuousClock.now - start
+            if let after = plan.killConnectorAfter, !killed, elapsed >= after {
+                pairs[0].b.kill()
+                killed = true
+            }
+            if let after = plan.restartConnectorAfter, killed, !restarted, elapsed >= after {
+                try await pairs[0].b.start(maximumJitter: plan.maximumJitter, seed: plan.seed &+ 99)
+                restarted = true
+            }
+            sequence += 1
+            for (index, pair) in pairs.enumerated() {
+                let events = generators[index].next(perTick, now: Date())
+                for event in events { generated[index].insert(SimulatedConnector<Transport>.key(event)) }
+                for (role, connector) in [(1, pair.a), (2, pair.b)] where connector.isAlive {
+                    var copy = events.filter { event in
+                        let carries = !plan.channelSplit || (event.channel == .controller) == (role == 1)
+                        return carries && Double(random.next() % 1_000_000) / 1_000_000 >= plan.lossRate
+                    }
+                    // Each connector reorders locally, stamps its own receive time and sequence.
+                    if copy.count > 1 { copy.swapAt(0, Int(random.next() % UInt64(copy.count))) }
+                    let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                    for i in copy.indices {
+                        copy[i].receivedAtMicros = now + Int64(random.next() % 5_000)
+                        copy[i].connectorSequence = sequence * 100_000 + UInt64(i)
+                    }
+                    connector.submit(.with { $0.sequence = sequence; $0.events = copy })
+                }
+            }
+            let second = Int(elapsed.seconds)
+            if second > lastSecond {
+                lastSecond = second
+                progress(Progress(
+                    elapsed: second, generated: generated.reduce(0) { $0 + $1.count },
+                    sent: pairs.reduce(0) { $0 + $1.a.copiesSent + $1.b.copiesSent },
+                    acked: pairs.reduce(0) { $0 + $1.a.ackedKeys.count + $1.b.ackedKeys.count },
+                    haActive: pairs.map { $0.a.welcome?.haActive.ipAddresses ?? [] }))
+            }
+            try await Task.sleep(for: plan.batchInterval)
+        }
+        for pair in pairs {
+            await pair.a.drain()
+            await pair.b.drain()
+        }
+        report.distinctEvents = generated.reduce(0) { $0 + $1.count }
+        report.copiesSent = [
+            "A": pairs.reduce(0) { $0 + $1.a.copiesSent }, "B": pairs.reduce(0) { $0 + $1.b.copiesSent },
+        ]
+        report.duplicatesDropped = pairs.reduce(0) { $0 + $1.a.duplicates + $1.b.duplicates }
+        return generated
+    }
+
+    /// The distinct event keys acked per site, and how many were acked from one member only.
+    public func acked() -> (perSite: [Set<String>], fromOneMemberOnly: Int) {
+        var perSite: [Set<String>] = []
+        var single = 0
+        for pair in pairs {
+            let a = Set(pair.a.ackedKeys.joined())
+            let b = Set(pair.b.ackedKeys.joined())
+            perSite.append(a.union(b))
+            single += a.symmetricDifference(b).count
+        }
+        return (perSite, single)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

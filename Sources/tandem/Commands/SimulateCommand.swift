@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import TandemCore
+import TandemProtocol
+import TandemSimulator
+import TandemStore
+
+/// `tandem simulate`: sites with pairs of connectors over the real protocol, faults on demand,
+/// and a verification of what PostgreSQL holds against what was acked.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Play active-active connector pairs against a running tandem serve and verify exactly-once storage.")
+
+    @Option(help: "gRPC address of tandem serve.") var grpc = "127.0.0.1:7443"
+    @Option(help: "HTTP URL of tandem serve.") var http = "http://127.0.0.1:8080"
+    @Option(name: .customLong("api-key"), help: "Operator API key (env TANDEM_API_KEY).") var apiKey: String?
+    @Option(help: "Sites, each one pair of connectors with its own token.") var sites = 1
+    @Option(help: "Seconds of traffic.") var duration = 20
+    @Option(help: "Distinct events per second per site.") var rate = 257
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
+    @Option(name: .customLong("loss-rate"), help: "Each connector's independent loss rate.") var lossRate = 0.001
+    @Option(name: .customLong("kill-connector-after"), help: "Kill connector B of site 0 after SECONDS (abrupt).")
+    var killAfter: Int?
+    @Option(name: .customLong("restart-connector-after"), help: "Bring it back after SECONDS, resending un-acked batches.")
+    var restartAfter: Int?
+    @Flag(name: .customLong("channel-split"), help: "A carries only the controller channel, B only the AP channel.")
+    var channelSplit = false
+    @Flag(name: .customLong("show-details"), help: "Print connector details of each site and the HA history of site 0.")
+    var showDetails = false
+    @Option(help: "Write the summary as JSON to FILE.") var json: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let logger = try database.makeLogger()
+        guard let key = apiKey ?? Environment.string("TANDEM_API_KEY") else {
+            throw ValidationError("an operator API key is needed: --api-key or TANDEM_API_KEY")
+        }
+        guard let base = URL(string: http) else { throw ValidationError("--http must be a URL") }
+        let parts = grpc.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--grpc must be HOST:PORT") }
+        let api = OperatorHTTPClient(baseURL: base, apiKey: key)
+
+        var plan = SimulationPlan()
+        plan.sites = sites
+        plan.duration = .seconds(duration)
+        plan.rate = rate
+        plan.seed = seed
+        plan.lossRate = lossRate
+        plan.killConnectorAfter = killAfter.map { .seconds($0) }
+        plan.restartConnectorAfter = restartAfter.map { .seconds($0) }
+        plan.channelSplit = channelSplit
+
+        var siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site] = []
+        var tenant: TenantID?
+        for index in 0..<sites {
+            let created = try await api.request(
+                "POST", "api/v1/tokens", body: ["connectorName": "sim-\(seed)-site-\(index)", "network": "wireless"]) as? [String: Any]
+            guard let id = created?["id"] as? String, let token = created?["token"] as? String,
+                  let tenantText = created?["tenantId"] as? String
+            else { throw OperatorHTTPClient.Failure(description: "unexpected answer to POST /api/v1/tokens") }
+            tenant = TenantID(tenantText)
+            siteSetups.append(.init(tokenID: id, token: token))
+        }
+
+        let client = try GRPCClient(transport: .http2NIOPosix(
+            target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext))
+        var report = SimulationReport()
+        let simulation = Simulation(plan: plan, client: client, sites: siteSetups)
+        let generated = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.runConnections() }
+            defer { client.beginGracefulShutdown() }
+            print("simulating \(sites) site(s) × 2 connectors, \(rate) events/s per site, \(duration) s, seed \(seed)")
+            return try await simulation.run(report: &report) { progress in
+                print("  t=\(progress.elapsed)s generated=\(progress.generated) sent=\(progress.sent) acked batches=\(progress.acked)")
+            }
+        }
+        _ = generated
+        let (ackedPerSite, singleDelivered) = simulation.acked()
+        report.acked = ackedPerSite.reduce(0) { $0 + $1.count }
+        report.missedByPeer = singleDelivered
+
+        let tokenIDs = siteSetups.compactMap { TokenID($0.tokenID) }
+        guard let tenant else { return }
+        let stored = try await database.withStore(logger: logger) { store in
+            try await store.events.storedKeys(tenant: tenant, tokens: tokenIDs)
+        }
+        var storedKeys = Set<String>()
+        for (key, rows) in stored {
+            storedKeys.insert("\(key.sourceDevice)|\(key.kind)|\(key.deviceTimeMicros)|\(key.subject)")
+            if rows > 1 { report.duplicated += rows - 1 }
+        }
+        report.stored = stored.reduce(0) { $0 + $1.rows }
+        report.missing = ackedPerSite.reduce(0) { $0 + $1.subtracting(storedKeys).count }
+
+        for (index, site) in siteSetups.enumerated() {
+            let group = try await api.request("GET", "api/v1/ha-groups/\(site.tokenID)") as? [String: Any] ?? [:]
+            let history = group["history"] as? [[String: Any]] ?? []
+            let failovers = history.filter { $0["kind"] as? String == "failover" }.count
+            report.failovers += failovers
+            let pair = simulation.pairs[index]
+            report.sites.append(.init(
+                tokenId: site.tokenID, connectorIds: [pair.a.welcome?.connectorID, pair.b.welcome?.connectorID].compactMap { $0 },
+                haActive: group["haActive"] as? [String] ?? [], failovers: failovers))
+            if showDetails, let connector = pair.a.welcome?.connectorID {
+                print("\nconnector details, site \(index) (GET /api/v1/connectors/\(connector)):")
+                print(OperatorHTTPClient.pretty(try await api.request("GET", "api/v1/connectors/\(connector)")))
+                if index == 0 {
+                    print("\nHA history of site 0 (newest first):")
+                    for entry in history {
+                        print("  \(entry["occurredAt"] ?? "") \(entry["kind"] ?? "") \(entry["ipAddress"] ?? "") \(entry["detail"] ?? "")")
+                    }
+                }
+            }
+        }
+        for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
+
+        print("""
+
+            distinct events generated: \(report.distinctEvents)
+            copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
+            acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
+            delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
+            \(report.verification)
+            """)
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+        if report.missing > 0 || report.duplicated > 0 { throw ExitCode(2) }
+    }
+}
