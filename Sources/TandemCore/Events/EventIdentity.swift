@@ -39,3 +39,18 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { key.uuidString.lowercased() }
 }
+
+extension EventIdentity: Comparable {
+    /// Byte order, the order PostgreSQL's `uuid` index keeps.
+    public static func < (lhs: EventIdentity, rhs: EventIdentity) -> Bool {
+        let (l, r) = (lhs.halves, rhs.halves)
+        return l.0 != r.0 ? l.0 < r.0 : l.1 < r.1
+    }
+
+    private var halves: (UInt64, UInt64) {
+        withUnsafeBytes(of: key.uuid) { bytes in
+            (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+}

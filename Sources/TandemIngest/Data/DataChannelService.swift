@@ -59,7 +59,18 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             guard case .batch(let batch) = message.message else {
                 throw RPCError(code: .invalidArgument, message: "after DataOpen only EventBatch messages may be sent")
             }
-            let ack = try await write(batch, token: token, connector: connector)
+            let ack: Tandem_V1_BatchAck
+            do {
+                ack = try await write(batch, token: token, connector: connector)
+            } catch let error as RPCError {
+                throw error
+            } catch {
+                // Nothing of the batch is acked: the connector resends it on its next stream.
+                logger.error("could not store a batch", metadata: [
+                    "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(String(reflecting: error))",
+                ])
+                throw RPCError(code: .unavailable, message: "batch \(batch.sequence) could not be stored now; resend it")
+            }
             try await writer.write(ack)
         }
     }

@@ -63,20 +63,41 @@ public struct EventStore: Sendable {
             }
         }
         if fresh.isEmpty && quarantine.isEmpty { return outcomes }
-        let inserted: Set<UUID> = try await client.transaction(logger: logger) { connection in
+        // Rows go in identity order, so concurrent writes of overlapping copies (both members
+        // of a pair) take their index locks in the same order and can't deadlock each other.
+        fresh.sort { records[$0].identity < records[$1].identity }
+        let inserted = try await insertRetrying(fresh: fresh.map { records[$0] }, quarantine: quarantine.map { (records[$0.0], $0.1) })
+        for index in fresh where inserted.contains(records[index].identity.key) { outcomes[index] = .stored }
+        return outcomes
+    }
+
+    /// Inserts in one transaction; a deadlock or serialization failure (which the database
+    /// resolves by aborting one side) is retried, since the write is idempotent.
+    private func insertRetrying(fresh: [EventRecord], quarantine: [(EventRecord, String)]) async throws -> Set<UUID> {
+        var attempt = 0
+        while true {
+            do {
+                return try await insert(fresh: fresh, quarantine: quarantine)
+            } catch let error as PSQLError where attempt < 5
+                && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") {
+                attempt += 1
+                logger.debug("event write retried after a transient conflict", metadata: ["attempt": "\(attempt)"])
+            }
+        }
+    }
+
+    private func insert(fresh: [EventRecord], quarantine: [(EventRecord, String)]) async throws -> Set<UUID> {
+        try await client.transaction(logger: logger) { connection in
             var inserted = Set<UUID>()
             if !fresh.isEmpty {
-                let rows = try await connection.query(Self.insertEvents(fresh.map { records[$0] }), logger: logger)
+                let rows = try await connection.query(Self.insertEvents(fresh), logger: logger)
                 for try await key in rows.decode(UUID.self) { inserted.insert(key) }
             }
             if !quarantine.isEmpty {
-                try await connection.query(
-                    Self.insertQuarantine(quarantine.map { (records[$0.0], $0.1) }), logger: logger)
+                try await connection.query(Self.insertQuarantine(quarantine), logger: logger)
             }
             return inserted
         }
-        for index in fresh where inserted.contains(records[index].identity.key) { outcomes[index] = .stored }
-        return outcomes
     }
 
     private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import TandemCore
@@ -54,36 +55,59 @@ struct SimulateCommand: AsyncParsableCommand {
         plan.channelSplit = channelSplit
 
         var siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site] = []
-        var tenant: TenantID?
+        var tenantID: TenantID?
         for index in 0..<sites {
             let created = try await api.request(
                 "POST", "api/v1/tokens", body: ["connectorName": "sim-\(seed)-site-\(index)", "network": "wireless"]) as? [String: Any]
             guard let id = created?["id"] as? String, let token = created?["token"] as? String,
                   let tenantText = created?["tenantId"] as? String
             else { throw OperatorHTTPClient.Failure(description: "unexpected answer to POST /api/v1/tokens") }
-            tenant = TenantID(tenantText)
+            tenantID = TenantID(tenantText)
             siteSetups.append(.init(tokenID: id, token: token))
         }
 
+        guard let tenant = tenantID else { throw ValidationError("--sites must be at least 1") }
         let client = try GRPCClient(transport: .http2NIOPosix(
             target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext))
         var report = SimulationReport()
         let simulation = Simulation(plan: plan, client: client, sites: siteSetups)
-        let generated = try await withThrowingTaskGroup(of: Void.self) { group in
+        // The client's connections live as long as the connectors: everything runs inside.
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }
-            print("simulating \(sites) site(s) × 2 connectors, \(rate) events/s per site, \(duration) s, seed \(seed)")
-            return try await simulation.run(report: &report) { progress in
-                print("  t=\(progress.elapsed)s generated=\(progress.generated) sent=\(progress.sent) acked batches=\(progress.acked)")
+            say("simulating \(sites) site(s) × 2 connectors, \(rate) events/s per site, \(duration) s, seed \(seed)")
+            try await simulation.run(report: &report) { progress in
+                say("  t=\(progress.elapsed)s generated=\(progress.generated) sent=\(progress.sent) acked batches=\(progress.acked)")
             }
+            try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, logger: logger)
+            for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
         }
-        _ = generated
+        say("""
+
+            distinct events generated: \(report.distinctEvents)
+            copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
+            acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
+            delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
+            \(report.verification)
+            """)
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+        if report.missing > 0 || report.duplicated > 0 { throw ExitCode(2) }
+    }
+
+    /// Reads back PostgreSQL and the HA groups, and fills the verification part of `report`.
+    private func verify(
+        _ report: inout SimulationReport, simulation: Simulation<HTTP2ClientTransport.Posix>, api: OperatorHTTPClient,
+        sites siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site], tenant: TenantID, logger: Logger
+    ) async throws {
         let (ackedPerSite, singleDelivered) = simulation.acked()
         report.acked = ackedPerSite.reduce(0) { $0 + $1.count }
         report.missedByPeer = singleDelivered
 
         let tokenIDs = siteSetups.compactMap { TokenID($0.tokenID) }
-        guard let tenant else { return }
         let stored = try await database.withStore(logger: logger) { store in
             try await store.events.storedKeys(tenant: tenant, tokens: tokenIDs)
         }
@@ -105,31 +129,20 @@ struct SimulateCommand: AsyncParsableCommand {
                 tokenId: site.tokenID, connectorIds: [pair.a.welcome?.connectorID, pair.b.welcome?.connectorID].compactMap { $0 },
                 haActive: group["haActive"] as? [String] ?? [], failovers: failovers))
             if showDetails, let connector = pair.a.welcome?.connectorID {
-                print("\nconnector details, site \(index) (GET /api/v1/connectors/\(connector)):")
-                print(OperatorHTTPClient.pretty(try await api.request("GET", "api/v1/connectors/\(connector)")))
+                say("\nconnector details, site \(index) (GET /api/v1/connectors/\(connector)):")
+                say(OperatorHTTPClient.pretty(try await api.request("GET", "api/v1/connectors/\(connector)")))
                 if index == 0 {
-                    print("\nHA history of site 0 (newest first):")
+                    say("\nHA history of site 0 (newest first):")
                     for entry in history {
-                        print("  \(entry["occurredAt"] ?? "") \(entry["kind"] ?? "") \(entry["ipAddress"] ?? "") \(entry["detail"] ?? "")")
+                        say("  \(entry["occurredAt"] ?? "") \(entry["kind"] ?? "") \(entry["ipAddress"] ?? "") \(entry["detail"] ?? "")")
                     }
                 }
             }
         }
-        for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
-
-        print("""
-
-            distinct events generated: \(report.distinctEvents)
-            copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
-            acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
-            delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
-            \(report.verification)
-            """)
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
-        }
-        if report.missing > 0 || report.duplicated > 0 { throw ExitCode(2) }
     }
+}
+
+/// Prints a line at once (stdout is block-buffered when piped; progress must show up live).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
