@@ -13,6 +13,11 @@ public struct IngestConfiguration: Sendable {
     public var maximumMessageSize: Int = 4 * 1024 * 1024
     /// Most events in one EventBatch (default 10,000).
     public var maximumEventsPerBatch: Int = 10_000
+    /// Most un-acked batches one data stream may have in the pipeline (default 8); the stream
+    /// is not read further until one is acked.
+    public var maximumInFlightBatches: Int = 8
+    /// The shared write path: flush size and delay, pending bound, writers, dedup window.
+    public var pipeline = EventPipeline.Configuration()
 
     public init() {}
 }

@@ -20,6 +20,8 @@ public struct IngestServer: Sendable {
 
     /// The open control-channel sessions; also the `HAGroupNotifier` the operator API uses.
     public let registry: SessionRegistry
+    /// The shared write path of every data stream.
+    public let pipeline: EventPipeline
     /// The gRPC server (its transport knows the bound port once serving).
     public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
     private let store: Store
@@ -35,6 +37,8 @@ public struct IngestServer: Sendable {
         self.logger = logger
         let registry = SessionRegistry(store: store, logger: logger)
         self.registry = registry
+        let pipeline = EventPipeline(store: store.events, configuration: configuration.pipeline, logger: logger)
+        self.pipeline = pipeline
         let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
             .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
                  privateKey: .file(path: $0.privateKeyPath, format: .pem))
@@ -49,13 +53,15 @@ public struct IngestServer: Sendable {
             transport: transport,
             services: [
                 ControlChannelService(store: store, registry: registry, configuration: configuration, logger: logger),
-                DataChannelService(store: store, configuration: configuration, logger: logger),
+                DataChannelService(store: store, pipeline: pipeline, configuration: configuration, logger: logger),
             ])
     }
 
-    /// The long-running parts, in start order: gRPC listener, liveness sweeper, partitions.
+    /// The long-running parts, in start order (they stop in reverse: the listener before the
+    /// pipeline, so every accepted batch is written and acked before the pipeline stops).
     public var services: [any Service] {
         [
+            pipeline,
             GRPCServerService(server: grpc, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),

@@ -32,6 +32,7 @@ struct TLSTests {
                 store: store, configuration: .init(), host: "127.0.0.1", port: 0,
                 tls: .init(certificateChainPath: cert, privateKeyPath: key), logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await ingest.pipeline.run() }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()
                 let client = try GRPCClient(transport: .http2NIOPosix(
@@ -54,6 +55,7 @@ struct TLSTests {
                 plaintext.beginGracefulShutdown()
                 client.beginGracefulShutdown()
                 ingest.grpc.beginGracefulShutdown()
+                ingest.pipeline.stop()
                 group.cancelAll()
             }
         }

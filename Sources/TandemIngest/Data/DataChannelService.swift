@@ -2,6 +2,7 @@ import Foundation
 public import GRPCCore
 public import Logging
 import Metrics
+import Synchronization
 import SwiftProtobuf
 import TandemCore
 public import TandemProtocol
@@ -10,17 +11,20 @@ public import TandemStore
 /// `tandem.v1.DataChannel/Stream`: DataOpen, then EventBatches, each answered by a BatchAck
 /// once every event of it is durable (stored, or known to be stored already).
 ///
-/// Batches of one stream are written in order, one at a time, so a stream has at most one
-/// un-acked batch being written and HTTP/2 flow control holds the connector back meanwhile.
+/// Up to ``IngestConfiguration/maximumInFlightBatches`` batches of one stream are in the shared
+/// ``EventPipeline`` at once; acks go back in batch order. Past the bound the stream is not
+/// read, so HTTP/2 flow control holds the connector back.
 public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     private let store: Store
+    private let pipeline: EventPipeline
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let logger: Logger
 
     /// Creates the service.
-    public init(store: Store, configuration: IngestConfiguration, logger: Logger) {
+    public init(store: Store, pipeline: EventPipeline, configuration: IngestConfiguration, logger: Logger) {
         self.store = store
+        self.pipeline = pipeline
         self.configuration = configuration
         self.authenticator = ChannelAuthenticator(tokens: store.tokens)
         self.logger = logger
@@ -39,11 +43,54 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     private func run(
         token: Token, inbound: RPCAsyncSequence<Tandem_V1_DataMessage, any Error>, writer: RPCWriter<Tandem_V1_BatchAck>
     ) async throws {
-        var messages = inbound.makeAsyncIterator()
-        guard let first = try await messages.next() else { return }
-        guard case .open(let open) = first.message else {
-            throw RPCError(code: .invalidArgument, message: "the first message on the data channel must be a DataOpen")
+        let (acks, ackQueue) = AsyncStream<Task<Tandem_V1_BatchAck, any Error>>.makeStream()
+        let (slots, slotRelease) = AsyncStream<Void>.makeStream()
+        for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
+        let opened = OpenedConnector()
+        defer {
+            if let connector = opened.value.withLock({ $0 }) {
+                let store = store
+                Task { try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector) }
+            }
         }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Reader: DataOpen, then batches into the pipeline, bounded by the free slots.
+            group.addTask {
+                defer { ackQueue.finish() }
+                var slot = slots.makeAsyncIterator()
+                var connector: ConnectorID?
+                for try await message in inbound {
+                    switch message.message {
+                    case .open(let open) where connector == nil:
+                        connector = try await self.open(open, token: token)
+                        opened.value.withLock { $0 = connector }
+                    case .batch(let batch):
+                        guard let connector else {
+                            throw RPCError(code: .invalidArgument, message: "the first message on the data channel must be a DataOpen")
+                        }
+                        _ = await slot.next()
+                        let records = try self.records(of: batch, token: token, connector: connector)
+                        ackQueue.yield(Task { try await self.write(batch, records: records, token: token, connector: connector) })
+                    case .open:
+                        throw RPCError(code: .invalidArgument, message: "DataOpen may be sent only once per data stream")
+                    case nil:
+                        throw RPCError(code: .invalidArgument, message: "empty data message: send a DataOpen or an EventBatch")
+                    }
+                }
+            }
+            // Acker: acks in batch order, each once its batch is durable.
+            group.addTask {
+                for await pending in acks {
+                    try await writer.write(try await pending.value)
+                    slotRelease.yield()
+                }
+            }
+            try await group.next()
+            try await group.next()
+        }
+    }
+
+    private func open(_ open: Tandem_V1_DataOpen, token: Token) async throws -> ConnectorID {
         guard let connector = try await store.connectors.openDataChannel(
             tenant: token.tenantID, token: token.id, instanceID: open.instanceID)
         else {
@@ -51,31 +98,11 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 code: .failedPrecondition,
                 message: "no connector with instance id '\(open.instanceID.prefix(64))' for this token: say Hello on the control channel first")
         }
-        defer {
-            let store = store
-            Task { try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector) }
-        }
-        while let message = try await messages.next() {
-            guard case .batch(let batch) = message.message else {
-                throw RPCError(code: .invalidArgument, message: "after DataOpen only EventBatch messages may be sent")
-            }
-            let ack: Tandem_V1_BatchAck
-            do {
-                ack = try await write(batch, token: token, connector: connector)
-            } catch let error as RPCError {
-                throw error
-            } catch {
-                // Nothing of the batch is acked: the connector resends it on its next stream.
-                logger.error("could not store a batch", metadata: [
-                    "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(String(reflecting: error))",
-                ])
-                throw RPCError(code: .unavailable, message: "batch \(batch.sequence) could not be stored now; resend it")
-            }
-            try await writer.write(ack)
-        }
+        return connector
     }
 
-    private func write(_ batch: Tandem_V1_EventBatch, token: Token, connector: ConnectorID) async throws -> Tandem_V1_BatchAck {
+    /// Validates a batch into records; a bad event refuses the whole batch.
+    private func records(of batch: Tandem_V1_EventBatch, token: Token, connector: ConnectorID) throws -> [EventRecord] {
         guard batch.events.count <= configuration.maximumEventsPerBatch else {
             throw RPCError(
                 code: .resourceExhausted,
@@ -89,21 +116,35 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         }
         var records: [EventRecord] = []
         records.reserveCapacity(batch.events.count)
-        var locations = false
         for (index, wire) in batch.events.enumerated() {
             do {
-                let event = try DeviceEvent(wire)
-                locations = locations || event.kind == .clientLocation
-                records.append(EventRecord(tenant: token.tenantID, token: token.id, connector: connector, event: event))
+                records.append(EventRecord(tenant: token.tenantID, token: token.id, connector: connector, event: try DeviceEvent(wire)))
             } catch let error as ValidationError {
                 throw RPCError(
                     code: .invalidArgument,
                     message: "batch \(batch.sequence), event \(index): \(error.field) \(error.message); nothing of this batch was stored")
             }
         }
-        let outcomes = try await store.events.write(records)
-        try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: records.count)
-        if locations { try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id) }
+        return records
+    }
+
+    private func write(
+        _ batch: Tandem_V1_EventBatch, records: [EventRecord], token: Token, connector: ConnectorID
+    ) async throws -> Tandem_V1_BatchAck {
+        let outcomes: [EventOutcome]
+        do {
+            outcomes = try await pipeline.submit(records)
+            try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: records.count)
+            if records.contains(where: { $0.event.kind == .clientLocation }) {
+                try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id)
+            }
+        } catch {
+            // Nothing of the batch is acked: the connector resends it on its next stream.
+            logger.error("could not store a batch", metadata: [
+                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(String(reflecting: error))",
+            ])
+            throw RPCError(code: .unavailable, message: "batch \(batch.sequence) could not be stored now; resend it")
+        }
         return .with { ack in
             ack.sequence = batch.sequence
             for outcome in outcomes {
@@ -115,4 +156,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             }
         }
     }
+}
+
+/// The connector a data stream opened, shared between its reader and its cleanup.
+private final class OpenedConnector: Sendable {
+    let value = Mutex<ConnectorID?>(nil)
 }

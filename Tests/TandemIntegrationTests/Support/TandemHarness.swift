@@ -40,6 +40,7 @@ struct TandemHarness: Sendable {
             let ingest = IngestServer(
                 store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await ingest.pipeline.run() }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()
                 let client = try GRPCClient(transport: .http2NIOPosix(
@@ -50,6 +51,7 @@ struct TandemHarness: Sendable {
                 let outcome = await Result(catching: { try await body(harness) })
                 client.beginGracefulShutdown()
                 ingest.grpc.beginGracefulShutdown()
+                ingest.pipeline.stop()
                 group.cancelAll()
                 try outcome.get()
             }

@@ -1,0 +1,229 @@
+import Foundation
+public import Logging
+import Metrics
+public import ServiceLifecycle
+import Synchronization
+public import TandemCore
+public import TandemStore
+
+/// The write path shared by every data stream: batches of many streams are grouped, passed
+/// through the deduplication window, and written to the event store in one transaction;
+/// each submitter is answered once its events are durable.
+///
+/// Flushes happen when ``Configuration/maximumFlushEvents`` events wait, or
+/// ``Configuration/flushDelay`` after the first one arrived. At most
+/// ``Configuration/maximumPendingEvents`` wait at once: beyond that, submitters wait (and so
+/// do their streams' connectors, through HTTP/2 flow control). ``Configuration/writers``
+/// flushes run at once.
+public final class EventPipeline: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var maximumFlushEvents = 4_000
+        public var flushDelay: Duration = .milliseconds(5)
+        public var maximumPendingEvents = 100_000
+        public var writers = 2
+        public var window = DedupWindow.Configuration()
+
+        public init() {}
+    }
+
+    fileprivate struct Submission {
+        let records: [EventRecord]
+        let continuation: CheckedContinuation<[EventOutcome], any Error>
+    }
+
+    fileprivate struct State {
+        var pending: [Submission] = []
+        var pendingEvents = 0
+        var idleWriters: [CheckedContinuation<Void, Never>] = []
+        var blockedSubmitters: [CheckedContinuation<Void, Never>] = []
+        var window: DedupWindow
+        var connectorSlots: [ConnectorID: UInt32] = [:]
+        var stopped = false
+    }
+
+    private let store: EventStore
+    private let configuration: Configuration
+    private let logger: Logger
+    private let state: Mutex<State>
+    private let clock = ContinuousClock()
+    private let start = ContinuousClock.now
+
+    private let windowHits = Counter(label: "tandem_events_duplicates_dropped_total", dimensions: [("stage", "window")])
+    private let databaseDuplicates = Counter(label: "tandem_events_duplicates_dropped_total", dimensions: [("stage", "database")])
+    private let storedCounter = Counter(label: "tandem_events_stored_total")
+    private let quarantinedCounter = Counter(label: "tandem_events_quarantined_total")
+    private let flushTimer = Metrics.Timer(label: "tandem_db_batch_duration_seconds")
+    private let flushSize = Recorder(label: "tandem_db_batch_events")
+    private let windowKeys = Gauge(label: "tandem_dedup_window_keys")
+
+    public init(store: EventStore, configuration: Configuration = .init(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.state = Mutex(State(window: DedupWindow(configuration: configuration.window)))
+    }
+
+    /// Stores `records` and returns once each is durable (or known to be stored already).
+    /// - Returns: the outcome of each record, in order.
+    public func submit(_ records: [EventRecord]) async throws -> [EventOutcome] {
+        if records.isEmpty { return [] }
+        while true {
+            let admitted: Bool = state.withLock { state in
+                state.stopped || state.pendingEvents < configuration.maximumPendingEvents || state.pending.isEmpty
+            }
+            if admitted { break }
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pendingEvents < configuration.maximumPendingEvents || state.stopped { return true }
+                    state.blockedSubmitters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            let (writer, refused) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+                if state.stopped { return (nil, true) }
+                state.pending.append(Submission(records: records, continuation: continuation))
+                state.pendingEvents += records.count
+                return (state.idleWriters.popLast(), false)
+            }
+            if refused {
+                continuation.resume(throwing: StoreError(.unavailable, "the event pipeline is shutting down; resend"))
+            }
+            writer?.resume()
+        }
+    }
+
+    /// Runs the writers until graceful shutdown; what was submitted before is still written.
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, configuration.writers) { group.addTask { await self.writerLoop() } }
+            await withGracefulShutdownHandler {
+                await group.waitForAll()
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        }
+    }
+
+    /// Stops taking submissions; writers drain what waits, then return.
+    public func stop() {
+        let (writers, submitters) = state.withLock { state in
+            state.stopped = true
+            defer { state.idleWriters.removeAll(); state.blockedSubmitters.removeAll() }
+            return (state.idleWriters, state.blockedSubmitters)
+        }
+        writers.forEach { $0.resume() }
+        submitters.forEach { $0.resume() }
+    }
+
+    private func writerLoop() async {
+        while true {
+            var batch = take()
+            if batch.isEmpty {
+                if state.withLock({ $0.stopped && $0.pending.isEmpty }) { return }
+                await withCheckedContinuation { continuation in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if !state.pending.isEmpty || state.stopped { return true }
+                        state.idleWriters.append(continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+                continue
+            }
+            let events = batch.reduce(0) { $0 + $1.records.count }
+            if (events < configuration.maximumFlushEvents) && configuration.flushDelay > .zero {
+                try? await Task.sleep(for: configuration.flushDelay)
+                batch += take(limit: configuration.maximumFlushEvents - events)
+            }
+            await flush(batch)
+        }
+    }
+
+    /// Takes whole submissions up to `limit` events (at least one submission).
+    private func take(limit: Int? = nil) -> [Submission] {
+        let limit = limit ?? configuration.maximumFlushEvents
+        let (taken, released) = state.withLock { state -> ([Submission], [CheckedContinuation<Void, Never>]) in
+            var taken: [Submission] = []
+            var events = 0
+            while let next = state.pending.first, taken.isEmpty || events + next.records.count <= limit {
+                taken.append(state.pending.removeFirst())
+                events += next.records.count
+            }
+            state.pendingEvents -= events
+            let released = state.pendingEvents < configuration.maximumPendingEvents ? state.blockedSubmitters : []
+            if !released.isEmpty { state.blockedSubmitters.removeAll() }
+            return (taken, released)
+        }
+        released.forEach { $0.resume() }
+        return taken
+    }
+
+    private func flush(_ batch: [Submission]) async {
+        let now = Int64((clock.now - start).components.seconds * 1_000_000)
+        // 1. The window answers copies of events known to be durable.
+        var outcomes = batch.map { [EventOutcome?](repeating: nil, count: $0.records.count) }
+        var toWrite: [EventRecord] = []
+        var positions: [(Int, Int)] = []
+        state.withLock { state in
+            for (s, submission) in batch.enumerated() {
+                for (r, record) in submission.records.enumerated() {
+                    if state.window.observeCopy(record.identity, deviceTimeMicros: record.event.deviceTimeMicros) != nil {
+                        outcomes[s][r] = .duplicate
+                    } else {
+                        toWrite.append(record)
+                        positions.append((s, r))
+                    }
+                }
+            }
+        }
+        windowHits.increment(by: batch.reduce(0) { $0 + $1.records.count } - toWrite.count)
+        // 2. The database decides the rest.
+        do {
+            let started = clock.now
+            let written = toWrite.isEmpty ? [] : try await store.write(toWrite)
+            flushTimer.recordNanoseconds(Int64((clock.now - started).components.attoseconds / 1_000_000_000)
+                                         + (clock.now - started).components.seconds * 1_000_000_000)
+            flushSize.record(toWrite.count)
+            state.withLock { state in
+                for (index, outcome) in written.enumerated() {
+                    let (s, r) = positions[index]
+                    outcomes[s][r] = outcome
+                    guard outcome != .quarantined else { continue }
+                    let record = toWrite[index]
+                    let slot = state.slot(for: record.connector)
+                    state.window.insert(
+                        record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
+                        entry: .init(firstArrivalMicros: now, firstConnector: slot))
+                }
+                windowKeys.record(state.window.count)
+            }
+            storedCounter.increment(by: written.filter { $0 == .stored }.count)
+            databaseDuplicates.increment(by: written.filter { $0 == .duplicate }.count)
+            quarantinedCounter.increment(by: written.filter { $0 == .quarantined }.count)
+            for (s, submission) in batch.enumerated() {
+                submission.continuation.resume(returning: outcomes[s].map { $0 ?? .duplicate })
+            }
+        } catch {
+            logger.error("event flush failed; its batches are not acked", metadata: ["error": "\(String(reflecting: error))"])
+            for submission in batch { submission.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Keys and estimated bytes of the window now.
+    public var windowSize: (keys: Int, bytes: Int) {
+        state.withLock { ($0.window.count, $0.window.estimatedBytes) }
+    }
+}
+
+extension EventPipeline.State {
+    fileprivate mutating func slot(for connector: ConnectorID) -> UInt32 {
+        if let slot = connectorSlots[connector] { return slot }
+        if connectorSlots.count > 100_000 { connectorSlots.removeAll() }
+        let slot = UInt32(connectorSlots.count)
+        connectorSlots[connector] = slot
+        return slot
+    }
+}
