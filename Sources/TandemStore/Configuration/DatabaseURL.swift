@@ -54,6 +54,14 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         self.redacted = shown.string ?? "postgres://…"
     }
 
+    /// The same server and credentials, another database.
+    public init(urlWithDatabase base: DatabaseURL, _ database: String) throws {
+        var configuration = base.configuration
+        configuration.database = database
+        self.configuration = configuration
+        self.redacted = base.redacted + " (database \(database))"
+    }
+
     /// The URL with its password replaced by `***`: safe to log.
     public var description: String { redacted }
 }

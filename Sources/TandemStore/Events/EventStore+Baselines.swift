@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+public import NIOCore
+import PostgresNIO
+import TandemCore
+
+extension EventStore {
+    /// The `COPY` text of `records`, prepared before the clock starts: the baseline measures
+    /// the database, not string formatting.
+    public static func copyText(_ records: [EventRecord]) -> [ByteBuffer] {
+        var chunks: [ByteBuffer] = []
+        var buffer = ByteBuffer()
+        var seconds: [Int64: String] = [:]
+        func timestamp(_ micros: Int64) -> String {
+            let second = micros / 1_000_000
+            let prefix = seconds[second] ?? {
+                let text = Self.secondText(second)
+                seconds[second] = text
+                return text
+            }()
+            let fraction = String(micros % 1_000_000)
+            return prefix + "." + String(repeating: "0", count: 6 - fraction.count) + fraction + "+00"
+        }
+        for record in records {
+            let event = record.event
+            buffer.writeString(
+                "\(record.tenant)\t\(record.identity)\t\(timestamp(event.deviceTimeMicros))\t\(event.sourceDevice)\t\(event.channel.rawValue)\t\(event.kind.rawValue)\t\(event.subject)\t\\\\x")
+            for byte in event.body {
+                buffer.writeString(byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16))
+            }
+            buffer.writeString("\t\(record.token)\t\(record.connector)\t\(timestamp(event.receivedAtMicros))\n")
+            if buffer.readableBytes > 1 << 20 {
+                chunks.append(buffer)
+                buffer = ByteBuffer()
+            }
+        }
+        if buffer.readableBytes > 0 { chunks.append(buffer) }
+        return chunks
+    }
+
+    /// Baseline for the benchmark: a bare `COPY` of prepared rows (assumed unique) into
+    /// `events`, the storage ceiling no idempotent path can beat.
+    public func copyBaseline(_ chunks: [ByteBuffer]) async throws {
+        try await client.withConnection { connection in
+            try await connection.copyFrom(
+                table: "events",
+                columns: ["tenant_id", "identity", "device_time", "source_device", "channel", "kind", "subject", "body",
+                          "token_id", "connector_id", "received_at"],
+                logger: logger
+            ) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
+        }
+    }
+
+    /// Baseline for the benchmark: one `INSERT … ON CONFLICT DO NOTHING` statement per event.
+    public func insertOneBaseline(_ record: EventRecord) async throws {
+        let event = record.event
+        try await client.query(
+            """
+            INSERT INTO events (tenant_id, identity, device_time, source_device, channel, kind, subject, body,
+                                token_id, connector_id, received_at)
+            VALUES (\(record.tenant.rawValue), \(record.identity.key),
+                    timestamptz 'epoch' + \(event.deviceTimeMicros) * interval '1 microsecond',
+                    \(event.sourceDevice), \(event.channel.rawValue), \(event.kind.rawValue), \(event.subject),
+                    \(ByteBuffer(bytes: event.body)), \(record.token.rawValue), \(record.connector.rawValue),
+                    timestamptz 'epoch' + \(event.receivedAtMicros) * interval '1 microsecond')
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Empties the events table (benchmark databases only).
+    public func truncateForBenchmark() async throws {
+        try await client.query("TRUNCATE events", logger: logger)
+    }
+
+    /// Rows in the events table.
+    public func countRows() async throws -> Int {
+        for try await count in try await client.query("SELECT count(*) FROM events", logger: logger).decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+
+    private static func secondText(_ second: Int64) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(second)))
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+}

@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import TandemCore
+import TandemIngest
+import TandemProtocol
+import TandemSimulator
+import TandemStore
+
+/// `tandem bench store`: the store path against its baselines, in one run, on a throwaway
+/// database of the configured server, each phase on the same freshly emptied table.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure Tandem against its baselines.", subcommands: [Store.self])
+
+    struct Store: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "store",
+            abstract: "COPY ceiling vs one INSERT per event vs Tandem's pipeline fed every event twice.")
+
+        @Option(help: "Distinct events N (Tandem's path gets 2N copies).") var events = 200_000
+        @Option(name: .customLong("naive-sample"), help: "Copies written one INSERT at a time (a sample: it is slow).")
+        var naiveSample = 5_000
+        @Option(help: "Concurrent streams feeding the pipeline.") var streams = 100
+        @Option(name: .customLong("batch-size"), help: "Events per stream batch.") var batchSize = 200
+        @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
+        @Option(help: "Write the figures as JSON to FILE.") var json: String?
+        @OptionGroup var database: DatabaseOptions
+
+        struct Figures: Codable {
+            var distinctEvents = 0
+            var copyRowsPerSecond = 0.0
+            var naiveRowsPerSecond = 0.0
+            var tandemRawEventsPerSecond = 0.0
+            var ratioVsCopy = 0.0
+            var ratioVsNaive = 0.0
+            var rowsStored = 0
+            var windowKeys = 0
+            var windowBytesPerKey = 0.0
+        }
+
+        func run() async throws {
+            let logger = try database.makeLogger()
+            let connection = try await database.connect(logger: logger)
+            defer { connection.stopIfStarted() }
+            let name = "tandem_bench_\(UInt32.random(in: 0...UInt32.max))"
+            try await database.withStore(connection, logger: logger) { admin in
+                try await admin.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            }
+            let bench = DatabaseOptions.Connection(url: try DatabaseURL(urlWithDatabase: connection.url, name), embedded: nil, startedEmbedded: false)
+            let figures = try await database.withStore(bench, logger: logger) { store in
+                try await store.migrations.run()
+                try await store.partitions.maintain()
+                return try await measure(store, logger: logger)
+            }
+            try await database.withStore(connection, logger: logger) { admin in
+                try await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+            }
+            print("""
+
+                | path | rows or events | per second |
+                |---|---:|---:|
+                | (a) COPY of N unique rows (ceiling) | \(figures.distinctEvents) | \(Int(figures.copyRowsPerSecond)) rows/s |
+                | (b) one INSERT … ON CONFLICT per event | \(min(naiveSample, 2 * events)) | \(Int(figures.naiveRowsPerSecond)) rows/s |
+                | (c) Tandem pipeline, every event twice | \(2 * events) | \(Int(figures.tandemRawEventsPerSecond)) raw events/s |
+
+                (c)/(a) = \(String(format: "%.2f", figures.ratioVsCopy))   (c)/(b) = \(String(format: "%.1f", figures.ratioVsNaive))
+                rows stored by (c): \(figures.rowsStored) of \(figures.distinctEvents) distinct
+                dedup window: \(figures.windowKeys) keys, \(String(format: "%.1f", figures.windowBytesPerKey)) bytes/key
+                """)
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
+            }
+        }
+
+        private func measure(_ store: TandemStore.Store, logger: Logger) async throws -> Figures {
+            let tenant = TenantID.random(), token = TokenID.random()
+            let connectors = [ConnectorID.random(), ConnectorID.random()]
+            var generator = EventGenerator(seed: seed, site: 0, controllers: 4)
+            let now = Date()
+            let events: [DeviceEvent] = stride(from: 0, to: self.events, by: 1_000).flatMap { start in
+                generator.next(min(1_000, self.events - start), now: now).enumerated().map { offset, wire in
+                    DeviceEvent(
+                        channel: wire.channel == .controller ? .controller : .accessPoint, sourceDevice: wire.sourceDevice,
+                        kind: EventKind(rawValue: Int16(wire.kind.rawValue)) ?? .clientRSSI,
+                        deviceTimeMicros: wire.deviceTimeMicros - Int64(start + offset) * 1_000, subject: wire.subject,
+                        body: Array(wire.body), receivedAtMicros: wire.deviceTimeMicros, connectorSequence: UInt64(start + offset))
+                }
+            }
+            var figures = Figures()
+            figures.distinctEvents = events.count
+            let clock = ContinuousClock()
+
+            // (a) the storage ceiling
+            let unique = events.map { EventRecord(tenant: tenant, token: token, connector: connectors[0], event: $0) }
+            let text = EventStore.copyText(unique)
+            var started = clock.now
+            try await store.events.copyBaseline(text)
+            figures.copyRowsPerSecond = Double(events.count) / (clock.now - started).seconds
+            say("(a) COPY: \(Int(figures.copyRowsPerSecond)) rows/s")
+            try await store.events.truncateForBenchmark()
+
+            // (b) the naive baseline: one statement per copy, over a sample
+            let sample = Array(unique.prefix(naiveSample / 2)) + Array(unique.prefix(naiveSample / 2))
+            started = clock.now
+            for record in sample { try await store.events.insertOneBaseline(record) }
+            figures.naiveRowsPerSecond = Double(sample.count) / (clock.now - started).seconds
+            say("(b) one INSERT per event: \(Int(figures.naiveRowsPerSecond)) rows/s")
+            try await store.events.truncateForBenchmark()
+
+            // (c) Tandem: every event twice (each member's copy), interleaved with jitter,
+            // through many concurrent streams into the shared pipeline.
+            var random = SplitMix64(seed: seed)
+            var copies: [(DeviceEvent, Int)] = []
+            copies.reserveCapacity(2 * events.count)
+            for event in events {
+                copies.append((event, 0))
+                copies.append((event, 1))
+                let back = copies.count - 1 - Int(random.next() % UInt64(min(copies.count, 2_000)))
+                copies.swapAt(copies.count - 1, back)
+            }
+            let feed = copies
+            let pipeline = EventPipeline(store: store.events, logger: logger)
+            let streams = self.streams, batchSize = self.batchSize
+            started = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await pipeline.run() }
+                try await withThrowingTaskGroup(of: Void.self) { senders in
+                    for stream in 0..<streams {
+                        senders.addTask {
+                            var batch: [EventRecord] = []
+                            for index in stride(from: stream, to: feed.count, by: streams) {
+                                let (event, member) = feed[index]
+                                batch.append(EventRecord(tenant: tenant, token: token, connector: connectors[member], event: event))
+                                if batch.count == batchSize {
+                                    _ = try await pipeline.submit(batch)
+                                    batch.removeAll(keepingCapacity: true)
+                                }
+                            }
+                            if !batch.isEmpty { _ = try await pipeline.submit(batch) }
+                        }
+                    }
+                    try await senders.waitForAll()
+                }
+                let elapsed = (clock.now - started).seconds
+                figures.tandemRawEventsPerSecond = Double(copies.count) / elapsed
+                let (keys, bytes) = pipeline.windowSize
+                figures.windowKeys = keys
+                figures.windowBytesPerKey = keys > 0 ? Double(bytes) / Double(keys) : 0
+                pipeline.stop()
+                try await group.waitForAll()
+            }
+            say("(c) Tandem: \(Int(figures.tandemRawEventsPerSecond)) raw events/s")
+            figures.rowsStored = try await store.events.countRows()
+            figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
+            figures.ratioVsNaive = figures.tandemRawEventsPerSecond / figures.naiveRowsPerSecond
+            return figures
+        }
+    }
+}
