@@ -25,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Concurrent streams feeding the pipeline.") var streams = 100
         @Option(name: .customLong("batch-size"), help: "Events per stream batch.") var batchSize = 200
         @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
+        @Option(help: "Pipeline writers (concurrent flushes).") var writers = EventPipeline.Configuration().writers
+        @Option(name: .customLong("flush-events"), help: "Events per flush.")
+        var flushEvents = EventPipeline.Configuration().maximumFlushEvents
         @Option(help: "Write the figures as JSON to FILE.") var json: String?
         @OptionGroup var database: DatabaseOptions
 
@@ -123,7 +126,10 @@ struct BenchCommand: AsyncParsableCommand {
                 copies.swapAt(copies.count - 1, back)
             }
             let feed = copies
-            let pipeline = EventPipeline(store: store.events, logger: logger)
+            var pipelineConfiguration = EventPipeline.Configuration()
+            pipelineConfiguration.writers = writers
+            pipelineConfiguration.maximumFlushEvents = flushEvents
+            let pipeline = EventPipeline(store: store.events, configuration: pipelineConfiguration, logger: logger)
             let streams = self.streams, batchSize = self.batchSize
             started = clock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
