@@ -100,8 +100,14 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     var copiesSent: Int { state.withLock { $0.copiesSent } }
     var duplicates: Int { state.withLock { $0.duplicates } }
 
-    /// The key the simulator compares stored rows by: source, kind, device time, subject.
-    static func key(_ event: Tandem_V1_Event) -> String {
-        "\(event.sourceDevice)|\(event.kind.rawValue)|\(event.deviceTimeMicros)|\(event.subject)"
+    /// The key the simulator compares stored rows by: source, kind, device time, subject, body.
+    public static func key(_ event: Tandem_V1_Event) -> String {
+        key(source: event.sourceDevice, kind: Int(event.kind.rawValue), deviceTimeMicros: event.deviceTimeMicros,
+            subject: event.subject, body: Array(event.body))
+    }
+
+    /// The same key from stored columns.
+    public static func key(source: String, kind: Int, deviceTimeMicros: Int64, subject: String, body: [UInt8]) -> String {
+        "\(source)|\(kind)|\(deviceTimeMicros)|\(subject)|\(String(decoding: body, as: UTF8.self))"
     }
 }

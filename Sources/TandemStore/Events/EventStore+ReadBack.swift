@@ -10,6 +10,7 @@ extension EventStore {
         public let kind: Int16
         public let deviceTimeMicros: Int64
         public let subject: String
+        public let body: [UInt8]
     }
 
     /// Every event stored for `tenant` whose first copy came through one of `tokens`, with how
@@ -17,13 +18,13 @@ extension EventStore {
     public func storedKeys(tenant: TenantID, tokens: [TokenID]) async throws -> [(key: StoredKey, rows: Int)] {
         let rows = try await client.query(
             """
-            SELECT source_device, kind, (EXTRACT(EPOCH FROM device_time) * 1000000)::int8, subject, count(*)::int8
+            SELECT source_device, kind, (EXTRACT(EPOCH FROM device_time) * 1000000)::int8, subject, body, count(*)::int8
             FROM events WHERE tenant_id = \(tenant.rawValue) AND token_id = ANY(\(tokens.map(\.rawValue)))
-            GROUP BY identity, source_device, kind, device_time, subject
+            GROUP BY identity, source_device, kind, device_time, subject, body
             """, logger: logger)
         var keys: [(StoredKey, Int)] = []
-        for try await (source, kind, micros, subject, count) in rows.decode((String, Int16, Int64, String, Int64).self) {
-            keys.append((StoredKey(sourceDevice: source, kind: kind, deviceTimeMicros: micros, subject: subject), Int(count)))
+        for try await (source, kind, micros, subject, body, count) in rows.decode((String, Int16, Int64, String, Data, Int64).self) {
+            keys.append((StoredKey(sourceDevice: source, kind: kind, deviceTimeMicros: micros, subject: subject, body: Array(body)), Int(count)))
         }
         return keys
     }

@@ -113,7 +113,9 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         var storedKeys = Set<String>()
         for (key, rows) in stored {
-            storedKeys.insert("\(key.sourceDevice)|\(key.kind)|\(key.deviceTimeMicros)|\(key.subject)")
+            storedKeys.insert(SimulatedConnector<HTTP2ClientTransport.Posix>.key(
+                source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
+                subject: key.subject, body: key.body))
             if rows > 1 { report.duplicated += rows - 1 }
         }
         report.stored = stored.reduce(0) { $0 + $1.rows }
