@@ -1,4 +1,7 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 public import Logging
 public import TandemCore
 public import TandemStore
@@ -27,10 +30,20 @@ public struct OperatorAPI: Sendable {
         return router
     }
 
-    /// An application serving the API on `host`:`port`.
-    public func makeApplication(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        Application(
+    /// An application serving the API on `host`:`port`, over TLS when `tls` names PEM files.
+    /// - Throws: when the certificate or key can't be read.
+    public func makeApplication(
+        host: String, port: Int, tls: (certificateChainPath: String, privateKeyPath: String)? = nil, logger: Logger
+    ) throws -> some ApplicationProtocol {
+        var server: HTTPServerBuilder = .http1()
+        if let tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
+            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        }
+        return Application(
             router: makeRouter(),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "tandem"),
             logger: logger)
     }

@@ -37,8 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
         let ingest = IngestServer(
             store: store, configuration: settings.ingest, host: settings.host, port: settings.grpcPort,
             tls: settings.tls, logger: logger)
-        let http = OperatorAPI(store: store, notifier: ingest.registry)
-            .makeApplication(host: settings.host, port: settings.httpPort, logger: logger)
+        let http = try OperatorAPI(store: store, notifier: ingest.registry)
+            .makeApplication(
+                host: settings.host, port: settings.httpPort,
+                tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)
         // Started in this order, shut down in reverse: listeners stop first, the database last.
         let services = ServiceGroup(
             configuration: .init(
@@ -46,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.info("serving", metadata: [
-            "http": "http://\(settings.host):\(settings.httpPort)",
+            "http": "\(settings.tls == nil ? "http" : "https")://\(settings.host):\(settings.httpPort)",
             "grpc": "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
             "eventRetentionDays": "\(eventPolicy.retentionDays)",
         ])

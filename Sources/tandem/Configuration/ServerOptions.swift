@@ -11,9 +11,9 @@ struct ServerOptions: ParsableArguments {
     var httpPort: Int?
     @Option(name: .customLong("grpc-port"), help: "Connector gRPC port (env TANDEM_GRPC_PORT; default 7443).")
     var grpcPort: Int?
-    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for the gRPC listener (env TANDEM_TLS_CERT).")
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for the gRPC and HTTP listeners (env TANDEM_TLS_CERT).")
     var tlsCertificate: String?
-    @Option(name: .customLong("tls-key"), help: "PEM private key for the gRPC listener (env TANDEM_TLS_KEY).")
+    @Option(name: .customLong("tls-key"), help: "PEM private key for the gRPC and HTTP listeners (env TANDEM_TLS_KEY).")
     var tlsKey: String?
     @Option(name: .customLong("heartbeat-interval"), help: "Seconds between connector heartbeats (env TANDEM_HEARTBEAT_INTERVAL; default 5).")
     var heartbeatInterval: Int?
