@@ -36,6 +36,17 @@ public struct SimulationReport: Sendable, Codable {
     public var failovers = 0
     public var sites: [Site] = []
 
+    /// Compares what the store holds (each stored event's key and its row count) with what the
+    /// connectors had acked: an acked event missing is **lost**; a key with more than one row
+    /// is **duplicated**; an unacked event that was stored anyway is fine.
+    public mutating func verify(ackedPerSite: [Set<String>], stored: [(key: String, rows: Int)]) {
+        let storedKeys = Set(stored.map(\.key))
+        acked = ackedPerSite.reduce(0) { $0 + $1.count }
+        self.stored = stored.reduce(0) { $0 + $1.rows }
+        duplicated = stored.reduce(0) { $0 + max(0, $1.rows - 1) }
+        missing = ackedPerSite.reduce(0) { $0 + $1.subtracting(storedKeys).count }
+    }
+
     /// The one line that says whether the store holds exactly what was acked.
     public var verification: String {
         if missing == 0 && duplicated == 0 {

@@ -104,22 +104,16 @@ struct SimulateCommand: AsyncParsableCommand {
         sites siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site], tenant: TenantID, logger: Logger
     ) async throws {
         let (ackedPerSite, singleDelivered) = simulation.acked()
-        report.acked = ackedPerSite.reduce(0) { $0 + $1.count }
         report.missedByPeer = singleDelivered
-
         let tokenIDs = siteSetups.compactMap { TokenID($0.tokenID) }
         let stored = try await database.withStore(logger: logger) { store in
             try await store.events.storedKeys(tenant: tenant, tokens: tokenIDs)
         }
-        var storedKeys = Set<String>()
-        for (key, rows) in stored {
-            storedKeys.insert(SimulatedConnector<HTTP2ClientTransport.Posix>.key(
+        report.verify(ackedPerSite: ackedPerSite, stored: stored.map { key, rows in
+            (SimulatedConnector<HTTP2ClientTransport.Posix>.key(
                 source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
-                subject: key.subject, body: key.body))
-            if rows > 1 { report.duplicated += rows - 1 }
-        }
-        report.stored = stored.reduce(0) { $0 + $1.rows }
-        report.missing = ackedPerSite.reduce(0) { $0 + $1.subtracting(storedKeys).count }
+                subject: key.subject, body: key.body), rows)
+        })
 
         for (index, site) in siteSetups.enumerated() {
             let group = try await api.request("GET", "api/v1/ha-groups/\(site.tokenID)") as? [String: Any] ?? [:]

@@ -1,0 +1,61 @@
+import Foundation
+import GRPCNIOTransportHTTP2
+import PostgresNIO
+import TandemCore
+import TandemSimulator
+import TandemStore
+import Testing
+
+@Suite("The simulator's verification, against a real Tandem")
+struct SimulationTests {
+    @Test("a short simulation with a killed and restarted connector verifies 0 missing and 0 duplicated; a deleted row is reported missing")
+    func verification() async throws {
+        try await TandemHarness.run { tandem in
+            let first = try await tandem.site(name: "sim-0")
+            let (second, secret) = try await tandem.store.tokens.create(
+                tenant: first.tenant, connectorName: try DisplayName("sim-1", field: "n"), network: .wireless)
+            var plan = SimulationPlan()
+            plan.sites = 2
+            plan.duration = .seconds(4)
+            plan.rate = 400
+            plan.seed = 7
+            plan.killConnectorAfter = .seconds(1)
+            plan.restartConnectorAfter = .seconds(2)
+            let simulation = Simulation(
+                plan: plan, client: tandem.client,
+                sites: [.init(tokenID: first.tokenID.description, token: first.token),
+                        .init(tokenID: second.id.description, token: secret.revealed)])
+            var report = SimulationReport()
+            _ = try await simulation.run(report: &report) { _ in }
+            let (acked, _) = simulation.acked()
+
+            func stored() async throws -> [(key: String, rows: Int)] {
+                try await tandem.store.events.storedKeys(tenant: first.tenant, tokens: [first.tokenID, second.id]).map { key, rows in
+                    (SimulatedConnector<HTTP2ClientTransport.Posix>.key(
+                        source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
+                        subject: key.subject, body: key.body), rows)
+                }
+            }
+            report.verify(ackedPerSite: acked, stored: try await stored())
+            #expect(report.acked > 2_000)
+            #expect(report.missing == 0)
+            #expect(report.duplicated == 0)
+            #expect(report.verification.hasPrefix("verified: \(report.acked) distinct events stored exactly once"))
+            let history = try #require(try await tandem.store.groups.state(tenant: first.tenant, token: first.tokenID)).history
+            #expect(history.contains { $0.kind == "failover" })
+            #expect(history.contains { $0.kind == "recovered" })
+
+            // Corrupt the store: one acked event deleted must be reported missing.
+            try await tandem.store.client.query(
+                """
+                DELETE FROM events WHERE tenant_id = \(first.tenant.rawValue)
+                  AND identity = (SELECT identity FROM events WHERE tenant_id = \(first.tenant.rawValue) LIMIT 1)
+                """)
+            var corrupted = SimulationReport()
+            corrupted.verify(ackedPerSite: acked, stored: try await stored())
+            #expect(corrupted.missing == 1)
+            #expect(corrupted.verification.hasPrefix("NOT verified"))
+            for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
+        }
+    }
+}
