@@ -25,6 +25,10 @@ struct ServerOptions: ParsableArguments {
     var maxMessageBytes: Int?
     @Option(name: .customLong("retention-days"), help: "Days of events kept (env TANDEM_RETENTION_DAYS; default 30).")
     var retentionDays: Int?
+    @Option(name: .customLong("dedup-window-minutes"), help: "Minutes of device time the dedup window covers (env TANDEM_DEDUP_WINDOW_MINUTES; default 10).")
+    var dedupWindowMinutes: Int?
+    @Option(name: .customLong("dedup-window-keys"), help: "Most keys the dedup window holds (env TANDEM_DEDUP_WINDOW_KEYS; default 4000000).")
+    var dedupWindowKeys: Int?
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
     var noMigrate = false
 
@@ -49,6 +53,13 @@ struct ServerOptions: ParsableArguments {
         ingest.livenessTimeout = .seconds(timeout)
         ingest.pairingRules.maximumActiveMembers = try maxGroupMembers ?? Environment.int("TANDEM_MAX_GROUP_MEMBERS") ?? 2
         ingest.maximumMessageSize = try maxMessageBytes ?? Environment.int("TANDEM_MAX_MESSAGE_BYTES") ?? 4 * 1024 * 1024
+
+        let windowMinutes = try dedupWindowMinutes ?? Environment.int("TANDEM_DEDUP_WINDOW_MINUTES") ?? 10
+        let windowKeys = try dedupWindowKeys ?? Environment.int("TANDEM_DEDUP_WINDOW_KEYS") ?? 4_000_000
+        guard windowMinutes >= 1, windowKeys >= 0 else {
+            throw ConfigurationError("the dedup window needs at least 1 minute and a non-negative key cap")
+        }
+        ingest.pipeline.window = .init(windowMicros: Int64(windowMinutes) * 60_000_000, segments: windowMinutes, capacity: windowKeys)
 
         let certificate = tlsCertificate ?? Environment.string("TANDEM_TLS_CERT")
         let key = tlsKey ?? Environment.string("TANDEM_TLS_KEY")
