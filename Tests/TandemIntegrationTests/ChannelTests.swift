@@ -143,7 +143,11 @@ struct ChannelTests {
             #expect(request.reprovision.services == ["hyperlocation", "iot"])
             // FastLocate flows again once the group's location events arrive.
             _ = try await data.write(makeBatch(sequence: 3, events: 1, offset: 500, kind: .clientLocation))
-            #expect(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID)?.fastLocateState == "flowing")
+            try await Task.sleep(for: .milliseconds(1_100))  // the stream reports at most once a second
+            _ = try await data.write(makeBatch(sequence: 4, events: 1, offset: 501, kind: .clientLocation))
+            try await eventually("FastLocate to flow again (reported at most once a second)") {
+                try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID)?.fastLocateState == "flowing"
+            }
             data.finish()
             survivor.kill()
         }

@@ -49,8 +49,13 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         let opened = OpenedConnector()
         defer {
             if let connector = opened.value.withLock({ $0 }) {
-                let store = store
-                Task { try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector) }
+                let (store, unreported) = (store, opened.takeUnreported(force: true))
+                Task {
+                    if let unreported, unreported.events > 0 {
+                        try? await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: unreported.events)
+                    }
+                    try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector)
+                }
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -70,7 +75,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                         }
                         _ = await slot.next()
                         let records = try self.records(of: batch, token: token, connector: connector)
-                        ackQueue.yield(Task { try await self.write(batch, records: records, token: token, connector: connector) })
+                        ackQueue.yield(Task {
+                            try await self.write(batch, records: records, token: token, connector: connector, counters: opened)
+                        })
                     case .open:
                         throw RPCError(code: .invalidArgument, message: "DataOpen may be sent only once per data stream")
                     case nil:
@@ -129,14 +136,18 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     }
 
     private func write(
-        _ batch: Tandem_V1_EventBatch, records: [EventRecord], token: Token, connector: ConnectorID
+        _ batch: Tandem_V1_EventBatch, records: [EventRecord], token: Token, connector: ConnectorID,
+        counters: OpenedConnector
     ) async throws -> Tandem_V1_BatchAck {
         let outcomes: [EventOutcome]
         do {
             outcomes = try await pipeline.submit(records)
-            try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: records.count)
-            if records.contains(where: { $0.event.kind == .clientLocation }) {
-                try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id)
+            // Connector counters and the FastLocate state go to PostgreSQL at most once a second
+            // per stream, not once per batch.
+            counters.add(events: records.count, location: records.contains { $0.event.kind == .clientLocation })
+            if let due = counters.takeUnreported(force: false) {
+                try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: due.events)
+                if due.location { try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id) }
             }
         } catch {
             // Nothing of the batch is acked: the connector resends it on its next stream.
@@ -158,7 +169,33 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     }
 }
 
-/// The connector a data stream opened, shared between its reader and its cleanup.
+/// The connector a data stream opened, and what the stream has not yet reported to
+/// PostgreSQL (events delivered, location events seen), shared by its tasks and its cleanup.
 private final class OpenedConnector: Sendable {
+    struct Unreported {
+        var events = 0
+        var location = false
+        var lastReport: ContinuousClock.Instant?
+    }
+
     let value = Mutex<ConnectorID?>(nil)
+    private let unreported = Mutex(Unreported())
+
+    func add(events: Int, location: Bool) {
+        unreported.withLock {
+            $0.events += events
+            $0.location = $0.location || location
+        }
+    }
+
+    /// What to report now: everything when forced or when a second has passed since the last
+    /// report (the first batch reports at once), else `nil`.
+    func takeUnreported(force: Bool) -> (events: Int, location: Bool)? {
+        unreported.withLock { state in
+            let now = ContinuousClock.now
+            guard force || state.lastReport.map({ now - $0 >= .seconds(1) }) ?? true else { return nil }
+            defer { state = Unreported(lastReport: now) }
+            return (state.events, state.location)
+        }
+    }
 }
