@@ -35,14 +35,18 @@ public struct EventStore: Sendable {
         self.logger = logger
     }
 
-    /// Why `event` can't go to the events table at `now`, or `nil` when it can.
-    public func quarantineReason(_ event: DeviceEvent, now: Date = Date()) -> String? {
-        let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
-        let future = nowMicros + Int64(policy.futureTolerance * 1_000_000)
+    /// The device times the events table accepts at `now`: from the start of the oldest
+    /// retained day to `futureTolerance` ahead. Computed once per write, not per event.
+    public func acceptedDeviceTimes(now: Date = Date()) -> ClosedRange<Int64> {
+        let future = Int64(now.timeIntervalSince1970 * 1_000_000) + Int64(policy.futureTolerance * 1_000_000)
         let oldest = EventPartitions.dayStart(containing: now.addingTimeInterval(-Double(policy.retentionDays) * 86_400))
-        let oldestMicros = Int64(oldest.timeIntervalSince1970 * 1_000_000)
-        if event.deviceTimeMicros > future { return "device time more than \(Int(policy.futureTolerance)) s in the future" }
-        if event.deviceTimeMicros < oldestMicros { return "device time older than the \(policy.retentionDays)-day retention" }
+        return Int64(oldest.timeIntervalSince1970 * 1_000_000)...future
+    }
+
+    /// Why a device time outside `accepted` can't go to the events table.
+    private func quarantineReason(_ deviceTimeMicros: Int64, accepted: ClosedRange<Int64>) -> String? {
+        if deviceTimeMicros > accepted.upperBound { return "device time more than \(Int(policy.futureTolerance)) s in the future" }
+        if deviceTimeMicros < accepted.lowerBound { return "device time older than the \(policy.retentionDays)-day retention" }
         return nil
     }
 
@@ -53,8 +57,9 @@ public struct EventStore: Sendable {
         var first: [EventIdentity: Int] = [:]
         var fresh: [Int] = []
         var quarantine: [(Int, String)] = []
+        let accepted = acceptedDeviceTimes(now: now)
         for (index, record) in records.enumerated() {
-            if let reason = quarantineReason(record.event, now: now) {
+            if let reason = quarantineReason(record.event.deviceTimeMicros, accepted: accepted) {
                 quarantine.append((index, reason))
                 outcomes[index] = .quarantined
             } else if first[record.identity] == nil {
