@@ -105,8 +105,10 @@ public struct EventStore: Sendable {
         }
     }
 
-    private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
-        var binds = PostgresBindings(capacity: 11)
+    /// The ten array binds both inserts share, in column order: tenant, identity, device time
+    /// (µs), source, channel, kind, subject, body, token, connector.
+    private static func eventBinds(_ records: [EventRecord], extra: Int) -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 10 + extra)
         binds.append(records.map(\.tenant.rawValue))
         binds.append(records.map(\.identity.key))
         binds.append(records.map(\.event.deviceTimeMicros))
@@ -117,6 +119,11 @@ public struct EventStore: Sendable {
         binds.append(records.map { ByteBuffer(bytes: $0.event.body) })
         binds.append(records.map(\.token.rawValue))
         binds.append(records.map(\.connector.rawValue))
+        return binds
+    }
+
+    private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
+        var binds = eventBinds(records, extra: 1)
         binds.append(records.map(\.event.receivedAtMicros))
         return PostgresQuery(
             unsafeSQL: """
@@ -134,17 +141,7 @@ public struct EventStore: Sendable {
     }
 
     private static func insertQuarantine(_ items: [(EventRecord, String)]) -> PostgresQuery {
-        var binds = PostgresBindings(capacity: 12)
-        binds.append(items.map(\.0.tenant.rawValue))
-        binds.append(items.map(\.0.identity.key))
-        binds.append(items.map(\.0.event.deviceTimeMicros))
-        binds.append(items.map(\.0.event.sourceDevice))
-        binds.append(items.map(\.0.event.channel.rawValue))
-        binds.append(items.map(\.0.event.kind.rawValue))
-        binds.append(items.map(\.0.event.subject))
-        binds.append(items.map { ByteBuffer(bytes: $0.0.event.body) })
-        binds.append(items.map(\.0.token.rawValue))
-        binds.append(items.map(\.0.connector.rawValue))
+        var binds = eventBinds(items.map(\.0), extra: 2)
         binds.append(items.map(\.1))
         binds.append(items.map(\.0.event.receivedAtMicros))
         return PostgresQuery(
