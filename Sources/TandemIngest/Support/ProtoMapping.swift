@@ -1,6 +1,6 @@
 import Foundation
-import TandemCore
-import TandemProtocol
+public import TandemCore
+public import TandemProtocol
 import SwiftProtobuf
 import TandemStore
 
@@ -39,9 +39,9 @@ extension ConnectorStatistics {
 }
 
 extension DeviceEvent {
-    /// Validates a wire Event.
+    /// Validates a wire Event (the data channel's mapping; the benchmark uses it too).
     /// - Throws: ``ValidationError`` naming the field.
-    init(_ event: Tandem_V1_Event) throws {
+    public init(_ event: Tandem_V1_Event) throws {
         guard let channel = EventChannel(rawValue: Int16(clamping: event.channel.rawValue)) else {
             throw ValidationError(field: "channel", message: "must be CONTROLLER, ACCESS_POINT or SWITCH")
         }

@@ -84,13 +84,15 @@ struct BenchCommand: AsyncParsableCommand {
             let connectors = [ConnectorID.random(), ConnectorID.random()]
             var generator = EventGenerator(seed: seed, site: 0, controllers: 4)
             let now = Date()
-            let events: [DeviceEvent] = stride(from: 0, to: self.events, by: 1_000).flatMap { start in
-                generator.next(min(1_000, self.events - start), now: now).enumerated().map { offset, wire in
-                    DeviceEvent(
-                        channel: wire.channel == .controller ? .controller : .accessPoint, sourceDevice: wire.sourceDevice,
-                        kind: EventKind(rawValue: Int16(wire.kind.rawValue)) ?? .clientRSSI,
-                        deviceTimeMicros: wire.deviceTimeMicros - Int64(start + offset) * 1_000, subject: wire.subject,
-                        body: Array(wire.body), receivedAtMicros: wire.deviceTimeMicros, connectorSequence: UInt64(start + offset))
+            let events: [DeviceEvent] = try stride(from: 0, to: self.events, by: 1_000).flatMap { start in
+                try generator.next(min(1_000, self.events - start), now: now).enumerated().map { offset, wire in
+                    // Spread device times over the run (one event per ms) so partitions and
+                    // the window see a realistic range.
+                    var event = try DeviceEvent(wire)
+                    event.receivedAtMicros = event.deviceTimeMicros
+                    event.deviceTimeMicros -= Int64(start + offset) * 1_000
+                    event.connectorSequence = UInt64(start + offset)
+                    return event
                 }
             }
             var figures = Figures()
