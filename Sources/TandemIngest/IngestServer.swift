@@ -37,7 +37,7 @@ public struct IngestServer: Sendable {
         self.logger = logger
         let registry = SessionRegistry(store: store, logger: logger)
         self.registry = registry
-        let pipeline = EventPipeline(store: store.events, configuration: configuration.pipeline, logger: logger)
+        let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline, logger: logger)
         self.pipeline = pipeline
         let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
             .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],

@@ -19,6 +19,8 @@ public struct Store: Sendable {
     public let groups: HAGroupRepository
     /// The event store.
     public let events: EventStore
+    /// Pair analytics, per connector, source and minute.
+    public let pairStatistics: PairStatisticsRepository
     /// The daily partitions of the events table.
     public let partitions: EventPartitions
     /// The schema migrations this binary carries.
@@ -34,6 +36,7 @@ public struct Store: Sendable {
         self.connectors = ConnectorRepository(client: client, logger: logger)
         self.groups = HAGroupRepository(client: client, logger: logger)
         self.events = EventStore(client: client, policy: eventPolicy, logger: logger)
+        self.pairStatistics = PairStatisticsRepository(client: client, logger: logger)
         self.partitions = EventPartitions(client: client, policy: eventPolicy, logger: logger)
         self.migrations = MigrationRunner(migrations: migrations, client: client, logger: logger)
     }

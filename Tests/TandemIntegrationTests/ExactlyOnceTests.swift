@@ -61,7 +61,7 @@ struct ExactlyOnceTests {
 
             // Two pipeline lifetimes: the second starts with an empty window, like a restart.
             for half in 0..<2 {
-                let pipeline = EventPipeline(store: store.events, configuration: configuration, logger: TestDatabase.logger)
+                let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration, logger: TestDatabase.logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await pipeline.run() }
                     try await withThrowingTaskGroup(of: Void.self) { senders in

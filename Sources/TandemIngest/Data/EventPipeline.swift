@@ -8,7 +8,8 @@ public import TandemStore
 
 /// The write path shared by every data stream: batches of many streams are grouped, passed
 /// through the deduplication window, and written to the event store in one transaction;
-/// each submitter is answered once its events are durable.
+/// each submitter is answered once its events are durable. Pair statistics gathered by the
+/// ``Deduplicator`` are added to the store every ``Configuration/statisticsInterval``.
 ///
 /// Flushes happen when ``Configuration/maximumFlushEvents`` events wait, or
 /// ``Configuration/flushDelay`` after the first one arrived. At most
@@ -22,12 +23,16 @@ public final class EventPipeline: Service, Sendable {
         public var maximumPendingEvents = 100_000
         public var writers = 2
         public var window = DedupWindow.Configuration()
+        /// How often pair statistics are written (default 5 s; also at shutdown).
+        public var statisticsInterval: Duration = .seconds(5)
 
         public init() {}
     }
 
     fileprivate struct Submission {
         let records: [EventRecord]
+        /// When it was submitted: the pipeline's clock, milliseconds (wrapping).
+        let arrivalMillis: UInt32
         let continuation: CheckedContinuation<[EventOutcome], any Error>
     }
 
@@ -36,12 +41,12 @@ public final class EventPipeline: Service, Sendable {
         var pendingEvents = 0
         var idleWriters: [CheckedContinuation<Void, Never>] = []
         var blockedSubmitters: [CheckedContinuation<Void, Never>] = []
-        var window: DedupWindow
-        var connectorSlots: [ConnectorID: UInt32] = [:]
+        var deduplicator: Deduplicator
         var stopped = false
     }
 
     private let store: EventStore
+    private let statistics: PairStatisticsRepository?
     private let configuration: Configuration
     private let logger: Logger
     private let state: Mutex<State>
@@ -56,11 +61,24 @@ public final class EventPipeline: Service, Sendable {
     private let flushSize = Recorder(label: "tandem_db_batch_events")
     private let windowKeys = Gauge(label: "tandem_dedup_window_keys")
 
-    public init(store: EventStore, configuration: Configuration = .init(), logger: Logger) {
+    private let windowBytes = Gauge(label: "tandem_dedup_window_bytes")
+    private let statisticsFailures = Counter(label: "tandem_pair_statistics_write_failures_total")
+
+    /// Creates a pipeline writing events to `store` and, unless `nil`, pair statistics to `statistics`.
+    public init(
+        store: EventStore, statistics: PairStatisticsRepository?, configuration: Configuration = .init(),
+        logger: Logger
+    ) {
         self.store = store
+        self.statistics = statistics
         self.configuration = configuration
         self.logger = logger
-        self.state = Mutex(State(window: DedupWindow(configuration: configuration.window)))
+        self.state = Mutex(State(deduplicator: Deduplicator(configuration: configuration.window)))
+    }
+
+    private var nowMillis: UInt32 {
+        let elapsed = (clock.now - start).components
+        return UInt32(truncatingIfNeeded: elapsed.seconds * 1_000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }
 
     /// Stores `records` and returns once each is durable (or known to be stored already).
@@ -84,7 +102,7 @@ public final class EventPipeline: Service, Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let (writer, refused) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
                 if state.stopped { return (nil, true) }
-                state.pending.append(Submission(records: records, continuation: continuation))
+                state.pending.append(Submission(records: records, arrivalMillis: nowMillis, continuation: continuation))
                 state.pendingEvents += records.count
                 return (state.idleWriters.popLast(), false)
             }
@@ -95,15 +113,41 @@ public final class EventPipeline: Service, Sendable {
         }
     }
 
-    /// Runs the writers until graceful shutdown; what was submitted before is still written.
+    /// Runs the writers until graceful shutdown; what was submitted before is still written,
+    /// and the pair statistics gathered so far are written last.
     public func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, configuration.writers) { group.addTask { await self.writerLoop() } }
-            await withGracefulShutdownHandler {
-                await group.waitForAll()
-            } onGracefulShutdown: {
-                self.stop()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.statisticsLoop() }
+                await withTaskGroup(of: Void.self) { writers in
+                    for _ in 0..<max(1, configuration.writers) { writers.addTask { await self.writerLoop() } }
+                }
+                group.cancelAll()
             }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        await writeStatistics()
+    }
+
+    private func statisticsLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.statisticsInterval)
+            if Task.isCancelled { return }
+            await writeStatistics()
+        }
+    }
+
+    /// Writes the pair statistics gathered since the last call. They are counts, not events:
+    /// a failed write is logged and counted, and those counts are lost.
+    public func writeStatistics() async {
+        let rows = state.withLock { $0.deduplicator.drainStatistics() }
+        guard let statistics, !rows.isEmpty else { return }
+        do {
+            try await statistics.add(rows)
+        } catch {
+            statisticsFailures.increment()
+            logger.warning("pair statistics not written", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
         }
     }
 
@@ -162,19 +206,21 @@ public final class EventPipeline: Service, Sendable {
     }
 
     private func flush(_ batch: [Submission]) async {
-        let now = Int64((clock.now - start).components.seconds * 1_000_000)
         // 1. The window answers copies of events known to be durable.
         var outcomes = batch.map { [EventOutcome?](repeating: nil, count: $0.records.count) }
         var toWrite: [EventRecord] = []
-        var positions: [(Int, Int)] = []
+        var positions: [(submission: Int, record: Int, line: UInt32)] = []
         state.withLock { state in
             for (s, submission) in batch.enumerated() {
                 for (r, record) in submission.records.enumerated() {
-                    if state.window.observeCopy(record.identity, deviceTimeMicros: record.event.deviceTimeMicros) != nil {
+                    let arrival = state.deduplicator.arrive(
+                        record.line, identity: record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
+                        arrivalMillis: submission.arrivalMillis)
+                    if arrival.isKnownDuplicate {
                         outcomes[s][r] = .duplicate
                     } else {
                         toWrite.append(record)
-                        positions.append((s, r))
+                        positions.append((s, r, arrival.line))
                     }
                 }
             }
@@ -184,21 +230,26 @@ public final class EventPipeline: Service, Sendable {
         do {
             let started = clock.now
             let written = toWrite.isEmpty ? [] : try await store.write(toWrite)
-            flushTimer.recordNanoseconds(Int64((clock.now - started).components.attoseconds / 1_000_000_000)
-                                         + (clock.now - started).components.seconds * 1_000_000_000)
+            let elapsed = (clock.now - started).components
+            flushTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
             flushSize.record(toWrite.count)
             state.withLock { state in
-                for (index, outcome) in written.enumerated() {
-                    let (s, r) = positions[index]
-                    outcomes[s][r] = outcome
-                    guard outcome != .quarantined else { continue }
-                    let record = toWrite[index]
-                    let slot = state.slot(for: record.connector)
-                    state.window.insert(
-                        record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
-                        entry: .init(firstArrivalMicros: now, firstConnector: slot))
+                // Stored copies first, so a duplicate of the same write finds its entry.
+                for settleStored in [true, false] {
+                    for (index, outcome) in written.enumerated() where outcome == (settleStored ? .stored : .duplicate) {
+                        let (s, r, line) = positions[index]
+                        outcomes[s][r] = outcome
+                        let record = toWrite[index]
+                        state.deduplicator.settle(
+                            record.identity, line: line, deviceTimeMicros: record.event.deviceTimeMicros,
+                            arrivalMillis: batch[s].arrivalMillis, stored: settleStored)
+                    }
                 }
-                windowKeys.record(state.window.count)
+                for (index, outcome) in written.enumerated() where outcome == .quarantined {
+                    outcomes[positions[index].submission][positions[index].record] = .quarantined
+                }
+                windowKeys.record(state.deduplicator.window.count)
+                windowBytes.record(state.deduplicator.window.estimatedBytes)
             }
             storedCounter.increment(by: written.filter { $0 == .stored }.count)
             databaseDuplicates.increment(by: written.filter { $0 == .duplicate }.count)
@@ -214,16 +265,13 @@ public final class EventPipeline: Service, Sendable {
 
     /// Keys and estimated bytes of the window now.
     public var windowSize: (keys: Int, bytes: Int) {
-        state.withLock { ($0.window.count, $0.window.estimatedBytes) }
+        state.withLock { ($0.deduplicator.window.count, $0.deduplicator.window.estimatedBytes) }
     }
 }
 
-extension EventPipeline.State {
-    fileprivate mutating func slot(for connector: ConnectorID) -> UInt32 {
-        if let slot = connectorSlots[connector] { return slot }
-        if connectorSlots.count > 100_000 { connectorSlots.removeAll() }
-        let slot = UInt32(connectorSlots.count)
-        connectorSlots[connector] = slot
-        return slot
+extension EventRecord {
+    /// The delivery line this copy came on, for pair statistics.
+    fileprivate var line: DeliveryLine {
+        DeliveryLine(tenant: tenant, group: token, connector: connector, sourceDevice: event.sourceDevice, channel: event.channel)
     }
 }

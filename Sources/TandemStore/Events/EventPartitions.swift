@@ -3,7 +3,8 @@ public import Logging
 public import PostgresNIO
 
 /// Keeps the daily partitions of `events`: creates them ahead (from the oldest retained day
-/// to a few days in the future) and drops those older than the retention.
+/// to a few days in the future) and drops those older than the retention, along with the
+/// pair statistics of those days.
 public struct EventPartitions: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -64,6 +65,9 @@ public struct EventPartitions: Sendable {
             try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"), logger: logger)
             dropped.append(name)
         }
+        let oldestDay = today.addingTimeInterval(-Double(policy.retentionDays) * 86_400)
+        try await client.query(
+            "DELETE FROM pair_statistics WHERE minute < \(oldestDay)", logger: logger)
         if !created.isEmpty || !dropped.isEmpty {
             logger.info("event partitions maintained", metadata: ["created": "\(created.count)", "dropped": "\(dropped)"])
         }

@@ -131,7 +131,7 @@ struct BenchCommand: AsyncParsableCommand {
             var pipelineConfiguration = EventPipeline.Configuration()
             pipelineConfiguration.writers = writers
             pipelineConfiguration.maximumFlushEvents = flushEvents
-            let pipeline = EventPipeline(store: store.events, configuration: pipelineConfiguration, logger: logger)
+            let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: pipelineConfiguration, logger: logger)
             let streams = self.streams, batchSize = self.batchSize
             started = clock.now
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,0 +1,152 @@
+/// The in-memory deduplication window: identities known to be durable, by device time.
+///
+/// It saves database work — the second copy of an event is answered "duplicate" without a
+/// write — and never decides correctness: anything it has forgotten (evicted, expired, or
+/// after a restart) simply goes to the database, whose unique key decides.
+///
+/// Entries live in segments of device time (default 10 segments of 1 minute = a 10-minute
+/// window). Since the identity includes the device time, an event always maps to one segment:
+/// a lookup is one hash probe. Segments older than the window (relative to the newest device
+/// time seen) are dropped whole; when the key count passes the capacity, the oldest segment
+/// goes first. Every dropped segment is handed back as a ``Departure`` so its owner can
+/// account for it (pair statistics). A pure value: no I/O, no clock, no locking (its owner
+/// serialises access).
+public struct DedupWindow: Sendable {
+    /// Sizing of the window.
+    public struct Configuration: Sendable {
+        /// Width of the window in device time, microseconds (default 10 minutes).
+        public var windowMicros: Int64 = 600_000_000
+        /// Segments the window is cut into (default 10).
+        public var segments: Int = 10
+        /// Most keys held at once (default 4,000,000: about 200 MiB at the measured bytes per key).
+        public var capacity: Int = 4_000_000
+
+        public init(windowMicros: Int64 = 600_000_000, segments: Int = 10, capacity: Int = 4_000_000) {
+            self.windowMicros = windowMicros
+            self.segments = segments
+            self.capacity = capacity
+        }
+
+        /// Width of one segment in device time, microseconds.
+        public var segmentMicros: Int64 { max(1, windowMicros / Int64(max(1, segments))) }
+    }
+
+    /// What the window remembers of a durable event, in 16 bytes: who delivered the first copy
+    /// and when, when the first copy from anyone else came, and how many copies it has seen.
+    public struct Entry: Sendable, Hashable {
+        /// When the first copy arrived: the owner's clock in milliseconds, wrapping.
+        public var firstArrivalMillis: UInt32
+        /// The owner's number for the delivery line (connector and source) of the first copy.
+        public var firstLine: UInt32
+        /// Milliseconds from the first copy to the first copy from another line;
+        /// ``noPeerCopy`` until one arrives.
+        public var peerLagMillis: UInt32
+        /// Copies seen so far (1 after the first; saturates).
+        public var copies: UInt16
+        /// The event's device time within its segment, in 1/65,536ths of the segment.
+        public var position: UInt16
+
+        /// The value of ``peerLagMillis`` while no other line has delivered the event.
+        public static let noPeerCopy = UInt32.max
+
+        /// Whether a line other than the first has delivered a copy.
+        public var hasPeerCopy: Bool { peerLagMillis != Self.noPeerCopy }
+    }
+
+    /// A segment leaving the window, with every entry it held.
+    public struct Departure: Sendable {
+        /// The segment's number (its start divided by the segment width).
+        public var segment: Int64
+        /// The segment's first device time, microseconds.
+        public var startMicros: Int64
+        /// Its entries.
+        public var entries: [Entry]
+        /// `true` when it left early because the window was full; `false` when the window moved on.
+        public var evicted: Bool
+    }
+
+    public let configuration: Configuration
+    private var segments: [Int64: [EventIdentity: Entry]] = [:]
+    private var newestSegment: Int64 = .min
+    /// Keys held now.
+    public private(set) var count = 0
+    /// Keys dropped because the capacity was reached (oldest segment first).
+    public private(set) var evictedForCapacity = 0
+    /// Keys dropped because their device time left the window.
+    public private(set) var expired = 0
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// The segment a device time falls in, and its position inside it (1/65,536ths).
+    public func locate(_ deviceTimeMicros: Int64) -> (segment: Int64, position: UInt16) {
+        let width = configuration.segmentMicros
+        let segment = deviceTimeMicros >= 0 ? deviceTimeMicros / width : (deviceTimeMicros + 1) / width - 1
+        let offset = deviceTimeMicros - segment * width
+        return (segment, UInt16(clamping: Int64((Double(offset) / Double(width)) * 65_536)))
+    }
+
+    /// The device time (microseconds) a segment position stands for, to within 1/65,536 of a segment.
+    public func deviceTime(segment: Int64, position: UInt16) -> Int64 {
+        segment * configuration.segmentMicros + Int64(Double(configuration.segmentMicros) * Double(position) / 65_536)
+    }
+
+    /// Records another copy of `identity`, delivered on `line` at `arrivalMillis`, if the window holds it.
+    /// - Returns: the entry as it was before this copy, or `nil` when the window doesn't know it.
+    public mutating func observeCopy(
+        _ identity: EventIdentity, deviceTimeMicros: Int64, line: UInt32, arrivalMillis: UInt32
+    ) -> Entry? {
+        let number = locate(deviceTimeMicros).segment
+        guard let entry = segments[number]?[identity] else { return nil }
+        var updated = entry
+        updated.copies = entry.copies == .max ? .max : entry.copies + 1
+        if line != entry.firstLine && !entry.hasPeerCopy {
+            updated.peerLagMillis = min(arrivalMillis &- entry.firstArrivalMillis, Entry.noPeerCopy - 1)
+        }
+        segments[number]?[identity] = updated
+        return entry
+    }
+
+    /// Remembers a durable event whose first known copy came on `line` at `arrivalMillis`.
+    /// - Returns: the segments that left the window to make room or because it moved on.
+    @discardableResult
+    public mutating func insert(
+        _ identity: EventIdentity, deviceTimeMicros: Int64, line: UInt32, arrivalMillis: UInt32
+    ) -> [Departure] {
+        let (number, position) = locate(deviceTimeMicros)
+        var departed: [Departure] = []
+        if number > newestSegment {
+            newestSegment = number
+            let oldestKept = number - Int64(configuration.segments) + 1
+            for key in segments.keys.sorted() where key < oldestKept {
+                departed += drop(key, evicted: false)
+            }
+        }
+        guard number > newestSegment - Int64(configuration.segments) else { return departed }  // older than the window
+        let entry = Entry(
+            firstArrivalMillis: arrivalMillis, firstLine: line, peerLagMillis: Entry.noPeerCopy, copies: 1,
+            position: position)
+        if segments[number, default: [:]].updateValue(entry, forKey: identity) == nil { count += 1 }
+        while count > configuration.capacity, let oldest = segments.keys.min() {
+            departed += drop(oldest, evicted: true)
+        }
+        return departed
+    }
+
+    private mutating func drop(_ key: Int64, evicted: Bool) -> [Departure] {
+        guard let removed = segments.removeValue(forKey: key) else { return [] }
+        count -= removed.count
+        if evicted { evictedForCapacity += removed.count } else { expired += removed.count }
+        return [Departure(
+            segment: key, startMicros: key * configuration.segmentMicros, entries: Array(removed.values),
+            evicted: evicted)]
+    }
+
+    /// An estimate of the memory the keys occupy, in bytes (hash-table storage of every segment).
+    public var estimatedBytes: Int {
+        segments.values.reduce(0) { total, table in
+            total + table.capacity * (MemoryLayout<EventIdentity>.stride + MemoryLayout<Entry>.stride) + table.capacity / 8
+        }
+    }
+}

@@ -1,0 +1,148 @@
+/// The deduplication window plus the pair statistics computed from it.
+///
+/// Its owner calls ``arrive(_:identity:deviceTimeMicros:arrivalMillis:)`` for every copy as
+/// it comes in, writes the copies the window doesn't know to the database, then reports each
+/// durable one with ``settle(_:line:deviceTimeMicros:arrivalMillis:stored:)``.
+/// ``drainStatistics()`` hands over the counts gathered since the last drain.
+///
+/// Statistics come from the window, never from the events table: delivered, first and
+/// duplicate copies are counted as they arrive; copy lag when a second line's copy meets the
+/// entry of the first; missed events when a segment leaves the window with entries that only
+/// one line delivered although a peer line was carrying that source around that time. A pure
+/// value: no I/O, no clock, no locking.
+public struct Deduplicator: Sendable {
+    /// What the window knows of an arriving copy.
+    public struct Arrival: Sendable {
+        /// The number of the copy's delivery line, to pass to ``Deduplicator/settle(_:line:deviceTimeMicros:arrivalMillis:stored:)``.
+        public let line: UInt32
+        /// `true` when the event is known to be durable already: this copy needs no write.
+        public let isKnownDuplicate: Bool
+    }
+
+    private struct TallyKey: Hashable {
+        let line: UInt32
+        let minuteMicros: Int64
+    }
+
+    /// The window (for its size and counters).
+    public private(set) var window: DedupWindow
+    private var lines: [DeliveryLine?] = []
+    private var lineNumbers: [DeliveryLine: UInt32] = [:]
+    private var freeLines: [UInt32] = []
+    private var peers: [DeliveryLine.Source: [UInt32]] = [:]
+    /// Per line and window segment: the first and last position it delivered.
+    private var coverage: [UInt32: [Int64: ClosedRange<UInt16>]] = [:]
+    private var tallies: [TallyKey: PairStatistics] = [:]
+
+    public init(configuration: DedupWindow.Configuration = .init()) {
+        window = DedupWindow(configuration: configuration)
+    }
+
+    /// Counts a copy arriving on `line` and asks the window whether it is known to be durable.
+    public mutating func arrive(
+        _ line: DeliveryLine, identity: EventIdentity, deviceTimeMicros: Int64, arrivalMillis: UInt32
+    ) -> Arrival {
+        let number = self.number(of: line)
+        let (segment, position) = window.locate(deviceTimeMicros)
+        let range = coverage[number]?[segment]
+        coverage[number, default: [:]][segment] =
+            range.map { min($0.lowerBound, position)...max($0.upperBound, position) } ?? position...position
+        let minute = PairStatistics.minute(of: deviceTimeMicros)
+        tally(number, minute) { $0.delivered += 1 }
+        guard let before = window.observeCopy(
+            identity, deviceTimeMicros: deviceTimeMicros, line: number, arrivalMillis: arrivalMillis)
+        else { return Arrival(line: number, isKnownDuplicate: false) }
+        tally(number, minute) { row in
+            row.duplicates += 1
+            if before.firstLine != number && !before.hasPeerCopy {
+                row.recordLag(millis: arrivalMillis &- before.firstArrivalMillis)
+            }
+        }
+        return Arrival(line: number, isKnownDuplicate: true)
+    }
+
+    /// Reports a copy made durable by a write: `stored` when its row is new, `false` when the
+    /// database already had the event. Report the stored copies of a write before its duplicates.
+    public mutating func settle(
+        _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32, stored: Bool
+    ) {
+        let minute = PairStatistics.minute(of: deviceTimeMicros)
+        if !stored, let before = window.observeCopy(
+            identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis) {
+            // Another copy of the same write made the row.
+            tally(line, minute) { row in
+                row.duplicates += 1
+                if before.firstLine != line && !before.hasPeerCopy {
+                    row.recordLag(millis: arrivalMillis &- before.firstArrivalMillis)
+                }
+            }
+            return
+        }
+        tally(line, minute) { row in
+            if stored { row.firstDeliveries += 1 } else { row.duplicates += 1 }
+        }
+        let departures = window.insert(
+            identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis)
+        for departure in departures { account(departure) }
+    }
+
+    /// The statistics gathered since the last drain; lines no longer in the window are forgotten.
+    public mutating func drainStatistics() -> [PairStatistics] {
+        let drained = Array(tallies.values)
+        tallies.removeAll(keepingCapacity: true)
+        for (number, segments) in coverage where segments.isEmpty {
+            coverage[number] = nil
+            guard let line = lines[Int(number)] else { continue }
+            lines[Int(number)] = nil
+            lineNumbers[line] = nil
+            peers[line.source]?.removeAll { $0 == number }
+            if peers[line.source]?.isEmpty == true { peers[line.source] = nil }
+            freeLines.append(number)
+        }
+        return drained
+    }
+
+    /// Lines known now (for tests and gauges).
+    public var lineCount: Int { lineNumbers.count }
+
+    private mutating func number(of line: DeliveryLine) -> UInt32 {
+        if let number = lineNumbers[line] { return number }
+        let number: UInt32
+        if let free = freeLines.popLast() {
+            number = free
+            lines[Int(free)] = line
+        } else {
+            number = UInt32(lines.count)
+            lines.append(line)
+        }
+        lineNumbers[line] = number
+        peers[line.source, default: []].append(number)
+        return number
+    }
+
+    private mutating func tally(_ line: UInt32, _ minute: Int64, _ update: (inout PairStatistics) -> Void) {
+        let key = TallyKey(line: line, minuteMicros: minute)
+        if tallies[key] == nil, let delivery = lines[Int(line)] {
+            tallies[key] = PairStatistics(line: delivery, minuteMicros: minute)
+        }
+        if tallies[key] != nil { update(&tallies[key]!) }
+    }
+
+    /// Counts the events of a segment that left the window with a single line's copies while a
+    /// peer line covered their time, then forgets the coverage of that segment and older ones.
+    private mutating func account(_ departure: DedupWindow.Departure) {
+        if !departure.evicted {
+            for entry in departure.entries where !entry.hasPeerCopy {
+                guard let first = lines[Int(entry.firstLine)] else { continue }
+                for peer in peers[first.source] ?? [] where peer != entry.firstLine {
+                    guard coverage[peer]?[departure.segment]?.contains(entry.position) == true else { continue }
+                    let deviceTime = window.deviceTime(segment: departure.segment, position: entry.position)
+                    tally(peer, PairStatistics.minute(of: deviceTime)) { $0.missed += 1 }
+                }
+            }
+        }
+        for number in coverage.keys {
+            coverage[number] = coverage[number]!.filter { $0.key > departure.segment }
+        }
+    }
+}

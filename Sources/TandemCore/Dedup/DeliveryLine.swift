@@ -1,0 +1,32 @@
+/// One connector's delivery of one source device's channel: the unit pair statistics are kept for.
+///
+/// The two members of a pair that both carry a controller's channel have one line each; they
+/// are each other's peers.
+public struct DeliveryLine: Sendable, Hashable {
+    public var tenant: TenantID
+    /// The HA group (its token).
+    public var group: TokenID
+    public var connector: ConnectorID
+    /// Controller IP, AP MAC or switch IP.
+    public var sourceDevice: String
+    public var channel: EventChannel
+
+    public init(tenant: TenantID, group: TokenID, connector: ConnectorID, sourceDevice: String, channel: EventChannel) {
+        self.tenant = tenant
+        self.group = group
+        self.connector = connector
+        self.sourceDevice = sourceDevice
+        self.channel = channel
+    }
+
+    /// What the lines of one group's members for the same source have in common.
+    public struct Source: Sendable, Hashable {
+        public var tenant: TenantID
+        public var group: TokenID
+        public var sourceDevice: String
+        public var channel: EventChannel
+    }
+
+    /// The source this line delivers.
+    public var source: Source { Source(tenant: tenant, group: group, sourceDevice: sourceDevice, channel: channel) }
+}
