@@ -10,6 +10,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     /// The parsed client configuration.
     public let configuration: PostgresClient.Configuration
     private let redacted: String
+    private let components: URLComponents
 
     /// Parses `text`.
     /// - Throws: ``StoreError`` with code `.invalidConfiguration` saying what is wrong with the URL.
@@ -52,6 +53,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         var shown = components
         if shown.password != nil { shown.password = "***" }
         self.redacted = shown.string ?? "postgres://…"
+        self.components = components
     }
 
     /// The same server and credentials, another database.
@@ -59,8 +61,17 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         var configuration = base.configuration
         configuration.database = database
         self.configuration = configuration
-        self.redacted = base.redacted + " (database \(database))"
+        var components = base.components
+        components.path = "/" + database
+        self.components = components
+        var shown = components
+        if shown.password != nil { shown.password = "***" }
+        self.redacted = shown.string ?? "postgres://…"
     }
+
+    /// The URL with its password, to hand to a child process through its environment (never
+    /// to a log or a command line).
+    public var unredactedText: String { components.string ?? "" }
 
     /// The URL with its password replaced by `***`: safe to log.
     public var description: String { redacted }

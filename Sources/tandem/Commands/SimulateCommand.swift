@@ -90,11 +90,7 @@ struct SimulateCommand: AsyncParsableCommand {
             delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
             \(report.verification)
             """)
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
-        }
+        if let json { try JSONOutput.write(report, to: json) }
         if report.missing > 0 || report.duplicated > 0 { throw ExitCode(2) }
     }
 

@@ -9,3 +9,13 @@ enum JSONOutput {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
+
+extension JSONOutput {
+    /// Writes `value` as pretty-printed JSON with sorted keys to the file at `path`.
+    static func write(_ value: some Encodable, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(value).write(to: URL(fileURLWithPath: path))
+    }
+}

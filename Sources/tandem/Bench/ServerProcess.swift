@@ -1,0 +1,103 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import TandemStore
+
+/// A `tandem serve` child process of this very binary, on free loopback ports, for measuring
+/// the server apart from its load (its memory is read from `/proc`).
+final class ServerProcess {
+    let process: Process
+    let grpcPort: Int
+    let httpPort: Int
+    let logFile: URL
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private init(process: Process, grpcPort: Int, httpPort: Int, logFile: URL) {
+        self.process = process
+        self.grpcPort = grpcPort
+        self.httpPort = httpPort
+        self.logFile = logFile
+    }
+
+    /// Starts `tandem serve --no-migrate` on `database` and waits until `/readyz` answers 200.
+    /// The database URL goes through the environment, never the command line.
+    static func start(database: DatabaseURL, migrations: String?, extraArguments: [String] = [], logFile: URL) async throws -> ServerProcess {
+        let grpcPort = try freePort(), httpPort = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
+                             "--http-port", "\(httpPort)", "--log-level", "warning"]
+            + (migrations.map { ["--migrations", $0] } ?? []) + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["TANDEM_DATABASE_URL"] = database.unredactedText
+        process.environment = environment
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let server = ServerProcess(process: process, grpcPort: grpcPort, httpPort: httpPort, logFile: logFile)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw Failure(description: "tandem serve exited with status \(process.terminationStatus); see \(logFile.path)")
+            }
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/readyz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return server
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        server.stop()
+        throw Failure(description: "tandem serve was not ready within 60 s; see \(logFile.path)")
+    }
+
+    /// Peak resident memory of the server so far (`VmHWM`), bytes.
+    var peakRSSBytes: Int { status("VmHWM") }
+    /// Resident memory of the server now (`VmRSS`), bytes.
+    var rssBytes: Int { status("VmRSS") }
+
+    private func status(_ field: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.trimmingCharacters(in: .whitespaces) ?? "")
+        else { return 0 }
+        return kilobytes * 1_024
+    }
+
+    /// Asks the server to shut down (SIGTERM) and waits up to 30 s, then kills it.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<300 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// A TCP port on loopback nobody listens on now.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw Failure(description: "could not find a free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,240 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TandemConnector
+import TandemCore
+import TandemIngest
+import TandemProtocol
+import TandemSimulator
+import TandemStore
+
+/// `tandem bench`: one run on one fresh database — the COPY ceiling, the naive baseline,
+/// Tandem end to end (pairs of connectors streaming every event twice over gRPC into a
+/// `tandem serve` child process, at peak and at half the peak rate), and idle connectors.
+struct EndToEndBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "COPY vs naive INSERTs vs Tandem end to end over gRPC, plus idle connectors.")
+
+    @Option(help: "Distinct events N of the peak phase (2N copies are sent).") var events = 200_000
+    @Option(help: "Connector pairs P streaming at once (2P data streams).") var pairs = 50
+    @Option(name: .customLong("idle-connectors"), help: "Connectors holding a control channel with heartbeats only.")
+    var idleConnectors = 10_000
+    @Option(name: .customLong("batch-size"), help: "Events per batch.") var batchSize = 200
+    @Option(name: .customLong("naive-sample"), help: "Copies written one INSERT at a time (a sample: it is slow).")
+    var naiveSample = 5_000
+    @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
+    @Option(help: "Write the figures as JSON to FILE.") var json: String?
+    @OptionGroup var database: DatabaseOptions
+
+    struct Figures: Codable {
+        var machine = ""
+        var distinctEvents = 0
+        var pairs = 0
+        var copyRowsPerSecond = 0.0
+        var naiveRowsPerSecond = 0.0
+        var tandemRawEventsPerSecond = 0.0
+        var ratioVsCopy = 0.0
+        var ratioVsNaive = 0.0
+        var ackLatencyP50Ms = 0.0
+        var ackLatencyP99Ms = 0.0
+        var ackLatencyP999Ms = 0.0
+        var halfRateEventsPerSecond = 0.0
+        var halfRateAckLatencyP50Ms = 0.0
+        var halfRateAckLatencyP99Ms = 0.0
+        var halfRateAckLatencyP999Ms = 0.0
+        var serverPeakRssBytes = 0
+        var rowsStored = 0
+        var idleConnectors = 0
+        var idleConnectorsConnectSeconds = 0.0
+        var idleServerBaseRssBytes = 0
+        var idleConnectorsRssBytes = 0
+    }
+
+    func validate() throws {
+        guard events >= 1, pairs >= 1, batchSize >= 1, idleConnectors >= 0, naiveSample >= 2 else {
+            throw ValidationError("--events, --pairs, --batch-size must be at least 1, --naive-sample at least 2, --idle-connectors not negative")
+        }
+    }
+
+    func run() async throws {
+        let logger = try database.makeLogger()
+        let figures = try await BenchDatabase.with(database, logger: logger) { store, url in
+            try await measure(store, url: url, logger: logger)
+        }
+        print(table(figures))
+        if let json { try JSONOutput.write(figures, to: json) }
+    }
+
+    private func measure(_ store: TandemStore.Store, url: DatabaseURL, logger: Logger) async throws -> Figures {
+        var figures = Figures()
+        figures.machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+        figures.pairs = pairs
+        let (tenant, _) = try await store.tenants.create(name: try DisplayName("bench", field: "name"))
+        let wire = StoreBaselines.wireEvents(count: events, pairs: pairs, seed: seed)
+        figures.distinctEvents = wire.reduce(0) { $0 + $1.count }
+
+        // (1) and (2): the baselines, on the same database, before the service starts.
+        let baselines = StoreBaselines(store: store)
+        let records = try wire.joined().map {
+            EventRecord(tenant: tenant.id, token: .random(), connector: .random(), event: try DeviceEvent($0))
+        }
+        figures.copyRowsPerSecond = try await baselines.copyRowsPerSecond(records)
+        say("(1) COPY: \(Int(figures.copyRowsPerSecond)) rows/s")
+        figures.naiveRowsPerSecond = try await baselines.naiveRowsPerSecond(records, sample: naiveSample)
+        say("(2) one INSERT per event: \(Int(figures.naiveRowsPerSecond)) rows/s")
+
+        // (3) Tandem end to end.
+        let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
+        let logDirectory = FileManager.default.temporaryDirectory
+        let server = try await ServerProcess.start(
+            database: url, migrations: migrations, logFile: logDirectory.appendingPathComponent("tandem-bench-serve.log"))
+        defer { server.stop() }
+        var connectors: [(LoadConnector, LoadConnector)] = []
+        for pair in 0..<pairs {
+            let (_, secret) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("bench pair \(pair)", field: "name"), network: .wireless)
+            func member(_ number: Int) async throws -> LoadConnector {
+                try await LoadConnector.connect(
+                    port: server.grpcPort, token: secret.revealed,
+                    identity: ConnectorIdentity(hostname: "bench-\(pair)-\(number)", ipAddress: "10.\(pair / 250).\(pair % 250).\(number)"),
+                    heartbeatEvery: .seconds(5), idle: false)
+            }
+            connectors.append((try await member(1), try await member(2)))
+        }
+        defer { for (a, b) in connectors { a.close(); b.close() } }
+
+        let peak = try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
+        figures.tandemRawEventsPerSecond = peak.rate
+        (figures.ackLatencyP50Ms, figures.ackLatencyP99Ms, figures.ackLatencyP999Ms) = (peak.latency.p50Ms, peak.latency.p99Ms, peak.latency.p999Ms)
+        figures.rowsStored = try await store.events.countRows()
+        figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
+        figures.ratioVsNaive = figures.tandemRawEventsPerSecond / figures.naiveRowsPerSecond
+        say("(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents)")
+
+        // The same streams at half the peak rate, with fresh events: latency when not saturated.
+        let calm = StoreBaselines.wireEvents(count: max(pairs, events / 2), pairs: pairs, seed: seed &+ 1, now: Date().addingTimeInterval(-3_600))
+        let half = try await stream(calm, through: connectors, rate: peak.rate / 2, firstSequence: 1 << 32)
+        figures.halfRateEventsPerSecond = half.rate
+        (figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms, figures.halfRateAckLatencyP999Ms) = (half.latency.p50Ms, half.latency.p99Ms, half.latency.p999Ms)
+        say("    at half rate: \(Int(half.rate)) raw events/s, ack p50 \(fmt(half.latency.p50Ms)) ms, p99 \(fmt(half.latency.p99Ms)) ms")
+        figures.serverPeakRssBytes = server.peakRSSBytes
+        for (a, b) in connectors { a.close(); b.close() }
+        connectors.removeAll()
+        server.stop()
+
+        // (4) Idle connectors, on a fresh server process.
+        if idleConnectors > 0 {
+            let idle = try await ServerProcess.start(
+                database: url, migrations: migrations, logFile: logDirectory.appendingPathComponent("tandem-bench-idle.log"))
+            defer { idle.stop() }
+            figures.idleServerBaseRssBytes = idle.rssBytes
+            let (seconds, rss) = try await holdIdle(idleConnectors, tenant: tenant.id, store: store, server: idle)
+            figures.idleConnectors = idleConnectors
+            figures.idleConnectorsConnectSeconds = seconds
+            figures.idleConnectorsRssBytes = rss
+            say("(4) \(idleConnectors) idle connectors: connected in \(fmt(seconds)) s, server RSS \(rss >> 20) MiB")
+        }
+        return figures
+    }
+
+    /// Streams each pair's events through both of its members (member B's copies locally
+    /// reordered), all pairs at once; `rate` caps the raw events per second of all streams.
+    /// Batch sequences start at `firstSequence` (they increase along each stream's life).
+    private func stream(
+        _ wire: [[Tandem_V1_Event]], through connectors: [(LoadConnector, LoadConnector)], rate: Double?,
+        firstSequence: UInt64
+    ) async throws -> (rate: Double, latency: LatencySummary) {
+        var plans: [(LoadConnector, [Tandem_V1_EventBatch])] = []
+        var random = SplitMix64(seed: seed)
+        var copies = 0
+        for (pair, events) in wire.enumerated() {
+            var reordered = events
+            for index in reordered.indices.dropFirst() {
+                reordered.swapAt(index, index - Int(random.next() % UInt64(min(index, 2_000) + 1)))
+            }
+            for (member, list) in [(connectors[pair].0, events), (connectors[pair].1, reordered)] {
+                let batches = stride(from: 0, to: list.count, by: batchSize).enumerated().map { number, start in
+                    var batch = Tandem_V1_EventBatch()
+                    batch.sequence = firstSequence + UInt64(number)
+                    batch.events = Array(list[start..<min(start + batchSize, list.count)])
+                    return batch
+                }
+                plans.append((member, batches))
+                copies += list.count
+            }
+        }
+        let interval: Duration? = rate.map { rate in
+            .seconds(Double(batchSize) / (rate / Double(plans.count)))
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for (connector, batches) in plans {
+                group.addTask { try await connector.stream(batches, interval: interval) }
+            }
+            var all: [Duration] = []
+            for try await part in group { all += part }
+            return all
+        }
+        return (Double(copies) / (clock.now - started).seconds, LatencySummary(latencies))
+    }
+
+    /// Connects `count` connectors (in pairs, one token each) that only send heartbeats, waits
+    /// a heartbeat round, and reads the server's memory.
+    private func holdIdle(
+        _ count: Int, tenant: TenantID, store: TandemStore.Store, server: ServerProcess
+    ) async throws -> (connectSeconds: Double, rssBytes: Int) {
+        var tokens: [String] = []
+        for pair in 0..<(count + 1) / 2 {
+            let (_, secret) = try await store.tokens.create(
+                tenant: tenant, connectorName: try DisplayName("idle \(pair)", field: "name"), network: .wireless)
+            tokens.append(secret.revealed)
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let port = server.grpcPort
+        let connected = try await withThrowingTaskGroup(of: LoadConnector.self) { group in
+            var connected: [LoadConnector] = []
+            for index in 0..<count {
+                if index >= 64, let done = try await group.next() { connected.append(done) }  // 64 handshakes at a time
+                let token = tokens[index / 2]
+                group.addTask {
+                    try await LoadConnector.connect(
+                        port: port, token: token,
+                        identity: ConnectorIdentity(hostname: "idle-\(index)", ipAddress: "10.\(100 + index / 2 / 250 % 150).\(index / 2 % 250).\(1 + index % 2)"),
+                        heartbeatEvery: .seconds(5), idle: true)
+                }
+                if index % 1_000 == 999 { say("    \(index + 1) idle connectors connecting…") }
+            }
+            for try await done in group { connected.append(done) }
+            return connected
+        }
+        let seconds = (clock.now - started).seconds
+        try await Task.sleep(for: .seconds(6))  // a heartbeat round
+        let rss = server.rssBytes
+        for connector in connected { connector.close() }
+        return (seconds, rss)
+    }
+
+    private func table(_ f: Figures) -> String {
+        """
+
+        machine: \(f.machine)
+        | measure | value |
+        |---|---:|
+        | (1) COPY of N unique rows (ceiling) | \(Int(f.copyRowsPerSecond)) rows/s |
+        | (2) one INSERT … ON CONFLICT per copy | \(Int(f.naiveRowsPerSecond)) rows/s |
+        | (3) Tandem end to end, \(f.pairs) pairs, 2×\(f.distinctEvents) copies | \(Int(f.tandemRawEventsPerSecond)) raw events/s |
+        | (3)/(1) | \(String(format: "%.2f", f.ratioVsCopy)) |
+        | (3)/(2) | \(String(format: "%.1f", f.ratioVsNaive)) |
+        | ack latency at peak p50 / p99 / p99.9 | \(fmt(f.ackLatencyP50Ms)) / \(fmt(f.ackLatencyP99Ms)) / \(fmt(f.ackLatencyP999Ms)) ms |
+        | ack latency at half rate (\(Int(f.halfRateEventsPerSecond)) events/s) p50 / p99 / p99.9 | \(fmt(f.halfRateAckLatencyP50Ms)) / \(fmt(f.halfRateAckLatencyP99Ms)) / \(fmt(f.halfRateAckLatencyP999Ms)) ms |
+        | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
+        | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |
+        | \(f.idleConnectors) idle connectors: connect time | \(fmt(f.idleConnectorsConnectSeconds)) s |
+        | idle connectors: server RSS (fresh server before: \(f.idleServerBaseRssBytes >> 20) MiB) | \(f.idleConnectorsRssBytes >> 20) MiB |
+        """
+    }
+
+    private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+}
