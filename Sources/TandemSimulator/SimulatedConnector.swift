@@ -18,8 +18,11 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         var data: DataStream?
         var queue: AsyncStream<Tandem_V1_EventBatch>.Continuation?
         var writer: Task<Void, Never>?
+        var listener: Task<Void, Never>?
+        var haActive: [String] = []
         var unacked: [UInt64: Tandem_V1_EventBatch] = [:]
         var acked: [[String]] = []
+        var ackedCopies = 0
         var copiesSent = 0
         var duplicates = 0
         var alive = false
@@ -45,11 +48,21 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
                 state.withLock { state in
                     state.unacked.removeValue(forKey: ack.sequence)
                     state.acked.append(batch.events.map(Self.key))
+                    state.ackedCopies += batch.events.count
                     state.duplicates += Int(ack.duplicates)
                 }
             }
         }
+        let listener = Task {
+            for await command in control.commands {
+                if case .haActive(let list) = command.command {
+                    state.withLock { $0.haActive = list.ipAddresses }
+                }
+            }
+        }
         let resend = state.withLock { state in
+            state.haActive = control.welcome.haActive.ipAddresses
+            state.listener = listener
             state.control = control
             state.data = data
             state.queue = queue
@@ -62,6 +75,9 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
 
     /// The Welcome of the current control stream.
     public var welcome: Tandem_V1_Welcome? { state.withLock { $0.control?.welcome } }
+
+    /// The group's HA Active list as Tandem last pushed it to this connector.
+    public var haActive: [String] { state.withLock { $0.haActive } }
 
     /// Whether the connector is running.
     public var isAlive: Bool { state.withLock { $0.alive } }
@@ -78,12 +94,13 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
 
     /// Drops both channels abruptly, as a crash would.
     public func kill() {
-        let (control, data, writer) = state.withLock { state in
+        let (control, data, writer, listener) = state.withLock { state in
             state.alive = false
             state.queue?.finish()
-            return (state.control, state.data, state.writer)
+            return (state.control, state.data, state.writer, state.listener)
         }
         writer?.cancel()
+        listener?.cancel()
         data?.kill()
         control?.kill()
     }
@@ -98,6 +115,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     /// Keys of the events of every acked batch.
     var ackedKeys: [[String]] { state.withLock { $0.acked } }
     var copiesSent: Int { state.withLock { $0.copiesSent } }
+    var ackedCopies: Int { state.withLock { $0.ackedCopies } }
     var duplicates: Int { state.withLock { $0.duplicates } }
 
     /// The key the simulator compares stored rows by: source, kind, device time, subject, body.

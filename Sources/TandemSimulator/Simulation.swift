@@ -19,12 +19,18 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         }
     }
 
-    /// Per-second progress for a terminal.
+    /// Per-second progress for a terminal: totals so far, and the rates of the last second.
     public struct Progress: Sendable {
         public let elapsed: Int
         public let generated: Int
+        /// Copies sent by all connectors.
         public let sent: Int
+        /// Copies acked by Tandem.
         public let acked: Int
+        public let generatedPerSecond: Int
+        public let sentPerSecond: Int
+        public let ackedPerSecond: Int
+        /// Per site, the HA Active list as Tandem last pushed it.
         public let haActive: [[String]]
     }
 
@@ -61,6 +67,7 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         let start = ContinuousClock.now
         let perTick = max(1, Int(Double(plan.rate) * plan.batchInterval.seconds))
         var killed = false, restarted = false, lastSecond = 0
+        var previous = (generated: 0, sent: 0, acked: 0)
 
         while ContinuousClock.now - start < plan.duration {
             let elapsed = ContinuousClock.now - start
@@ -94,11 +101,16 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
             let second = Int(elapsed.seconds)
             if second > lastSecond {
                 lastSecond = second
-                progress(Progress(
-                    elapsed: second, generated: generated.reduce(0) { $0 + $1.count },
+                let now = (
+                    generated: generated.reduce(0) { $0 + $1.count },
                     sent: pairs.reduce(0) { $0 + $1.a.copiesSent + $1.b.copiesSent },
-                    acked: pairs.reduce(0) { $0 + $1.a.ackedKeys.count + $1.b.ackedKeys.count },
-                    haActive: pairs.map { $0.a.welcome?.haActive.ipAddresses ?? [] }))
+                    acked: pairs.reduce(0) { $0 + $1.a.ackedCopies + $1.b.ackedCopies })
+                progress(Progress(
+                    elapsed: second, generated: now.generated, sent: now.sent, acked: now.acked,
+                    generatedPerSecond: now.generated - previous.generated, sentPerSecond: now.sent - previous.sent,
+                    ackedPerSecond: now.acked - previous.acked,
+                    haActive: pairs.map { $0.a.isAlive ? $0.a.haActive : $0.b.haActive }))
+                previous = now
             }
             try await Task.sleep(for: plan.batchInterval)
         }

@@ -29,6 +29,9 @@ struct SimulateCommand: AsyncParsableCommand {
     var restartAfter: Int?
     @Flag(name: .customLong("channel-split"), help: "A carries only the controller channel, B only the AP channel.")
     var channelSplit = false
+    @Option(name: .customLong("refused-peer"),
+            help: "Before the run, show a pairing refusal on an extra token: wrong-version or duplicate-ip.")
+    var refusedPeer: RefusedPeer?
     @Flag(name: .customLong("show-details"), help: "Print connector details of each site and the HA history of site 0.")
     var showDetails = false
     @Option(help: "Write the summary as JSON to FILE.") var json: String?
@@ -75,9 +78,20 @@ struct SimulateCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }
+            if let refusedPeer {
+                let created = try await api.request(
+                    "POST", "api/v1/tokens", body: ["connectorName": "refusal demo \(seed)", "network": "wireless"]) as? [String: Any]
+                guard let token = created?["token"] as? String else {
+                    throw OperatorHTTPClient.Failure(description: "unexpected answer to POST /api/v1/tokens")
+                }
+                let refusal = try await refusedPeer.demonstrate(client: client, token: token)
+                say("a \(refusedPeer.rawValue) peer: " + (refusal.map { "refused, \($0)" } ?? "ACCEPTED (pairing rules not enforced!)"))
+            }
             say("simulating \(sites) site(s) × 2 connectors, \(rate) events/s per site, \(duration) s, seed \(seed)")
             try await simulation.run(report: &report) { progress in
-                say("  t=\(progress.elapsed)s generated=\(progress.generated) sent=\(progress.sent) acked batches=\(progress.acked)")
+                let active = progress.haActive.prefix(3).enumerated()
+                    .map { "site\($0)=[\($1.joined(separator: ","))]" }.joined(separator: " ")
+                say("  t=\(progress.elapsed)s events/s generated \(progress.generatedPerSecond) sent \(progress.sentPerSecond) acked \(progress.ackedPerSecond) (total acked \(progress.acked)) HA Active \(active)\(progress.haActive.count > 3 ? " …" : "")")
             }
             try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, logger: logger)
             for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
