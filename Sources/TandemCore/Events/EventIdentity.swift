@@ -20,15 +20,24 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
     public init(tenant: TenantID, event: DeviceEvent) {
         var hasher = SHA256()
         withUnsafeBytes(of: tenant.rawValue.uuid) { hasher.update(bufferPointer: $0) }
-        Self.update(&hasher, Array(event.sourceDevice.utf8))
+        Self.update(&hasher, event.sourceDevice)
         withUnsafeBytes(of: event.kind.rawValue.littleEndian) { hasher.update(bufferPointer: $0) }
         withUnsafeBytes(of: event.deviceTimeMicros.littleEndian) { hasher.update(bufferPointer: $0) }
-        Self.update(&hasher, Array(event.subject.utf8))
+        Self.update(&hasher, event.subject)
         Self.update(&hasher, event.body)
         let digest = hasher.finalize()
         key = digest.withUnsafeBytes { bytes in
             UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                         bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        }
+    }
+
+    /// Hashes the UTF-8 of `text` in place, without copying it to an array first.
+    private static func update(_ hasher: inout SHA256, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
         }
     }
 

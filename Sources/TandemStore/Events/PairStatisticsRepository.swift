@@ -17,10 +17,11 @@ public struct PairStatisticsRepository: Sendable {
     public func add(_ rows: [PairStatistics]) async throws {
         guard !rows.isEmpty else { return }
         // A stable order, so two instances adding overlapping rows lock them in the same order.
-        let rows = rows.sorted {
-            ($0.line.connector.description, $0.line.sourceDevice, $0.line.channel.rawValue, $0.minuteMicros)
-                < ($1.line.connector.description, $1.line.sourceDevice, $1.line.channel.rawValue, $1.minuteMicros)
-        }
+        // (Connector text computed once per row, not once per comparison.)
+        let rows = rows.map { ($0.line.connector.description, $0) }.sorted {
+            ($0.0, $0.1.line.sourceDevice, $0.1.line.channel.rawValue, $0.1.minuteMicros)
+                < ($1.0, $1.1.line.sourceDevice, $1.1.line.channel.rawValue, $1.1.minuteMicros)
+        }.map(\.1)
         var binds = PostgresBindings(capacity: 12)
         binds.append(rows.map(\.line.tenant.rawValue))
         binds.append(rows.map(\.line.group.rawValue))

@@ -22,6 +22,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Events per batch.") var batchSize = 200
     @Option(name: .customLong("naive-sample"), help: "Copies written one INSERT at a time (a sample: it is slow).")
     var naiveSample = 5_000
+    @Option(name: .customLong("paced-rate"), help: "Raw events/s of the paced phase (default: half the measured peak).")
+    var pacedRate: Double?
     @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
     @Option(help: "Write the figures as JSON to FILE.") var json: String?
     @OptionGroup var database: DatabaseOptions
@@ -113,7 +115,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
 
         // The same streams at half the peak rate, with fresh events: latency when not saturated.
         let calm = StoreBaselines.wireEvents(count: max(pairs, events / 2), pairs: pairs, seed: seed &+ 1, now: Date().addingTimeInterval(-3_600))
-        let half = try await stream(calm, through: connectors, rate: peak.rate / 2, firstSequence: 1 << 32)
+        let half = try await stream(calm, through: connectors, rate: pacedRate ?? peak.rate / 2, firstSequence: 1 << 32)
         figures.halfRateEventsPerSecond = half.rate
         (figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms, figures.halfRateAckLatencyP999Ms) = (half.latency.p50Ms, half.latency.p99Ms, half.latency.p999Ms)
         say("    at half rate: \(Int(half.rate)) raw events/s, ack p50 \(fmt(half.latency.p50Ms)) ms, p99 \(fmt(half.latency.p99Ms)) ms")
