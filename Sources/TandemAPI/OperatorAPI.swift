@@ -1,6 +1,8 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Metrics
+import Prometheus
 import NIOSSL
 public import Logging
 public import TandemCore
@@ -10,20 +12,30 @@ public import TandemStore
 public struct OperatorAPI: Sendable {
     private let store: Store
     private let notifier: any HAGroupNotifier
+    private let metrics: MetricsEndpoint?
 
     /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
-    /// requests to the connectors (the ingest layer's session registry).
-    public init(store: Store, notifier: any HAGroupNotifier) {
+    /// requests to the connectors (the ingest layer's session registry); `metrics`, when
+    /// given, is served at `/metrics`.
+    public init(store: Store, notifier: any HAGroupNotifier, metrics: MetricsEndpoint? = nil) {
         self.store = store
         self.notifier = notifier
+        self.metrics = metrics
     }
 
-    /// The router: `/healthz`, `/readyz` in the open, `/api/v1/…` behind the API key.
+    /// The router: `/healthz`, `/readyz` in the open, `/metrics` (behind its own token when
+    /// configured), `/api/v1/…` behind the API key.
     public func makeRouter() -> Router<OperatorContext> {
         let router = Router(context: OperatorContext.self)
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(store: store).add(to: router)
-        let api = router.group("api/v1").add(middleware: OperatorAuthenticator(tenants: store.tenants))
+        if let metrics { MetricsRoutes(endpoint: metrics).add(to: router) }
+        let authenticator = OperatorAuthenticator(
+            tenants: store.tenants,
+            failures: Counter(
+                label: "tandem_auth_failures_total", dimensions: [("listener", "http")],
+                factory: metrics.map { PrometheusMetricsFactory(registry: $0.registry) } ?? MetricsSystem.factory))
+        let api = router.group("api/v1").add(middleware: authenticator)
         TokenRoutes(tokens: store.tokens).add(to: api)
         ConnectorRoutes(connectors: store.connectors).add(to: api)
         HAGroupRoutes(store: store, notifier: notifier).add(to: api)

@@ -30,14 +30,16 @@ public struct IngestServer: Sendable {
 
     /// Assembles the server; nothing listens until ``services`` run.
     public init(
-        store: Store, configuration: IngestConfiguration, host: String, port: Int, tls: TLSFiles?, logger: Logger
+        store: Store, configuration: IngestConfiguration, host: String, port: Int, tls: TLSFiles?,
+        metrics: IngestMetrics = IngestMetrics(), logger: Logger
     ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        let registry = SessionRegistry(store: store, logger: logger)
+        let registry = SessionRegistry(store: store, metrics: metrics, logger: logger)
         self.registry = registry
-        let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline, logger: logger)
+        let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline,
+            metrics: metrics, logger: logger)
         self.pipeline = pipeline
         let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
             .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
@@ -53,7 +55,7 @@ public struct IngestServer: Sendable {
             transport: transport,
             services: [
                 ControlChannelService(store: store, registry: registry, configuration: configuration, logger: logger),
-                DataChannelService(store: store, pipeline: pipeline, configuration: configuration, logger: logger),
+                DataChannelService(store: store, pipeline: pipeline, configuration: configuration, metrics: metrics, logger: logger),
             ])
     }
 

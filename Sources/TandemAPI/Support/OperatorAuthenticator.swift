@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import TandemCore
 import TandemStore
 
@@ -9,6 +10,8 @@ import TandemStore
 struct OperatorAuthenticator: RouterMiddleware {
     typealias Context = OperatorContext
     let tenants: TenantRepository
+    /// `tandem_auth_failures_total{listener="http"}`.
+    let failures: Counter
 
     func handle(
         _ request: Request, context: OperatorContext,
@@ -16,9 +19,15 @@ struct OperatorAuthenticator: RouterMiddleware {
     ) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
               header.prefix(7).lowercased() == "bearer "
-        else { throw APIError.unauthorized }
+        else {
+            failures.increment()
+            throw APIError.unauthorized
+        }
         let key = Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-        guard let tenant = try await tenants.authenticate(apiKey: key) else { throw APIError.unauthorized }
+        guard let tenant = try await tenants.authenticate(apiKey: key) else {
+            failures.increment()
+            throw APIError.unauthorized
+        }
         var context = context
         context.tenantID = tenant
         context.logger[metadataKey: "tandem.tenant"] = "\(tenant)"

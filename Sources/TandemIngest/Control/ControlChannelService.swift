@@ -1,7 +1,6 @@
 import Foundation
 public import GRPCCore
 public import Logging
-import Metrics
 public import TandemCore
 public import TandemProtocol
 public import TandemStore
@@ -20,7 +19,7 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
         self.store = store
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens)
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics)
         self.logger = logger
     }
 

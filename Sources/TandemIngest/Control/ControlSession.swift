@@ -1,7 +1,6 @@
 import Foundation
 import GRPCCore
 import Logging
-import Metrics
 import Synchronization
 import TandemCore
 import TandemProtocol
@@ -105,7 +104,7 @@ final class ControlSession: Sendable {
             join = try await store.connectors.join(
                 tenant: token.tenantID, token: token.id, hello: hello, session: id, rules: configuration.pairingRules)
         } catch let refusal as PairingRefusal {
-            Counter(label: "tandem_hello_refused_total", dimensions: [("rule", refusal.rule.rawValue)]).increment()
+            registry.metrics.helloRefused(refusal.rule)
             logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])
             throw RPCError(code: .failedPrecondition, message: refusal.description)
         }
@@ -135,7 +134,7 @@ final class ControlSession: Sendable {
         do {
             if let loss = try await store.connectors.leave(
                 tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason) {
-                registry.haActiveChanged(loss.haActive, tenant: token.tenantID, token: token.id)
+                registry.connectorLost(loss, tenant: token.tenantID, token: token.id)
                 logger.notice("connector lost", metadata: [
                     "tandem.connector": "\(connector)", "reason": "\(reason)",
                     "failoverTo": "\(loss.failoverTo?.description ?? "none")",

@@ -43,7 +43,7 @@ public struct LivenessSweeper: Service {
             registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
                            error: RPCError(code: .unavailable, message: "declared lost: \(reason); reconnect"))
             if let loss {
-                registry.haActiveChanged(loss.haActive, tenant: expired.tenant, token: expired.token)
+                registry.connectorLost(loss, tenant: expired.tenant, token: expired.token)
                 logger.notice("connector lost to silence", metadata: ["tandem.connector": "\(expired.connectorID)"])
             }
         }

@@ -32,10 +32,13 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     private let sessions = Mutex<[GroupKey: [UUID: Session]]>([:])
     private let store: Store
     private let logger: Logger
+    /// The metrics of the ingest side (sessions, HA Active, failovers, refusals).
+    let metrics: IngestMetrics
 
     /// Creates an empty registry whose pushes read configuration from `store`.
-    public init(store: Store, logger: Logger) {
+    public init(store: Store, metrics: IngestMetrics = IngestMetrics(), logger: Logger) {
         self.store = store
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -54,6 +57,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             all[key] = group
             return old.values.map(\.continuation)
         }
+        metrics.sessions("control", 1 - replaced.count)
         for continuation in replaced {
             continuation.yield(.close(RPCError(code: .aborted, message: "replaced by a newer session of the same connector")))
             continuation.finish()
@@ -62,11 +66,12 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// Removes a session (its stream ended).
     func unregister(_ session: UUID, tenant: TenantID, token: TokenID) {
-        sessions.withLock { all in
+        let removed = sessions.withLock { all in
             let key = GroupKey(tenant: tenant, token: token)
-            all[key]?.removeValue(forKey: session)
-            if all[key]?.isEmpty == true { all.removeValue(forKey: key) }
+            defer { if all[key]?.isEmpty == true { all.removeValue(forKey: key) } }
+            return all[key]?.removeValue(forKey: session) != nil
         }
+        if removed { metrics.sessions("control", -1) }
     }
 
     /// Ends a session with `error` (e.g. declared lost after silence).
@@ -87,7 +92,15 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// Pushes the group's HA Active list to its sessions.
     func haActiveChanged(_ haActive: [String], tenant: TenantID, token: TokenID) {
+        metrics.haActive(haActive.count, tenant: tenant, group: token)
         broadcast(.with { $0.haActive = .init(haActive) }, tenant: tenant, token: token)
+    }
+
+    /// A connector was recorded lost: its group's members hear the new HA Active list, and a
+    /// failover (a peer survived) is counted.
+    func connectorLost(_ loss: HALoss, tenant: TenantID, token: TokenID) {
+        if loss.failoverTo != nil { metrics.failover(tenant) }
+        haActiveChanged(loss.haActive, tenant: tenant, token: token)
     }
 
     public func configurationChanged(tenant: TenantID, token: TokenID) async {

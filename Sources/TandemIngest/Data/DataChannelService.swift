@@ -1,7 +1,6 @@
 import Foundation
 public import GRPCCore
 public import Logging
-import Metrics
 import Synchronization
 import SwiftProtobuf
 import TandemCore
@@ -19,14 +18,19 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     private let pipeline: EventPipeline
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
+    private let metrics: IngestMetrics
     private let logger: Logger
 
     /// Creates the service.
-    public init(store: Store, pipeline: EventPipeline, configuration: IngestConfiguration, logger: Logger) {
+    public init(
+        store: Store, pipeline: EventPipeline, configuration: IngestConfiguration,
+        metrics: IngestMetrics = IngestMetrics(), logger: Logger
+    ) {
         self.store = store
         self.pipeline = pipeline
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens)
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics)
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -43,12 +47,13 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     private func run(
         token: Token, inbound: RPCAsyncSequence<Tandem_V1_DataMessage, any Error>, writer: RPCWriter<Tandem_V1_BatchAck>
     ) async throws {
-        let (acks, ackQueue) = AsyncStream<Task<Tandem_V1_BatchAck, any Error>>.makeStream()
+        let (acks, ackQueue) = AsyncStream<Task<(Tandem_V1_BatchAck, ContinuousClock.Instant), any Error>>.makeStream()
         let (slots, slotRelease) = AsyncStream<Void>.makeStream()
         for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
         let opened = OpenedConnector()
         defer {
             if let connector = opened.value.withLock({ $0 }) {
+                metrics.sessions("data", -1)
                 let (store, unreported) = (store, opened.takeUnreported(force: true))
                 Task {
                     if let unreported, unreported.events > 0 {
@@ -69,14 +74,20 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                     case .open(let open) where connector == nil:
                         connector = try await self.open(open, token: token)
                         opened.value.withLock { $0 = connector }
+                        metrics.sessions("data", 1)
                     case .batch(let batch):
                         guard let connector else {
                             throw RPCError(code: .invalidArgument, message: "the first message on the data channel must be a DataOpen")
                         }
                         _ = await slot.next()
+                        let arrived = ContinuousClock.now
                         let records = try self.records(of: batch, token: token, connector: connector)
+                        metrics.eventsReceived(token.tenantID, records.count)
+                        metrics.inFlightBatches(1)
                         ackQueue.yield(Task {
-                            try await self.write(batch, records: records, token: token, connector: connector, counters: opened)
+                            defer { metrics.inFlightBatches(-1) }
+                            let ack = try await self.write(batch, records: records, token: token, connector: connector, counters: opened)
+                            return (ack, arrived)
                         })
                     case .open:
                         throw RPCError(code: .invalidArgument, message: "DataOpen may be sent only once per data stream")
@@ -88,7 +99,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             // Acker: acks in batch order, each once its batch is durable.
             group.addTask {
                 for await pending in acks {
-                    try await writer.write(try await pending.value)
+                    let (ack, arrived) = try await pending.value
+                    try await writer.write(ack)
+                    metrics.ackLatency(ContinuousClock.now - arrived)
                     slotRelease.yield()
                 }
             }

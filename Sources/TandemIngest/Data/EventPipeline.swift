@@ -1,6 +1,5 @@
 import Foundation
 public import Logging
-import Metrics
 public import ServiceLifecycle
 import Synchronization
 public import TandemCore
@@ -53,23 +52,17 @@ public final class EventPipeline: Service, Sendable {
     private let clock = ContinuousClock()
     private let start = ContinuousClock.now
 
-    private let windowHits = Counter(label: "tandem_events_duplicates_dropped_total", dimensions: [("stage", "window")])
-    private let databaseDuplicates = Counter(label: "tandem_events_duplicates_dropped_total", dimensions: [("stage", "database")])
-    private let storedCounter = Counter(label: "tandem_events_stored_total")
-    private let quarantinedCounter = Counter(label: "tandem_events_quarantined_total")
-    private let flushTimer = Metrics.Timer(label: "tandem_db_batch_duration_seconds")
-    private let flushSize = Recorder(label: "tandem_db_batch_events")
-    private let windowKeys = Gauge(label: "tandem_dedup_window_keys")
-
-    private let windowBytes = Gauge(label: "tandem_dedup_window_bytes")
-    private let statisticsFailures = Counter(label: "tandem_pair_statistics_write_failures_total")
+    private let metrics: IngestMetrics
+    /// Window evictions already reported to the metrics (the window's counters are cumulative).
+    private let reportedEvictions = Mutex((capacity: 0, expired: 0))
 
     /// Creates a pipeline writing events to `store` and, unless `nil`, pair statistics to `statistics`.
     public init(
         store: EventStore, statistics: PairStatisticsRepository?, configuration: Configuration = .init(),
-        logger: Logger
+        metrics: IngestMetrics = IngestMetrics(), logger: Logger
     ) {
         self.store = store
+        self.metrics = metrics
         self.statistics = statistics
         self.configuration = configuration
         self.logger = logger
@@ -142,11 +135,14 @@ public final class EventPipeline: Service, Sendable {
     /// a failed write is logged and counted, and those counts are lost.
     public func writeStatistics() async {
         let rows = state.withLock { $0.deduplicator.drainStatistics() }
+        var missed: [TenantID: Int64] = [:]
+        for row in rows where row.missed > 0 { missed[row.line.tenant, default: 0] += row.missed }
+        for (tenant, count) in missed { metrics.eventsMissedByPeer(tenant, count) }
         guard let statistics, !rows.isEmpty else { return }
         do {
             try await statistics.add(rows)
         } catch {
-            statisticsFailures.increment()
+            metrics.pairStatisticsWriteFailed()
             logger.warning("pair statistics not written", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
         }
     }
@@ -210,6 +206,7 @@ public final class EventPipeline: Service, Sendable {
         var outcomes = batch.map { [EventOutcome?](repeating: nil, count: $0.records.count) }
         var toWrite: [EventRecord] = []
         var positions: [(submission: Int, record: Int, line: UInt32)] = []
+        var windowHits: [TenantID: Int] = [:]
         state.withLock { state in
             for (s, submission) in batch.enumerated() {
                 for (r, record) in submission.records.enumerated() {
@@ -218,6 +215,7 @@ public final class EventPipeline: Service, Sendable {
                         arrivalMillis: submission.arrivalMillis)
                     if arrival.isKnownDuplicate {
                         outcomes[s][r] = .duplicate
+                        windowHits[record.tenant, default: 0] += 1
                     } else {
                         toWrite.append(record)
                         positions.append((s, r, arrival.line))
@@ -225,15 +223,12 @@ public final class EventPipeline: Service, Sendable {
                 }
             }
         }
-        windowHits.increment(by: batch.reduce(0) { $0 + $1.records.count } - toWrite.count)
         // 2. The database decides the rest.
         do {
             let started = clock.now
             let written = toWrite.isEmpty ? [] : try await store.write(toWrite)
-            let elapsed = (clock.now - started).components
-            flushTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
-            flushSize.record(toWrite.count)
-            state.withLock { state in
+            if !toWrite.isEmpty { metrics.databaseBatch(clock.now - started, events: toWrite.count) }
+            let window = state.withLock { state in
                 // Stored copies first, so a duplicate of the same write finds its entry.
                 for settleStored in [true, false] {
                     for (index, outcome) in written.enumerated() where outcome == (settleStored ? .stored : .duplicate) {
@@ -248,12 +243,10 @@ public final class EventPipeline: Service, Sendable {
                 for (index, outcome) in written.enumerated() where outcome == .quarantined {
                     outcomes[positions[index].submission][positions[index].record] = .quarantined
                 }
-                windowKeys.record(state.deduplicator.window.count)
-                windowBytes.record(state.deduplicator.window.estimatedBytes)
+                let window = state.deduplicator.window
+                return (window.count, window.estimatedBytes, window.evictedForCapacity, window.expired)
             }
-            storedCounter.increment(by: written.filter { $0 == .stored }.count)
-            databaseDuplicates.increment(by: written.filter { $0 == .duplicate }.count)
-            quarantinedCounter.increment(by: written.filter { $0 == .quarantined }.count)
+            report(batch: batch, outcomes: outcomes, windowHits: windowHits, window: window)
             for (s, submission) in batch.enumerated() {
                 submission.continuation.resume(returning: outcomes[s].map { $0 ?? .duplicate })
             }
@@ -261,6 +254,36 @@ public final class EventPipeline: Service, Sendable {
             logger.error("event flush failed; its batches are not acked", metadata: ["error": "\(String(reflecting: error))"])
             for submission in batch { submission.continuation.resume(throwing: error) }
         }
+    }
+
+    /// Counts a flush's outcomes per tenant, and the window's size, in the metrics.
+    private func report(
+        batch: [Submission], outcomes: [[EventOutcome?]], windowHits: [TenantID: Int],
+        window: (keys: Int, bytes: Int, evicted: Int, expired: Int)
+    ) {
+        var tallies: [TenantID: (stored: Int, database: Int, quarantined: Int)] = [:]
+        for (s, submission) in batch.enumerated() {
+            for (r, record) in submission.records.enumerated() {
+                var tally = tallies[record.tenant] ?? (0, 0, 0)
+                switch outcomes[s][r] {
+                case .stored: tally.stored += 1
+                case .duplicate, nil: tally.database += 1
+                case .quarantined: tally.quarantined += 1
+                }
+                tallies[record.tenant] = tally
+            }
+        }
+        for (tenant, tally) in tallies {
+            let window = windowHits[tenant] ?? 0
+            metrics.eventsSettled(
+                tenant, stored: tally.stored, windowDuplicates: window, databaseDuplicates: tally.database - window,
+                quarantined: tally.quarantined)
+        }
+        let (evicted, expired) = reportedEvictions.withLock { reported in
+            defer { reported = (window.evicted, window.expired) }
+            return (window.evicted - reported.capacity, window.expired - reported.expired)
+        }
+        metrics.dedupWindow(keys: window.keys, bytes: window.bytes, evicted: evicted, expired: expired)
     }
 
     /// Keys and estimated bytes of the window now.

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 import TandemAPI
@@ -34,10 +35,18 @@ struct ServeCommand: AsyncParsableCommand {
             try await store.partitions.maintain()
         }
 
+        // One Prometheus registry for the process, passed down (no global metrics state).
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["tandem_ack_latency_seconds"] =
+            [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000].map { .milliseconds($0) }
+        factory.valueHistogramBuckets["tandem_db_batch_events"] = [1, 10, 50, 100, 250, 500, 1_000, 2_000, 4_000, 10_000]
         let ingest = IngestServer(
             store: store, configuration: settings.ingest, host: settings.host, port: settings.grpcPort,
-            tls: settings.tls, logger: logger)
-        let http = try OperatorAPI(store: store, notifier: ingest.registry)
+            tls: settings.tls, metrics: IngestMetrics(factory: factory), logger: logger)
+        let http = try OperatorAPI(
+            store: store, notifier: ingest.registry,
+            metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken))
             .makeApplication(
                 host: settings.host, port: settings.httpPort,
                 tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)

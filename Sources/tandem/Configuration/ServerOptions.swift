@@ -29,6 +29,9 @@ struct ServerOptions: ParsableArguments {
     var dedupWindowMinutes: Int?
     @Option(name: .customLong("dedup-window-keys"), help: "Most keys the dedup window holds (env TANDEM_DEDUP_WINDOW_KEYS; default 4000000).")
     var dedupWindowKeys: Int?
+    @Option(name: .customLong("metrics-token"),
+            help: "Bearer token GET /metrics requires (env TANDEM_METRICS_TOKEN; default: /metrics is open).")
+    var metricsToken: String?
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
     var noMigrate = false
 
@@ -41,6 +44,7 @@ struct ServerOptions: ParsableArguments {
         var ingest: IngestConfiguration
         var eventPolicy: EventStore.Policy
         var migrate: Bool
+        var metricsToken: Secret?
     }
 
     func resolve() throws -> Settings {
@@ -76,6 +80,7 @@ struct ServerOptions: ParsableArguments {
             tls: certificate.flatMap { cert in key.map { IngestServer.TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } },
             ingest: ingest,
             eventPolicy: EventStore.Policy(retentionDays: retention),
-            migrate: !noMigrate && Environment.string("TANDEM_NO_MIGRATE") == nil)
+            migrate: !noMigrate && Environment.string("TANDEM_NO_MIGRATE") == nil,
+            metricsToken: (metricsToken ?? Environment.string("TANDEM_METRICS_TOKEN")).map(Secret.init))
     }
 }

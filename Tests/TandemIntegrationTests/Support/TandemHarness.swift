@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Prometheus
 import TandemAPI
 import TandemConnector
 import TandemCore
@@ -18,6 +19,8 @@ struct TandemHarness: Sendable {
     let ingest: IngestServer
     let client: GRPCClient<HTTP2ClientTransport.Posix>
     let api: OperatorAPI
+    /// The server's metrics, as `GET /metrics` shows them.
+    let metrics: PrometheusCollectorRegistry
 
     /// A tenant with its API key and one token of it.
     struct Site: Sendable {
@@ -37,8 +40,10 @@ struct TandemHarness: Sendable {
         let settings = configuration
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
+            let registry = PrometheusCollectorRegistry()
             let ingest = IngestServer(
-                store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil, logger: TestDatabase.logger)
+                store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil,
+                metrics: IngestMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
                 group.addTask { try await ingest.grpc.serve() }
@@ -46,8 +51,9 @@ struct TandemHarness: Sendable {
                 let client = try GRPCClient(transport: .http2NIOPosix(
                     target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
                 group.addTask { try await client.runConnections() }
-                let harness = TandemHarness(
-                    store: store, ingest: ingest, client: client, api: OperatorAPI(store: store, notifier: ingest.registry))
+                let api = OperatorAPI(
+                    store: store, notifier: ingest.registry, metrics: MetricsEndpoint(registry: registry, bearerToken: nil))
+                let harness = TandemHarness(store: store, ingest: ingest, client: client, api: api, metrics: registry)
                 let outcome = await Result(catching: { try await body(harness) })
                 client.beginGracefulShutdown()
                 ingest.grpc.beginGracefulShutdown()

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+public import Prometheus
+public import TandemCore
+
+/// What `GET /metrics` serves: the process's Prometheus registry and, when set, the bearer
+/// token a scraper must present (compared by hash, in constant time).
+public struct MetricsEndpoint: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let bearerToken: Secret?
+
+    public init(registry: PrometheusCollectorRegistry, bearerToken: Secret?) {
+        self.registry = registry
+        self.bearerToken = bearerToken
+    }
+}
+
+/// `GET /metrics`: every series in the Prometheus text exposition format.
+struct MetricsRoutes {
+    let endpoint: MetricsEndpoint
+
+    func add(to router: Router<OperatorContext>) {
+        router.get("metrics") { request, _ -> Response in
+            if let expected = endpoint.bearerToken {
+                let header = request.headers[.authorization] ?? ""
+                let presented = header.count > 7 && header.prefix(7).lowercased() == "bearer "
+                    ? Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) : Secret("")
+                guard presented.hash.constantTimeEquals(expected.hash) else { throw APIError.unauthorized }
+            }
+            var text: [UInt8] = []
+            text.reserveCapacity(16 * 1024)
+            endpoint.registry.emit(into: &text)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: .init(bytes: text)))
+        }
+    }
+}

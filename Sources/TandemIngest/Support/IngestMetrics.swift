@@ -1,0 +1,132 @@
+public import Metrics
+import Synchronization
+public import TandemCore
+
+/// Every metric the connector-facing side records, made through one factory (the server's
+/// Prometheus registry, or swift-metrics' global factory), so two servers in one process (the
+/// tests) never share counters. Names follow Prometheus conventions; labels are bounded:
+/// tenant, group, rule, stage, channel — never an event, client or connector.
+public struct IngestMetrics: Sendable {
+    private let factory: any MetricsFactory
+    /// Members per group, to keep the degraded-groups gauge per tenant.
+    private let groups = GroupMembers()
+
+    /// Records through `factory` (default: whatever swift-metrics is bootstrapped with).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Counter {
+        Counter(label: label, dimensions: dimensions, factory: factory)
+    }
+
+    // MARK: Events
+
+    /// Events received on data channels (every copy).
+    func eventsReceived(_ tenant: TenantID, _ count: Int) {
+        counter("tandem_events_received_total", [("tenant", tenant.description)]).increment(by: count)
+    }
+
+    /// Outcomes of a flush for one tenant.
+    func eventsSettled(_ tenant: TenantID, stored: Int, windowDuplicates: Int, databaseDuplicates: Int, quarantined: Int) {
+        let dimensions = [("tenant", tenant.description)]
+        if stored > 0 { counter("tandem_events_stored_total", dimensions).increment(by: stored) }
+        if windowDuplicates > 0 {
+            counter("tandem_events_duplicates_dropped_total", dimensions + [("stage", "window")]).increment(by: windowDuplicates)
+        }
+        if databaseDuplicates > 0 {
+            counter("tandem_events_duplicates_dropped_total", dimensions + [("stage", "database")]).increment(by: databaseDuplicates)
+        }
+        if quarantined > 0 { counter("tandem_events_quarantined_total", dimensions).increment(by: quarantined) }
+    }
+
+    /// Events a member of a pair missed that its peer delivered (from the pair statistics).
+    func eventsMissedByPeer(_ tenant: TenantID, _ count: Int64) {
+        counter("tandem_events_missed_by_peer_total", [("tenant", tenant.description)]).increment(by: Int(count))
+    }
+
+    /// Time from a batch's arrival to its ack.
+    func ackLatency(_ duration: Duration) {
+        Timer(label: "tandem_ack_latency_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// One database write of the pipeline: its duration and its events.
+    func databaseBatch(_ duration: Duration, events: Int) {
+        Timer(label: "tandem_db_batch_duration_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.nanoseconds)
+        Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory).record(events)
+    }
+
+    /// The dedup window's size now, and keys that left it since the last call.
+    func dedupWindow(keys: Int, bytes: Int, evicted: Int, expired: Int) {
+        Gauge(label: "tandem_dedup_window_keys", dimensions: [], factory: factory).record(keys)
+        Gauge(label: "tandem_dedup_window_bytes", dimensions: [], factory: factory).record(bytes)
+        if evicted > 0 { counter("tandem_dedup_window_evictions_total", [("reason", "capacity")]).increment(by: evicted) }
+        if expired > 0 { counter("tandem_dedup_window_evictions_total", [("reason", "expired")]).increment(by: expired) }
+    }
+
+    /// A pair-statistics write that failed (its counts are lost; events are not).
+    func pairStatisticsWriteFailed() {
+        counter("tandem_pair_statistics_write_failures_total").increment()
+    }
+
+    // MARK: Channels
+
+    /// Batches inside the pipeline now, over all data streams (+1 / -1).
+    func inFlightBatches(_ change: Int) {
+        let meter = Meter(label: "tandem_data_inflight_batches", dimensions: [], factory: factory)
+        if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
+    }
+
+    /// Sessions open now, by channel (`control`, `data`): +1 / -1.
+    func sessions(_ channel: String, _ change: Int) {
+        let meter = Meter(label: "tandem_connector_sessions", dimensions: [("channel", channel)], factory: factory)
+        if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
+    }
+
+    /// A Hello refused by a pairing rule.
+    func helloRefused(_ rule: PairingRefusal.Rule) {
+        counter("tandem_hello_refused_total", [("rule", rule.rawValue)]).increment()
+    }
+
+    /// A channel refused for its credentials.
+    func authenticationFailed(listener: String) {
+        counter("tandem_auth_failures_total", [("listener", listener)]).increment()
+    }
+
+    // MARK: HA groups
+
+    /// A group's HA Active list changed: the members gauge, and the tenant's degraded groups
+    /// (those down to exactly one active member).
+    func haActive(_ members: Int, tenant: TenantID, group: TokenID) {
+        Gauge(label: "tandem_ha_active_members", dimensions: [("tenant", tenant.description), ("group", group.description)],
+              factory: factory).record(members)
+        let degraded = groups.set(members, tenant: tenant, group: group)
+        Gauge(label: "tandem_ha_degraded_groups", dimensions: [("tenant", tenant.description)], factory: factory).record(degraded)
+    }
+
+    /// A failover: a member was lost while its peer stayed active.
+    func failover(_ tenant: TenantID) {
+        counter("tandem_failovers_total", [("tenant", tenant.description)]).increment()
+    }
+}
+
+/// Active members per group, to count each tenant's degraded groups.
+private final class GroupMembers: Sendable {
+    private let members = Mutex<[TenantID: [TokenID: Int]]>([:])
+
+    /// Records a group's member count; returns how many of the tenant's groups have exactly one.
+    func set(_ count: Int, tenant: TenantID, group: TokenID) -> Int {
+        members.withLock { all in
+            all[tenant, default: [:]][group] = count == 0 ? nil : count
+            return all[tenant]?.values.filter { $0 == 1 }.count ?? 0
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+}

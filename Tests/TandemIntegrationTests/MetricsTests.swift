@@ -1,0 +1,63 @@
+import Foundation
+import GRPCCore
+import Hummingbird
+import HummingbirdTesting
+import TandemConnector
+import TandemCore
+import TandemProtocol
+import Testing
+
+@Suite("Metrics: GET /metrics in Prometheus text format")
+struct MetricsTests {
+    /// The value of the series `name{labels}` (labels as they print, sorted by the registry).
+    static func value(_ text: String, _ series: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
+    }
+
+    @Test("after a failover the series show events, HA Active, a degraded group, the failover, sessions, refusals and auth failures; no secret appears")
+    func seriesAfterAFailover() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let tenant = site.tenant.description, group = site.tokenID.description
+            let doomed = try await tandem.connect(site, ip: "10.0.0.1")
+            let survivor = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "survivor")
+            await #expect(throws: RPCError.self) { _ = try await tandem.connect(site, ip: "10.0.0.3") }  // a third member
+            let impostor = DataStream.open(client: tandem.client, token: "tdt_not-a-token", instanceID: "x")
+            _ = try? await impostor.nextAck()
+            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "survivor")
+            #expect(try await data.write(makeBatch(sequence: 1, events: 40)).stored == 40)
+            #expect(try await data.write(makeBatch(sequence: 2, events: 40)).duplicates == 40)
+            doomed.kill()
+            try await eventually("the failover to be recorded") {
+                try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.2"]
+            }
+            try await tandem.withAPI { api in
+                try await api.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                    let text = String(buffer: response.body)
+                    #expect(Self.value(text, #"tandem_events_received_total{tenant="\#(tenant)"}"#) == 80)
+                    #expect(Self.value(text, #"tandem_events_stored_total{tenant="\#(tenant)"}"#) == 40)
+                    #expect(Self.value(text, #"tandem_events_duplicates_dropped_total{tenant="\#(tenant)",stage="window"}"#) == 40)
+                    #expect(Self.value(text, #"tandem_ha_active_members{tenant="\#(tenant)",group="\#(group)"}"#) == 1)
+                    #expect(Self.value(text, #"tandem_ha_degraded_groups{tenant="\#(tenant)"}"#) == 1)
+                    #expect(Self.value(text, #"tandem_failovers_total{tenant="\#(tenant)"}"#) == 1)
+                    #expect(Self.value(text, #"tandem_connector_sessions{channel="control"}"#) == 1)
+                    #expect(Self.value(text, #"tandem_connector_sessions{channel="data"}"#) == 1)
+                    #expect(Self.value(text, #"tandem_hello_refused_total{rule="group-full"}"#) == 1)
+                    #expect(Self.value(text, #"tandem_auth_failures_total{listener="grpc"}"#) == 1)
+                    #expect(Self.value(text, "tandem_ack_latency_seconds_count") == 2)
+                    #expect(Self.value(text, "tandem_db_batch_duration_seconds_count") == 1)
+                    #expect(Self.value(text, "tandem_dedup_window_keys") == 40)
+                    #expect(Self.value(text, "tandem_data_inflight_batches") == 0)
+                    #expect(!text.contains(site.token) && !text.contains(site.apiKey))
+                }
+            }
+            data.kill()
+            survivor.kill()
+        }
+    }
+}
