@@ -38,6 +38,7 @@ public struct OperatorAPI: Sendable {
         let api = router.group("api/v1").add(middleware: authenticator)
         TokenRoutes(tokens: store.tokens).add(to: api)
         ConnectorRoutes(connectors: store.connectors).add(to: api)
+        ControllerRoutes(connectors: store.connectors).add(to: api)
         HAGroupRoutes(store: store, notifier: notifier).add(to: api)
         return router
     }

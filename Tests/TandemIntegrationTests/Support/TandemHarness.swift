@@ -75,7 +75,8 @@ struct TandemHarness: Sendable {
     /// Opens a connector's control channel.
     func connect(
         _ site: Site, ip: String, version: String = "2.3.460", instanceID: String = UUID().uuidString,
-        controller: Bool = true, accessPoint: Bool = true, heartbeatEvery: Duration? = .milliseconds(300)
+        controller: Bool = true, accessPoint: Bool = true, heartbeatEvery: Duration? = .milliseconds(300),
+        controllers: [String] = ["172.20.239.66"]
     ) async throws -> ControlStream {
         try await ControlStream.open(
             client: client, token: site.token,
@@ -86,7 +87,7 @@ struct TandemHarness: Sendable {
             heartbeat: {
                 .with {
                     $0.nmspMessagesReceived = 42
-                    $0.controllers = [.with { $0.ipAddress = "172.20.239.66"; $0.messageRate = 58; $0.status = "ACTIVE" }]
+                    $0.controllers = controllers.map { ip in .with { $0.ipAddress = ip; $0.messageRate = 58; $0.status = "ACTIVE" } }
                 }
             })
     }
