@@ -13,6 +13,7 @@ public struct OperatorAPI: Sendable {
     private let store: Store
     private let notifier: any HAGroupNotifier
     private let metrics: MetricsEndpoint?
+    private let sessions = DashboardSessions()
 
     /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
     /// requests to the connectors (the ingest layer's session registry); `metrics`, when
@@ -25,10 +26,11 @@ public struct OperatorAPI: Sendable {
 
     /// The router: `/healthz`, `/readyz` in the open, `/metrics` (behind its own token when
     /// configured), `/api/v1/…` behind the API key.
-    public func makeRouter() -> Router<OperatorContext> {
+    public func makeRouter(secureCookies: Bool = false) -> Router<OperatorContext> {
         let router = Router(context: OperatorContext.self)
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(store: store).add(to: router)
+        DashboardRoutes(store: store, sessions: sessions, secureCookie: secureCookies).add(to: router)
         if let metrics { MetricsRoutes(endpoint: metrics).add(to: router) }
         let authenticator = OperatorAuthenticator(
             tenants: store.tenants,
@@ -55,7 +57,7 @@ public struct OperatorAPI: Sendable {
             server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         }
         return Application(
-            router: makeRouter(),
+            router: makeRouter(secureCookies: tls != nil),
             server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "tandem"),
             logger: logger)

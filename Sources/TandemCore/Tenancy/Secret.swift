@@ -13,6 +13,8 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
         case apiKey = "tdk_"
         /// A connector token: it authorises one HA group's gRPC channels.
         case connectorToken = "tdt_"
+        /// A dashboard session id, kept in an HTTP-only cookie.
+        case dashboardSession = "tds_"
     }
 
     /// The full secret text, prefix included. Show it once, to its owner.
