@@ -30,6 +30,7 @@ public struct OperatorAPI: Sendable {
         let router = Router(context: OperatorContext.self)
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(store: store).add(to: router)
+        OpenAPIRoutes().add(to: router)
         DashboardRoutes(store: store, sessions: sessions, secureCookie: secureCookies).add(to: router)
         if let metrics { MetricsRoutes(endpoint: metrics).add(to: router) }
         let authenticator = OperatorAuthenticator(

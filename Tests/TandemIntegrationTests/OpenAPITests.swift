@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TandemAPI
+import TandemConnector
+import TandemCore
+import Testing
+
+@Suite("OpenAPI: GET /openapi.json describes exactly the routes, and its examples match live responses")
+struct OpenAPITests {
+    static func document(_ api: any TestClientProtocol) async throws -> [String: Any] {
+        try await api.execute(uri: "/openapi.json", method: .get) { response in
+            #expect(response.status == .ok)
+            return try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:]
+        }
+    }
+
+    @Test("every routed method and path is documented, and every documented one is routed")
+    func routesMatchTheDocument() async throws {
+        try await TandemHarness.run { tandem in
+            let routed = Set(tandem.api.makeRouter().routes.map { route -> String in
+                let path = route.path.description
+                return "\(route.method.rawValue) \(path == "/" || path.isEmpty ? "/" : path)"
+            })
+            try await tandem.withAPI { api in
+                let document = try await Self.document(api)
+                #expect(document["openapi"] as? String == "3.1.0")
+                let paths = try #require(document["paths"] as? [String: [String: Any]])
+                let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+                #expect(routed.subtracting(documented).sorted() == [], "routed but not documented")
+                #expect(documented.subtracting(routed).sorted() == [], "documented but not routed")
+            }
+        }
+    }
+
+    /// Where `live` and `example` differ in shape, at any depth (arrays compare their first
+    /// elements): a key in the response the example lacks is undocumented; a key of the example
+    /// missing from the response is a problem unless `schema` allows null for it (the encoder
+    /// leaves out nil fields).
+    static func sameShape(_ example: Any, _ live: Any, schema: [String: Any], schemas: [String: Any], at path: String = "$") -> [String] {
+        var schema = schema
+        if let reference = schema["$ref"] as? String {
+            schema = schemas[String(reference.split(separator: "/").last!)] as? [String: Any] ?? [:]
+        }
+        switch (example, live) {
+        case let (example as [String: Any], live as [String: Any]):
+            let properties = schema["properties"] as? [String: [String: Any]] ?? [:]
+            var problems: [String] = []
+            for key in Set(live.keys).subtracting(example.keys) { problems.append("\(path).\(key) is not in the example") }
+            for key in Set(example.keys).subtracting(live.keys) {
+                let type = properties[key]?["type"]
+                let nullable = (type as? [String])?.contains("null") == true || (type as? String) == "null"
+                if !nullable { problems.append("\(path).\(key) is missing from the response") }
+            }
+            for key in Set(example.keys).intersection(live.keys) {
+                problems += sameShape(example[key]!, live[key]!, schema: properties[key] ?? [:], schemas: schemas, at: "\(path).\(key)")
+            }
+            return problems
+        case let (example as [Any], live as [Any]):
+            guard let first = example.first, let other = live.first else { return [] }
+            return sameShape(first, other, schema: schema["items"] as? [String: Any] ?? [:], schemas: schemas, at: "\(path)[0]")
+        default:
+            return []
+        }
+    }
+
+    @Test("each documented JSON example has the shape of the live response to the same request")
+    func examplesMatchLiveResponses() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let a = try await tandem.connect(site, ip: "10.0.0.1")
+            let b = try await tandem.connect(site, ip: "10.0.0.2")
+            try await eventually("the heartbeats' controllers") {
+                try await tandem.store.connectors.controllerReports(tenant: site.tenant).reports
+                    .allSatisfy { !$0.statistics.controllers.isEmpty }
+            }
+            let auth: HTTPFields = [.authorization: "Bearer \(site.apiKey)", .contentType: "application/json"]
+            let connector = a.welcome.connectorID
+            // operationId and status → the request that produces that response.
+            let requests: [String: (uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: String?)] = [
+                "healthz 200": ("/healthz", .get, [:], nil),
+                "readyz 200": ("/readyz", .get, [:], nil),
+                "createToken 201": ("/api/v1/tokens", .post, auth, #"{"connectorName": "Store 12"}"#),
+                "createToken 400": ("/api/v1/tokens", .post, auth, #"{"connectorName": ""}"#),
+                "createToken 401": ("/api/v1/tokens", .post, [.contentType: "application/json"], #"{"connectorName": "x"}"#),
+                "createToken 413": ("/api/v1/tokens", .post, auth, String(repeating: " ", count: 70_000)),
+                "createToken 415": ("/api/v1/tokens", .post, [.authorization: "Bearer \(site.apiKey)", .contentType: "text/plain"], "x"),
+                "listTokens 200": ("/api/v1/tokens", .get, auth, nil),
+                "getToken 200": ("/api/v1/tokens/\(site.tokenID)", .get, auth, nil),
+                "getToken 404": ("/api/v1/tokens/\(TokenID.random())", .get, auth, nil),
+                "listConnectors 200": ("/api/v1/connectors", .get, auth, nil),
+                "getConnector 200": ("/api/v1/connectors/\(connector)", .get, auth, nil),
+                "listControllers 200": ("/api/v1/controllers", .get, auth, nil),
+                "getController 200": ("/api/v1/controllers/172.20.239.66", .get, auth, nil),
+                "getHAGroup 200": ("/api/v1/ha-groups/\(site.tokenID)", .get, auth, nil),
+            ]
+            try await tandem.withAPI { api in
+                let document = try await Self.document(api)
+                let components = try #require(document["components"] as? [String: Any])
+                let sharedResponses = components["responses"] as? [String: [String: Any]] ?? [:]
+                var checked = 0
+                for (_, operations) in try #require(document["paths"] as? [String: [String: [String: Any]]]) {
+                    for (_, operation) in operations {
+                        let id = try #require(operation["operationId"] as? String)
+                        for (status, value) in operation["responses"] as? [String: [String: Any]] ?? [:] {
+                            var response = value
+                            if let reference = value["$ref"] as? String {
+                                response = sharedResponses[String(reference.split(separator: "/").last!)] ?? [:]
+                            }
+                            guard let media = (response["content"] as? [String: Any])?["application/json"] as? [String: Any],
+                                  let example = media["example"]
+                            else { continue }
+                            guard let request = requests["\(id) \(status)"] else { continue }
+                            try await api.execute(
+                                uri: request.uri, method: request.method, headers: request.headers,
+                                body: request.body.map { ByteBuffer(string: $0) }
+                            ) { live in
+                                #expect("\(live.status.code)" == status, "\(id): status")
+                                let json = try JSONSerialization.jsonObject(with: Data(buffer: live.body), options: [.fragmentsAllowed])
+                                let problems = Self.sameShape(
+                                    example, json, schema: media["schema"] as? [String: Any] ?? [:],
+                                    schemas: components["schemas"] as? [String: Any] ?? [:])
+                                #expect(problems == [], "\(id) \(status)")
+                            }
+                            checked += 1
+                        }
+                    }
+                }
+                #expect(checked >= requests.count - 2, "examples checked: \(checked)")
+            }
+            a.kill()
+            b.kill()
+        }
+    }
+}
