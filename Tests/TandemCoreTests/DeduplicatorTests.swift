@@ -124,3 +124,18 @@ struct DeduplicatorTests {
         #expect(deduplicator.lineCount == 1)  // memberA's line for the newest minute stays
     }
 }
+
+extension DeduplicatorTests {
+    @Test("a copy that arrived before the first but was settled after it has no lag, not a wrapped-around one")
+    func earlierArrivalSettledLater() throws {
+        var deduplicator = Deduplicator()
+        let copy = event(second: 3)
+        let identity = EventIdentity(tenant: tenant, event: copy)
+        let late = deduplicator.arrive(line(memberB), identity: identity, deviceTimeMicros: copy.deviceTimeMicros, arrivalMillis: 90)
+        let first = deduplicator.arrive(line(memberA), identity: identity, deviceTimeMicros: copy.deviceTimeMicros, arrivalMillis: 100)
+        deduplicator.settle(identity, line: first.line, deviceTimeMicros: copy.deviceTimeMicros, arrivalMillis: 100, stored: true)
+        deduplicator.settle(identity, line: late.line, deviceTimeMicros: copy.deviceTimeMicros, arrivalMillis: 90, stored: false)
+        let b = try #require(row(deduplicator.drainStatistics(), memberB))
+        #expect((b.lagCount, b.lagSumMillis, b.lagBuckets[0]) == (1, 0, 1))
+    }
+}

@@ -51,6 +51,13 @@ public struct DedupWindow: Sendable {
 
         /// Whether a line other than the first has delivered a copy.
         public var hasPeerCopy: Bool { peerLagMillis != Self.noPeerCopy }
+
+        /// Milliseconds from the first copy to a copy that arrived at `arrivalMillis`; 0 when
+        /// that copy arrived first but was settled later (two writers finish in any order).
+        public func lag(at arrivalMillis: UInt32) -> UInt32 {
+            let difference = Int32(bitPattern: arrivalMillis &- firstArrivalMillis)
+            return difference > 0 ? min(UInt32(difference), Self.noPeerCopy - 1) : 0
+        }
     }
 
     /// A segment leaving the window, with every entry it held.
@@ -102,7 +109,7 @@ public struct DedupWindow: Sendable {
         var updated = entry
         updated.copies = entry.copies == .max ? .max : entry.copies + 1
         if line != entry.firstLine && !entry.hasPeerCopy {
-            updated.peerLagMillis = min(arrivalMillis &- entry.firstArrivalMillis, Entry.noPeerCopy - 1)
+            updated.peerLagMillis = entry.lag(at: arrivalMillis)
         }
         segments[number]?[identity] = updated
         return entry

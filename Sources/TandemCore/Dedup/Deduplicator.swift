@@ -55,7 +55,7 @@ public struct Deduplicator: Sendable {
         tally(number, minute) { row in
             row.duplicates += 1
             if before.firstLine != number && !before.hasPeerCopy {
-                row.recordLag(millis: arrivalMillis &- before.firstArrivalMillis)
+                row.recordLag(millis: before.lag(at: arrivalMillis))
             }
         }
         return Arrival(line: number, isKnownDuplicate: true)
@@ -73,7 +73,7 @@ public struct Deduplicator: Sendable {
             tally(line, minute) { row in
                 row.duplicates += 1
                 if before.firstLine != line && !before.hasPeerCopy {
-                    row.recordLag(millis: arrivalMillis &- before.firstArrivalMillis)
+                    row.recordLag(millis: before.lag(at: arrivalMillis))
                 }
             }
             return
