@@ -39,7 +39,7 @@ public struct OperatorAPI: Sendable {
                 label: "tandem_auth_failures_total", dimensions: [("listener", "http")],
                 factory: metrics.map { PrometheusMetricsFactory(registry: $0.registry) } ?? MetricsSystem.factory))
         let api = router.group("api/v1").add(middleware: authenticator)
-        TokenRoutes(tokens: store.tokens).add(to: api)
+        TokenRoutes(tokens: store.tokens, notifier: notifier).add(to: api)
         ConnectorRoutes(connectors: store.connectors).add(to: api)
         ControllerRoutes(connectors: store.connectors).add(to: api)
         HAGroupRoutes(store: store, notifier: notifier).add(to: api)

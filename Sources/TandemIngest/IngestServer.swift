@@ -55,7 +55,9 @@ public struct IngestServer: Sendable {
             transport: transport,
             services: [
                 ControlChannelService(store: store, registry: registry, configuration: configuration, logger: logger),
-                DataChannelService(store: store, pipeline: pipeline, configuration: configuration, metrics: metrics, logger: logger),
+                DataChannelService(
+                    store: store, pipeline: pipeline, registry: registry, configuration: configuration, metrics: metrics,
+                    logger: logger),
             ])
     }
 

@@ -8,6 +8,8 @@ import TandemStore
 /// connector tokens of the authenticated tenant.
 struct TokenRoutes {
     let tokens: TokenRepository
+    /// Closes the revoked token's live channels.
+    let notifier: any HAGroupNotifier
 
     /// The body of `POST /api/v1/tokens`. Fields are optional here so that a missing one gets
     /// a message naming it.
@@ -81,6 +83,7 @@ struct TokenRoutes {
             throw APIError.notFound("token")
         }
         context.logger.info("revoked token", metadata: ["tandem.token": "\(token.id)"])
+        await notifier.tokenRevoked(tenant: tenant, token: token.id)
         return Summary(token)
     }
 

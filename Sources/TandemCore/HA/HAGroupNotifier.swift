@@ -7,4 +7,6 @@ public protocol HAGroupNotifier: Sendable {
     func configurationChanged(tenant: TenantID, token: TokenID) async
     /// The operator asked the group's members to reprovision `services` (`hyperlocation`, `iot`).
     func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async
+    /// The group's token was revoked: its live channels must close.
+    func tokenRevoked(tenant: TenantID, token: TokenID) async
 }

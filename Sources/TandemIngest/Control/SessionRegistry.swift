@@ -30,6 +30,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     }
 
     private let sessions = Mutex<[GroupKey: [UUID: Session]]>([:])
+    /// Open data streams by group: each hears (and ends) when its token is revoked.
+    private let dataStreams = Mutex<[GroupKey: [UUID: AsyncStream<Void>.Continuation]]>([:])
     private let store: Store
     private let logger: Logger
     /// The metrics of the ingest side (sessions, HA Active, failovers, refusals).
@@ -109,6 +111,42 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             broadcast(.with { $0.configuration = .init(configuration) }, tenant: tenant, token: token)
         } catch {
             logger.error("could not push configuration", metadata: ["tandem.token": "\(token)", "error": "\(error)"])
+        }
+    }
+
+    /// Ends every channel of the group on this node with UNAUTHENTICATED.
+    public func tokenRevoked(tenant: TenantID, token: TokenID) async {
+        let key = GroupKey(tenant: tenant, token: token)
+        let control = sessions.withLock { $0[key]?.values.map(\.continuation) ?? [] }
+        for continuation in control {
+            continuation.yield(.close(RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token")))
+            continuation.finish()
+        }
+        let data = dataStreams.withLock { $0.removeValue(forKey: key)?.values.map { $0 } ?? [] }
+        for continuation in data {
+            continuation.yield()
+            continuation.finish()
+        }
+        if !control.isEmpty || !data.isEmpty {
+            logger.notice("closed the channels of a revoked token", metadata: [
+                "tandem.token": "\(token)", "control": "\(control.count)", "data": "\(data.count)",
+            ])
+        }
+    }
+
+    /// Registers an open data stream; the stream yields once if its token is revoked.
+    func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID) -> AsyncStream<Void> {
+        let (revoked, continuation) = AsyncStream<Void>.makeStream()
+        dataStreams.withLock { $0[GroupKey(tenant: tenant, token: token), default: [:]][id] = continuation }
+        return revoked
+    }
+
+    /// Forgets a data stream that ended.
+    func closeDataStream(_ id: UUID, tenant: TenantID, token: TokenID) {
+        let key = GroupKey(tenant: tenant, token: token)
+        dataStreams.withLock { all in
+            all[key]?.removeValue(forKey: id)?.finish()
+            if all[key]?.isEmpty == true { all.removeValue(forKey: key) }
         }
     }
 

@@ -16,6 +16,7 @@ public import TandemStore
 public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     private let store: Store
     private let pipeline: EventPipeline
+    private let registry: SessionRegistry
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let metrics: IngestMetrics
@@ -23,11 +24,12 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
 
     /// Creates the service.
     public init(
-        store: Store, pipeline: EventPipeline, configuration: IngestConfiguration,
+        store: Store, pipeline: EventPipeline, registry: SessionRegistry, configuration: IngestConfiguration,
         metrics: IngestMetrics = IngestMetrics(), logger: Logger
     ) {
         self.store = store
         self.pipeline = pipeline
+        self.registry = registry
         self.configuration = configuration
         self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics)
         self.metrics = metrics
@@ -51,7 +53,10 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         let (slots, slotRelease) = AsyncStream<Void>.makeStream()
         for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
         let opened = OpenedConnector()
+        let streamID = UUID()
+        let revoked = registry.openDataStream(streamID, tenant: token.tenantID, token: token.id)
         defer {
+            registry.closeDataStream(streamID, tenant: token.tenantID, token: token.id)
             if let connector = opened.value.withLock({ $0 }) {
                 metrics.sessions("data", -1)
                 let (store, unreported) = (store, opened.takeUnreported(force: true))
@@ -105,8 +110,15 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                     slotRelease.yield()
                 }
             }
+            // Revocation of the token ends the stream at once.
+            group.addTask {
+                for await _ in revoked {
+                    throw RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token")
+                }
+            }
             try await group.next()
             try await group.next()
+            group.cancelAll()
         }
     }
 

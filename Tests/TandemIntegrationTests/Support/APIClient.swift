@@ -46,4 +46,5 @@ extension TestResponse {
 struct NoConnectedSessions: HAGroupNotifier {
     func configurationChanged(tenant: TenantID, token: TokenID) async {}
     func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async {}
+    func tokenRevoked(tenant: TenantID, token: TokenID) async {}
 }
