@@ -14,6 +14,7 @@ public struct OperatorAPI: Sendable {
     private let notifier: any HAGroupNotifier
     private let metrics: MetricsEndpoint?
     private let sessions = DashboardSessions()
+    private let throttle = AuthenticationThrottle()
 
     /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
     /// requests to the connectors (the ingest layer's session registry); `metrics`, when
@@ -31,13 +32,14 @@ public struct OperatorAPI: Sendable {
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(store: store).add(to: router)
         OpenAPIRoutes().add(to: router)
-        DashboardRoutes(store: store, sessions: sessions, secureCookie: secureCookies).add(to: router)
+        DashboardRoutes(store: store, sessions: sessions, throttle: throttle, secureCookie: secureCookies).add(to: router)
         if let metrics { MetricsRoutes(endpoint: metrics).add(to: router) }
         let authenticator = OperatorAuthenticator(
             tenants: store.tenants,
             failures: Counter(
                 label: "tandem_auth_failures_total", dimensions: [("listener", "http")],
-                factory: metrics.map { PrometheusMetricsFactory(registry: $0.registry) } ?? MetricsSystem.factory))
+                factory: metrics.map { PrometheusMetricsFactory(registry: $0.registry) } ?? MetricsSystem.factory),
+            throttle: throttle)
         let api = router.group("api/v1").add(middleware: authenticator)
         TokenRoutes(tokens: store.tokens, notifier: notifier).add(to: api)
         ConnectorRoutes(connectors: store.connectors).add(to: api)

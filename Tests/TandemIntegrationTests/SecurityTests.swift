@@ -37,4 +37,42 @@ struct SecurityTests {
             }
         }
     }
+
+    @Test("repeated failed authentications from one address get RESOURCE_EXHAUSTED / 429 with a retry-after")
+    func failedAuthenticationsAreSlowedDown() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            for attempt in 0..<21 {
+                do {
+                    _ = try await ControlStream.open(
+                        client: tandem.client, token: "tdt_guess-\(attempt)",
+                        identity: ConnectorIdentity(hostname: "guesser", ipAddress: "10.9.9.9"), heartbeatEvery: nil)
+                    Issue.record("a guessed token was accepted")
+                } catch let error as RPCError {
+                    if attempt < 20 {
+                        #expect(error.code == .unauthenticated)
+                    } else {
+                        #expect(error.code == .resourceExhausted)
+                        #expect(error.metadata[stringValues: "retry-after"].first(where: { _ in true }).flatMap { Int($0) } ?? 0 > 0)
+                    }
+                }
+            }
+            try await tandem.withAPI { api in
+                for attempt in 0..<21 {
+                    try await api.execute(
+                        uri: "/api/v1/tokens", method: .get, headers: [.authorization: "Bearer tdk_guess-\(attempt)"]
+                    ) { response in
+                        if attempt < 20 {
+                            #expect(response.status == .unauthorized)
+                        } else {
+                            #expect(response.status == .tooManyRequests)
+                            #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 > 0)
+                            #expect(String(buffer: response.body).contains("too_many_failed_authentications"))
+                        }
+                    }
+                }
+            }
+            _ = site
+        }
+    }
 }

@@ -10,6 +10,7 @@ import TandemStore
 struct DashboardRoutes {
     let store: Store
     let sessions: DashboardSessions
+    let throttle: AuthenticationThrottle
     /// Mark the cookie `Secure` (the listener serves HTTPS).
     let secureCookie: Bool
 
@@ -35,9 +36,11 @@ struct DashboardRoutes {
                 controllers: connector.statistics.controllers, name: connector.hostname))
         }
         router.post("login") { request, context -> Response in
+            if let wait = throttle.retryAfter(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
             let form = try await request.body.collect(upTo: 4_096)
             let key = Self.formValue("apiKey", in: String(buffer: form)) ?? ""
             guard let tenant = try await store.tenants.authenticate(apiKey: Secret(key)) else {
+                throttle.recordFailure(context.throttleKey)
                 var response = html(DashboardPage.login(error: "That API key is unknown or revoked."))
                 response.status = .unauthorized
                 return response

@@ -14,6 +14,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public let message: String
     /// The request field at fault, when there is one.
     public let field: String?
+    /// Seconds to wait before retrying (sent as `Retry-After`), for 429.
+    public var retryAfter: Int?
 
     /// Creates an error.
     public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
@@ -27,6 +29,15 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public static let unauthorized = APIError(
         .unauthorized, code: "unauthorized",
         message: "missing, unknown or revoked API key: send Authorization: Bearer <operator API key>")
+
+    /// 429: too many failed authentications from this address.
+    public static func tooManyFailures(retryAfter seconds: Int) -> APIError {
+        var error = APIError(
+            .tooManyRequests, code: "too_many_failed_authentications",
+            message: "too many failed authentications from this address: retry after \(seconds) s")
+        error.retryAfter = seconds
+        return error
+    }
 
     /// 404 for a resource this tenant does not have (whether another tenant has it is not told).
     public static func notFound(_ what: String) -> APIError {
@@ -51,6 +62,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         let data = try JSONEncoder().encode(Body(error: .init(code: code, message: message, field: field)))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -12,20 +12,25 @@ struct OperatorAuthenticator: RouterMiddleware {
     let tenants: TenantRepository
     /// `tandem_auth_failures_total{listener="http"}`.
     let failures: Counter
+    /// Refuses addresses with too many recent failures.
+    let throttle: AuthenticationThrottle
 
     func handle(
         _ request: Request, context: OperatorContext,
         next: (Request, OperatorContext) async throws -> Response
     ) async throws -> Response {
+        if let wait = throttle.retryAfter(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
         guard let header = request.headers[.authorization], header.count > 7,
               header.prefix(7).lowercased() == "bearer "
         else {
             failures.increment()
+            throttle.recordFailure(context.throttleKey)
             throw APIError.unauthorized
         }
         let key = Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         guard let tenant = try await tenants.authenticate(apiKey: key) else {
             failures.increment()
+            throttle.recordFailure(context.throttleKey)
             throw APIError.unauthorized
         }
         var context = context

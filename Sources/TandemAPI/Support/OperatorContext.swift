@@ -7,11 +7,17 @@ public struct OperatorContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated tenant; `nil` before authentication and on public routes.
     public var tenantID: TenantID?
+    /// The client's IP address (for throttling failed authentications); `nil` when unknown.
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.tenantID = nil
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
+
+    /// The key failed authentications are counted under.
+    var throttleKey: String { remoteAddress ?? "unknown" }
 
     /// The authenticated tenant, or a 401 when the route was reached without one.
     public func requireTenant() throws -> TenantID {

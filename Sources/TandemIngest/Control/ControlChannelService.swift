@@ -19,14 +19,14 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
         self.store = store
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics)
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle)
         self.logger = logger
     }
 
     public func connect(
         request: StreamingServerRequest<Tandem_V1_ControlMessage>, context: ServerContext
     ) async throws -> StreamingServerResponse<Tandem_V1_ControlCommand> {
-        let token = try await authenticator.authenticate(request.metadata)
+        let token = try await authenticator.authenticate(request.metadata, context: context)
         return StreamingServerResponse { writer in
             let session = ControlSession(
                 token: token, store: store, registry: registry, configuration: configuration, logger: logger)

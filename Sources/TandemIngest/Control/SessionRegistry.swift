@@ -36,6 +36,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     private let logger: Logger
     /// The metrics of the ingest side (sessions, HA Active, failovers, refusals).
     let metrics: IngestMetrics
+    /// Failed channel authentications per address, shared by both channels.
+    let throttle = AuthenticationThrottle()
 
     /// Creates an empty registry whose pushes read configuration from `store`.
     public init(store: Store, metrics: IngestMetrics = IngestMetrics(), logger: Logger) {

@@ -31,7 +31,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         self.pipeline = pipeline
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics)
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics, throttle: registry.throttle)
         self.metrics = metrics
         self.logger = logger
     }
@@ -39,7 +39,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     public func stream(
         request: StreamingServerRequest<Tandem_V1_DataMessage>, context: ServerContext
     ) async throws -> StreamingServerResponse<Tandem_V1_BatchAck> {
-        let token = try await authenticator.authenticate(request.metadata)
+        let token = try await authenticator.authenticate(request.metadata, context: context)
         return StreamingServerResponse { writer in
             try await run(token: token, inbound: request.messages, writer: writer)
             return [:]

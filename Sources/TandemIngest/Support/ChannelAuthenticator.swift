@@ -11,13 +11,36 @@ import TandemStore
 struct ChannelAuthenticator: Sendable {
     let tokens: TokenRepository
     let metrics: IngestMetrics
+    let throttle: AuthenticationThrottle
 
-    init(tokens: TokenRepository, metrics: IngestMetrics) {
+    init(tokens: TokenRepository, metrics: IngestMetrics, throttle: AuthenticationThrottle) {
         self.tokens = tokens
         self.metrics = metrics
+        self.throttle = throttle
     }
 
-    func authenticate(_ metadata: Metadata) async throws -> Token {
+    /// The peer's address without its port (`ipv4:127.0.0.1:5000` → `ipv4:127.0.0.1`).
+    static func address(ofPeer peer: String) -> String {
+        guard let colon = peer.lastIndex(of: ":"), peer.hasPrefix("ipv4:") || peer.hasPrefix("ipv6:") else { return peer }
+        return String(peer[..<colon])
+    }
+
+    func authenticate(_ metadata: Metadata, context: ServerContext) async throws -> Token {
+        let address = Self.address(ofPeer: context.remotePeer)
+        if let wait = throttle.retryAfter(address) {
+            throw RPCError(
+                code: .resourceExhausted, message: "too many failed authentications from this address: retry after \(wait) s",
+                metadata: ["retry-after": "\(wait)"])
+        }
+        do {
+            return try await check(metadata)
+        } catch {
+            throttle.recordFailure(address)
+            throw error
+        }
+    }
+
+    private func check(_ metadata: Metadata) async throws -> Token {
         let header = metadata[stringValues: "authorization"].first(where: { _ in true }) ?? ""
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             metrics.authenticationFailed(listener: "grpc")
