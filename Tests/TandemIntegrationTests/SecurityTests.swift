@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRPCCore
 import Hummingbird
 import HummingbirdTesting
@@ -75,4 +76,112 @@ struct SecurityTests {
             _ = site
         }
     }
+
+    @Test("another tenant's key gets exactly what a made-up id gets on every /api/v1 route with an id, and no rows on the lists")
+    func tenantMatrix() async throws {
+        try await TandemHarness.run { tandem in
+            let owner = try await tandem.site(name: "owner")
+            let intruder = try await tandem.site(name: "intruder")
+            let a = try await tandem.connect(owner, ip: "10.0.0.1", instanceID: "owner-a")
+            let b = try await tandem.connect(owner, ip: "10.0.0.2", instanceID: "owner-b")
+            let ids: [String: String] = [
+                "id": a.welcome.connectorID, "tokenId": owner.tokenID.description, "ip": "172.20.239.66",
+            ]
+            let routes = tandem.api.makeRouter().routes.map { ($0.method, $0.path.description) }
+                .filter { $0.1.hasPrefix("/api/v1/") }
+            #expect(routes.count >= 12)
+            try await tandem.withAPI { api in
+                for (method, template) in routes {
+                    let hasID = template.contains("{")
+                    func uri(_ real: Bool) -> String {
+                        var path = template
+                        for (name, value) in ids {
+                            // The token routes call their id "id" too: use the token there.
+                            let fill = template.hasPrefix("/api/v1/tokens") && name == "id" ? owner.tokenID.description : value
+                            path = path.replacingOccurrences(of: "{\(name)}", with: real ? fill : (name == "ip" ? "172.31.0.99" : UUID().uuidString.lowercased()))
+                        }
+                        return path
+                    }
+                    let body = ByteBuffer(string: method == .put ? #"{"devices": []}"# : method == .post ? #"{"services": ["iot"], "connectorName": "x"}"# : "")
+                    let headers: HTTPFields = [.authorization: "Bearer \(intruder.apiKey)", .contentType: "application/json"]
+                    // No key at all: 401.
+                    try await api.execute(uri: uri(true), method: method, body: body) { #expect($0.status == .unauthorized, "\(method) \(template)") }
+                    guard hasID else {
+                        if method == .get {
+                            try await api.execute(uri: uri(true), method: method, headers: headers) { response in
+                                let text = String(buffer: response.body)
+                                #expect(!text.contains(owner.tokenID.description) && !text.contains(a.welcome.connectorID), "\(template) leaks")
+                            }
+                        }
+                        continue
+                    }
+                    let real = try await api.execute(uri: uri(true), method: method, headers: headers, body: body) {
+                        ($0.status, String(buffer: $0.body))
+                    }
+                    let madeUp = try await api.execute(uri: uri(false), method: method, headers: headers, body: body) {
+                        ($0.status, String(buffer: $0.body))
+                    }
+                    #expect(real.0 == .notFound, "\(method) \(template) with another tenant's id: \(real.0)")
+                    #expect(real == madeUp, "\(method) \(template) tells an existing id from a made-up one")
+                }
+            }
+            // The data channel: another tenant's token can't open the owner's connector, and the
+            // refusal is the one a made-up instance id gets.
+            func refusal(_ instanceID: String) async -> String {
+                let stream = DataStream.open(client: tandem.client, token: intruder.token, instanceID: instanceID)
+                do {
+                    _ = try await stream.write(makeBatch(sequence: 1, events: 1))
+                    return "accepted"
+                } catch let error as RPCError {
+                    return "\(error.code)"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            #expect(await refusal("owner-a") == "failedPrecondition")
+            #expect(await refusal("made-up") == "failedPrecondition")
+            #expect(try await tandem.storedEvents(owner.tenant) == 0)
+            a.kill()
+            b.kill()
+        }
+    }
+
+    @Test("no token, API key or session id appears in the log of a full run at trace level")
+    func noSecretsInLogs() async throws {
+        let log = CapturedLog()
+        try await TandemHarness.run(logger: log.logger()) { tandem in
+            let site = try await tandem.site()
+            let control = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "logged")
+            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "logged")
+            _ = try await data.write(makeBatch(sequence: 1, events: 10))
+            let secrets = SecretList([site.token, site.apiKey])
+            try await tandem.withAPI { api in
+                let cookie = try await DashboardTests.signIn(api, key: site.apiKey)
+                secrets.add(String(cookie.split(separator: "=")[1]))
+                try await api.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { _ in }
+                try await api.execute(uri: "/metrics", method: .get) { _ in }
+                try await api.execute(uri: "/api/v1/tokens", method: .post, headers: [.authorization: "Bearer \(site.apiKey)", .contentType: "application/json"],
+                                      body: ByteBuffer(string: #"{"connectorName": "second"}"#)) { response in
+                    let issued = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                    secrets.add(issued?["token"] as? String ?? "missing")
+                }
+                try await api.execute(uri: "/api/v1/tokens/\(site.tokenID)", method: .delete, headers: [.authorization: "Bearer \(site.apiKey)"]) { _ in }
+            }
+            _ = try? await control.ended()
+            let text = log.text
+            #expect(text.contains("revoked token"), "the capture saw nothing")
+            for secret in secrets.all {
+                #expect(!text.contains(secret), "a secret appears in the log")
+                #expect(!text.contains(String(secret.dropFirst(4).prefix(16))), "part of a secret appears in the log")
+            }
+        }
+    }
+}
+
+/// Secrets a test collects across closures.
+private final class SecretList: Sendable {
+    private let items: Mutex<[String]>
+    init(_ initial: [String]) { items = Mutex(initial) }
+    func add(_ secret: String) { items.withLock { $0.append(secret) } }
+    var all: [String] { items.withLock { $0 } }
 }

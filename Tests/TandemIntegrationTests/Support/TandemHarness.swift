@@ -21,6 +21,8 @@ struct TandemHarness: Sendable {
     let api: OperatorAPI
     /// The server's metrics, as `GET /metrics` shows them.
     let metrics: PrometheusCollectorRegistry
+    /// What the ingest server and the API log to.
+    let logger: Logger
 
     /// A tenant with its API key and one token of it.
     struct Site: Sendable {
@@ -32,6 +34,7 @@ struct TandemHarness: Sendable {
 
     /// Starts everything, runs `body`, stops everything.
     static func run(
+        logger: Logger = TestDatabase.logger,
         configure: @Sendable (inout IngestConfiguration) -> Void = { _ in },
         _ body: @Sendable (TandemHarness) async throws -> Void
     ) async throws {
@@ -43,7 +46,7 @@ struct TandemHarness: Sendable {
             let registry = PrometheusCollectorRegistry()
             let ingest = IngestServer(
                 store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil,
-                metrics: IngestMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: TestDatabase.logger)
+                metrics: IngestMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
                 group.addTask { try await ingest.grpc.serve() }
@@ -53,7 +56,7 @@ struct TandemHarness: Sendable {
                 group.addTask { try await client.runConnections() }
                 let api = OperatorAPI(
                     store: store, notifier: ingest.registry, metrics: MetricsEndpoint(registry: registry, bearerToken: nil))
-                let harness = TandemHarness(store: store, ingest: ingest, client: client, api: api, metrics: registry)
+                let harness = TandemHarness(store: store, ingest: ingest, client: client, api: api, metrics: registry, logger: logger)
                 let outcome = await Result(catching: { try await body(harness) })
                 client.beginGracefulShutdown()
                 ingest.grpc.beginGracefulShutdown()
@@ -94,7 +97,7 @@ struct TandemHarness: Sendable {
 
     /// Runs `body` with a test client of the operator API (through the router, no socket).
     func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: api.makeRouter())
+        let app = Application(router: api.makeRouter(), logger: logger)
         try await app.test(.router) { try await body($0) }
     }
 
