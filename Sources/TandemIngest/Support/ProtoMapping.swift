@@ -6,7 +6,7 @@ import TandemStore
 
 extension ConnectorHello {
     /// Validates a wire Hello.
-    init(_ hello: Tandem_V1_Hello) throws {
+    public init(_ hello: Tandem_V1_Hello) throws {
         try self.init(
             instanceID: hello.instanceID, hostname: hello.hostname, ipAddress: hello.ipAddress,
             macAddress: hello.macAddress, ovaVersion: hello.ovaVersion, dockerVersion: hello.dockerVersion,
