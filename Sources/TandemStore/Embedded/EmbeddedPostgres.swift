@@ -115,6 +115,31 @@ public struct EmbeddedPostgres: Sendable {
             "no PostgreSQL server binaries found (initdb, pg_ctl): install postgresql, set TANDEM_POSTGRES_BIN, or pass --database-url")
     }
 
+    /// Fault injection for the chaos run: restarts the cluster in immediate mode, as after a
+    /// crash (open transactions are lost, committed ones are not).
+    public func restartImmediately() throws {
+        let pgCtl = try Self.findBinaries().appendingPathComponent("pg_ctl").path
+        let options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
+        try run(pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-m", "immediate", "-w", "-t", "60", "restart"])
+    }
+
+    /// The postmaster and every process it started (to stall the cluster with SIGSTOP).
+    public func serverProcessIDs() -> [Int32] {
+        guard let text = try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8),
+              let first = text.split(separator: "\n").first, let postmaster = Int32(first)
+        else { return [] }
+        var ids = [postmaster]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == postmaster { ids.append(pid) }
+        }
+        return ids
+    }
+
     /// Runs a tool to completion, as `postgres` when we are root.
     @discardableResult
     private func run(_ tool: String, _ arguments: [String], asPostgres: Bool = true) throws -> String {

@@ -4,10 +4,12 @@ import PostgresNIO
 import TandemStore
 
 /// A throwaway database on the configured server for one benchmark run: created, migrated,
-/// with today's partitions, and dropped afterwards (also when the run fails).
+/// with today's partitions, and dropped afterwards (also when the run fails). `body` also gets
+/// the embedded cluster when the run uses one (the chaos run restarts and stalls it).
 enum BenchDatabase {
     static func with<T: Sendable>(
-        _ options: DatabaseOptions, logger: Logger, _ body: @Sendable (TandemStore.Store, DatabaseURL) async throws -> T
+        _ options: DatabaseOptions, logger: Logger,
+        _ body: @Sendable (TandemStore.Store, DatabaseURL, EmbeddedPostgres?) async throws -> T
     ) async throws -> T {
         let connection = try await options.connect(logger: logger)
         defer { connection.stopIfStarted() }
@@ -17,12 +19,13 @@ enum BenchDatabase {
         }
         let url = try DatabaseURL(urlWithDatabase: connection.url, name)
         let bench = DatabaseOptions.Connection(url: url, embedded: nil, startedEmbedded: false)
+        let embedded = connection.embedded
         let result: Result<T, any Error>
         do {
             result = .success(try await options.withStore(bench, logger: logger) { store in
                 try await store.migrations.run()
                 try await store.partitions.maintain()
-                return try await body(store, url)
+                return try await body(store, url, embedded)
             })
         } catch {
             result = .failure(error)

@@ -9,7 +9,10 @@ import TandemStore
 
 /// A `tandem serve` child process of this very binary, on free loopback ports, for measuring
 /// the server apart from its load (its memory is read from `/proc`).
-final class ServerProcess {
+///
+/// `@unchecked Sendable`: every stored property is a constant, and `Process` is only asked for
+/// its pid and state or told to terminate, which Foundation allows from any thread.
+final class ServerProcess: @unchecked Sendable {
     let process: Process
     let grpcPort: Int
     let httpPort: Int
@@ -28,8 +31,12 @@ final class ServerProcess {
 
     /// Starts `tandem serve --no-migrate` on `database` and waits until `/readyz` answers 200.
     /// The database URL goes through the environment, never the command line.
-    static func start(database: DatabaseURL, migrations: String?, extraArguments: [String] = [], logFile: URL) async throws -> ServerProcess {
-        let grpcPort = try freePort(), httpPort = try freePort()
+    /// `ports` reuses given ports (a restart after a crash), else free ones are picked.
+    static func start(
+        database: DatabaseURL, migrations: String?, extraArguments: [String] = [], logFile: URL,
+        ports: (grpc: Int, http: Int)? = nil
+    ) async throws -> ServerProcess {
+        let grpcPort = try ports?.grpc ?? freePort(), httpPort = try ports?.http ?? freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
@@ -38,8 +45,11 @@ final class ServerProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_DATABASE_URL"] = database.unredactedText
         process.environment = environment
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: logFile.path) {
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -79,6 +89,13 @@ final class ServerProcess {
         process.terminate()
         for _ in 0..<300 where process.isRunning { usleep(100_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Kills the server at once (SIGKILL: no graceful shutdown, as a crash) and reaps it.
+    func crash() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

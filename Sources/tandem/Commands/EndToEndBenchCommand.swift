@@ -60,7 +60,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try database.makeLogger()
-        let figures = try await BenchDatabase.with(database, logger: logger) { store, url in
+        let figures = try await BenchDatabase.with(database, logger: logger) { store, url, _ in
             try await measure(store, url: url, logger: logger)
         }
         print(table(figures))

@@ -39,7 +39,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try database.makeLogger()
-        let figures = try await BenchDatabase.with(database, logger: logger) { store, _ in
+        let figures = try await BenchDatabase.with(database, logger: logger) { store, _, _ in
             try await measure(store, logger: logger)
         }
         print("""

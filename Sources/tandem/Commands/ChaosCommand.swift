@@ -1,0 +1,312 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+import TandemConnector
+import TandemCore
+import TandemIngest
+import TandemProtocol
+import TandemSimulator
+import TandemStore
+
+/// `tandem chaos`: pairs of connectors stream at a steady rate into a `tandem serve` child
+/// process while faults strike at seeded times; at the end every acked event must be stored
+/// exactly once (or be in quarantine when its device time is absurd). Jepsen's terms: an
+/// acked event missing at the end is lost, a row stored twice is duplicated, an unacked event
+/// that was stored is fine.
+struct ChaosCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos", abstract: "Inject faults into a live run and count lost and duplicated acked events.")
+
+    @Option(help: "Connector pairs.") var pairs = 3
+    @Option(help: "Distinct events per second per pair.") var rate = 400
+    @Option(help: "Seconds of traffic (faults strike within them).") var duration = 60
+    @Option(help: "Seed of the event stream and the fault times.") var seed: UInt64 = 1
+    @Option(name: .customLong("stall-seconds"), help: "How long the PostgreSQL stall lasts.") var stallSeconds = 20
+    @Option(name: .customLong("fault"), help: "A fault to inject (repeatable; default all): \(ChaosFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var faults: [ChaosFault] = []
+    @Option(help: "Write the result as JSON to FILE.") var json: String?
+    @OptionGroup var database: DatabaseOptions
+
+    struct Line: Codable {
+        var fault: String
+        var at = 0.0
+        var acked = 0
+        var lost = 0
+        var duplicated = 0
+        var quarantined = 0
+    }
+
+    struct Result: Codable {
+        var seed: UInt64 = 0
+        var durationSeconds = 0
+        var pairs = 0
+        var faults: [Line] = []
+        var total = Line(fault: "total")
+        var generated = 0
+        var storedRows = 0
+        var unackedAtEnd = 0
+        var reconnects = 0
+        var serverPeakRssBytes = 0
+    }
+
+    func run() async throws {
+        let logger = try database.makeLogger()
+        let result = try await BenchDatabase.with(database, logger: logger) { store, url, embedded in
+            try await chaos(store, url: url, embedded: embedded)
+        }
+        print(Self.table(result))
+        if let json { try JSONOutput.write(result, to: json) }
+        if result.total.lost > 0 || result.total.duplicated > 0 { throw ExitCode(2) }
+    }
+
+    private func chaos(_ store: TandemStore.Store, url: DatabaseURL, embedded: EmbeddedPostgres?) async throws -> Result {
+        var result = Result()
+        (result.seed, result.durationSeconds, result.pairs) = (seed, duration, pairs)
+        var random = SplitMix64(seed: seed)
+        let selected = (faults.isEmpty ? ChaosFault.allCases : faults).filter { fault in
+            if fault.needsEmbeddedPostgres && embedded == nil {
+                say("skipping \(fault.rawValue): it needs the embedded PostgreSQL (no --database-url)")
+                return false
+            }
+            return true
+        }
+        // Fault times: spread over the run, leaving 10 s at the end to settle.
+        let span = max(1, duration - 15)
+        let schedule = selected.map { ($0, 5.0 + Double(random.next() % UInt64(span * 10)) / 10) }.sorted { $0.1 < $1.1 }
+
+        let (tenant, _) = try await store.tenants.create(name: try DisplayName("chaos", field: "name"))
+        let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
+        let serveLog = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-serve-\(seed).log")
+        try? FileManager.default.removeItem(at: serveLog)
+        let server = ServerHolder(try await ServerProcess.start(database: url, migrations: migrations, logFile: serveLog))
+        defer { server.current.stop() }
+        let port = server.current.grpcPort
+        say("chaos: \(pairs) pairs × \(rate) events/s for \(duration) s, seed \(seed); faults at " +
+            schedule.map { "\($0.0.rawValue)@\(String(format: "%.1f", $0.1))s" }.joined(separator: ", "))
+
+        var connectors: [(ChaosConnector, ChaosConnector)] = []
+        for pair in 0..<pairs {
+            let (_, secret) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("chaos pair \(pair)", field: "name"), network: .wireless)
+            func member(_ number: Int) -> ChaosConnector {
+                ChaosConnector(
+                    identity: ConnectorIdentity(
+                        instanceID: "chaos-\(seed)-\(pair)-\(number)", hostname: "chaos-\(pair)-\(number)",
+                        ipAddress: "10.\(pair % 250).0.\(number)"),
+                    token: secret.revealed, tenant: tenant.id, port: port)
+            }
+            connectors.append((member(1), member(2)))
+        }
+        let members = connectors.flatMap { [$0.0, $0.1] }
+        let ledger = ChaosLedger()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let elapsed: @Sendable () -> Double = { (clock.now - start).seconds }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for member in members { group.addTask { await member.run() } }
+            // Peak memory of every server process the run starts.
+            group.addTask {
+                while !Task.isCancelled {
+                    server.sample()
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            // The devices: every 100 ms each pair's events go to both members.
+            let rate = self.rate, duration = self.duration, pairs = self.pairs, seed = self.seed
+            let connectors = connectors
+            let generatorTask = Task {
+                var generators = (0..<pairs).map { EventGenerator(seed: seed, site: $0) }
+                var sequence: UInt64 = 0
+                while elapsed() < Double(duration) {
+                    sequence += 1
+                    let now = Date()
+                    for (pair, (a, b)) in connectors.enumerated() {
+                        var events = generators[pair].next(max(1, rate / 10), now: now)
+                        for index in events.indices { events[index].connectorSequence = sequence }
+                        let marks = events.compactMap { try? DeviceEvent($0) }.map { EventIdentity(tenant: tenant.id, event: $0).key }
+                        ledger.generated(marks, at: elapsed())
+                        var batch = Tandem_V1_EventBatch()
+                        batch.sequence = sequence
+                        batch.events = events
+                        a.enqueue(batch)
+                        b.enqueue(batch)
+                    }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            // The faults, in time order.
+            for (fault, at) in schedule {
+                let wait = at - elapsed()
+                if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1_000))) }
+                let began = elapsed()
+                say(String(format: "  t=%5.1fs %@", began, fault.rawValue))
+                try await inject(fault, connectors: connectors, server: server, embedded: embedded, url: url,
+                                 migrations: migrations, serveLog: serveLog, tenant: tenant.id, ledger: ledger,
+                                 elapsed: elapsed)
+                ledger.window(fault, from: began, to: elapsed())
+            }
+            await generatorTask.value
+            say("  t=\(Int(elapsed()))s traffic ends; draining")
+            for member in members { member.finish() }
+            // Drain: every queued batch acked, or give up after 3 minutes (reported, not lost).
+            let deadline = clock.now + .seconds(180)
+            while members.contains(where: { $0.pending > 0 }), clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            group.cancelAll()
+        }
+
+        // Verification against PostgreSQL.
+        var stored: [UUID: Int] = [:]
+        for try await (key, count) in try await store.client.query(
+            "SELECT identity, count(*)::int8 FROM events WHERE tenant_id = \(tenant.id.rawValue) GROUP BY identity"
+        ).decode((UUID, Int64).self) { stored[key] = Int(count) }
+        var quarantined = Set<UUID>()
+        for try await key in try await store.client.query(
+            "SELECT identity FROM events_quarantine WHERE tenant_id = \(tenant.id.rawValue)"
+        ).decode(UUID.self) { quarantined.insert(key) }
+
+        let acked = Set(members.flatMap(\.acked))
+        let (times, specials, windows) = ledger.snapshot
+        func line(_ name: String, _ keys: Set<UUID>) -> Line {
+            var line = Line(fault: name)
+            let ackedHere = keys.intersection(acked)
+            line.acked = ackedHere.count
+            line.lost = ackedHere.filter { key in
+                specials[key] == .absurdTimestamps ? !quarantined.contains(key) : stored[key] == nil
+            }.count
+            line.duplicated = keys.filter { (stored[$0] ?? 0) > 1 }.count
+            line.quarantined = keys.intersection(quarantined).count
+            return line
+        }
+        for (fault, began, ended) in windows {
+            let keys: Set<UUID> = fault == .midnightBurst || fault == .absurdTimestamps
+                ? Set(specials.filter { $0.value == fault }.keys)
+                : Set(times.filter { $0.value >= began - 1 && $0.value <= ended + 5 }.keys)
+            var faultLine = line(fault.rawValue, keys)
+            faultLine.at = began
+            result.faults.append(faultLine)
+        }
+        result.total = line("total", Set(times.keys))
+        result.generated = times.count
+        result.storedRows = stored.values.reduce(0, +)
+        result.unackedAtEnd = members.reduce(0) { $0 + $1.pending }
+        result.reconnects = members.reduce(0) { $0 + $1.reconnects }
+        result.serverPeakRssBytes = server.peakRSS
+        return result
+    }
+
+    private func inject(
+        _ fault: ChaosFault, connectors: [(ChaosConnector, ChaosConnector)], server: ServerHolder,
+        embedded: EmbeddedPostgres?, url: DatabaseURL, migrations: String?, serveLog: URL, tenant: TenantID,
+        ledger: ChaosLedger, elapsed: () -> Double
+    ) async throws {
+        switch fault {
+        case .serveKill:
+            let old = server.current
+            server.sample()
+            old.crash()
+            try await Task.sleep(for: .seconds(1))
+            server.replace(try await ServerProcess.start(
+                database: url, migrations: migrations, logFile: serveLog, ports: (old.grpcPort, old.httpPort)))
+        case .postgresRestart:
+            try embedded?.restartImmediately()
+        case .postgresStall:
+            let processes = embedded?.serverProcessIDs() ?? []
+            for pid in processes { kill(pid, SIGSTOP) }
+            try await Task.sleep(for: .seconds(stallSeconds))
+            for pid in processes { kill(pid, SIGCONT) }
+        case .connectorLoss:
+            let victim = connectors[0].1
+            victim.lose()
+            try await Task.sleep(for: .seconds(5))
+            victim.restore()
+        case .slowConsumer:
+            connectors[connectors.count > 1 ? 1 : 0].0.stall(for: .seconds(5))
+            try await Task.sleep(for: .seconds(5))
+        case .midnightBurst, .absurdTimestamps:
+            let now = Date()
+            let midnight = (Int64(now.timeIntervalSince1970) / 86_400) * 86_400 * 1_000_000
+            var generator = EventGenerator(seed: seed &+ 77, site: 900)
+            var events = generator.next(200, now: now)
+            for index in events.indices {
+                let offset = Int64(index) * 20_000 - 2_000_000  // −2 s … +2 s around midnight
+                if fault == .midnightBurst {
+                    events[index].deviceTimeMicros = midnight + offset
+                } else {
+                    events[index].deviceTimeMicros = index % 2 == 0
+                        ? Int64(now.timeIntervalSince1970 * 1e6) + 2 * 365 * 86_400_000_000 + offset
+                        : 31_536_000_000_000 + offset
+                }
+            }
+            let keys = events.compactMap { try? DeviceEvent($0) }.map { EventIdentity(tenant: tenant, event: $0).key }
+            ledger.special(keys, fault)
+            ledger.generated(keys, at: elapsed())
+            var batch = Tandem_V1_EventBatch()
+            batch.sequence = UInt64(Date().timeIntervalSince1970 * 1_000)
+            batch.events = events
+            for (a, b) in connectors.prefix(1) {
+                a.enqueue(batch)
+                b.enqueue(batch)
+            }
+        }
+    }
+
+    static func table(_ result: Result) -> String {
+        var lines = ["", "| fault | at | acked | lost | duplicated | quarantined |", "|---|---:|---:|---:|---:|---:|"]
+        for line in result.faults + [result.total] {
+            lines.append("| \(line.fault) | \(line.fault == "total" ? "" : String(format: "%.1f s", line.at)) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) |")
+        }
+        lines.append("generated \(result.generated) distinct events, \(result.storedRows) rows stored, \(result.unackedAtEnd) batches unacked at the end, \(result.reconnects) reconnects, server peak RSS \(result.serverPeakRssBytes >> 20) MiB")
+        lines.append(result.total.lost == 0 && result.total.duplicated == 0
+                     ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The server process of the moment (a crash replaces it) and the highest peak RSS seen.
+final class ServerHolder: Sendable {
+    private let state: Mutex<(server: ServerProcess, peak: Int)>
+
+    init(_ server: ServerProcess) { state = Mutex((server, 0)) }
+
+    var current: ServerProcess { state.withLock { $0.server } }
+    var peakRSS: Int { state.withLock { $0.peak } }
+
+    func replace(_ server: ServerProcess) { state.withLock { $0.server = server } }
+
+    /// Reads the current server's peak RSS into the maximum.
+    func sample() {
+        state.withLock { $0.peak = max($0.peak, $0.server.peakRSSBytes) }
+    }
+}
+
+/// What the chaos run generated and when, which events a fault made, and each fault's window.
+final class ChaosLedger: Sendable {
+    private struct State {
+        var generated: [UUID: Double] = [:]
+        var special: [UUID: ChaosFault] = [:]
+        var windows: [(ChaosFault, Double, Double)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func generated(_ keys: [UUID], at time: Double) {
+        state.withLock { for key in keys { $0.generated[key] = time } }
+    }
+
+    func special(_ keys: [UUID], _ fault: ChaosFault) {
+        state.withLock { for key in keys { $0.special[key] = fault } }
+    }
+
+    func window(_ fault: ChaosFault, from start: Double, to end: Double) {
+        state.withLock { $0.windows.append((fault, start, end)) }
+    }
+
+    var snapshot: (generated: [UUID: Double], special: [UUID: ChaosFault], windows: [(ChaosFault, Double, Double)]) {
+        state.withLock { ($0.generated, $0.special, $0.windows) }
+    }
+}
