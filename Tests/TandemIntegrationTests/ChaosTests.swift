@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@Suite("Chaos: every fault class, zero acked events lost or duplicated")
+struct ChaosTests {
+    /// The `tandem` binary `swift test` built next to the tests.
+    static var binary: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/tandem")
+    }
+
+    @Test("a short seeded chaos run (kill -9, PostgreSQL restart and stall, connector loss, slow consumer, midnight, absurd times) loses and duplicates nothing",
+          .timeLimit(.minutes(3)), arguments: [1 as UInt64, 2])
+    func shortRun(seed: UInt64) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            Issue.record("\(Self.binary.path) is missing: build it with `swift build` (scripts/test does)")
+            return
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let output = work.appendingPathComponent("chaos.json")
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = [
+            "chaos", "--duration", "25", "--pairs", "2", "--rate", "200", "--stall-seconds", "4", "--seed", "\(seed)",
+            "--data-dir", work.appendingPathComponent("embedded").path, "--json", output.path, "--log-level", "error",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TANDEM_DATABASE_URL"] = nil
+        environment["TANDEM_MIGRATIONS_DIR"] = TestDatabase.migrationsDirectory.path
+        process.environment = environment
+        let log = work.appendingPathComponent("chaos.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
+        let printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "tandem chaos failed:\n\(printed.suffix(3_000))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        let total = try #require(result["total"] as? [String: Any])
+        #expect(total["lost"] as? Int == 0)
+        #expect(total["duplicated"] as? Int == 0)
+        #expect((total["acked"] as? Int ?? 0) > 5_000)
+        #expect(total["quarantined"] as? Int == 200, "the absurd timestamps are in quarantine")
+        let faults = (result["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
+        #expect(Set(faults).count == 7, "faults injected: \(faults)")
+        #expect(result["unackedAtEnd"] as? Int == 0)
+    }
+}
