@@ -16,6 +16,9 @@ public struct IngestConfiguration: Sendable {
     /// Most un-acked batches one data stream may have in the pipeline (default 8); the stream
     /// is not read further until one is acked.
     public var maximumInFlightBatches: Int = 8
+    /// Most data streams open at once per token on this node (default 4: a pair, with room for
+    /// reconnects overlapping the old stream's end). More get RESOURCE_EXHAUSTED.
+    public var maximumDataStreamsPerToken: Int = 4
     /// The shared write path: flush size and delay, pending bound, writers, dedup window.
     public var pipeline = EventPipeline.Configuration()
 

@@ -176,6 +176,27 @@ struct SecurityTests {
             }
         }
     }
+
+    @Test("a token gets at most --max-data-streams-per-token data streams at once; the next is RESOURCE_EXHAUSTED")
+    func dataStreamsPerTokenAreLimited() async throws {
+        try await TandemHarness.run(configure: { $0.maximumDataStreamsPerToken = 2 }) { tandem in
+            let site = try await tandem.site()
+            let control = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "limited")
+            let open = (0..<2).map { _ in DataStream.open(client: tandem.client, token: site.token, instanceID: "limited") }
+            for (index, stream) in open.enumerated() {
+                #expect(try await stream.write(makeBatch(sequence: 1, events: 1, offset: index)).sequence == 1)
+            }
+            let extra = DataStream.open(client: tandem.client, token: site.token, instanceID: "limited")
+            do {
+                _ = try await extra.write(makeBatch(sequence: 1, events: 1, offset: 9))
+                Issue.record("a third data stream was accepted")
+            } catch let error as RPCError {
+                #expect(error.code == .resourceExhausted)
+            }
+            for stream in open { stream.kill() }
+            control.kill()
+        }
+    }
 }
 
 /// Secrets a test collects across closures.

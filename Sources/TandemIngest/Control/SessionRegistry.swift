@@ -137,10 +137,16 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     }
 
     /// Registers an open data stream; the stream yields once if its token is revoked.
-    func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID) -> AsyncStream<Void> {
+    /// - Returns: `nil` when the token already has `limit` data streams open on this node.
+    func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID, limit: Int) -> AsyncStream<Void>? {
         let (revoked, continuation) = AsyncStream<Void>.makeStream()
-        dataStreams.withLock { $0[GroupKey(tenant: tenant, token: token), default: [:]][id] = continuation }
-        return revoked
+        let admitted = dataStreams.withLock { all in
+            let key = GroupKey(tenant: tenant, token: token)
+            guard all[key, default: [:]].count < limit else { return false }
+            all[key, default: [:]][id] = continuation
+            return true
+        }
+        return admitted ? revoked : nil
     }
 
     /// Forgets a data stream that ended.

@@ -54,7 +54,13 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
         let opened = OpenedConnector()
         let streamID = UUID()
-        let revoked = registry.openDataStream(streamID, tenant: token.tenantID, token: token.id)
+        guard let revoked = registry.openDataStream(
+            streamID, tenant: token.tenantID, token: token.id, limit: configuration.maximumDataStreamsPerToken)
+        else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "this token already has \(configuration.maximumDataStreamsPerToken) data streams open; close one first")
+        }
         defer {
             registry.closeDataStream(streamID, tenant: token.tenantID, token: token.id)
             if let connector = opened.value.withLock({ $0 }) {

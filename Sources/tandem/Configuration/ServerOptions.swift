@@ -23,6 +23,10 @@ struct ServerOptions: ParsableArguments {
     var maxGroupMembers: Int?
     @Option(name: .customLong("max-message-bytes"), help: "Largest gRPC message accepted (env TANDEM_MAX_MESSAGE_BYTES; default 4194304).")
     var maxMessageBytes: Int?
+    @Option(name: .customLong("max-inflight-batches"), help: "Un-acked batches per data stream (env TANDEM_MAX_INFLIGHT_BATCHES; default 8).")
+    var maxInFlightBatches: Int?
+    @Option(name: .customLong("max-data-streams-per-token"), help: "Data streams open at once per token (env TANDEM_MAX_DATA_STREAMS_PER_TOKEN; default 4).")
+    var maxDataStreamsPerToken: Int?
     @Option(name: .customLong("retention-days"), help: "Days of events kept (env TANDEM_RETENTION_DAYS; default 30).")
     var retentionDays: Int?
     @Option(name: .customLong("dedup-window-minutes"), help: "Minutes of device time the dedup window covers (env TANDEM_DEDUP_WINDOW_MINUTES; default 10).")
@@ -57,6 +61,11 @@ struct ServerOptions: ParsableArguments {
         ingest.livenessTimeout = .seconds(timeout)
         ingest.pairingRules.maximumActiveMembers = try maxGroupMembers ?? Environment.int("TANDEM_MAX_GROUP_MEMBERS") ?? 2
         ingest.maximumMessageSize = try maxMessageBytes ?? Environment.int("TANDEM_MAX_MESSAGE_BYTES") ?? 4 * 1024 * 1024
+        ingest.maximumInFlightBatches = try maxInFlightBatches ?? Environment.int("TANDEM_MAX_INFLIGHT_BATCHES") ?? 8
+        ingest.maximumDataStreamsPerToken = try maxDataStreamsPerToken ?? Environment.int("TANDEM_MAX_DATA_STREAMS_PER_TOKEN") ?? 4
+        guard ingest.maximumMessageSize >= 1_024, ingest.maximumInFlightBatches >= 1, ingest.maximumDataStreamsPerToken >= 1 else {
+            throw ConfigurationError("--max-message-bytes must be at least 1024, --max-inflight-batches and --max-data-streams-per-token at least 1")
+        }
 
         let windowMinutes = try dedupWindowMinutes ?? Environment.int("TANDEM_DEDUP_WINDOW_MINUTES") ?? 10
         let windowKeys = try dedupWindowKeys ?? Environment.int("TANDEM_DEDUP_WINDOW_KEYS") ?? 4_000_000
