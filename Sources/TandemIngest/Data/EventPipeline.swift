@@ -74,7 +74,8 @@ public final class EventPipeline: Service, Sendable {
         return UInt32(truncatingIfNeeded: elapsed.seconds * 1_000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }
 
-    /// Stores `records` and returns once each is durable (or known to be stored already).
+    /// Stores `records` (one stream's batch, so of one tenant: metrics count them under the
+    /// first record's tenant) and returns once each is durable (or known to be stored already).
     /// - Returns: the outcome of each record, in order.
     public func submit(_ records: [EventRecord]) async throws -> [EventOutcome] {
         if records.isEmpty { return [] }
@@ -209,18 +210,20 @@ public final class EventPipeline: Service, Sendable {
         var windowHits: [TenantID: Int] = [:]
         state.withLock { state in
             for (s, submission) in batch.enumerated() {
+                var hits = 0
                 for (r, record) in submission.records.enumerated() {
                     let arrival = state.deduplicator.arrive(
                         record.line, identity: record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
                         arrivalMillis: submission.arrivalMillis)
                     if arrival.isKnownDuplicate {
                         outcomes[s][r] = .duplicate
-                        windowHits[record.tenant, default: 0] += 1
+                        hits += 1
                     } else {
                         toWrite.append(record)
                         positions.append((s, r, arrival.line))
                     }
                 }
+                if hits > 0, let tenant = submission.records.first?.tenant { windowHits[tenant, default: 0] += hits }
             }
         }
         // 2. The database decides the rest.
@@ -261,17 +264,19 @@ public final class EventPipeline: Service, Sendable {
         batch: [Submission], outcomes: [[EventOutcome?]], windowHits: [TenantID: Int],
         window: (keys: Int, bytes: Int, evicted: Int, expired: Int)
     ) {
+        // A submission is one batch of one stream, so of one tenant: tally per submission.
         var tallies: [TenantID: (stored: Int, database: Int, quarantined: Int)] = [:]
         for (s, submission) in batch.enumerated() {
-            for (r, record) in submission.records.enumerated() {
-                var tally = tallies[record.tenant] ?? (0, 0, 0)
-                switch outcomes[s][r] {
+            guard let tenant = submission.records.first?.tenant else { continue }
+            var tally = tallies[tenant] ?? (0, 0, 0)
+            for outcome in outcomes[s] {
+                switch outcome {
                 case .stored: tally.stored += 1
                 case .duplicate, nil: tally.database += 1
                 case .quarantined: tally.quarantined += 1
                 }
-                tallies[record.tenant] = tally
             }
+            tallies[tenant] = tally
         }
         for (tenant, tally) in tallies {
             let window = windowHits[tenant] ?? 0
