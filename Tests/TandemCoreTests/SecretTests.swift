@@ -30,4 +30,13 @@ struct SecretTests {
         #expect(!"\(secret)".contains(secret.revealed))
         #expect(!String(reflecting: secret).contains(secret.revealed))
     }
+
+    @Test("an Authorization header yields its bearer secret, whatever the scheme's case; anything else none")
+    func bearerHeader() {
+        #expect(Secret(authorization: "Bearer tdk_abc")?.revealed == "tdk_abc")
+        #expect(Secret(authorization: "bearer  tdk_abc ")?.revealed == "tdk_abc")
+        #expect(Secret(authorization: "Basic dXNlcjpwdw==") == nil)
+        #expect(Secret(authorization: "Bearer ") == nil)
+        #expect(Secret(authorization: nil) == nil)
+    }
 }

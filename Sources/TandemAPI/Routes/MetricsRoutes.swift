@@ -22,9 +22,7 @@ struct MetricsRoutes {
     func add(to router: Router<OperatorContext>) {
         router.get("metrics") { request, _ -> Response in
             if let expected = endpoint.bearerToken {
-                let header = request.headers[.authorization] ?? ""
-                let presented = header.count > 7 && header.prefix(7).lowercased() == "bearer "
-                    ? Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) : Secret("")
+                let presented = Secret(authorization: request.headers[.authorization]) ?? Secret("")
                 guard presented.hash.constantTimeEquals(expected.hash) else { throw APIError.unauthorized }
             }
             var text: [UInt8] = []

@@ -20,14 +20,11 @@ struct OperatorAuthenticator: RouterMiddleware {
         next: (Request, OperatorContext) async throws -> Response
     ) async throws -> Response {
         if let wait = throttle.retryAfter(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
-        guard let header = request.headers[.authorization], header.count > 7,
-              header.prefix(7).lowercased() == "bearer "
-        else {
+        guard let key = Secret(authorization: request.headers[.authorization]) else {
             failures.increment()
             throttle.recordFailure(context.throttleKey)
             throw APIError.unauthorized
         }
-        let key = Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         guard let tenant = try await tenants.authenticate(apiKey: key) else {
             failures.increment()
             throttle.recordFailure(context.throttleKey)

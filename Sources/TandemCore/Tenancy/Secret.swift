@@ -23,6 +23,13 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// Wraps secret text received from a caller.
     public init(_ revealed: String) { self.revealed = revealed }
 
+    /// The secret of an `Authorization: Bearer <secret>` value (scheme case-insensitive);
+    /// `nil` for anything else.
+    public init?(authorization header: String?) {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        self.init(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+    }
+
     /// Generates a new high-entropy secret (256 bits from the system's secure generator).
     public static func generate(_ kind: Kind) -> Secret {
         var generator = SystemRandomNumberGenerator()

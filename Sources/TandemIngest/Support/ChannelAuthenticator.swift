@@ -41,12 +41,10 @@ struct ChannelAuthenticator: Sendable {
     }
 
     private func check(_ metadata: Metadata) async throws -> Token {
-        let header = metadata[stringValues: "authorization"].first(where: { _ in true }) ?? ""
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        guard let secret = Secret(authorization: metadata[stringValues: "authorization"].first(where: { _ in true })) else {
             metrics.authenticationFailed(listener: "grpc")
             throw RPCError(code: .unauthenticated, message: "missing token: send metadata 'authorization: Bearer <token>'")
         }
-        let secret = Secret(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         guard let token = try await tokens.authenticate(secret: secret) else {
             metrics.authenticationFailed(listener: "grpc")
             throw RPCError(code: .unauthenticated, message: "unknown or revoked token: configure a live token from the operator API")
