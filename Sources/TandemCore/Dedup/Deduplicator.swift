@@ -47,18 +47,9 @@ public struct Deduplicator: Sendable {
         let range = coverage[number]?[segment]
         coverage[number, default: [:]][segment] =
             range.map { min($0.lowerBound, position)...max($0.upperBound, position) } ?? position...position
-        let minute = PairStatistics.minute(of: deviceTimeMicros)
-        tally(number, minute) { $0.delivered += 1 }
-        guard let before = window.observeCopy(
-            identity, deviceTimeMicros: deviceTimeMicros, line: number, arrivalMillis: arrivalMillis)
-        else { return Arrival(line: number, isKnownDuplicate: false) }
-        tally(number, minute) { row in
-            row.duplicates += 1
-            if before.firstLine != number && !before.hasPeerCopy {
-                row.recordLag(millis: before.lag(at: arrivalMillis))
-            }
-        }
-        return Arrival(line: number, isKnownDuplicate: true)
+        tally(number, PairStatistics.minute(of: deviceTimeMicros)) { $0.delivered += 1 }
+        let known = observeDuplicate(identity, line: number, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis)
+        return Arrival(line: number, isKnownDuplicate: known)
     }
 
     /// Reports a copy made durable by a write: `stored` when its row is new, `false` when the
@@ -66,24 +57,31 @@ public struct Deduplicator: Sendable {
     public mutating func settle(
         _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32, stored: Bool
     ) {
-        let minute = PairStatistics.minute(of: deviceTimeMicros)
-        if !stored, let before = window.observeCopy(
-            identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis) {
-            // Another copy of the same write made the row.
-            tally(line, minute) { row in
-                row.duplicates += 1
-                if before.firstLine != line && !before.hasPeerCopy {
-                    row.recordLag(millis: before.lag(at: arrivalMillis))
-                }
-            }
+        // A duplicate whose entry the window has: another copy of the same write made the row.
+        if !stored, observeDuplicate(identity, line: line, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis) {
             return
         }
-        tally(line, minute) { row in
+        tally(line, PairStatistics.minute(of: deviceTimeMicros)) { row in
             if stored { row.firstDeliveries += 1 } else { row.duplicates += 1 }
         }
         let departures = window.insert(
             identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis)
         for departure in departures { account(departure) }
+    }
+
+    /// If the window holds `identity`, counts this copy as a duplicate of `line` (with its lag
+    /// when it is the first copy from another line) and returns `true`.
+    private mutating func observeDuplicate(
+        _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32
+    ) -> Bool {
+        guard let before = window.observeCopy(
+            identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis)
+        else { return false }
+        tally(line, PairStatistics.minute(of: deviceTimeMicros)) { row in
+            row.duplicates += 1
+            if before.firstLine != line && !before.hasPeerCopy { row.recordLag(millis: before.lag(at: arrivalMillis)) }
+        }
+        return true
     }
 
     /// The statistics gathered since the last drain; lines no longer in the window are forgotten.
