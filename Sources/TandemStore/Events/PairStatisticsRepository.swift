@@ -58,7 +58,7 @@ public struct PairStatisticsRepository: Sendable {
             logger: logger)
     }
 
-    /// Totals per connector of `group` over the whole table (for the API and tests).
+    /// Totals per connector of `group` over the whole table (what the tests check; the dashboard reads ``recent(tenant:since:)``).
     public func totals(tenant: TenantID, group: TokenID) async throws -> [ConnectorID: PairTotals] {
         let rows = try await client.query(
             """

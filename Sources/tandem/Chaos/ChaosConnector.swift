@@ -67,9 +67,10 @@ final class ChaosConnector: Sendable {
     /// Sends what is queued, then returns (the run is draining).
     func finish() { state.withLock { $0.stopping = true } }
 
-    /// Runs until ``finish()`` was called and everything queued is acked.
+    /// Runs until ``finish()`` was called and everything queued is acked, or until cancelled
+    /// (the run gave up draining).
     func run() async {
-        while true {
+        while !Task.isCancelled {
             let (down, done) = state.withLock { ($0.down, $0.stopping && $0.queue.isEmpty) }
             if done { return }
             if down {
