@@ -95,11 +95,11 @@ public struct EventStore: Sendable {
         try await client.transaction(logger: logger) { connection in
             var inserted = Set<UUID>()
             if !fresh.isEmpty {
-                let rows = try await connection.query(Self.insertEvents(fresh), logger: logger)
+                let rows = try await connection.statement(Self.insertEvents(fresh), logger: logger)
                 for try await key in rows.decode(UUID.self) { inserted.insert(key) }
             }
             if !quarantine.isEmpty {
-                try await connection.query(Self.insertQuarantine(quarantine), logger: logger)
+                try await connection.statement(Self.insertQuarantine(quarantine), logger: logger)
             }
             return inserted
         }

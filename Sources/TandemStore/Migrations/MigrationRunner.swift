@@ -37,7 +37,7 @@ public struct MigrationRunner: Sendable {
     @discardableResult
     public func run() async throws -> Report {
         try await client.withConnection { connection in
-            try await connection.query(
+            try await connection.statement(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
@@ -46,13 +46,13 @@ public struct MigrationRunner: Sendable {
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
                 """, logger: logger)
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.statement("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let report = try await apply(on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.statement("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return report
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.statement("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
         }
@@ -76,16 +76,16 @@ public struct MigrationRunner: Sendable {
                 continue
             }
             do {
-                try await connection.withTransaction(logger: logger) { transaction in
+                try await connection.transaction(logger: logger) { transaction in
                     for statement in SQLScript.statements(of: migration.sql) {
-                        try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await transaction.statement(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
-                    try await transaction.query(
+                    try await transaction.statement(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
                         logger: logger)
                 }
-            } catch let error as PostgresTransactionError {
-                let cause = (error.closureError as? PSQLError)?.serverInfo?[.message] ?? String(reflecting: error.closureError ?? error)
+            } catch {
+                let cause = (error as? PSQLError)?.serverInfo?[.message] ?? String(reflecting: error)
                 throw StoreError(.migrationFailed, "migration \(migration.name) failed and was rolled back: \(cause)")
             }
             logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
@@ -95,10 +95,10 @@ public struct MigrationRunner: Sendable {
     }
 
     private func appliedChecksums(on connection: PostgresConnection) async throws -> [Int: String] {
-        let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+        let exists = try await connection.statement("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
         for try await present in exists.decode(Bool.self) where !present { return [:] }
         var checksums: [Int: String] = [:]
-        let rows = try await connection.query("SELECT version, checksum FROM schema_migrations", logger: logger)
+        let rows = try await connection.statement("SELECT version, checksum FROM schema_migrations", logger: logger)
         for try await (version, checksum) in rows.decode((Int, String).self) { checksums[version] = checksum }
         return checksums
     }

@@ -27,7 +27,7 @@ public struct ConnectorRepository: Sendable {
         try await client.transaction(logger: logger) { connection in
             try await lockGroup(tenant: tenant, token: token, on: connection)
             var members: [PairingRules.Member] = []
-            let rows = try await connection.query(
+            let rows = try await connection.statement(
                 """
                 SELECT instance_id, ip_address, ova_version FROM connectors
                 WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
@@ -38,7 +38,7 @@ public struct ConnectorRepository: Sendable {
             if let refusal = rules.check(hello, activeMembers: members) { throw refusal }
             let peers = members.filter { $0.instanceID != hello.instanceID }
 
-            let upsert = try await connection.query(
+            let upsert = try await connection.statement(
                 """
                 INSERT INTO connectors AS c (
                     tenant_id, connector_id, token_id, instance_id, hostname, ip_address, mac_address,
@@ -106,7 +106,7 @@ public struct ConnectorRepository: Sendable {
     ) async throws -> HALoss? {
         try await client.transaction(logger: logger) { connection in
             try await lockGroup(tenant: tenant, token: token, on: connection)
-            let rows = try await connection.query(
+            let rows = try await connection.statement(
                 """
                 UPDATE connectors SET control_status = 'inactive', data_status = 'inactive', last_modified = now(),
                     session_id = NULL
@@ -119,7 +119,7 @@ public struct ConnectorRepository: Sendable {
             guard let lostIP else { return nil }
             try await record(.lost, tenant: tenant, token: token, connector: connector, peer: nil, ip: lostIP,
                              detail: reason, on: connection)
-            let survivors = try await connection.query(
+            let survivors = try await connection.statement(
                 """
                 SELECT connector_id FROM connectors
                 WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
@@ -130,7 +130,7 @@ public struct ConnectorRepository: Sendable {
             if let survivor {
                 try await record(.failover, tenant: tenant, token: token, connector: connector, peer: survivor,
                                  ip: lostIP, detail: "ingest continues from the surviving peer", on: connection)
-                try await connection.query(
+                try await connection.statement(
                     """
                     UPDATE ha_groups SET hyperlocation_reprovision = true, iot_reprovision = true,
                         fastlocate_state = 're-establishing', fastlocate_since = now()
@@ -195,13 +195,13 @@ public struct ConnectorRepository: Sendable {
     }
 
     private func lockGroup(tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.statement(
             "SELECT 1 FROM ha_groups WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) FOR UPDATE",
             logger: logger)
     }
 
     private func activeList(tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws -> [String] {
-        let rows = try await connection.query(
+        let rows = try await connection.statement(
             """
             SELECT ip_address FROM connectors
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
@@ -221,7 +221,7 @@ public struct ConnectorRepository: Sendable {
         _ kind: HistoryKind, tenant: TenantID, token: TokenID, connector: ConnectorID, peer: ConnectorID?,
         ip: String, detail: String, on connection: PostgresConnection
     ) async throws {
-        try await connection.query(
+        try await connection.statement(
             """
             INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail)
             VALUES (\(tenant.rawValue), \(token.rawValue), \(kind.rawValue), \(connector.rawValue), \(peer?.rawValue), \(ip), \(detail))

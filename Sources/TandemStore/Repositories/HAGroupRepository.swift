@@ -136,23 +136,23 @@ public struct HAGroupRepository: Sendable {
         }
         let table = network == .wireless ? "controllers" : "switches"
         try await client.transaction(logger: logger) { connection in
-            try await connection.query(
+            try await connection.statement(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE tenant_id = $1 AND token_id = $2", binds: Self.binds(tenant, token)),
                 logger: logger)
             if !devices.isEmpty {
                 var binds = Self.binds(tenant, token)
                 binds.append(devices.map(\.ipAddress))
                 binds.append(devices.map(\.name))
-                try await connection.query(
+                try await connection.statement(
                     PostgresQuery(
                         unsafeSQL: "INSERT INTO \(table) (tenant_id, token_id, ip_address, name) SELECT $1, $2, ip, name FROM unnest($3::text[], $4::text[]) AS d(ip, name)",
                         binds: binds),
                     logger: logger)
             }
-            try await connection.query(
+            try await connection.statement(
                 "UPDATE ha_groups SET configuration_modified_at = now() WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)",
                 logger: logger)
-            try await connection.query(
+            try await connection.statement(
                 "UPDATE connectors SET last_modified = now() WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)",
                 logger: logger)
         }

@@ -21,12 +21,12 @@ public struct TenantRepository: Sendable {
         let apiKey = Secret.generate(.apiKey)
         let keyHash = Data(apiKey.hash.bytes)
         let createdAt = try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.statement(
                 "INSERT INTO tenants (tenant_id, name) VALUES (\(id.rawValue), \(name.value)) RETURNING created_at",
                 logger: logger)
             var createdAt = Date()
             for try await value in rows.decode(Date.self) { createdAt = value }
-            try await connection.query(
+            try await connection.statement(
                 "INSERT INTO tenant_api_keys (tenant_id, key_id, key_hash) VALUES (\(id.rawValue), \(UUID()), \(keyHash))",
                 logger: logger)
             return createdAt

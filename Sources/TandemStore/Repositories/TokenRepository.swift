@@ -24,7 +24,7 @@ public struct TokenRepository: Sendable {
         let secret = Secret.generate(.connectorToken)
         let hash = Data(secret.hash.bytes)
         let createdAt: Date = try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.statement(
                 """
                 INSERT INTO tokens (tenant_id, token_id, connector_name, network, token_hash)
                 SELECT tenant_id, \(id.rawValue), \(connectorName.value), \(network.rawValue), \(hash)
@@ -34,7 +34,7 @@ public struct TokenRepository: Sendable {
             var createdAt: Date?
             for try await value in rows.decode(Date.self) { createdAt = value }
             guard let createdAt else { throw StoreError(.notFound, "tenant \(tenant) does not exist") }
-            try await connection.query(
+            try await connection.statement(
                 "INSERT INTO ha_groups (tenant_id, token_id) VALUES (\(tenant.rawValue), \(id.rawValue))", logger: logger)
             return createdAt
         }

@@ -1,0 +1,81 @@
+import Logging
+import PostgresNIO
+import Synchronization
+
+extension PostgresConnection {
+    /// How often an unanswered statement checks whether its connection has closed.
+    static let closedConnectionPoll: Duration = .milliseconds(100)
+
+    /// Runs `query` on this connection, like `query(_:logger:)`, but fails with
+    /// ``StoreError/Code/unavailable`` instead of waiting forever when the connection has closed.
+    ///
+    /// PostgresNIO 1.33 writes a statement to its channel without a write promise. When the
+    /// channel has already closed (PostgreSQL restarted between two statements of a
+    /// transaction), the statement never reaches the connection's handler and its answer
+    /// never comes: the caller, and the pool lease it holds, wait forever. Here, while the
+    /// statement is unanswered, a watchdog checks the channel at once and then every
+    /// ``closedConnectionPoll``, and fails the statement once the channel is closed. The
+    /// library call it gives up on stays suspended, holding only the statement and its binds.
+    ///
+    /// A statement answered in the same instant the connection closed may be reported as
+    /// failed although it ran. Callers treat every failure as "maybe done" already: an event
+    /// write is not acked and is resent, and the resend is idempotent.
+    @discardableResult
+    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        let answer = Answer()
+        return try await withCheckedThrowingContinuation { continuation in
+            answer.set(continuation)
+            let statement = Task {
+                do {
+                    answer.resume(with: .success(try await self.query(query, logger: logger)))
+                } catch {
+                    answer.resume(with: .failure(error))
+                }
+            }
+            Task {
+                while !answer.isResumed {
+                    if self.isClosed {
+                        if answer.resume(with: .failure(Self.closedError)) {
+                            logger.debug("a statement was abandoned: its database connection closed before answering")
+                            statement.cancel()
+                        }
+                        return
+                    }
+                    try? await Task.sleep(for: Self.closedConnectionPoll)
+                }
+            }
+        }
+    }
+
+    private static var closedError: StoreError {
+        StoreError(.unavailable, "the connection to PostgreSQL closed before the statement was answered; retry")
+    }
+
+    /// The one answer a statement gets: from PostgreSQL or from the watchdog, whichever is first.
+    private final class Answer: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<PostgresRowSequence, any Error>?
+            var resumed = false
+        }
+        private let state = Mutex(State())
+
+        var isResumed: Bool { state.withLock { $0.resumed } }
+
+        func set(_ continuation: CheckedContinuation<PostgresRowSequence, any Error>) {
+            state.withLock { $0.continuation = continuation }
+        }
+
+        /// Resumes the waiting caller unless it was already; returns whether this call did.
+        @discardableResult
+        func resume(with result: Result<PostgresRowSequence, any Error>) -> Bool {
+            let continuation = state.withLock { state -> CheckedContinuation<PostgresRowSequence, any Error>? in
+                guard !state.resumed else { return nil }
+                state.resumed = true
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(with: result)
+            return continuation != nil
+        }
+    }
+}

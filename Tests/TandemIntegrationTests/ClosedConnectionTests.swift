@@ -1,0 +1,86 @@
+import Foundation
+import PostgresNIO
+import Synchronization
+import TandemCore
+@testable import TandemStore
+import Testing
+
+/// PostgreSQL restarting between two statements of a transaction must fail the transaction
+/// (the batch is not acked and is resent), never hang it: the chaos run with seed 2 found a
+/// pipeline writer waiting forever on such a statement.
+@Suite("A connection PostgreSQL closes mid-transaction fails its statements instead of hanging")
+struct ClosedConnectionTests {
+    /// Terminates the backend of `connection` from another connection and waits until the
+    /// client has seen its channel close.
+    func terminate(_ connection: PostgresConnection, client: PostgresClient) async throws {
+        var pid: Int32 = 0
+        for try await value in try await connection.statement("SELECT pg_backend_pid()", logger: TestDatabase.logger)
+            .decode(Int32.self) { pid = value }
+        try await client.query("SELECT pg_terminate_backend(\(pid))", logger: TestDatabase.logger)
+        try await eventually("the connection to close") { connection.isClosed }
+    }
+
+    @Test("PostgresNIO's own query on a closed connection is never answered (why the guard exists)",
+          .timeLimit(.minutes(1)))
+    func libraryQueryHangs() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.client.withConnection { connection in
+                try await terminate(connection, client: store.client)
+                let answered = Answered()
+                Task {
+                    _ = try? await connection.query("SELECT 1", logger: TestDatabase.logger)
+                    answered.set()
+                }
+                try await Task.sleep(for: .seconds(2))
+                // If this starts failing, PostgresNIO answers such a query now and the watchdog
+                // in `PostgresConnection.statement` can go.
+                #expect(!answered.value)
+            }
+        }
+    }
+
+    @Test("a statement on a closed connection fails within a second with a retryable error",
+          .timeLimit(.minutes(1)))
+    func statementFails() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.client.withConnection { connection in
+                try await terminate(connection, client: store.client)
+                let started = ContinuousClock.now
+                let error = await #expect(throws: StoreError.self) {
+                    try await connection.statement("SELECT 1", logger: TestDatabase.logger)
+                }
+                #expect(error?.code == .unavailable)
+                #expect(ContinuousClock.now - started < .seconds(1))
+            }
+        }
+    }
+
+    @Test("a transaction whose connection dies fails, rolls nothing in, and the pool serves the next one",
+          .timeLimit(.minutes(1)))
+    func transactionFails() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.client.query("CREATE TABLE probe (n int)", logger: TestDatabase.logger)
+            await #expect(throws: (any Error).self) {
+                try await store.client.transaction(logger: TestDatabase.logger) { connection in
+                    try await connection.statement("INSERT INTO probe VALUES (1)", logger: TestDatabase.logger)
+                    try await terminate(connection, client: store.client)
+                    try await connection.statement("INSERT INTO probe VALUES (2)", logger: TestDatabase.logger)
+                }
+            }
+            try await store.client.transaction(logger: TestDatabase.logger) { connection in
+                try await connection.statement("INSERT INTO probe VALUES (3)", logger: TestDatabase.logger)
+            }
+            var rows: [Int] = []
+            for try await n in try await store.client.query("SELECT n FROM probe ORDER BY n", logger: TestDatabase.logger)
+                .decode(Int.self) { rows.append(n) }
+            #expect(rows == [3])
+        }
+    }
+}
+
+/// Whether a detached call came back.
+private final class Answered: Sendable {
+    private let flag = Mutex(false)
+    var value: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}
