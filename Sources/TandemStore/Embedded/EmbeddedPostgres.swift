@@ -85,13 +85,13 @@ public struct EmbeddedPostgres: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let rows = try await client.query(
+            let rows = try await client.statement(
                 "SELECT count(*) FROM pg_database WHERE datname = \(database)", logger: logger)
             var exists = false
             for try await count in rows.decode(Int.self) { exists = count > 0 }
             if !exists {
                 let name = database.replacingOccurrences(of: "\"", with: "\"\"")
-                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
+                try await client.statement(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
             }
         }
     }

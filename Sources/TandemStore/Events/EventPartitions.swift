@@ -39,7 +39,7 @@ public struct EventPartitions: Sendable {
     public func maintain(now: Date = Date()) async throws -> (created: [String], dropped: [String]) {
         let today = Self.dayStart(containing: now)
         var existing = Set<String>()
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = 'events'::regclass
@@ -54,7 +54,7 @@ public struct EventPartitions: Sendable {
             let from = Self.timestamp(day)
             let to = Self.timestamp(day.addingTimeInterval(86_400))
             // Names and bounds are derived from dates, never from input.
-            try await client.query(
+            try await client.statement(
                 PostgresQuery(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(name) PARTITION OF events FOR VALUES FROM ('\(from)') TO ('\(to)')"),
                 logger: logger)
             created.append(name)
@@ -62,11 +62,11 @@ public struct EventPartitions: Sendable {
         let oldestKept = Self.name(of: today.addingTimeInterval(-Double(policy.retentionDays) * 86_400))
         var dropped: [String] = []
         for name in existing.sorted() where name.hasPrefix("events_p") && name.count == 16 && name < oldestKept {
-            try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"), logger: logger)
+            try await client.statement(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"), logger: logger)
             dropped.append(name)
         }
         let oldestDay = today.addingTimeInterval(-Double(policy.retentionDays) * 86_400)
-        try await client.query(
+        try await client.statement(
             "DELETE FROM pair_statistics WHERE minute < \(oldestDay)", logger: logger)
         if !created.isEmpty || !dropped.isEmpty {
             logger.info("event partitions maintained", metadata: ["created": "\(created.count)", "dropped": "\(dropped)"])

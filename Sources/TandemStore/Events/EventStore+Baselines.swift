@@ -56,7 +56,7 @@ extension EventStore {
     /// Baseline for the benchmark: one `INSERT … ON CONFLICT DO NOTHING` statement per event.
     public func insertOneBaseline(_ record: EventRecord) async throws {
         let event = record.event
-        try await client.query(
+        try await client.statement(
             """
             INSERT INTO events (tenant_id, identity, device_time, source_device, channel, kind, subject, body,
                                 token_id, connector_id, received_at)
@@ -71,12 +71,12 @@ extension EventStore {
 
     /// Empties the events table (benchmark databases only).
     public func truncateForBenchmark() async throws {
-        try await client.query("TRUNCATE events", logger: logger)
+        try await client.statement("TRUNCATE events", logger: logger)
     }
 
     /// Rows in the events table.
     public func countRows() async throws -> Int {
-        for try await count in try await client.query("SELECT count(*) FROM events", logger: logger).decode(Int.self) {
+        for try await count in try await client.statement("SELECT count(*) FROM events", logger: logger).decode(Int.self) {
             return count
         }
         return 0

@@ -86,7 +86,7 @@ public struct ConnectorRepository: Sendable {
         tenant: TenantID, connector: ConnectorID, session: UUID, statistics: ConnectorStatistics
     ) async throws -> Bool {
         let json = String(decoding: try JSONEncoder.store.encode(statistics), as: UTF8.self)
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             UPDATE connectors SET last_heard = now(), statistics = \(json)::jsonb,
                 nmsp_messages_received = \(Int64(clamping: statistics.nmspMessagesReceived))
@@ -145,7 +145,7 @@ public struct ConnectorRepository: Sendable {
     /// Sessions whose connector has not been heard for longer than `timeout`.
     public func expiredSessions(timeout: Duration) async throws -> [ExpiredSession] {
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             SELECT tenant_id, token_id, connector_id, session_id FROM connectors
             WHERE control_status = 'active' AND session_id IS NOT NULL
@@ -166,7 +166,7 @@ public struct ConnectorRepository: Sendable {
     /// Opens the data channel of the connector `instanceID` of `token`.
     /// - Returns: the connector, or `nil` when it never said Hello on the control channel.
     public func openDataChannel(tenant: TenantID, token: TokenID, instanceID: String) async throws -> ConnectorID? {
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             UPDATE connectors SET data_status = 'active', data_connected_at = now(), last_modified = now()
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND instance_id = \(instanceID)
@@ -178,7 +178,7 @@ public struct ConnectorRepository: Sendable {
 
     /// Closes the connector's data channel.
     public func closeDataChannel(tenant: TenantID, connector: ConnectorID) async throws {
-        try await client.query(
+        try await client.statement(
             """
             UPDATE connectors SET data_status = 'inactive', last_modified = now()
             WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)
@@ -187,7 +187,7 @@ public struct ConnectorRepository: Sendable {
 
     /// Adds `count` to the events the connector delivered on its data channel.
     public func countDataChannelEvents(tenant: TenantID, connector: ConnectorID, count: Int) async throws {
-        try await client.query(
+        try await client.statement(
             """
             UPDATE connectors SET data_channel_events = data_channel_events + \(count)
             WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)

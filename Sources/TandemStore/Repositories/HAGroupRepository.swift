@@ -66,7 +66,7 @@ public struct HAGroupRepository: Sendable {
     /// The group of the tenant's token `token`, or `nil` when the tenant has no such token.
     public func state(tenant: TenantID, token id: TokenID, historyLimit: Int = 50) async throws -> HAGroupState? {
         guard let token = try await tokens.find(tenant: tenant, id: id) else { return nil }
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             SELECT hyperlocation_reprovision, iot_reprovision,
                    CASE WHEN fastlocate_state = 're-establishing'
@@ -78,7 +78,7 @@ public struct HAGroupRepository: Sendable {
             FROM ha_groups g WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
             """, logger: logger)
         var history: [HAGroupState.HistoryEntry] = []
-        let historyRows = try await client.query(
+        let historyRows = try await client.statement(
             """
             SELECT kind, connector_id, peer_connector_id, ip_address, detail, occurred_at FROM ha_history
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
@@ -99,7 +99,7 @@ public struct HAGroupRepository: Sendable {
 
     /// The group's configuration as pushed to its connectors.
     public func configuration(tenant: TenantID, token: TokenID) async throws -> HAGroupConfiguration? {
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             SELECT t.network, g.configuration_modified_at FROM tokens t
             JOIN ha_groups g ON g.tenant_id = t.tenant_id AND g.token_id = t.token_id
@@ -111,7 +111,7 @@ public struct HAGroupRepository: Sendable {
         }
         guard let (network, modified) = header else { return nil }
         let table = network == .wireless ? "controllers" : "switches"
-        let devices = try await client.query(
+        let devices = try await client.statement(
             PostgresQuery(
                 unsafeSQL: "SELECT ip_address, name FROM \(table) WHERE tenant_id = $1 AND token_id = $2 ORDER BY ip_address",
                 binds: Self.binds(tenant, token)),
@@ -162,7 +162,7 @@ public struct HAGroupRepository: Sendable {
     /// Clears the reprovision flags of `services` (`hyperlocation`, `iot`).
     /// - Returns: `false` when the tenant has no such token.
     public func clearReprovision(tenant: TenantID, token: TokenID, services: Set<String>) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             UPDATE ha_groups SET
                 hyperlocation_reprovision = hyperlocation_reprovision AND NOT \(services.contains("hyperlocation")),
@@ -176,7 +176,7 @@ public struct HAGroupRepository: Sendable {
 
     /// Records that the group's FastLocate events flow again (a no-op when they already do).
     public func fastLocateFlowing(tenant: TenantID, token: TokenID) async throws {
-        try await client.query(
+        try await client.statement(
             """
             UPDATE ha_groups SET fastlocate_state = 'flowing', fastlocate_since = now()
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND fastlocate_state <> 'flowing'

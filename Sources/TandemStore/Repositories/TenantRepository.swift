@@ -39,7 +39,7 @@ public struct TenantRepository: Sendable {
     /// The key is hashed before the lookup and the stored hash compared in constant time.
     public func authenticate(apiKey: Secret) async throws -> TenantID? {
         let hash = apiKey.hash
-        let rows = try await client.query(
+        let rows = try await client.statement(
             "SELECT tenant_id, key_hash FROM tenant_api_keys WHERE key_hash = \(Data(hash.bytes)) AND revoked_at IS NULL",
             logger: logger)
         var match: TenantID?
@@ -51,7 +51,7 @@ public struct TenantRepository: Sendable {
 
     /// The tenant with `id`, or `nil`.
     public func find(_ id: TenantID) async throws -> Tenant? {
-        let rows = try await client.query(
+        let rows = try await client.statement(
             "SELECT name, created_at FROM tenants WHERE tenant_id = \(id.rawValue)", logger: logger)
         for try await (name, createdAt) in rows.decode((String, Date).self) {
             return Tenant(id: id, name: try DisplayName(name, field: "name"), createdAt: createdAt)

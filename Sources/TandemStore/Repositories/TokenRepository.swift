@@ -80,7 +80,7 @@ public struct TokenRepository: Sendable {
     /// The secret is hashed before the lookup and the stored hash compared in constant time.
     public func authenticate(secret: Secret) async throws -> Token? {
         let hash = secret.hash
-        let rows = try await client.query(
+        let rows = try await client.statement(
             """
             SELECT token_id, tenant_id, connector_name, network, created_at, revoked_at, token_hash FROM tokens
             WHERE token_hash = \(Data(hash.bytes)) AND revoked_at IS NULL
@@ -96,7 +96,7 @@ public struct TokenRepository: Sendable {
 
     private func tokens(_ query: PostgresQuery) async throws -> [Token] {
         var result: [Token] = []
-        for try await row in try await client.query(query, logger: logger) { result.append(try Self.token(from: row)) }
+        for try await row in try await client.statement(query, logger: logger) { result.append(try Self.token(from: row)) }
         return result
     }
 

@@ -1,0 +1,15 @@
+import Logging
+import PostgresNIO
+
+extension PostgresClient {
+    /// Runs one statement on a leased connection through
+    /// ``PostgresNIO/PostgresConnection/statement(_:logger:)``, so a connection that closes
+    /// under it fails the statement instead of hanging it (PostgresNIO's own `query` does not
+    /// guard this). The rows are read before the connection goes back to the pool.
+    @discardableResult
+    func statement(_ query: PostgresQuery, logger: Logger) async throws -> StatementRows {
+        try await withConnection { connection in
+            StatementRows(rows: try await connection.statement(query, logger: logger).collect())
+        }
+    }
+}
