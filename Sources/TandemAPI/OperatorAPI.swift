@@ -15,14 +15,16 @@ public struct OperatorAPI: Sendable {
     private let metrics: MetricsEndpoint?
     private let sessions = DashboardSessions()
     private let throttle = AuthenticationThrottle()
+    private let limits: HTTPLimits
 
     /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
     /// requests to the connectors (the ingest layer's session registry); `metrics`, when
-    /// given, is served at `/metrics`.
-    public init(store: Store, notifier: any HAGroupNotifier, metrics: MetricsEndpoint? = nil) {
+    /// given, is served at `/metrics`; `limits` bound slow and idle clients.
+    public init(store: Store, notifier: any HAGroupNotifier, metrics: MetricsEndpoint? = nil, limits: HTTPLimits = .init()) {
         self.store = store
         self.notifier = notifier
         self.metrics = metrics
+        self.limits = limits
     }
 
     /// The router: `/healthz`, `/readyz` in the open, `/metrics` (behind its own token when
@@ -30,6 +32,7 @@ public struct OperatorAPI: Sendable {
     public func makeRouter(secureCookies: Bool = false) -> Router<OperatorContext> {
         let router = Router(context: OperatorContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RequestBodyDeadline(limits: limits))
         HealthRoutes(store: store).add(to: router)
         OpenAPIRoutes().add(to: router)
         DashboardRoutes(store: store, sessions: sessions, throttle: throttle, secureCookie: secureCookies).add(to: router)
@@ -48,21 +51,25 @@ public struct OperatorAPI: Sendable {
         return router
     }
 
-    /// An application serving the API on `host`:`port`, over TLS when `tls` names PEM files.
+    /// An application serving the API on `host`:`port`, over TLS when `tls` names PEM files,
+    /// closing idle connections and holding at most ``HTTPLimits/maximumConnections``.
     /// - Throws: when the certificate or key can't be read.
     public func makeApplication(
         host: String, port: Int, tls: (certificateChainPath: String, privateKeyPath: String)? = nil, logger: Logger
     ) throws -> some ApplicationProtocol {
-        var server: HTTPServerBuilder = .http1()
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))
+        var server: HTTPServerBuilder = .http1(configuration: http1)
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
-            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         }
         return Application(
             router: makeRouter(secureCookies: tls != nil),
             server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "tandem"),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "tandem",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)),
             logger: logger)
     }
 }

@@ -39,6 +39,18 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         return error
     }
 
+    /// 413 for a request body larger than `limit` bytes.
+    public static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "body_too_large", message: "request body is larger than \(limit) bytes")
+    }
+
+    /// 408 for a request body that did not arrive within `timeout`.
+    static func requestTimeout(after timeout: Duration) -> APIError {
+        APIError(
+            .requestTimeout, code: "request_timeout",
+            message: "the request body did not arrive within \(timeout.components.seconds) s; send it at once")
+    }
+
     /// 404 for a resource this tenant does not have (whether another tenant has it is not told).
     public static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: "not_found", message: "\(what) not found")
@@ -60,13 +72,17 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         // Sorted keys: the same error is byte for byte the same body, whatever the cause.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let data = try encoder.encode(Body(error: .init(code: code, message: message, field: field)))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: try jsonBody()))
+    }
+
+    /// The JSON body of the answer.
+    func jsonBody() throws -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return ByteBuffer(bytes: try encoder.encode(Body(error: .init(code: code, message: message, field: field))))
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }

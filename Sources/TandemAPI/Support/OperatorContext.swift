@@ -1,4 +1,5 @@
 public import Hummingbird
+import NIOCore
 public import TandemCore
 
 /// The request context of the operator API: Hummingbird's core storage plus the tenant that
@@ -9,11 +10,14 @@ public struct OperatorContext: RequestContext {
     public var tenantID: TenantID?
     /// The client's IP address (for throttling failed authentications); `nil` when unknown.
     public let remoteAddress: String?
+    /// The client's connection (closed early when a request body comes too slowly).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.tenantID = nil
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
+        self.channel = source.channel
     }
 
     /// The key failed authentications are counted under.

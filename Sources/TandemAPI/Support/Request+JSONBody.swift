@@ -15,9 +15,7 @@ extension Request {
         do {
             buffer = try await body.collect(upTo: Self.maximumJSONBodySize)
         } catch {
-            throw APIError(
-                .contentTooLarge, code: "body_too_large",
-                message: "request body is larger than \(Self.maximumJSONBodySize) bytes")
+            throw APIError.bodyTooLarge(limit: Self.maximumJSONBodySize)
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

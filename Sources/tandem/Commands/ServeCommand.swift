@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             tls: settings.tls, metrics: IngestMetrics(factory: factory), logger: logger)
         let http = try OperatorAPI(
             store: store, notifier: ingest.registry,
-            metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken))
+            metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http)
             .makeApplication(
                 host: settings.host, port: settings.httpPort,
                 tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemAPI
 import TandemCore
 import TandemIngest
 import TandemStore
@@ -36,6 +37,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("metrics-token"),
             help: "Bearer token GET /metrics requires (env TANDEM_METRICS_TOKEN; default: /metrics is open).")
     var metricsToken: String?
+    @Option(name: .customLong("http-body-timeout"), help: "Seconds a request body may take to arrive before 408 (env TANDEM_HTTP_BODY_TIMEOUT; default 10).")
+    var httpBodyTimeout: Int?
+    @Option(name: .customLong("http-idle-timeout"), help: "Seconds an HTTP connection may idle before it is closed (env TANDEM_HTTP_IDLE_TIMEOUT; default 60).")
+    var httpIdleTimeout: Int?
+    @Option(name: .customLong("http-max-connections"), help: "HTTP connections open at once (env TANDEM_HTTP_MAX_CONNECTIONS; default 1000).")
+    var httpMaxConnections: Int?
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
     var noMigrate = false
 
@@ -46,6 +53,7 @@ struct ServerOptions: ParsableArguments {
         var grpcPort: Int
         var tls: IngestServer.TLSFiles?
         var ingest: IngestConfiguration
+        var http: HTTPLimits
         var eventPolicy: EventStore.Policy
         var migrate: Bool
         var metricsToken: Secret?
@@ -82,12 +90,21 @@ struct ServerOptions: ParsableArguments {
         let retention = try retentionDays ?? Environment.int("TANDEM_RETENTION_DAYS") ?? 30
         guard retention >= 1 else { throw ConfigurationError("retention must be at least 1 day") }
 
+        var http = HTTPLimits()
+        http.bodyTimeout = .seconds(try httpBodyTimeout ?? Environment.int("TANDEM_HTTP_BODY_TIMEOUT") ?? 10)
+        http.idleTimeout = .seconds(try httpIdleTimeout ?? Environment.int("TANDEM_HTTP_IDLE_TIMEOUT") ?? 60)
+        http.maximumConnections = try httpMaxConnections ?? Environment.int("TANDEM_HTTP_MAX_CONNECTIONS") ?? 1_000
+        guard http.bodyTimeout >= .seconds(1), http.idleTimeout >= .seconds(1), http.maximumConnections >= 1 else {
+            throw ConfigurationError("--http-body-timeout and --http-idle-timeout must be at least 1 second, --http-max-connections at least 1")
+        }
+
         return Settings(
             host: host ?? Environment.string("TANDEM_HOST") ?? "127.0.0.1",
             httpPort: try httpPort ?? Environment.int("TANDEM_HTTP_PORT") ?? 8080,
             grpcPort: try grpcPort ?? Environment.int("TANDEM_GRPC_PORT") ?? 7443,
             tls: certificate.flatMap { cert in key.map { IngestServer.TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } },
             ingest: ingest,
+            http: http,
             eventPolicy: EventStore.Policy(retentionDays: retention),
             migrate: !noMigrate && Environment.string("TANDEM_NO_MIGRATE") == nil,
             metricsToken: (metricsToken ?? Environment.string("TANDEM_METRICS_TOKEN")).map(Secret.init))
