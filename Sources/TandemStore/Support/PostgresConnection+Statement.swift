@@ -25,24 +25,24 @@ extension PostgresConnection {
         let answer = Answer()
         return try await withCheckedThrowingContinuation { continuation in
             answer.set(continuation)
-            let statement = Task {
-                do {
-                    answer.resume(with: .success(try await self.query(query, logger: logger)))
-                } catch {
-                    answer.resume(with: .failure(error))
-                }
-            }
-            Task {
+            let watchdog = Task {
                 while !answer.isResumed {
                     if self.isClosed {
                         if answer.resume(with: .failure(Self.closedError)) {
                             logger.debug("a statement was abandoned: its database connection closed before answering")
-                            statement.cancel()
                         }
                         return
                     }
                     try? await Task.sleep(for: Self.closedConnectionPoll)
                 }
+            }
+            Task {
+                do {
+                    answer.resume(with: .success(try await self.query(query, logger: logger)))
+                } catch {
+                    answer.resume(with: .failure(error))
+                }
+                watchdog.cancel()
             }
         }
     }
