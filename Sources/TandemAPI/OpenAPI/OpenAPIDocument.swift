@@ -95,6 +95,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
           }
         }
       }
@@ -337,6 +340,9 @@ enum OpenAPIDocument {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
@@ -882,6 +888,9 @@ enum OpenAPIDocument {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
           },
@@ -945,6 +954,9 @@ enum OpenAPIDocument {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
           },
@@ -1007,6 +1019,15 @@ enum OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
           }
         }
       }
@@ -1736,6 +1757,23 @@ enum OpenAPIDocument {
                 "code": "invalid_field",
                 "message": "connectorName: must be 1 to 128 characters",
                 "field": "connectorName"
+              }
+            }
+          }
+        }
+      },
+      "RequestTimeout": {
+        "description": "the body did not arrive within the body timeout (--http-body-timeout); the connection is closed",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "example": {
+              "error": {
+                "code": "request_timeout",
+                "message": "the request body did not arrive within 10 s; send it at once",
+                "field": null
               }
             }
           }
