@@ -7,8 +7,9 @@ import Testing
 
 /// PostgreSQL restarting between two statements of a transaction must fail the transaction
 /// (the batch is not acked and is resent), never hang it: the chaos run with seed 2 found a
-/// pipeline writer waiting forever on such a statement.
-@Suite("A connection PostgreSQL closes mid-transaction fails its statements instead of hanging")
+/// pipeline writer waiting forever on such a statement. A connection that goes silent (a
+/// half-open TCP connection) must not hang it either.
+@Suite("Statements never hang: a connection that closes or goes silent fails them")
 struct ClosedConnectionTests {
     /// Terminates the backend of `connection` from another connection and waits until the
     /// client has seen its channel close.
@@ -74,6 +75,28 @@ struct ClosedConnectionTests {
             for try await n in try await store.client.query("SELECT n FROM probe ORDER BY n", logger: TestDatabase.logger)
                 .decode(Int.self) { rows.append(n) }
             #expect(rows == [3])
+        }
+    }
+
+    @Test("a statement unanswered past its deadline fails, its connection is closed, and the pool serves the next one",
+          .timeLimit(.minutes(1)))
+    func deadlinePassed() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.client.withConnection { connection in
+                let started = ContinuousClock.now
+                let error = await #expect(throws: StoreError.self) {
+                    try await connection.statement("SELECT pg_sleep(5)", logger: TestDatabase.logger, deadline: .seconds(1))
+                }
+                #expect(error?.code == .unavailable)
+                #expect(error?.message.contains("did not answer within 1 s") == true)
+                #expect(ContinuousClock.now - started < .seconds(3))
+                try await eventually("the silent connection to be closed") { connection.isClosed }
+            }
+            var answered = 0
+            for try await n in try await store.client.statement("SELECT 1", logger: TestDatabase.logger).decode(Int.self) {
+                answered = n
+            }
+            #expect(answered == 1)
         }
     }
 }

@@ -46,7 +46,8 @@ public struct MigrationRunner: Sendable {
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
                 """, logger: logger)
-            try await connection.statement("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            // Another runner may hold the lock for as long as its migrations take.
+            try await connection.statement("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger, deadline: nil)
             do {
                 let report = try await apply(on: connection)
                 try await connection.statement("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
@@ -76,9 +77,10 @@ public struct MigrationRunner: Sendable {
                 continue
             }
             do {
-                try await connection.transaction(logger: logger) { transaction in
+                // No statement deadline: a migration may rewrite a large table.
+                try await connection.transaction(logger: logger, deadline: nil) { transaction in
                     for statement in SQLScript.statements(of: migration.sql) {
-                        try await transaction.statement(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await transaction.statement(PostgresQuery(unsafeSQL: statement), logger: logger, deadline: nil)
                     }
                     try await transaction.statement(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",

@@ -21,22 +21,22 @@ extension PostgresConnection {
     /// instead of hanging it; the body's statements must use it too. A connection whose
     /// ROLLBACK fails is closed rather than given back to the pool mid-transaction.
     func transaction<Result: Sendable>(
-        logger: Logger, isolation: isolated (any Actor)? = #isolation,
+        logger: Logger, deadline: Duration? = statementDeadline, isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> Result {
-        try await statement("BEGIN", logger: logger)
+        try await statement("BEGIN", logger: logger, deadline: deadline)
         let value: Result
         do {
             value = try await body(self)
         } catch {
             do {
-                try await statement("ROLLBACK", logger: logger)
+                try await statement("ROLLBACK", logger: logger, deadline: deadline)
             } catch {
                 try? await close()
             }
             throw error
         }
-        try await statement("COMMIT", logger: logger)
+        try await statement("COMMIT", logger: logger, deadline: deadline)
         return value
     }
 }

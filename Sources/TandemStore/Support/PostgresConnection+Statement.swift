@@ -5,6 +5,11 @@ import Synchronization
 extension PostgresConnection {
     /// How often an unanswered statement checks whether its connection has closed.
     static let closedConnectionPoll: Duration = .milliseconds(100)
+    /// How long a statement may go unanswered before its connection is presumed dead (a
+    /// half-open TCP connection after a network partition or a database failover says
+    /// nothing for hours) and is closed. Far above any statement of the service; migrations,
+    /// which may legitimately run longer, pass no deadline.
+    static let statementDeadline: Duration = .seconds(60)
 
     /// Runs `query` on this connection, like `query(_:logger:)`, but fails with
     /// ``StoreError/Code/unavailable`` instead of waiting forever when the connection has closed.
@@ -17,12 +22,19 @@ extension PostgresConnection {
     /// ``closedConnectionPoll``, and fails the statement once the channel is closed. The
     /// library call it gives up on stays suspended, holding only the statement and its binds.
     ///
+    /// A statement still unanswered after `deadline` (default ``statementDeadline``; `nil` for
+    /// none) fails the same way, and its connection is closed: PostgreSQL then rolls its
+    /// transaction back, and the pool opens a fresh connection for the next statement.
+    ///
     /// A statement answered in the same instant the connection closed may be reported as
     /// failed although it ran. Callers treat every failure as "maybe done" already: an event
     /// write is not acked and is resent, and the resend is idempotent.
     @discardableResult
-    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+    func statement(
+        _ query: PostgresQuery, logger: Logger, deadline: Duration? = statementDeadline
+    ) async throws -> PostgresRowSequence {
         let answer = Answer()
+        let giveUp = deadline.map { ContinuousClock.now + $0 }
         return try await withCheckedThrowingContinuation { continuation in
             answer.set(continuation)
             let watchdog = Task {
@@ -30,6 +42,15 @@ extension PostgresConnection {
                     if self.isClosed {
                         if answer.resume(with: .failure(Self.closedError)) {
                             logger.debug("a statement was abandoned: its database connection closed before answering")
+                        }
+                        return
+                    }
+                    if let giveUp, let deadline, ContinuousClock.now >= giveUp {
+                        if answer.resume(with: .failure(Self.unansweredError(deadline))) {
+                            logger.warning("PostgreSQL did not answer a statement in time; its connection is closed", metadata: [
+                                "deadline": "\(deadline)",
+                            ])
+                            try? await self.close()
                         }
                         return
                     }
@@ -49,6 +70,12 @@ extension PostgresConnection {
 
     private static var closedError: StoreError {
         StoreError(.unavailable, "the connection to PostgreSQL closed before the statement was answered; retry")
+    }
+
+    private static func unansweredError(_ deadline: Duration) -> StoreError {
+        StoreError(
+            .unavailable,
+            "PostgreSQL did not answer within \(deadline.components.seconds) s; the connection was closed; retry")
     }
 
     /// The one answer a statement gets: from PostgreSQL or from the watchdog, whichever is first.
