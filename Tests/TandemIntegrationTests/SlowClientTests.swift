@@ -67,7 +67,7 @@ struct SlowClientTests {
         }
     }
 
-    @Test("a body sent at once is still answered normally (401 without a key), and the connection stays usable")
+    @Test("a body sent at once is answered as usual (401 without a key), and its connection stays open")
     func promptBody() async throws {
         try await withServer(Self.limits(body: .seconds(1))) { port in
             let socket = try RawSocket(port: port)

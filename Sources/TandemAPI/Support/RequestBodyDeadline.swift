@@ -22,7 +22,6 @@ struct RequestBodyDeadline: RouterMiddleware {
         guard Self.hasBody(request) else { return try await next(request, context) }
         let (limits, unread) = (limits, request)
         let channel = context.channel
-        let answer = try APIError.requestTimeout(after: limits.bodyTimeout).jsonBody()
         let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
             group.addTask {
                 var request = unread
@@ -40,7 +39,7 @@ struct RequestBodyDeadline: RouterMiddleware {
                 // Answer 408 on the connection itself, then close it: the body stream is
                 // Hummingbird's own reader of the connection, which can't be stopped half-way
                 // and still answered through it.
-                try await Self.answerAndClose(channel, json: answer)
+                try await Self.answerAndClose(channel, json: try APIError.requestTimeout(after: limits.bodyTimeout).jsonBody())
                 return nil
             }
             defer { group.cancelAll() }
