@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@Suite("Chaos: every fault class, zero acked events lost or duplicated")
+/// Serialized: each run starts its own PostgreSQL, server and connectors; two at once on a
+/// 2-core machine starve the rest of the suite.
+@Suite("Chaos: every fault class, zero acked events lost or duplicated", .serialized)
 struct ChaosTests {
     /// The `tandem` binary `swift test` built next to the tests.
     static var binary: URL {
