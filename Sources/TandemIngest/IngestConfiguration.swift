@@ -6,6 +6,9 @@ public struct IngestConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// How long a connector may stay silent before it is lost (default 3 heartbeat intervals).
     public var livenessTimeout: Duration = .seconds(15)
+    /// How often this node checks whether a token with live channels here was revoked through
+    /// another node (default 2 s; a revocation through this node's API acts at once).
+    public var revocationCheckInterval: Duration = .seconds(2)
     /// Pairing rules (at most 2 active connectors per token by default).
     public var pairingRules = PairingRules()
     /// Largest gRPC message accepted, in bytes (default 4 MiB); larger ones get RESOURCE_EXHAUSTED

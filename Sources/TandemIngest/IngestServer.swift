@@ -68,6 +68,8 @@ public struct IngestServer: Sendable {
             pipeline,
             GRPCServerService(server: grpc, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
+            RevocationSweeper(
+                store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),
         ]
     }

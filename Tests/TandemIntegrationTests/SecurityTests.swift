@@ -5,10 +5,43 @@ import Hummingbird
 import HummingbirdTesting
 import TandemConnector
 import TandemCore
+import TandemIngest
 import Testing
 
 @Suite("Security: revocation, tenant isolation, no secrets in logs")
 struct SecurityTests {
+    @Test("a token revoked through another node (straight in the database): this node closes its channels within 5 s")
+    func revocationThroughAnotherNode() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let other = try await tandem.site(name: "other")
+            let control = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "revoked-elsewhere")
+            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "revoked-elsewhere")
+            #expect(try await data.write(makeBatch(sequence: 1, events: 5)).stored == 5)
+            let bystander = try await tandem.connect(other, ip: "10.0.1.1", instanceID: "bystander")
+            let sweeper = RevocationSweeper(
+                store: tandem.store, registry: tandem.ingest.registry, interval: .milliseconds(500), logger: tandem.logger)
+            let sweeping = Task { try await sweeper.run() }
+            defer { sweeping.cancel() }
+
+            // Another node's API revoked it: this node's registry was not told.
+            let started = ContinuousClock.now
+            #expect(try await tandem.store.tokens.revoke(tenant: site.tenant, id: site.tokenID) != nil)
+            await #expect(throws: RPCError.self) { try await control.ended() }
+            do {
+                _ = try await data.nextAck()
+                Issue.record("the data stream stayed open after revocation")
+            } catch let error as RPCError {
+                #expect(error.code == .unauthenticated)
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            // Another tenant's live channel on the same node is left alone, sweep after sweep.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await tandem.store.connectors.haActive(tenant: other.tenant, token: other.tokenID) == ["10.0.1.1"])
+            bystander.kill()
+        }
+    }
+
     @Test("revoking a token closes its live control and data channels within 5 s and refuses new ones")
     func revocationClosesChannels() async throws {
         try await TandemHarness.run { tandem in

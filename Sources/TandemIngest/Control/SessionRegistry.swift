@@ -136,6 +136,12 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         }
     }
 
+    /// The groups with a control session or a data stream open on this node.
+    var liveGroups: [(tenant: TenantID, token: TokenID)] {
+        let keys = sessions.withLock { Set($0.keys) }.union(dataStreams.withLock { Set($0.keys) })
+        return keys.map { ($0.tenant, $0.token) }
+    }
+
     /// Registers an open data stream; the stream yields once if its token is revoked.
     /// - Returns: `nil` when the token already has `limit` data streams open on this node.
     func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID, limit: Int) -> AsyncStream<Void>? {

@@ -75,6 +75,21 @@ public struct TokenRepository: Sendable {
         ).first
     }
 
+    /// Of the groups `(tenant, token)` given, those whose token is revoked.
+    public func revoked(among groups: [(tenant: TenantID, token: TokenID)]) async throws -> [(tenant: TenantID, token: TokenID)] {
+        if groups.isEmpty { return [] }
+        let rows = try await client.statement(
+            """
+            SELECT t.tenant_id, t.token_id FROM tokens t
+            JOIN unnest(\(groups.map(\.tenant.rawValue))::uuid[], \(groups.map(\.token.rawValue))::uuid[]) AS g(tenant, token)
+              ON t.tenant_id = g.tenant AND t.token_id = g.token
+            WHERE t.revoked_at IS NOT NULL
+            """, logger: logger)
+        var revoked: [(tenant: TenantID, token: TokenID)] = []
+        for try await (tenant, token) in rows.decode((UUID, UUID).self) { revoked.append((TenantID(tenant), TokenID(token))) }
+        return revoked
+    }
+
     /// The live token whose secret is `secret`, or `nil` when it is unknown or revoked.
     ///
     /// The secret is hashed before the lookup and the stored hash compared in constant time.

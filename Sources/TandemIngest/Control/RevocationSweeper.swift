@@ -1,0 +1,42 @@
+public import Logging
+public import ServiceLifecycle
+public import TandemStore
+
+/// Closes the channels of tokens revoked through another node. A revocation through this
+/// node's API closes its channels here at once (``SessionRegistry/tokenRevoked(tenant:token:)``);
+/// with several nodes on one database, the others learn it here, every `interval`, by asking
+/// PostgreSQL which of the tokens with live channels on this node are revoked.
+public struct RevocationSweeper: Service {
+    private let store: Store
+    private let registry: SessionRegistry
+    private let interval: Duration
+    private let logger: Logger
+
+    public init(store: Store, registry: SessionRegistry, interval: Duration, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { return }
+                do {
+                    try await sweep()
+                } catch {
+                    logger.warning("revocation check failed; retrying next interval", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// One check: ends every channel on this node whose token is revoked.
+    public func sweep() async throws {
+        for (tenant, token) in try await store.tokens.revoked(among: registry.liveGroups) {
+            await registry.tokenRevoked(tenant: tenant, token: token)
+        }
+    }
+}
