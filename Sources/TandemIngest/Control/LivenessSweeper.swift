@@ -20,17 +20,9 @@ public struct LivenessSweeper: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: configuration.heartbeatInterval)
-                guard !Task.isCancelled else { return }
-                do {
-                    try await sweep()
-                } catch {
-                    logger.warning("liveness sweep failed; retrying next interval", metadata: ["error": "\(error)"])
-                }
-            }
-        }
+        try await runPeriodically(
+            every: configuration.heartbeatInterval, logger: logger, failure: "liveness sweep failed; retrying next interval"
+        ) { try await sweep() }
     }
 
     /// One sweep: ends every session silent for longer than the timeout.

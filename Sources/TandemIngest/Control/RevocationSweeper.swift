@@ -20,16 +20,8 @@ public struct RevocationSweeper: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { return }
-                do {
-                    try await sweep()
-                } catch {
-                    logger.warning("revocation check failed; retrying next interval", metadata: ["error": "\(error)"])
-                }
-            }
+        try await runPeriodically(every: interval, logger: logger, failure: "revocation check failed; retrying next interval") {
+            try await sweep()
         }
     }
 

@@ -16,15 +16,8 @@ public struct PartitionMaintainer: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await partitions.maintain()
-                } catch {
-                    logger.error("partition maintenance failed; retrying", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
+        try await runPeriodically(
+            every: interval, startAtOnce: true, logger: logger, failure: "partition maintenance failed; retrying", level: .error
+        ) { _ = try await partitions.maintain() }
     }
 }
