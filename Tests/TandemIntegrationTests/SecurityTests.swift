@@ -10,14 +10,57 @@ import Testing
 
 @Suite("Security: revocation, tenant isolation, no secrets in logs")
 struct SecurityTests {
+    /// A connector's control channel and a data stream that has stored a first batch.
+    private func openChannels(
+        _ tandem: TandemHarness, _ site: TandemHarness.Site, instanceID: String
+    ) async throws -> (ControlStream, DataStream) {
+        let control = try await tandem.connect(site, ip: "10.0.0.1", instanceID: instanceID)
+        let data = DataStream.open(client: tandem.client, token: site.token, instanceID: instanceID)
+        #expect(try await data.write(makeBatch(sequence: 1, events: 5)).stored == 5)
+        return (control, data)
+    }
+
+    /// Both channels ended by the revocation (the data stream with UNAUTHENTICATED) within 5 s.
+    private func expectClosedByRevocation(_ control: ControlStream, _ data: DataStream, since started: ContinuousClock.Instant) async {
+        await #expect(throws: RPCError.self) { try await control.ended() }
+        do {
+            _ = try await data.nextAck()
+            Issue.record("the data stream stayed open after revocation")
+        } catch let error as RPCError {
+            #expect(error.code == .unauthenticated)
+        } catch {
+            Issue.record("the data stream ended with \(error), not UNAUTHENTICATED")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("revoking a token closes its live control and data channels within 5 s and refuses new ones")
+    func revocationClosesChannels() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let (control, data) = try await openChannels(tandem, site, instanceID: "revoked-1")
+            let started = ContinuousClock.now
+            try await tandem.withAPI { api in
+                try await api.execute(
+                    uri: "/api/v1/tokens/\(site.tokenID)", method: .delete, headers: [.authorization: "Bearer \(site.apiKey)"]
+                ) { #expect($0.status == .ok) }
+            }
+            await expectClosedByRevocation(control, data, since: started)
+            do {
+                _ = try await tandem.connect(site, ip: "10.0.0.2")
+                Issue.record("a revoked token opened a control channel")
+            } catch let error as RPCError {
+                #expect(error.code == .unauthenticated)
+            }
+        }
+    }
+
     @Test("a token revoked through another node (straight in the database): this node closes its channels within 5 s")
     func revocationThroughAnotherNode() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
             let other = try await tandem.site(name: "other")
-            let control = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "revoked-elsewhere")
-            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "revoked-elsewhere")
-            #expect(try await data.write(makeBatch(sequence: 1, events: 5)).stored == 5)
+            let (control, data) = try await openChannels(tandem, site, instanceID: "revoked-elsewhere")
             let bystander = try await tandem.connect(other, ip: "10.0.1.1", instanceID: "bystander")
             let sweeper = RevocationSweeper(
                 store: tandem.store, registry: tandem.ingest.registry, interval: .milliseconds(500), logger: tandem.logger)
@@ -27,48 +70,11 @@ struct SecurityTests {
             // Another node's API revoked it: this node's registry was not told.
             let started = ContinuousClock.now
             #expect(try await tandem.store.tokens.revoke(tenant: site.tenant, id: site.tokenID) != nil)
-            await #expect(throws: RPCError.self) { try await control.ended() }
-            do {
-                _ = try await data.nextAck()
-                Issue.record("the data stream stayed open after revocation")
-            } catch let error as RPCError {
-                #expect(error.code == .unauthenticated)
-            }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            await expectClosedByRevocation(control, data, since: started)
             // Another tenant's live channel on the same node is left alone, sweep after sweep.
             try await Task.sleep(for: .seconds(1))
             #expect(try await tandem.store.connectors.haActive(tenant: other.tenant, token: other.tokenID) == ["10.0.1.1"])
             bystander.kill()
-        }
-    }
-
-    @Test("revoking a token closes its live control and data channels within 5 s and refuses new ones")
-    func revocationClosesChannels() async throws {
-        try await TandemHarness.run { tandem in
-            let site = try await tandem.site()
-            let control = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "revoked-1")
-            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "revoked-1")
-            #expect(try await data.write(makeBatch(sequence: 1, events: 5)).stored == 5)
-            let started = ContinuousClock.now
-            try await tandem.withAPI { api in
-                try await api.execute(
-                    uri: "/api/v1/tokens/\(site.tokenID)", method: .delete, headers: [.authorization: "Bearer \(site.apiKey)"]
-                ) { #expect($0.status == .ok) }
-            }
-            await #expect(throws: RPCError.self) { try await control.ended() }
-            do {
-                _ = try await data.nextAck()
-                Issue.record("the data stream stayed open after revocation")
-            } catch let error as RPCError {
-                #expect(error.code == .unauthenticated)
-            }
-            #expect(ContinuousClock.now - started < .seconds(5))
-            do {
-                _ = try await tandem.connect(site, ip: "10.0.0.2")
-                Issue.record("a revoked token opened a control channel")
-            } catch let error as RPCError {
-                #expect(error.code == .unauthenticated)
-            }
         }
     }
 
