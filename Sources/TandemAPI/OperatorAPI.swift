@@ -3,6 +3,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Metrics
 import Prometheus
+import NIOCore
 import NIOSSL
 public import Logging
 public import TandemCore
@@ -57,7 +58,7 @@ public struct OperatorAPI: Sendable {
     public func makeApplication(
         host: String, port: Int, tls: (certificateChainPath: String, privateKeyPath: String)? = nil, logger: Logger
     ) throws -> some ApplicationProtocol {
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(limits.idleTimeout))
         var server: HTTPServerBuilder = .http1(configuration: http1)
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }

@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// Limits of the operator HTTP listener against slow and idle clients.
 public struct HTTPLimits: Sendable {
     /// How long a request body may take to arrive in full (default 10 s); past it the client
@@ -8,15 +10,8 @@ public struct HTTPLimits: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// Connections open at once; further clients wait in the listen queue (default 1,000).
     public var maximumConnections = 1_000
-    /// The largest request body accepted (64 KiB; JSON bodies and the sign-in form are far smaller).
-    public var maximumBodySize = 64 * 1024
+    /// The largest request body accepted: that of a JSON body (64 KiB; the sign-in form is far smaller).
+    public var maximumBodySize = Request.maximumJSONBodySize
 
     public init() {}
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (for NIO's `TimeAmount`).
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
 }
