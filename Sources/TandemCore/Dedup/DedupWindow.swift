@@ -8,7 +8,13 @@
 /// window). Since the identity includes the device time, an event always maps to one segment:
 /// a lookup is one hash probe. Segments older than the window (relative to the newest device
 /// time seen) are dropped whole; when the key count passes the capacity, the oldest segment
-/// goes first. Every dropped segment is handed back as a ``Departure`` so its owner can
+/// goes first.
+///
+/// Device times come from the wire, so they never drive the window alone: its owner tells it
+/// the server's time (``advanceClock(serverTimeMicros:)``), and an event more than one segment
+/// ahead of that is not remembered (the database still decides it). One event from the far
+/// future therefore can't move the window on and expire everybody's present entries.
+/// Every computation on a device time saturates or floors without trapping, for all `Int64`. Every dropped segment is handed back as a ``Departure`` so its owner can
 /// account for it (pair statistics). A pure value: no I/O, no clock, no locking (its owner
 /// serialises access).
 public struct DedupWindow: Sendable {
@@ -75,6 +81,9 @@ public struct DedupWindow: Sendable {
     public let configuration: Configuration
     private var segments: [Int64: [EventIdentity: Entry]] = [:]
     private var newestSegment: Int64 = .min
+    /// The newest segment an entry may be in: one past the server's current segment
+    /// (``advanceClock(serverTimeMicros:)``); unbounded until the clock is first set.
+    public private(set) var latestAllowedSegment: Int64 = .max
     /// Keys held now.
     public private(set) var count = 0
     /// Keys dropped because the capacity was reached (oldest segment first).
@@ -89,14 +98,33 @@ public struct DedupWindow: Sendable {
     /// The segment a device time falls in, and its position inside it (1/65,536ths).
     public func locate(_ deviceTimeMicros: Int64) -> (segment: Int64, position: UInt16) {
         let width = configuration.segmentMicros
-        let segment = deviceTimeMicros >= 0 ? deviceTimeMicros / width : (deviceTimeMicros + 1) / width - 1
-        let offset = deviceTimeMicros - segment * width
+        let (segment, offset) = deviceTimeMicros.flooredDivision(by: width)
         return (segment, UInt16(clamping: Int64((Double(offset) / Double(width)) * 65_536)))
+    }
+
+    /// Bounds the window by the server's clock: from now on, entries more than one segment
+    /// ahead of `serverTimeMicros` are not remembered. Call it before each batch of inserts.
+    public mutating func advanceClock(serverTimeMicros: Int64) {
+        let current = locate(serverTimeMicros).segment
+        latestAllowedSegment = current == .max ? .max : current + 1
+    }
+
+    /// Whether entries of `segment` may be held now: not older than the window's span behind
+    /// the newest segment, and not past ``latestAllowedSegment``.
+    public func spans(_ segment: Int64) -> Bool {
+        segment <= latestAllowedSegment && segment >= oldestKept(newest: newestSegment)
+    }
+
+    /// The oldest segment kept when `newest` is the newest one (saturating at `Int64.min`).
+    private func oldestKept(newest: Int64) -> Int64 {
+        let (oldest, overflow) = newest.subtractingReportingOverflow(Int64(configuration.segments) - 1)
+        return overflow ? .min : oldest
     }
 
     /// The device time (microseconds) a segment position stands for, to within 1/65,536 of a segment.
     public func deviceTime(segment: Int64, position: UInt16) -> Int64 {
-        segment * configuration.segmentMicros + Int64(Double(configuration.segmentMicros) * Double(position) / 65_536)
+        segment.saturatingMultiplied(
+            by: configuration.segmentMicros, adding: Int64(Double(configuration.segmentMicros) * Double(position) / 65_536))
     }
 
     /// Records another copy of `identity`, delivered on `line` at `arrivalMillis`, if the window holds it.
@@ -122,15 +150,16 @@ public struct DedupWindow: Sendable {
         _ identity: EventIdentity, deviceTimeMicros: Int64, line: UInt32, arrivalMillis: UInt32
     ) -> [Departure] {
         let (number, position) = locate(deviceTimeMicros)
+        guard number <= latestAllowedSegment else { return [] }  // ahead of the server's clock: not remembered
         var departed: [Departure] = []
         if number > newestSegment {
             newestSegment = number
-            let oldestKept = number - Int64(configuration.segments) + 1
+            let oldestKept = oldestKept(newest: number)
             for key in segments.keys.sorted() where key < oldestKept {
                 departed += drop(key, evicted: false)
             }
         }
-        guard number > newestSegment - Int64(configuration.segments) else { return departed }  // older than the window
+        guard number >= oldestKept(newest: newestSegment) else { return departed }  // older than the window
         let entry = Entry(
             firstArrivalMillis: arrivalMillis, firstLine: line, peerLagMillis: Entry.noPeerCopy, copies: 1,
             position: position)
@@ -146,7 +175,7 @@ public struct DedupWindow: Sendable {
         count -= removed.count
         if evicted { evictedForCapacity += removed.count } else { expired += removed.count }
         return [Departure(
-            segment: key, startMicros: key * configuration.segmentMicros, entries: Array(removed.values),
+            segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), entries: Array(removed.values),
             evicted: evicted)]
     }
 

@@ -29,6 +29,8 @@ public struct Deduplicator: Sendable {
     private var lines: [DeliveryLine?] = []
     private var lineNumbers: [DeliveryLine: UInt32] = [:]
     private var freeLines: [UInt32] = []
+    /// Per line number: whether a copy arrived or settled on it since the last drain.
+    private var touched: [Bool] = []
     private var peers: [DeliveryLine.Source: [UInt32]] = [:]
     /// Per line and window segment: the first and last position it delivered.
     private var coverage: [UInt32: [Int64: ClosedRange<UInt16>]] = [:]
@@ -38,15 +40,25 @@ public struct Deduplicator: Sendable {
         window = DedupWindow(configuration: configuration)
     }
 
+    /// Bounds the window by the server's clock (see ``DedupWindow/advanceClock(serverTimeMicros:)``).
+    public mutating func advanceClock(serverTimeMicros: Int64) {
+        window.advanceClock(serverTimeMicros: serverTimeMicros)
+    }
+
     /// Counts a copy arriving on `line` and asks the window whether it is known to be durable.
     public mutating func arrive(
         _ line: DeliveryLine, identity: EventIdentity, deviceTimeMicros: Int64, arrivalMillis: UInt32
     ) -> Arrival {
         let number = self.number(of: line)
+        touched[Int(number)] = true
         let (segment, position) = window.locate(deviceTimeMicros)
-        let range = coverage[number]?[segment]
-        coverage[number, default: [:]][segment] =
-            range.map { min($0.lowerBound, position)...max($0.upperBound, position) } ?? position...position
+        // Coverage only of segments the window can hold: far-future or ancient device times
+        // would otherwise leave entries that no departing segment ever clears.
+        if window.spans(segment) {
+            let range = coverage[number]?[segment]
+            coverage[number, default: [:]][segment] =
+                range.map { min($0.lowerBound, position)...max($0.upperBound, position) } ?? position...position
+        }
         tally(number, PairStatistics.minute(of: deviceTimeMicros)) { $0.delivered += 1 }
         let known = observeDuplicate(identity, line: number, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis)
         return Arrival(line: number, isKnownDuplicate: known)
@@ -57,6 +69,7 @@ public struct Deduplicator: Sendable {
     public mutating func settle(
         _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32, stored: Bool
     ) {
+        touched[Int(line)] = true
         // A duplicate whose entry the window has: another copy of the same write made the row.
         if !stored, observeDuplicate(identity, line: line, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis) {
             return
@@ -88,15 +101,20 @@ public struct Deduplicator: Sendable {
     public mutating func drainStatistics() -> [PairStatistics] {
         let drained = Array(tallies.values)
         tallies.removeAll(keepingCapacity: true)
-        for (number, segments) in coverage where segments.isEmpty {
+        // A line is forgotten once it covers no segment of the window and had no copy since
+        // the last drain (its copies may all have been outside the window's span, so it may
+        // never have had coverage at all; a write in flight still holds its number).
+        for index in lines.indices where !touched[index] {
+            let number = UInt32(index)
+            guard let line = lines[index], coverage[number]?.isEmpty ?? true else { continue }
             coverage[number] = nil
-            guard let line = lines[Int(number)] else { continue }
-            lines[Int(number)] = nil
+            lines[index] = nil
             lineNumbers[line] = nil
             peers[line.source]?.removeAll { $0 == number }
             if peers[line.source]?.isEmpty == true { peers[line.source] = nil }
             freeLines.append(number)
         }
+        for index in touched.indices { touched[index] = false }
         return drained
     }
 
@@ -112,6 +130,7 @@ public struct Deduplicator: Sendable {
         } else {
             number = UInt32(lines.count)
             lines.append(line)
+            touched.append(false)
         }
         lineNumbers[line] = number
         peers[line.source, default: []].append(number)

@@ -47,7 +47,10 @@ public struct PairStatistics: Sendable, Hashable {
 
     /// The minute a device time falls in.
     public static func minute(of deviceTimeMicros: Int64) -> Int64 {
-        let floored = deviceTimeMicros >= 0 ? deviceTimeMicros / minuteMicros : (deviceTimeMicros + 1) / minuteMicros - 1
-        return floored * minuteMicros
+        // The start of the minute; for the few device times whose minute starts below
+        // Int64.min, the first minute that can be written (no trap on any input).
+        let minute = deviceTimeMicros.flooredDivision(by: minuteMicros).quotient
+        let (start, overflow) = minute.multipliedReportingOverflow(by: minuteMicros)
+        return overflow ? (minute + 1) * minuteMicros : start
     }
 }
