@@ -4,7 +4,7 @@ public struct ConnectorHello: Sendable, Hashable {
     public let instanceID: String
     /// Its host name.
     public let hostname: String
-    /// Its own IP address; unique within a pair.
+    /// Its own IP address, in canonical form (``IPAddress``); unique within a pair.
     public let ipAddress: String
     /// Its MAC address.
     public let macAddress: String
@@ -36,7 +36,7 @@ public struct ConnectorHello: Sendable, Hashable {
         }
         self.instanceID = try checked(instanceID, "instanceId", required: true)
         self.hostname = try checked(hostname, "hostname", required: false)
-        self.ipAddress = try checked(ipAddress, "ipAddress", required: true)
+        self.ipAddress = try IPAddress(checked(ipAddress, "ipAddress", required: true), field: "ipAddress").canonical
         self.macAddress = try checked(macAddress, "macAddress", required: false)
         self.dockerVersion = try checked(dockerVersion, "dockerVersion", required: false)
         guard let version = OVAVersion(try checked(ovaVersion, "ovaVersion", required: true)) else {
