@@ -56,6 +56,41 @@ public struct DeviceEvent: Sendable, Hashable {
         self.connectorSequence = connectorSequence
     }
 
+    /// Device and receive times accepted, microseconds since the Unix epoch: from year 1 to
+    /// the last microsecond of year 9999. Every clock, broken ones included, is inside;
+    /// PostgreSQL's `timestamptz` and every computation on a time (window segments,
+    /// statistics minutes) hold all of it. Inside it, implausible device times (before the
+    /// retention, more than the tolerance ahead) are accepted and quarantined, not refused.
+    public static let acceptedTimeMicros: ClosedRange<Int64> = -62_135_596_800_000_000...253_402_300_799_999_999
+
+    /// Checks every field against the rules of the edge (docs/reliability.md lists them):
+    /// `sourceDevice` 1 to ``maximumFieldLength`` bytes, `subject` at most that, neither with
+    /// a control character (PostgreSQL text can't hold NUL); `body` at most
+    /// ``maximumBodySize`` bytes; both times within ``acceptedTimeMicros``.
+    /// - Throws: ``ValidationError`` naming the field (as the wire spells it).
+    public func validate() throws {
+        func text(_ value: String, _ field: String, required: Bool) throws {
+            let length = value.utf8.count
+            guard length <= Self.maximumFieldLength, !required || length > 0 else {
+                throw ValidationError(field: field, message: "must be \(required ? 1 : 0) to \(Self.maximumFieldLength) bytes")
+            }
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ValidationError(field: field, message: "must not contain control characters (NUL, line breaks, …)")
+            }
+        }
+        try text(sourceDevice, "sourceDevice", required: true)
+        try text(subject, "subject", required: false)
+        guard body.count <= Self.maximumBodySize else {
+            throw ValidationError(field: "body", message: "must be at most \(Self.maximumBodySize) bytes")
+        }
+        for (value, field) in [(deviceTimeMicros, "deviceTimeMicros"), (receivedAtMicros, "receivedAtMicros")]
+        where !Self.acceptedTimeMicros.contains(value) {
+            throw ValidationError(
+                field: field,
+                message: "must be microseconds since the Unix epoch from \(Self.acceptedTimeMicros.lowerBound) (year 1) to \(Self.acceptedTimeMicros.upperBound) (year 9999); got \(value)")
+        }
+    }
+
     /// The device time as a `Date` (for display; storage uses the exact microseconds).
     public var deviceTime: Date { Date(timeIntervalSince1970: Double(deviceTimeMicros) / 1_000_000) }
 }

@@ -173,19 +173,45 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         let outcomes: [EventOutcome]
         do {
             outcomes = try await pipeline.submit(records)
-            // Connector counters and the FastLocate state go to PostgreSQL at most once a second
-            // per stream, not once per batch.
-            counters.add(events: records.count, location: records.contains { $0.event.kind == .clientLocation })
-            if let due = counters.takeUnreported(force: false) {
-                try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: due.events)
-                if due.location { try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id) }
-            }
+        } catch where StoreError.isRejection(error) {
+            // The data itself was refused: resending it can never succeed.
+            logger.warning("a batch was refused by PostgreSQL", metadata: [
+                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(error)",
+            ])
+            throw RPCError(
+                code: .invalidArgument,
+                message: "batch \(batch.sequence) was refused by the database (\(error)); nothing of it was stored: don't resend it unchanged")
         } catch {
             // Nothing of the batch is acked: the connector resends it on its next stream.
             logger.error("could not store a batch", metadata: [
-                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(String(reflecting: error))",
+                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(error)",
             ])
             throw RPCError(code: .unavailable, message: "batch \(batch.sequence) could not be stored now; resend it")
+        }
+        // The batch is durable from here on: bookkeeping that fails must not turn its ack into
+        // a "resend". Connector counters and the FastLocate state go to PostgreSQL at most once
+        // a second per stream, not once per batch; counts that could not be written are kept
+        // for the next report.
+        counters.add(events: records.count, location: records.contains { $0.event.kind == .clientLocation })
+        if let due = counters.takeUnreported(force: false) {
+            do {
+                try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: due.events)
+            } catch {
+                counters.add(events: due.events, location: false)
+                logger.warning("data channel counters not written; kept for the next report", metadata: [
+                    "tandem.connector": "\(connector)", "error": "\(error)",
+                ])
+            }
+            if due.location {
+                do {
+                    try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id)
+                } catch {
+                    counters.add(events: 0, location: true)
+                    logger.warning("FastLocate state not written; kept for the next report", metadata: [
+                        "tandem.connector": "\(connector)", "error": "\(error)",
+                    ])
+                }
+            }
         }
         return .with { ack in
             ack.sequence = batch.sequence

@@ -208,7 +208,9 @@ public final class EventPipeline: Service, Sendable {
         var toWrite: [EventRecord] = []
         var positions: [(submission: Int, record: Int, line: UInt32)] = []
         var windowHits: [TenantID: Int] = [:]
+        let serverTimeMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
         state.withLock { state in
+            state.deduplicator.advanceClock(serverTimeMicros: serverTimeMicros)
             for (s, submission) in batch.enumerated() {
                 var hits = 0
                 for (r, record) in submission.records.enumerated() {
@@ -226,36 +228,73 @@ public final class EventPipeline: Service, Sendable {
                 if hits > 0, let tenant = submission.records.first?.tenant { windowHits[tenant, default: 0] += hits }
             }
         }
-        // 2. The database decides the rest.
+        // 2. The database decides the rest. When PostgreSQL refuses the data of a flush that
+        //    carries several batches, each batch is written alone, so only the batch that holds
+        //    the bad row fails and every other stream (of any tenant) is answered as usual.
+        var failures: [Int: any Error] = [:]
         do {
-            let started = clock.now
-            let written = toWrite.isEmpty ? [] : try await store.write(toWrite)
-            if !toWrite.isEmpty { metrics.databaseBatch(clock.now - started, events: toWrite.count) }
-            let window = state.withLock { state in
-                // Stored copies first, so a duplicate of the same write finds its entry.
-                for settleStored in [true, false] {
-                    for (index, outcome) in written.enumerated() where outcome == (settleStored ? .stored : .duplicate) {
-                        let (s, r, line) = positions[index]
-                        outcomes[s][r] = outcome
-                        let record = toWrite[index]
-                        state.deduplicator.settle(
-                            record.identity, line: line, deviceTimeMicros: record.event.deviceTimeMicros,
-                            arrivalMillis: batch[s].arrivalMillis, stored: settleStored)
-                    }
+            try await write(Array(toWrite.indices), of: toWrite, positions: positions, batch: batch, outcomes: &outcomes)
+        } catch where StoreError.isRejection(error) && Set(positions.map(\.submission)).count > 1 {
+            let bySubmission = Dictionary(grouping: toWrite.indices) { positions[$0].submission }
+            for (s, indices) in bySubmission.sorted(by: { $0.key < $1.key }) {
+                do {
+                    try await write(indices, of: toWrite, positions: positions, batch: batch, outcomes: &outcomes)
+                } catch {
+                    failures[s] = error
                 }
-                for (index, outcome) in written.enumerated() where outcome == .quarantined {
-                    outcomes[positions[index].submission][positions[index].record] = .quarantined
-                }
-                let window = state.deduplicator.window
-                return (window.count, window.estimatedBytes, window.evictedForCapacity, window.expired)
-            }
-            report(batch: batch, outcomes: outcomes, windowHits: windowHits, window: window)
-            for (s, submission) in batch.enumerated() {
-                submission.continuation.resume(returning: outcomes[s].map { $0 ?? .duplicate })
             }
         } catch {
-            logger.error("event flush failed; its batches are not acked", metadata: ["error": "\(String(reflecting: error))"])
-            for submission in batch { submission.continuation.resume(throwing: error) }
+            for s in batch.indices { failures[s] = error }
+        }
+        if !failures.isEmpty {
+            logger.error("event flush failed; its batches are not acked", metadata: [
+                "batches": "\(failures.count)", "error": "\(failures.values.first.map { "\($0)" } ?? "")",
+            ])
+        }
+        let window = state.withLock { state in
+            let window = state.deduplicator.window
+            return (window.count, window.estimatedBytes, window.evictedForCapacity, window.expired)
+        }
+        let answered = batch.indices.filter { failures[$0] == nil }
+        report(
+            batch: answered.map { batch[$0] }, outcomes: answered.map { outcomes[$0] }, windowHits: windowHits,
+            window: window)
+        for (s, submission) in batch.enumerated() {
+            if let failure = failures[s] {
+                submission.continuation.resume(throwing: failure)
+            } else {
+                submission.continuation.resume(returning: outcomes[s].map { $0 ?? .duplicate })
+            }
+        }
+    }
+
+    /// Writes the records of `toWrite` at `indices` in one transaction and settles them in
+    /// the window, filling their `outcomes`.
+    private func write(
+        _ indices: [Int], of toWrite: [EventRecord], positions: [(submission: Int, record: Int, line: UInt32)],
+        batch: [Submission], outcomes: inout [[EventOutcome?]]
+    ) async throws {
+        guard !indices.isEmpty else { return }
+        let records = indices.map { toWrite[$0] }
+        let started = clock.now
+        let written = try await store.write(records)
+        metrics.databaseBatch(clock.now - started, events: records.count)
+        state.withLock { state in
+            // Stored copies first, so a duplicate of the same write finds its entry.
+            for settleStored in [true, false] {
+                for (offset, outcome) in written.enumerated() where outcome == (settleStored ? .stored : .duplicate) {
+                    let (s, r, line) = positions[indices[offset]]
+                    outcomes[s][r] = outcome
+                    let record = records[offset]
+                    state.deduplicator.settle(
+                        record.identity, line: line, deviceTimeMicros: record.event.deviceTimeMicros,
+                        arrivalMillis: batch[s].arrivalMillis, stored: settleStored)
+                }
+            }
+        }
+        for (offset, outcome) in written.enumerated() where outcome == .quarantined {
+            let position = positions[indices[offset]]
+            outcomes[position.submission][position.record] = .quarantined
         }
     }
 

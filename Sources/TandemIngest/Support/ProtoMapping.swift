@@ -48,12 +48,6 @@ extension DeviceEvent {
         guard let kind = EventKind(rawValue: Int16(clamping: event.kind.rawValue)) else {
             throw ValidationError(field: "kind", message: "must be one of the EventKind values (not UNSPECIFIED)")
         }
-        guard !event.sourceDevice.isEmpty, event.sourceDevice.utf8.count <= Self.maximumFieldLength else {
-            throw ValidationError(field: "sourceDevice", message: "must be 1 to \(Self.maximumFieldLength) bytes")
-        }
-        guard event.subject.utf8.count <= Self.maximumFieldLength else {
-            throw ValidationError(field: "subject", message: "must be at most \(Self.maximumFieldLength) bytes")
-        }
         guard event.body.count <= Self.maximumBodySize else {
             throw ValidationError(field: "body", message: "must be at most \(Self.maximumBodySize) bytes")
         }
@@ -61,6 +55,7 @@ extension DeviceEvent {
             channel: channel, sourceDevice: event.sourceDevice, kind: kind, deviceTimeMicros: event.deviceTimeMicros,
             subject: event.subject, body: Array(event.body), receivedAtMicros: event.receivedAtMicros,
             connectorSequence: event.connectorSequence)
+        try validate()
     }
 }
 

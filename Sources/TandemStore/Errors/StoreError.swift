@@ -1,10 +1,12 @@
+import PostgresNIO
+
 /// An error of the storage layer. `description` is safe to log: it never holds secrets or
 /// row data.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; the API maps codes to HTTP statuses once.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case notFound, conflict, invalidConfiguration, migrationFailed, migrationEdited, unavailable
+            case notFound, conflict, invalidConfiguration, migrationFailed, migrationEdited, unavailable, rejected
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -19,8 +21,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let migrationFailed = Code(.migrationFailed)
         /// An already-applied migration file was changed on disk.
         public static let migrationEdited = Code(.migrationEdited)
-        /// PostgreSQL could not be reached or started.
+        /// PostgreSQL could not be reached or started; trying again later may succeed.
         public static let unavailable = Code(.unavailable)
+        /// PostgreSQL refused the data itself (a data exception or a violated constraint):
+        /// the same input fails every time, so it must never be reported as retryable.
+        public static let rejected = Code(.rejected)
 
         public var description: String { base.rawValue }
     }
@@ -37,4 +42,23 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Whether `error` is PostgreSQL refusing the data of a statement (SQLSTATE classes 22,
+    /// data exception, and 23, integrity constraint violation): the same statement fails again
+    /// however often it is retried.
+    static func isDataRefusal(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
+    }
+
+    /// Whether `error` is a ``StoreError`` with code ``Code/rejected``: permanent for its input.
+    public static func isRejection(_ error: any Error) -> Bool {
+        (error as? StoreError)?.code == .rejected
+    }
+
+    /// A ``rejected`` error for a statement PostgreSQL refused; names only the SQLSTATE, never the data.
+    static func rejected(_ error: any Error, _ what: String) -> StoreError {
+        let state = (error as? PSQLError)?.serverInfo?[.sqlState] ?? "unknown"
+        return StoreError(.rejected, "PostgreSQL refused \(what) (SQLSTATE \(state)); the same data fails every time")
+    }
 }

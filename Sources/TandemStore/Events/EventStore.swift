@@ -52,6 +52,9 @@ public struct EventStore: Sendable {
 
     /// Stores `records`, durably, before returning.
     /// - Returns: the outcome of each record, in order.
+    /// - Throws: ``StoreError`` with code `rejected` when PostgreSQL refuses the data itself
+    ///   (nothing was stored; retrying the same records fails again), or the error of the
+    ///   connection or statement otherwise (nothing was stored; a retry may succeed).
     public func write(_ records: [EventRecord], now: Date = Date()) async throws -> [EventOutcome] {
         var outcomes = [EventOutcome](repeating: .duplicate, count: records.count)
         var first: [EventIdentity: Int] = [:]
@@ -83,6 +86,8 @@ public struct EventStore: Sendable {
         while true {
             do {
                 return try await insert(fresh: fresh, quarantine: quarantine)
+            } catch where StoreError.isDataRefusal(error) {
+                throw StoreError.rejected(error, "the events")
             } catch let error as PSQLError where attempt < 5
                 && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") {
                 attempt += 1
