@@ -78,9 +78,10 @@ struct SecurityTests {
         }
     }
 
-    @Test("repeated failed authentications from one address get RESOURCE_EXHAUSTED / 429 with a retry-after")
+    @Test("repeated failed authentications from one address get RESOURCE_EXHAUSTED / 429 with a retry-after, while a valid token or key from the same address still passes")
     func failedAuthenticationsAreSlowedDown() async throws {
         try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
             for attempt in 0..<21 {
                 do {
                     _ = try await ControlStream.open(
@@ -96,6 +97,10 @@ struct SecurityTests {
                     }
                 }
             }
+            // The same address (a NAT, a load balancer) with a live token is not locked out.
+            let innocent = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "innocent")
+            #expect(!innocent.welcome.connectorID.isEmpty)
+            innocent.kill()
             try await tandem.withAPI { api in
                 for attempt in 0..<21 {
                     try await api.execute(
@@ -109,6 +114,11 @@ struct SecurityTests {
                             #expect(String(buffer: response.body).contains("too_many_failed_authentications"))
                         }
                     }
+                }
+                try await api.execute(
+                    uri: "/api/v1/tokens", method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]
+                ) { response in
+                    #expect(response.status == .ok)
                 }
             }
         }

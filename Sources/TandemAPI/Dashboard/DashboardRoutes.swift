@@ -36,11 +36,10 @@ struct DashboardRoutes {
                 controllers: connector.statistics.controllers, name: connector.hostname))
         }
         router.post("login") { request, context -> Response in
-            if let wait = throttle.retryAfter(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
             let form = try await request.body.collect(upTo: 4_096)
             let key = Self.formValue("apiKey", in: String(buffer: form)) ?? ""
             guard let tenant = try await store.tenants.authenticate(apiKey: Secret(key)) else {
-                throttle.recordFailure(context.throttleKey)
+                if let wait = throttle.fail(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
                 var response = html(DashboardPage.login(error: "That API key is unknown or revoked."))
                 response.status = .unauthorized
                 return response

@@ -12,22 +12,18 @@ struct OperatorAuthenticator: RouterMiddleware {
     let tenants: TenantRepository
     /// `tandem_auth_failures_total{listener="http"}`.
     let failures: Counter
-    /// Refuses addresses with too many recent failures.
+    /// Answers failures from addresses with too many recent ones 429 (a valid key always passes).
     let throttle: AuthenticationThrottle
 
     func handle(
         _ request: Request, context: OperatorContext,
         next: (Request, OperatorContext) async throws -> Response
     ) async throws -> Response {
-        if let wait = throttle.retryAfter(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
-        guard let key = Secret(authorization: request.headers[.authorization]) else {
+        guard let key = Secret(authorization: request.headers[.authorization]),
+              let tenant = try await tenants.authenticate(apiKey: key)
+        else {
             failures.increment()
-            throttle.recordFailure(context.throttleKey)
-            throw APIError.unauthorized
-        }
-        guard let tenant = try await tenants.authenticate(apiKey: key) else {
-            failures.increment()
-            throttle.recordFailure(context.throttleKey)
+            if let wait = throttle.fail(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
             throw APIError.unauthorized
         }
         var context = context

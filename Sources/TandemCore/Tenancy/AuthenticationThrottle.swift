@@ -1,9 +1,11 @@
 import Synchronization
 
 /// Slows down guessing: after ``Policy/maximumFailures`` failed authentications from one
-/// address within ``Policy/window``, every attempt from that address is refused (429 /
-/// RESOURCE_EXHAUSTED, with how long to wait) until the window that started with its first
-/// failure is over. Other addresses are not affected. Memory is bounded: at most
+/// address within ``Policy/window``, every further *failed* attempt from that address is
+/// answered 429 / RESOURCE_EXHAUSTED (with how long to wait) instead of 401 until the window
+/// that started with its first failure is over. A valid credential is never refused: behind a
+/// load balancer or a NAT many clients share one address, and one of them guessing must not
+/// lock the others out. Other addresses are not affected. Memory is bounded: at most
 /// ``Policy/maximumAddresses`` addresses are tracked, the stalest forgotten first.
 public final class AuthenticationThrottle: Sendable {
     public struct Policy: Sendable {
@@ -45,6 +47,15 @@ public final class AuthenticationThrottle: Sendable {
             guard record.failures >= policy.maximumFailures else { return nil }
             return max(1, Int((end - now).components.seconds) + 1)
         }
+    }
+
+    /// Answers a failed authentication from `address`: when the address is already past its
+    /// failures, the whole seconds to wait (and nothing more is counted); else `nil`, after
+    /// counting this failure.
+    public func fail(_ address: String, now: ContinuousClock.Instant = .now) -> Int? {
+        if let wait = retryAfter(address, now: now) { return wait }
+        recordFailure(address, now: now)
+        return nil
     }
 
     /// Counts a failed authentication from `address`.

@@ -26,16 +26,15 @@ struct ChannelAuthenticator: Sendable {
     }
 
     func authenticate(_ metadata: Metadata, context: ServerContext) async throws -> Token {
-        let address = Self.address(ofPeer: context.remotePeer)
-        if let wait = throttle.retryAfter(address) {
-            throw RPCError(
-                code: .resourceExhausted, message: "too many failed authentications from this address: retry after \(wait) s",
-                metadata: ["retry-after": "\(wait)"])
-        }
         do {
             return try await check(metadata)
         } catch {
-            throttle.recordFailure(address)
+            // A valid token is never refused; failures past the address's limit are slowed down.
+            if let wait = throttle.fail(Self.address(ofPeer: context.remotePeer)) {
+                throw RPCError(
+                    code: .resourceExhausted, message: "too many failed authentications from this address: retry after \(wait) s",
+                    metadata: ["retry-after": "\(wait)"])
+            }
             throw error
         }
     }
