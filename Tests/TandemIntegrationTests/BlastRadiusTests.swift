@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import Hummingbird
+import HummingbirdTesting
 import TandemConnector
 import TandemCore
 import TandemIngest
@@ -143,6 +145,54 @@ struct BlastRadiusTests {
             hostileStream.finish()
             hostileControl.kill()
             goodControl.kill()
+        }
+    }
+
+    @Test("PUT …/controllers refuses what is not exactly an IP address (400 naming the entry) and stores IPv4-mapped IPv6 as IPv4",
+          arguments: ["B", "abc", "1.2.3", "999.1.1.1", "1.2.3.4.5", "192.0.2.061", " 192.0.2.61", ""])
+    func controllerAddressesAreParsed(bad: String) async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let headers: HTTPFields = [.authorization: "Bearer \(site.apiKey)", .contentType: "application/json"]
+            try await tandem.withAPI { api in
+                try await api.execute(
+                    uri: "/api/v1/ha-groups/\(site.tokenID)/controllers", method: .put, headers: headers,
+                    body: .init(string: #"{"devices": [{"ipAddress": "192.0.2.1"}, {"ipAddress": "\#(bad)"}]}"#)
+                ) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("devices[1].ipAddress"))
+                }
+                try await api.execute(
+                    uri: "/api/v1/ha-groups/\(site.tokenID)/controllers", method: .put, headers: headers,
+                    body: .init(string: #"{"devices": [{"ipAddress": "::ffff:192.0.2.61"}, {"ipAddress": "2001:DB8::0:1"}]}"#)
+                ) { response in
+                    #expect(response.status == .ok)
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("\"192.0.2.61\"") && body.contains("\"2001:db8::1\""), "\(body)")
+                }
+            }
+        }
+    }
+
+    @Test("a heartbeat with NUL in a controller's status is cleaned and stored, not lost")
+    func heartbeatControlCharactersAreCleaned() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let stream = try await ControlStream.open(
+                client: tandem.client, token: site.token,
+                identity: ConnectorIdentity(instanceID: "hb", hostname: "h", ipAddress: "10.0.0.1"),
+                heartbeatEvery: .milliseconds(200),
+                heartbeat: {
+                    .with {
+                        $0.nmspMessagesReceived = 7
+                        $0.controllers = [.with { $0.ipAddress = "172.20.239.066\u{0}"; $0.status = "ACT\u{0}IVE" }]
+                    }
+                })
+            try await eventually("the heartbeat's statistics to be stored") {
+                let (reports, _) = try await tandem.store.connectors.controllerReports(tenant: site.tenant)
+                return reports.first?.statistics.controllers.first?.status == "ACTIVE"
+            }
+            stream.kill()
         }
     }
 }

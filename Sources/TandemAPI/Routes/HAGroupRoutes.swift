@@ -106,9 +106,7 @@ struct HAGroupRoutes {
         }
         var devices: [HAGroupConfiguration.Device] = []
         for (index, device) in wire.enumerated() {
-            guard let ip = device.ipAddress, !ip.isEmpty, ip.count <= 64, ip.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
-                throw APIError.invalid(ValidationError(field: "devices[\(index)].ipAddress", message: "must be an IPv4 or IPv6 address"))
-            }
+            let ip = try IPAddress(device.ipAddress ?? "", field: "devices[\(index)].ipAddress").canonical
             let name = try device.name.map { try DisplayName($0, field: "devices[\(index)].name").value } ?? ""
             devices.append(.init(ipAddress: ip, name: name))
         }

@@ -22,9 +22,11 @@ extension ConnectorStatistics {
         self.init(
             controllers: heartbeat.controllers.prefix(1_000).map {
                 Controller(
-                    ipAddress: String($0.ipAddress.prefix(64)),
-                    connectedAt: $0.connectedAtMicros > 0 ? Date(timeIntervalSince1970: Double($0.connectedAtMicros) / 1e6) : nil,
-                    messageRate: $0.messageRate.isFinite ? $0.messageRate : 0, status: String($0.status.prefix(32)))
+                    // Canonical when it parses, so it matches the configured controllers.
+                    ipAddress: IPAddress($0.ipAddress)?.canonical ?? Self.printable($0.ipAddress, 64),
+                    connectedAt: DeviceEvent.acceptedTimeMicros.contains($0.connectedAtMicros) && $0.connectedAtMicros > 0
+                        ? Date(timeIntervalSince1970: Double($0.connectedAtMicros) / 1e6) : nil,
+                    messageRate: $0.messageRate.isFinite ? $0.messageRate : 0, status: Self.printable($0.status, 32))
             },
             tdlIncomingCount: heartbeat.tdlIncomingCount,
             tdlIncomingRate: heartbeat.tdlIncomingRate.isFinite ? heartbeat.tdlIncomingRate : 0,
@@ -35,6 +37,12 @@ extension ConnectorStatistics {
                 outgoingRate: heartbeat.accessPointChannel.outgoingRate.isFinite ? heartbeat.accessPointChannel.outgoingRate : 0,
                 activeConnections: heartbeat.accessPointChannel.activeConnections),
             nmspMessagesReceived: heartbeat.nmspMessagesReceived)
+    }
+
+    /// At most `limit` characters of `text` without control characters (PostgreSQL's `jsonb`
+    /// refuses `\u0000`): heartbeat statistics are informative, so they are cleaned, not refused.
+    private static func printable(_ text: String, _ limit: Int) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.lazy.filter { $0.properties.generalCategory != .control }).prefix(limit))
     }
 }
 
