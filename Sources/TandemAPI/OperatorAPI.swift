@@ -17,15 +17,21 @@ public struct OperatorAPI: Sendable {
     private let sessions = DashboardSessions()
     private let throttle = AuthenticationThrottle()
     private let limits: HTTPLimits
+    private let analystLimits: AnalystRepository.Limits
 
     /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
     /// requests to the connectors (the ingest layer's session registry); `metrics`, when
-    /// given, is served at `/metrics`; `limits` bound slow and idle clients.
-    public init(store: Store, notifier: any HAGroupNotifier, metrics: MetricsEndpoint? = nil, limits: HTTPLimits = .init()) {
+    /// given, is served at `/metrics`; `limits` bound slow and idle clients; `analystLimits`
+    /// are given to each analyst login created through the API.
+    public init(
+        store: Store, notifier: any HAGroupNotifier, metrics: MetricsEndpoint? = nil, limits: HTTPLimits = .init(),
+        analystLimits: AnalystRepository.Limits = .init()
+    ) {
         self.store = store
         self.notifier = notifier
         self.metrics = metrics
         self.limits = limits
+        self.analystLimits = analystLimits
     }
 
     /// The router: `/healthz`, `/readyz` in the open, `/metrics` (behind its own token when
@@ -49,6 +55,7 @@ public struct OperatorAPI: Sendable {
         ConnectorRoutes(connectors: store.connectors).add(to: api)
         ControllerRoutes(connectors: store.connectors).add(to: api)
         HAGroupRoutes(store: store, notifier: notifier).add(to: api)
+        AnalystRoutes(analysts: store.analysts, limits: analystLimits).add(to: api)
         return router
     }
 
@@ -76,3 +83,4 @@ public struct OperatorAPI: Sendable {
 }
 
 extension IssuedToken: ResponseEncodable {}
+extension IssuedAnalyst: ResponseEncodable {}

@@ -1,3 +1,4 @@
+public import TandemStore
 public import TandemCore
 
 /// Settings of the connector channels, with their defaults.
@@ -24,6 +25,9 @@ public struct IngestConfiguration: Sendable {
     public var maximumDataStreamsPerToken: Int = 4
     /// The shared write path: flush size and delay, pending bound, writers, dedup window.
     public var pipeline = EventPipeline.Configuration()
+    /// Connection limit and statement timeout of analyst logins; the node cancels analyst
+    /// statements that run longer than the timeout.
+    public var analystLimits = AnalystRepository.Limits()
 
     public init() {}
 }

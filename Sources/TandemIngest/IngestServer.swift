@@ -71,6 +71,7 @@ public struct IngestServer: Sendable {
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),
+            AnalystStatementGuard(analysts: store.analysts, limit: configuration.analystLimits.statementTimeout, logger: logger),
         ]
     }
 

@@ -13,6 +13,8 @@ public struct Store: Sendable {
     public let tenants: TenantRepository
     /// Connector tokens.
     public let tokens: TokenRepository
+    /// Analyst logins (PostgreSQL roles bound to one tenant).
+    public let analysts: AnalystRepository
     /// Connectors and HA group membership.
     public let connectors: ConnectorRepository
     /// HA groups: configuration, flags, history.
@@ -33,6 +35,7 @@ public struct Store: Sendable {
         self.client = client
         self.tenants = TenantRepository(client: client, logger: logger)
         self.tokens = TokenRepository(client: client, logger: logger)
+        self.analysts = AnalystRepository(client: client, logger: logger)
         self.connectors = ConnectorRepository(client: client, logger: logger)
         self.groups = HAGroupRepository(client: client, logger: logger)
         self.events = EventStore(client: client, policy: eventPolicy, logger: logger)

@@ -31,3 +31,5 @@ public typealias TenantID = Identifier<Tenant>
 public typealias TokenID = Identifier<Token>
 /// The cloud's identity of one connector (one installed OVA), stable across reconnects.
 public typealias ConnectorID = Identifier<Connector>
+/// The identity of an analyst login.
+public typealias AnalystID = Identifier<Analyst>

@@ -15,6 +15,8 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
         case connectorToken = "tdt_"
         /// A dashboard session id, kept in an HTTP-only cookie.
         case dashboardSession = "tds_"
+        /// The password of an analyst's PostgreSQL login (PostgreSQL keeps its SCRAM verifier).
+        case analystPassword = "tda_"
     }
 
     /// The full secret text, prefix included. Show it once, to its owner.

@@ -58,6 +58,9 @@ public struct EmbeddedPostgres: Sendable {
         }
         let pgCtl = binaries.appendingPathComponent("pg_ctl").path
         let alreadyRunning = (try? run(pgCtl, ["-D", dataDirectory.path, "status"])) != nil
+        if try requireAnalystPasswords(), alreadyRunning {
+            try run(pgCtl, ["-D", dataDirectory.path, "reload"])
+        }
         if !alreadyRunning {
             logger.info("starting embedded PostgreSQL", metadata: ["socket": "\(socketDirectory.path)"])
             let options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
@@ -65,6 +68,21 @@ public struct EmbeddedPostgres: Sendable {
         }
         try await createDatabaseIfMissing()
         return !alreadyRunning
+    }
+
+    /// The `pg_hba.conf` line that makes analyst logins authenticate with their password
+    /// (SCRAM) although the cluster trusts its own unix socket otherwise.
+    static let analystAuthentication = "local all +tandem_analyst scram-sha-256"
+
+    /// Puts ``analystAuthentication`` first in `pg_hba.conf` when it is missing.
+    /// - Returns: whether the file changed (a running server must reload it).
+    private func requireAnalystPasswords() throws -> Bool {
+        let file = dataDirectory.appendingPathComponent("pg_hba.conf")
+        let rules = try String(contentsOf: file, encoding: .utf8)
+        if rules.contains(Self.analystAuthentication) { return false }
+        try (Self.analystAuthentication + "  # analysts: password required (tandem)\n" + rules)
+            .write(to: file, atomically: false, encoding: .utf8)
+        return true
     }
 
     /// Stops the cluster (fast shutdown: running transactions are rolled back, data is safe).

@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
             tls: settings.tls, metrics: IngestMetrics(factory: factory), logger: logger)
         let http = try OperatorAPI(
             store: store, notifier: ingest.registry,
-            metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http)
+            metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http,
+            analystLimits: settings.ingest.analystLimits)
             .makeApplication(
                 host: settings.host, port: settings.httpPort,
                 tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)

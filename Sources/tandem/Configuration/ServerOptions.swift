@@ -43,6 +43,7 @@ struct ServerOptions: ParsableArguments {
     var httpIdleTimeout: Int?
     @Option(name: .customLong("http-max-connections"), help: "HTTP connections open at once (env TANDEM_HTTP_MAX_CONNECTIONS; default 1000).")
     var httpMaxConnections: Int?
+    @OptionGroup var analysts: AnalystLimitOptions
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
     var noMigrate = false
 
@@ -89,6 +90,8 @@ struct ServerOptions: ParsableArguments {
         }
         let retention = try retentionDays ?? Environment.int("TANDEM_RETENTION_DAYS") ?? 30
         guard retention >= 1 else { throw ConfigurationError("retention must be at least 1 day") }
+
+        ingest.analystLimits = try analysts.resolve()
 
         var http = HTTPLimits()
         http.bodyTimeout = .seconds(try httpBodyTimeout ?? Environment.int("TANDEM_HTTP_BODY_TIMEOUT") ?? 10)

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import Logging
+import TandemCore
+import TandemStore
+
+/// `POST/GET /api/v1/analysts`, `DELETE /api/v1/analysts/{id}`: the authenticated tenant's
+/// analyst logins (PostgreSQL roles that read this tenant's `analyst_*` views and nothing else).
+struct AnalystRoutes {
+    let analysts: AnalystRepository
+    /// Connection limit and statement timeout of each new login.
+    let limits: AnalystRepository.Limits
+
+    /// The body of `POST /api/v1/analysts`.
+    struct CreateRequest: Decodable {
+        let name: String?
+    }
+
+    /// An analyst as listed (never its password).
+    struct Summary: ResponseEncodable {
+        let id: AnalystID
+        let tenantId: TenantID
+        let role: String
+        let name: String
+        let createdAt: Date
+        let revokedAt: Date?
+        let active: Bool
+
+        init(_ analyst: Analyst) {
+            id = analyst.id
+            tenantId = analyst.tenantID
+            role = analyst.role
+            name = analyst.name.value
+            createdAt = analyst.createdAt
+            revokedAt = analyst.revokedAt
+            active = analyst.isActive
+        }
+    }
+
+    struct List: ResponseEncodable {
+        let analysts: [Summary]
+    }
+
+    func add(to group: RouterGroup<OperatorContext>) {
+        group.post("analysts", use: create)
+        group.get("analysts", use: list)
+        group.delete("analysts/{id}", use: revoke)
+    }
+
+    @Sendable func create(_ request: Request, context: OperatorContext) async throws -> EditedResponse<IssuedAnalyst> {
+        let tenant = try context.requireTenant()
+        let body = try await request.decodeJSON(CreateRequest.self, context: context)
+        guard let text = body.name else { throw APIError.invalid(ValidationError(field: "name", message: "is required")) }
+        let name: DisplayName
+        do { name = try DisplayName(text, field: "name") } catch let error as ValidationError { throw APIError.invalid(error) }
+        let (analyst, password) = try await analysts.create(tenant: tenant, name: name, limits: limits)
+        context.logger.info("created analyst login", metadata: ["tandem.analyst": "\(analyst.id)", "role": "\(analyst.role)"])
+        return EditedResponse(status: .created, response: IssuedAnalyst(analyst, password: password))
+    }
+
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> List {
+        List(analysts: try await analysts.list(tenant: try context.requireTenant()).map(Summary.init))
+    }
+
+    @Sendable func revoke(_ request: Request, context: OperatorContext) async throws -> Summary {
+        let tenant = try context.requireTenant()
+        guard let text = context.parameters.get("id"), let id = AnalystID(text),
+              let analyst = try await analysts.revoke(tenant: tenant, id: id)
+        else { throw APIError.notFound("analyst") }
+        context.logger.info("revoked analyst login", metadata: ["tandem.analyst": "\(analyst.id)"])
+        return Summary(analyst)
+    }
+}
