@@ -76,6 +76,8 @@ struct OpenAPITests {
             }
             let auth: HTTPFields = [.authorization: "Bearer \(site.apiKey)", .contentType: "application/json"]
             let connector = a.welcome.connectorID
+            // The list is checked against its example whatever order the requests run in.
+            _ = try await tandem.store.analysts.create(tenant: site.tenant, name: try DisplayName("listed", field: "name"))
             // operationId and status → the request that produces that response.
             let requests: [String: (uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: String?)] = [
                 "healthz 200": ("/healthz", .get, [:], nil),
@@ -86,6 +88,8 @@ struct OpenAPITests {
                 "createToken 413": ("/api/v1/tokens", .post, auth, String(repeating: " ", count: 70_000)),
                 "createToken 415": ("/api/v1/tokens", .post, [.authorization: "Bearer \(site.apiKey)", .contentType: "text/plain"], "x"),
                 "listTokens 200": ("/api/v1/tokens", .get, auth, nil),
+                "createAnalyst 201": ("/api/v1/analysts", .post, auth, #"{"name": "reporting"}"#),
+                "listAnalysts 200": ("/api/v1/analysts", .get, auth, nil),
                 "getToken 200": ("/api/v1/tokens/\(site.tokenID)", .get, auth, nil),
                 "getToken 404": ("/api/v1/tokens/\(TokenID.random())", .get, auth, nil),
                 "listConnectors 200": ("/api/v1/connectors", .get, auth, nil),

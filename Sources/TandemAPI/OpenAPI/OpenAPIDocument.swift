@@ -20,6 +20,9 @@ enum OpenAPIDocument {
       "name": "tokens"
     },
     {
+      "name": "analysts"
+    },
+    {
       "name": "connectors"
     },
     {
@@ -474,6 +477,153 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Token"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/api/v1/analysts": {
+      "post": {
+        "operationId": "createAnalyst",
+        "tags": [
+          "analysts"
+        ],
+        "summary": "Creates an analyst login: a PostgreSQL role that reads this tenant's analyst_* views and nothing else",
+        "description": "The role gets the server's --analyst-connection-limit and --analyst-statement-timeout. Tandem's database role needs CREATEROLE; without it the answer is 500 with a message saying what to grant.",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AnalystRequest"
+              },
+              "example": {
+                "name": "reporting"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "the login; its password is shown this once",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/IssuedAnalyst"
+                },
+                "example": {
+                  "id": "5f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0",
+                  "role": "tandem_analyst_5f0e1d2c3b4a49588776a5b4c3d2e1f0",
+                  "password": "tda_…",
+                  "tenantId": "2b0c8f6e-54b4-4b8e-9a51-0d3f1b6c2e11",
+                  "name": "reporting",
+                  "createdAt": "2026-11-25T10:00:00Z"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          }
+        }
+      },
+      "get": {
+        "operationId": "listAnalysts",
+        "tags": [
+          "analysts"
+        ],
+        "summary": "The tenant's analyst logins, newest first, never the password",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "analysts",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AnalystList"
+                },
+                "example": {
+                  "analysts": [
+                    {
+                      "id": "5f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0",
+                      "tenantId": "2b0c8f6e-54b4-4b8e-9a51-0d3f1b6c2e11",
+                      "role": "tandem_analyst_5f0e1d2c3b4a49588776a5b4c3d2e1f0",
+                      "name": "reporting",
+                      "createdAt": "2026-11-25T10:00:00Z",
+                      "revokedAt": null,
+                      "active": true
+                    }
+                  ]
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          }
+        }
+      }
+    },
+    "/api/v1/analysts/{id}": {
+      "delete": {
+        "operationId": "revokeAnalyst",
+        "tags": [
+          "analysts"
+        ],
+        "summary": "Revokes it (idempotent): the role can no longer log in and its open sessions are ended",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "analyst id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "the revoked analyst",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Analyst"
                 }
               }
             }
@@ -1193,6 +1343,110 @@ enum OpenAPIDocument {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/Token"
+            }
+          }
+        }
+      },
+      "AnalystRequest": {
+        "type": "object",
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 128
+          }
+        }
+      },
+      "IssuedAnalyst": {
+        "type": "object",
+        "required": [
+          "id",
+          "role",
+          "password",
+          "tenantId",
+          "name",
+          "createdAt"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "role": {
+            "type": "string",
+            "description": "the PostgreSQL role to log in as"
+          },
+          "password": {
+            "type": "string",
+            "description": "the role's password, shown this once"
+          },
+          "tenantId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "name": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "Analyst": {
+        "type": "object",
+        "required": [
+          "id",
+          "tenantId",
+          "role",
+          "name",
+          "createdAt",
+          "active"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "tenantId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "role": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "revokedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "active": {
+            "type": "boolean"
+          }
+        }
+      },
+      "AnalystList": {
+        "type": "object",
+        "required": [
+          "analysts"
+        ],
+        "properties": {
+          "analysts": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Analyst"
             }
           }
         }
