@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 public import GRPCCore
 import SwiftProtobuf
-public import TandemConnector
-public import TandemProtocol
+import TandemConnector
+import TandemProtocol
 
 /// Plays the connectors' side of many sites over the real gRPC protocol: each site's pair
 /// relays the same generated events, each connector with its own batching, jitter, reordering

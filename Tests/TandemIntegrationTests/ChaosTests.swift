@@ -46,7 +46,7 @@ struct ChaosTests {
         environment["TANDEM_MIGRATIONS_DIR"] = TestDatabase.migrationsDirectory.path
         process.environment = environment
         let log = work.appendingPathComponent("chaos.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = process.standardOutput
         try process.run()

@@ -68,7 +68,7 @@ struct ClosedConnectionTests {
                     try await connection.statement("INSERT INTO probe VALUES (2)", logger: TestDatabase.logger)
                 }
             }
-            try await store.client.transaction(logger: TestDatabase.logger) { connection in
+            _ = try await store.client.transaction(logger: TestDatabase.logger) { connection in
                 try await connection.statement("INSERT INTO probe VALUES (3)", logger: TestDatabase.logger)
             }
             var rows: [Int] = []

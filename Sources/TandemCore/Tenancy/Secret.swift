@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// A bearer secret (an operator API key or a connector token) as the caller holds it.

@@ -1,7 +1,7 @@
 import Foundation
 public import GRPCCore
 public import Logging
-public import TandemCore
+import TandemCore
 public import TandemProtocol
 public import TandemStore
 

@@ -1,6 +1,6 @@
 public import Metrics
 import Synchronization
-public import TandemCore
+import TandemCore
 
 /// Every metric the connector-facing side records, made through one factory (the server's
 /// Prometheus registry, or swift-metrics' global factory), so two servers in one process (the

@@ -8,7 +8,7 @@ func runPeriodically(
     every interval: Duration, startAtOnce: Bool = false, logger: Logger, failure: Logger.Message,
     level: Logger.Level = .warning, _ round: @escaping @Sendable () async throws -> Void
 ) async throws {
-    try await cancelWhenGracefulShutdown {
+    await cancelWhenGracefulShutdown {
         var first = true
         while !Task.isCancelled {
             if !(first && startAtOnce) {

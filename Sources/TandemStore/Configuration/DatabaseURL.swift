@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PostgresNIO
 
 /// Turns a PostgreSQL connection URL into a `PostgresClient.Configuration`.

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 
 /// A private PostgreSQL cluster that `tandem serve` starts and owns when no database URL is
 /// given: `initdb` on first use, `pg_ctl start` on a unix socket only (no TCP port to clash),

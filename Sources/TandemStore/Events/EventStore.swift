@@ -1,8 +1,8 @@
 public import Foundation
 public import Logging
-public import NIOCore
+import NIOCore
 public import PostgresNIO
-public import TandemCore
+import TandemCore
 
 /// Writes events to the partitioned `events` table, exactly once per identity.
 ///

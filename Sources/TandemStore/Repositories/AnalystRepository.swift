@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 public import PostgresNIO
 public import TandemCore
@@ -104,7 +104,7 @@ public struct AnalystRepository: Sendable {
             }
         }
         guard let analyst else { return nil }
-        try await privileged("end the sessions of a revoked analyst") {
+        _ = try await privileged("end the sessions of a revoked analyst") {
             try await client.statement(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(analyst.role)", logger: logger)
         }

@@ -46,7 +46,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["TANDEM_DATABASE_URL"] = database.unredactedText
         process.environment = environment
         if !FileManager.default.fileExists(atPath: logFile.path) {
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()

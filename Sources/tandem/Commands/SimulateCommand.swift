@@ -88,7 +88,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 say("a \(refusedPeer.rawValue) peer: " + (refusal.map { "refused, \($0)" } ?? "ACCEPTED (pairing rules not enforced!)"))
             }
             say("simulating \(sites) site(s) × 2 connectors, \(rate) events/s per site, \(duration) s, seed \(seed)")
-            try await simulation.run(report: &report) { progress in
+            _ = try await simulation.run(report: &report) { progress in
                 let active = progress.haActive.prefix(3).enumerated()
                     .map { "site\($0)=[\($1.joined(separator: ","))]" }.joined(separator: " ")
                 say("  t=\(progress.elapsed)s events/s generated \(progress.generatedPerSecond) sent \(progress.sentPerSecond) acked \(progress.ackedPerSecond) (total acked \(progress.acked)) HA Active \(active)\(progress.haActive.count > 3 ? " …" : "")")
