@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemStore", targets: ["TandemStore"]),
         .library(name: "TandemProtocol", targets: ["TandemProtocol"]),
+        .library(name: "TandemWire", targets: ["TandemWire"]),
         .library(name: "TandemIngest", targets: ["TandemIngest"]),
         .library(name: "TandemAPI", targets: ["TandemAPI"]),
         .library(name: "TandemConnector", targets: ["TandemConnector"]),
@@ -72,6 +73,16 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
+        // From wire messages to validated domain values: the edge every byte of a connector
+        // crosses (no I/O; the fuzz targets in Fuzz/ drive it).
+        .target(
+            name: "TandemWire",
+            dependencies: [
+                "TandemCore",
+                "TandemProtocol",
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: the connector channels over gRPC.
         .target(
             name: "TandemIngest",
@@ -79,6 +90,7 @@ let package = Package(
                 "TandemCore",
                 "TandemStore",
                 "TandemProtocol",
+                "TandemWire",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -137,6 +149,7 @@ let package = Package(
                 "TandemIngest",
                 "TandemAPI",
                 "TandemProtocol",
+                "TandemWire",
                 "TandemConnector",
                 "TandemSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

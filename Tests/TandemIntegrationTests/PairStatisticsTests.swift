@@ -58,7 +58,7 @@ struct PairStatisticsTests {
         }
     }
 
-    @Test("rows for the same line and minute add up; an analyst of another tenant sees none of them")
+    @Test("rows for the same line and minute add up; an analyst login of another tenant sees none of them")
     func rowsAddUpAndStayInTheirTenant() async throws {
         try await TestDatabase.withStore { store, _ in
             let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
@@ -74,23 +74,20 @@ struct PairStatisticsTests {
             let totals = try #require(try await store.pairStatistics.totals(tenant: tenant.id, group: group)[line.connector])
             #expect((totals.delivered, totals.missed, totals.lagBuckets.reduce(0, +)) == (10, 4, 2))
 
-            let seen: (own: Int, other: Int) = try await store.client.withConnection { connection in
-                try await connection.query("SET ROLE tandem_analyst", logger: TestDatabase.logger)
-                var counts: [Int] = []
-                for scope in [tenant.id, other.id] {
-                    try await connection.query(PostgresQuery(unsafeSQL: "SET tandem.tenant_id = '\(scope)'"), logger: TestDatabase.logger)
-                    for try await count in try await connection.query(
-                        "SELECT count(*) FROM analyst_pair_statistics", logger: TestDatabase.logger).decode(Int.self) {
-                        counts.append(count)
-                    }
+            var seen: [Int] = []
+            for scope in [tenant.id, other.id] {
+                let (analyst, password) = try await store.analysts.create(tenant: scope, name: try DisplayName("analyst", field: "n"))
+                let session = try await TestDatabase.analystSession(store, role: analyst.role, password: password.revealed)
+                for try await count in try await session.query(
+                    "SELECT count(*) FROM analyst_pair_statistics", logger: TestDatabase.logger).decode(Int.self) {
+                    seen.append(count)
                 }
                 await #expect(throws: PSQLError.self) {
-                    try await connection.query("DELETE FROM pair_statistics", logger: TestDatabase.logger)
+                    try await session.query("DELETE FROM pair_statistics", logger: TestDatabase.logger)
                 }
-                try await connection.query("RESET ROLE", logger: TestDatabase.logger)
-                return (counts[0], counts[1])
+                try await session.close()
             }
-            #expect(seen.own == 1 && seen.other == 0)
+            #expect(seen == [1, 0])
         }
     }
 }

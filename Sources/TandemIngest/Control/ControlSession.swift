@@ -3,6 +3,7 @@ import GRPCCore
 import Logging
 import Synchronization
 import TandemCore
+import TandemWire
 import TandemProtocol
 import SwiftProtobuf
 import TandemStore

@@ -4,6 +4,7 @@ public import Logging
 import Synchronization
 import SwiftProtobuf
 import TandemCore
+import TandemWire
 public import TandemProtocol
 public import TandemStore
 

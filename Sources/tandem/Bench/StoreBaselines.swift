@@ -1,5 +1,6 @@
 import Foundation
 import TandemCore
+import TandemWire
 import TandemIngest
 import TandemProtocol
 import TandemSimulator

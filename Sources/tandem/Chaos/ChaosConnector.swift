@@ -6,6 +6,7 @@ import TandemConnector
 import TandemCore
 import TandemIngest
 import TandemProtocol
+import TandemWire
 
 /// One connector of the chaos run, as a real one behaves: its own connection; after any
 /// failure it reconnects (Hello again with the same instance id) and resends every batch not

@@ -5,6 +5,7 @@ import PostgresNIO
 import Synchronization
 import TandemConnector
 import TandemCore
+import TandemWire
 import TandemIngest
 import TandemProtocol
 import TandemSimulator

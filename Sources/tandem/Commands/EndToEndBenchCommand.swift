@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TandemConnector
 import TandemCore
+import TandemWire
 import TandemIngest
 import TandemProtocol
 import TandemSimulator
