@@ -190,3 +190,18 @@ let package = Package(
         ),
     ]
 )
+
+// Coverage-guided fuzz targets (libFuzzer), only when asked for: scripts/fuzz builds them with
+// TANDEM_FUZZ=1 swift build --sanitize=fuzzer in a build folder of their own, so the normal
+// build neither compiles nor links them.
+if Context.environment["TANDEM_FUZZ"] != nil {
+    let fuzzDependencies: [Target.Dependency] = [
+        "FuzzSupport", "TandemCore", "TandemProtocol", "TandemWire",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+    ]
+    package.targets += [
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzDataChannel", dependencies: fuzzDependencies, path: "Fuzz/FuzzDataChannel"),
+        .executableTarget(name: "FuzzControlChannel", dependencies: fuzzDependencies, path: "Fuzz/FuzzControlChannel"),
+    ]
+}
