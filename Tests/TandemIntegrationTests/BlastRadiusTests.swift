@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Hummingbird
+import Synchronization
 import HummingbirdTesting
 import TandemConnector
 import TandemCore
@@ -195,4 +196,44 @@ struct BlastRadiusTests {
             stream.kill()
         }
     }
+}
+
+/// Two Hellos of one instance at once (a reconnect racing its own old session).
+@Suite("Same-instance Hello race")
+struct HelloRaceTests {
+    @Test("two simultaneous Hellos of one instance end with exactly one live session, one 'joined' and no loss, 25 rounds")
+    func sameInstanceRace() async throws {
+        try await TandemHarness.run { tandem in
+            for round in 0..<25 {
+                let site = try await tandem.site(name: "race \(round)")
+                async let first = tandem.connect(site, ip: "10.0.0.1", instanceID: "same", heartbeatEvery: .milliseconds(200))
+                async let second = tandem.connect(site, ip: "10.0.0.1", instanceID: "same", heartbeatEvery: .milliseconds(200))
+                let streams = [try? await first, try? await second].compactMap { $0 }
+                #expect(!streams.isEmpty)
+                let ended = EndedCount()
+                let watchers = streams.map { stream in Task { _ = try? await stream.ended(); ended.increment() } }
+                if streams.count == 2 {
+                    try await eventually("the older of the two sessions to be ended as replaced") { ended.value == 1 }
+                }
+                // The survivor is live: its connector is active and takes data.
+                let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "same")
+                #expect(try await data.write(makeBatch(sequence: 1, events: 2, offset: round * 10)).stored == 2)
+                data.finish()
+                let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
+                #expect(state.haActive == ["10.0.0.1"], "round \(round)")
+                #expect(state.history.map(\.kind) == ["joined"], "round \(round): \(state.history.map(\.kind))")
+                #expect(!state.hyperlocationNeedsReprovision, "round \(round)")
+                #expect(ended.value == streams.count - 1, "round \(round)")
+                for stream in streams { stream.kill() }
+                for watcher in watchers { _ = await watcher.value }
+            }
+        }
+    }
+}
+
+/// Streams that ended, counted from their watcher tasks.
+final class EndedCount: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

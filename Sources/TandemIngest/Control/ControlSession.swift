@@ -121,7 +121,9 @@ final class ControlSession: Sendable {
                 if let groupConfiguration { welcome.configuration = .init(groupConfiguration) }
             }
         }))
-        registry.register(id, tenant: token.tenantID, token: token.id, connector: join.connectorID, continuation: continuation)
+        registry.register(
+            id, tenant: token.tenantID, token: token.id, connector: join.connectorID, generation: join.generation,
+            continuation: continuation)
         registry.haActiveChanged(join.haActive, tenant: token.tenantID, token: token.id)
         logger.info("connector joined", metadata: [
             "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",

@@ -26,6 +26,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     private struct Session {
         let connector: ConnectorID
+        let generation: Int64
         let continuation: AsyncStream<Outbound>.Continuation
     }
 
@@ -46,23 +47,28 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         self.logger = logger
     }
 
-    /// Adds a session; ends any other session of the same connector on this node (a reconnect
-    /// replaces its old session).
+    /// Adds a session; of the sessions of one connector on this node only the one with the
+    /// highest `generation` (the join the database committed last) stays: the others are ended
+    /// as replaced, the new one too when an older join registers after a newer one (two Hellos
+    /// of one instance at once), so exactly one session lives and none is recorded as lost.
     func register(
-        _ session: UUID, tenant: TenantID, token: TokenID, connector: ConnectorID,
+        _ session: UUID, tenant: TenantID, token: TokenID, connector: ConnectorID, generation: Int64,
         continuation: AsyncStream<Outbound>.Continuation
     ) {
-        let replaced: [AsyncStream<Outbound>.Continuation] = sessions.withLock { all in
+        let (ended, keptNew): ([AsyncStream<Outbound>.Continuation], Bool) = sessions.withLock { all in
             let key = GroupKey(tenant: tenant, token: token)
             var group = all[key, default: [:]]
-            let old = group.filter { $0.value.connector == connector }
-            for id in old.keys { group.removeValue(forKey: id) }
-            group[session] = Session(connector: connector, continuation: continuation)
+            let others = group.filter { $0.value.connector == connector }
+            if let newest = others.values.map(\.generation).max(), newest > generation {
+                return ([continuation], false)  // a newer session of this connector is already here
+            }
+            for id in others.keys { group.removeValue(forKey: id) }
+            group[session] = Session(connector: connector, generation: generation, continuation: continuation)
             all[key] = group
-            return old.values.map(\.continuation)
+            return (others.values.map(\.continuation), true)
         }
-        metrics.sessions("control", 1 - replaced.count)
-        for continuation in replaced {
+        if keptNew { metrics.sessions("control", 1 - ended.count) }
+        for continuation in ended {
             continuation.yield(.close(RPCError(code: .aborted, message: "replaced by a newer session of the same connector")))
             continuation.finish()
         }

@@ -54,14 +54,17 @@ public struct ConnectorRepository: Sendable {
                     carries_controller = excluded.carries_controller, carries_ap = excluded.carries_ap,
                     control_status = 'active', control_connected_at = now(),
                     joined_at = CASE WHEN c.control_status = 'active' THEN c.joined_at ELSE now() END,
-                    last_heard = now(), last_modified = now(), session_id = excluded.session_id
-                RETURNING connector_id, (xmax = 0) AS inserted
+                    last_heard = now(), last_modified = now(), session_id = excluded.session_id,
+                    session_generation = c.session_generation + 1
+                RETURNING connector_id, (xmax = 0) AS inserted, session_generation
                 """, logger: logger)
             var connectorID = ConnectorID.random()
             var inserted = true
-            for try await (id, isNew) in upsert.decode((UUID, Bool).self) {
+            var generation: Int64 = 0
+            for try await (id, isNew, number) in upsert.decode((UUID, Bool, Int64).self) {
                 connectorID = ConnectorID(id)
                 inserted = isNew
+                generation = number
             }
             let returning = !inserted && !members.contains { $0.instanceID == hello.instanceID }
             let recovered = returning && !peers.isEmpty
@@ -75,7 +78,7 @@ public struct ConnectorRepository: Sendable {
                                  ip: hello.ipAddress, detail: "pair restored", on: connection)
             }
             let haActive = try await activeList(tenant: tenant, token: token, on: connection)
-            return HAJoin(connectorID: connectorID, haActive: haActive, recovered: recovered)
+            return HAJoin(connectorID: connectorID, haActive: haActive, recovered: recovered, generation: generation)
         }
     }
 

@@ -9,6 +9,9 @@ public struct HAJoin: Sendable {
     public let haActive: [String]
     /// Whether this join restored a pair that had lost a member.
     public let recovered: Bool
+    /// The session's generation for this connector: a later join of the same connector has a
+    /// higher one (joins of a group are serialised by the group lock).
+    public let generation: Int64
 }
 
 /// The outcome of a connector leaving its group (stream closed or silent too long).
