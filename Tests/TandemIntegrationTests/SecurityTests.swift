@@ -55,6 +55,29 @@ struct SecurityTests {
         }
     }
 
+    @Test("revoking the token of a live pair records both members lost and no failover: no peer survives it")
+    func revocationIsNoFailover() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let a = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "pair-a")
+            let b = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "pair-b")
+            try await tandem.withAPI { api in
+                try await api.execute(
+                    uri: "/api/v1/tokens/\(site.tokenID)", method: .delete, headers: [.authorization: "Bearer \(site.apiKey)"]
+                ) { #expect($0.status == .ok) }
+            }
+            try await eventually("both members to be recorded lost") {
+                try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID)?.history
+                    .filter { $0.kind == "lost" }.count == 2
+            }
+            let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
+            #expect(!state.history.contains { $0.kind == "failover" }, "\(state.history.map(\.kind))")
+            #expect(!state.hyperlocationNeedsReprovision && !state.iotNeedsReprovision)
+            a.kill()
+            b.kill()
+        }
+    }
+
     @Test("a token revoked through another node (straight in the database): this node closes its channels within 5 s")
     func revocationThroughAnotherNode() async throws {
         try await TandemHarness.run { tandem in

@@ -122,11 +122,13 @@ public struct ConnectorRepository: Sendable {
             guard let lostIP else { return nil }
             try await record(.lost, tenant: tenant, token: token, connector: connector, peer: nil, ip: lostIP,
                              detail: reason, on: connection)
+            // A revoked token cuts every member off at once: no peer survives to fail over to.
             let survivors = try await connection.statement(
                 """
-                SELECT connector_id FROM connectors
-                WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
-                ORDER BY joined_at, connector_id LIMIT 1
+                SELECT c.connector_id FROM connectors c JOIN tokens t USING (tenant_id, token_id)
+                WHERE c.tenant_id = \(tenant.rawValue) AND c.token_id = \(token.rawValue) AND c.control_status = 'active'
+                  AND t.revoked_at IS NULL
+                ORDER BY c.joined_at, c.connector_id LIMIT 1
                 """, logger: logger)
             var survivor: ConnectorID?
             for try await id in survivors.decode(UUID.self) { survivor = ConnectorID(id) }
@@ -220,14 +222,17 @@ public struct ConnectorRepository: Sendable {
         case joined, lost, failover, recovered
     }
 
+    /// Records one HA history row at the moment it is written (`clock_timestamp()`, not the
+    /// transaction's start), so a loss sorts before the failover it caused.
     private func record(
         _ kind: HistoryKind, tenant: TenantID, token: TokenID, connector: ConnectorID, peer: ConnectorID?,
         ip: String, detail: String, on connection: PostgresConnection
     ) async throws {
         try await connection.statement(
             """
-            INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail)
-            VALUES (\(tenant.rawValue), \(token.rawValue), \(kind.rawValue), \(connector.rawValue), \(peer?.rawValue), \(ip), \(detail))
+            INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail, occurred_at)
+            VALUES (\(tenant.rawValue), \(token.rawValue), \(kind.rawValue), \(connector.rawValue), \(peer?.rawValue), \(ip), \(detail),
+                    clock_timestamp())
             """, logger: logger)
     }
 }
