@@ -153,15 +153,17 @@ struct ChannelTests {
         }
     }
 
-    @Test("a silent connector is declared lost after the liveness timeout and its peer takes over")
+    @Test("a silent connector is declared lost after the liveness timeout, its data stream ends, and its peer takes over")
     func livenessTimeout() async throws {
         try await TandemHarness.run(configure: {
             $0.heartbeatInterval = .milliseconds(200)
             $0.livenessTimeout = .milliseconds(600)
         }) { tandem in
             let site = try await tandem.site()
-            let silent = try await tandem.connect(site, ip: "10.0.0.1", heartbeatEvery: nil)
+            let silent = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "silent", heartbeatEvery: nil)
             let alive = try await tandem.connect(site, ip: "10.0.0.2", heartbeatEvery: .milliseconds(100))
+            let silentData = DataStream.open(client: tandem.client, token: site.token, instanceID: "silent")
+            #expect(try await silentData.write(makeBatch(sequence: 1, events: 5)).stored == 5)
             let sweeper = LivenessSweeper(
                 store: tandem.store, registry: tandem.ingest.registry,
                 configuration: { var c = IngestConfiguration(); c.livenessTimeout = .milliseconds(600); return c }(),
@@ -172,6 +174,11 @@ struct ChannelTests {
             }
             let ended = await #expect(throws: RPCError.self) { try await silent.ended() }
             #expect(ended?.code == .unavailable)
+            // The lost member's data stream ends with it: its batches are no longer acked.
+            let dataEnded = await #expect(throws: RPCError.self) {
+                try await silentData.write(makeBatch(sequence: 2, events: 5, offset: 5))
+            }
+            #expect(dataEnded?.code == .unavailable, "\(String(describing: dataEnded))")
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
             #expect(state.history.first?.kind == "failover")
             alive.kill()

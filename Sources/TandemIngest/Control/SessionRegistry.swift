@@ -31,8 +31,16 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     }
 
     private let sessions = Mutex<[GroupKey: [UUID: Session]]>([:])
-    /// Open data streams by group: each hears (and ends) when its token is revoked.
-    private let dataStreams = Mutex<[GroupKey: [UUID: AsyncStream<Void>.Continuation]]>([:])
+    /// An open data stream: the connector it opened for (once its DataOpen is accepted) and
+    /// the way to end it.
+    private struct DataStreamEntry {
+        var connector: ConnectorID?
+        let ending: AsyncStream<RPCError>.Continuation
+    }
+
+    /// Open data streams by group: each hears (and ends) when its token is revoked or its
+    /// connector is recorded lost.
+    private let dataStreams = Mutex<[GroupKey: [UUID: DataStreamEntry]]>([:])
     private let store: Store
     private let logger: Logger
     /// The metrics of the ingest side (sessions, HA Active, failovers, refusals).
@@ -108,9 +116,20 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// A connector was recorded lost: its group's members hear the new HA Active list, and a
     /// failover (a peer survived) is counted.
+    /// A connector recorded lost also loses its data streams on this node: a lost member's
+    /// batches are no longer acked; it says Hello again and reopens its data channel.
     func connectorLost(_ loss: HALoss, tenant: TenantID, token: TokenID) {
         if loss.failoverTo != nil { metrics.failover(tenant) }
         haActiveChanged(loss.haActive, tenant: tenant, token: token)
+        let ending = dataStreams.withLock { all in
+            all[GroupKey(tenant: tenant, token: token)]?.values.filter { $0.connector == loss.connectorID }.map(\.ending) ?? []
+        }
+        for continuation in ending {
+            continuation.yield(RPCError(
+                code: .unavailable,
+                message: "this connector was recorded lost; say Hello on the control channel again, then reopen the data channel and resend what was not acked"))
+            continuation.finish()
+        }
     }
 
     public func configurationChanged(tenant: TenantID, token: TokenID) async {
@@ -130,9 +149,9 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             continuation.yield(.close(RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token")))
             continuation.finish()
         }
-        let data = dataStreams.withLock { $0.removeValue(forKey: key)?.values.map { $0 } ?? [] }
+        let data = dataStreams.withLock { $0.removeValue(forKey: key)?.values.map(\.ending) ?? [] }
         for continuation in data {
-            continuation.yield()
+            continuation.yield(RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token"))
             continuation.finish()
         }
         if !control.isEmpty || !data.isEmpty {
@@ -148,24 +167,31 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         return keys.map { ($0.tenant, $0.token) }
     }
 
-    /// Registers an open data stream; the stream yields once if its token is revoked.
+    /// Registers an open data stream; the stream yields the error to end it with, once, if its
+    /// token is revoked or (after ``attachDataStream(_:tenant:token:connector:)``) its connector
+    /// is recorded lost.
     /// - Returns: `nil` when the token already has `limit` data streams open on this node.
-    func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID, limit: Int) -> AsyncStream<Void>? {
-        let (revoked, continuation) = AsyncStream<Void>.makeStream()
+    func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID, limit: Int) -> AsyncStream<RPCError>? {
+        let (ending, continuation) = AsyncStream<RPCError>.makeStream()
         let admitted = dataStreams.withLock { all in
             let key = GroupKey(tenant: tenant, token: token)
             guard all[key, default: [:]].count < limit else { return false }
-            all[key, default: [:]][id] = continuation
+            all[key, default: [:]][id] = DataStreamEntry(connector: nil, ending: continuation)
             return true
         }
-        return admitted ? revoked : nil
+        return admitted ? ending : nil
+    }
+
+    /// Records which connector a data stream carries (its DataOpen was accepted).
+    func attachDataStream(_ id: UUID, tenant: TenantID, token: TokenID, connector: ConnectorID) {
+        dataStreams.withLock { $0[GroupKey(tenant: tenant, token: token)]?[id]?.connector = connector }
     }
 
     /// Forgets a data stream that ended.
     func closeDataStream(_ id: UUID, tenant: TenantID, token: TokenID) {
         let key = GroupKey(tenant: tenant, token: token)
         dataStreams.withLock { all in
-            all[key]?.removeValue(forKey: id)?.finish()
+            all[key]?.removeValue(forKey: id)?.ending.finish()
             if all[key]?.isEmpty == true { all.removeValue(forKey: key) }
         }
     }

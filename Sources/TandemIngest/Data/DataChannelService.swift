@@ -55,7 +55,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
         let opened = OpenedConnector()
         let streamID = UUID()
-        guard let revoked = registry.openDataStream(
+        guard let ending = registry.openDataStream(
             streamID, tenant: token.tenantID, token: token.id, limit: configuration.maximumDataStreamsPerToken)
         else {
             throw RPCError(
@@ -86,6 +86,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                     case .open(let open) where connector == nil:
                         connector = try await self.open(open, token: token)
                         opened.value.withLock { $0 = connector }
+                        if let connector {
+                            registry.attachDataStream(streamID, tenant: token.tenantID, token: token.id, connector: connector)
+                        }
                         metrics.sessions("data", 1)
                     case .batch(let batch):
                         guard let connector else {
@@ -117,11 +120,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                     slotRelease.yield()
                 }
             }
-            // Revocation of the token ends the stream at once.
+            // Revocation of the token, or the loss of the connector, ends the stream at once.
             group.addTask {
-                for await _ in revoked {
-                    throw RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token")
-                }
+                for await error in ending { throw error }
             }
             try await group.next()
             try await group.next()
