@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Hummingbird
+import PostgresNIO
 import Synchronization
 import HummingbirdTesting
 import TandemConnector
@@ -120,6 +121,40 @@ struct BlastRadiusTests {
                 pipeline.stop()
                 try await group.waitForAll()
             }
+        }
+    }
+
+    @Test("one home per identity: a copy quarantined as too far ahead keeps the event out of events when a later copy is in range, and a stored event is never quarantined later")
+    func oneHomePerIdentity() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.partitions.maintain()
+            let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
+            let (token, _) = try await store.tokens.create(tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
+            let now = Date()
+            func record(_ deviceTime: Date) -> EventRecord {
+                EventRecord(tenant: tenant.id, token: token.id, connector: .random(), event: DeviceEvent(
+                    channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI,
+                    deviceTimeMicros: Int64(deviceTime.timeIntervalSince1970 * 1e6), subject: "aa", body: [1],
+                    receivedAtMicros: Int64(now.timeIntervalSince1970 * 1e6), connectorSequence: 0))
+            }
+            func count(_ table: String) async throws -> Int {
+                var result = -1
+                for try await value in try await store.client.query(PostgresQuery(
+                    unsafeSQL: "SELECT count(*) FROM \(table) WHERE tenant_id = '\(tenant.id)'")).decode(Int.self) { result = value }
+                return result
+            }
+            // 24 h 8 s ahead: quarantined. The same event 12 s later is inside the tolerance: still one home.
+            let ahead = record(now.addingTimeInterval(86_408))
+            #expect(try await store.events.write([ahead], now: now) == [.quarantined])
+            #expect(try await store.events.write([ahead], now: now.addingTimeInterval(12)) == [.duplicate])
+            #expect(try await count("events") == 0)
+            #expect(try await count("events_quarantine") == 1)
+            // Stored today; a copy that comes after today left the retention is not quarantined.
+            let today = record(now.addingTimeInterval(-60))
+            #expect(try await store.events.write([today], now: now) == [.stored])
+            #expect(try await store.events.write([today], now: now.addingTimeInterval(31 * 86_400)) == [.quarantined])
+            #expect(try await count("events") == 1)
+            #expect(try await count("events_quarantine") == 1)
         }
     }
 

@@ -8,7 +8,9 @@ import TandemCore
 ///
 /// One write is one transaction of at most two statements (events, quarantine), each a
 /// multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING`: never one statement per
-/// event. The unique key `(tenant_id, identity, device_time)` decides what is new, so resends,
+/// event. An identity has one home: once in `events_quarantine` (a copy came while its device
+/// time was out of range), later copies are not stored in `events`, and once in `events`, a
+/// later copy is not quarantined; such a copy is answered `duplicate`. The unique key `(tenant_id, identity, device_time)` decides what is new, so resends,
 /// late copies and writes from several service instances all end as one row.
 public struct EventStore: Sendable {
     /// Which device times are stored; others are quarantined.
@@ -139,6 +141,9 @@ public struct EventStore: Sendable {
                 FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int2[], $6::int2[], $7::text[],
                             $8::bytea[], $9::uuid[], $10::uuid[], $11::int8[])
                      AS e(tenant, identity, device_us, source, channel, kind, subject, body, token, connector, received_us)
+                -- One home per identity: an event already quarantined (a copy came while its
+                -- time was out of range) stays there.
+                WHERE NOT EXISTS (SELECT 1 FROM events_quarantine q WHERE q.tenant_id = e.tenant AND q.identity = e.identity)
                 ON CONFLICT DO NOTHING
                 RETURNING identity
                 """,
@@ -158,6 +163,10 @@ public struct EventStore: Sendable {
                 FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int2[], $6::int2[], $7::text[],
                             $8::bytea[], $9::uuid[], $10::uuid[], $11::text[], $12::int8[])
                      AS q(tenant, identity, device_us, source, channel, kind, subject, body, token, connector, reason, received_us)
+                -- One home per identity: an event stored while its time was in range stays in events.
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM events e WHERE e.tenant_id = q.tenant AND e.identity = q.identity
+                      AND e.device_time = timestamptz 'epoch' + q.device_us * interval '1 microsecond')
                 ON CONFLICT DO NOTHING
                 """,
             binds: binds)
