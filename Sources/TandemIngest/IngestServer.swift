@@ -66,7 +66,7 @@ public struct IngestServer: Sendable {
     public var services: [any Service] {
         [
             pipeline,
-            GRPCServerService(server: grpc, logger: logger),
+            GRPCServerService(server: grpc, registry: registry, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),

@@ -59,7 +59,7 @@ final class ControlSession: Sendable {
             failure = error
         }
         continuation.finish()
-        let shuttingDown = Task.isCancelled
+        let shuttingDown = Task.isCancelled || registry.isDraining
         // Unstructured on purpose: the cleanup must run even when this task is cancelled.
         await Task { await self.finish(reason: failure.map(Self.reason) ?? "control stream closed", recordLoss: !shuttingDown) }.value
         if let failure { throw failure }

@@ -47,6 +47,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     let metrics: IngestMetrics
     /// Failed channel authentications per address, shared by both channels.
     let throttle = AuthenticationThrottle()
+    /// Set once the node is shutting down (``drain()``).
+    private let draining = Atomic(false)
 
     /// Creates an empty registry whose pushes read configuration from `store`.
     public init(store: Store, metrics: IngestMetrics = IngestMetrics(), logger: Logger) {
@@ -160,6 +162,32 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             ])
         }
     }
+
+    /// Whether the node is shutting down: sessions that end now are not recorded as lost (the
+    /// connector reconnects to another node; the liveness sweeper decides for those that don't).
+    var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    /// Starts the node's graceful shutdown: every control session is ended with UNAVAILABLE
+    /// (reconnect), and every data stream is told to stop taking batches, ack those in flight,
+    /// and end with UNAVAILABLE. Nothing is recorded as lost.
+    public func drain() {
+        draining.store(true, ordering: .releasing)
+        let control = sessions.withLock { $0.values.flatMap { $0.values.map(\.continuation) } }
+        for continuation in control {
+            continuation.yield(.close(Self.shuttingDown))
+            continuation.finish()
+        }
+        let data = dataStreams.withLock { $0.values.flatMap { $0.values.map(\.ending) } }
+        for continuation in data {
+            continuation.yield(Self.shuttingDown)
+            continuation.finish()
+        }
+        logger.notice("draining: connectors told to reconnect", metadata: ["control": "\(control.count)", "data": "\(data.count)"])
+    }
+
+    /// What a connector hears when the node it is on shuts down.
+    static let shuttingDown = RPCError(
+        code: .unavailable, message: "this Tandem node is shutting down; reconnect (resend what was not acked)")
 
     /// The groups with a control session or a data stream open on this node.
     var liveGroups: [(tenant: TenantID, token: TokenID)] {

@@ -94,11 +94,14 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                         guard let connector else {
                             throw RPCError(code: .invalidArgument, message: "the first message on the data channel must be a DataOpen")
                         }
+                        // A node shutting down takes no new batch: unacked, it is resent to another node.
+                        if registry.isDraining { continue }
                         _ = await slot.next()
                         let arrived = ContinuousClock.now
                         let records = try self.records(of: batch, token: token, connector: connector)
                         metrics.eventsReceived(token.tenantID, records.count)
                         metrics.inFlightBatches(1)
+                        opened.batchSubmitted()
                         ackQueue.yield(Task {
                             defer { metrics.inFlightBatches(-1) }
                             let ack = try await self.write(batch, records: records, token: token, connector: connector, counters: opened)
@@ -116,13 +119,18 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 for await pending in acks {
                     let (ack, arrived) = try await pending.value
                     try await writer.write(ack)
+                    opened.batchAcked()
                     metrics.ackLatency(ContinuousClock.now - arrived)
                     slotRelease.yield()
                 }
             }
-            // Revocation of the token, or the loss of the connector, ends the stream at once.
+            // Revocation of the token, or the loss of the connector, ends the stream at once; a
+            // node shutting down first acks the batches in flight (for at most 10 s).
             group.addTask {
-                for await error in ending { throw error }
+                for await error in ending {
+                    if registry.isDraining { await opened.acked(within: .seconds(10)) }
+                    throw error
+                }
             }
             try await group.next()
             try await group.next()
@@ -239,6 +247,19 @@ private final class OpenedConnector: Sendable {
 
     let value = Mutex<ConnectorID?>(nil)
     private let unreported = Mutex(Unreported())
+    /// Batches submitted and not yet acked.
+    private let unacked = Mutex(0)
+
+    func batchSubmitted() { unacked.withLock { $0 += 1 } }
+    func batchAcked() { unacked.withLock { $0 -= 1 } }
+
+    /// Returns once every submitted batch is acked, or after `limit`.
+    func acked(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while unacked.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
 
     func add(events: Int, location: Bool) {
         unreported.withLock {
