@@ -16,6 +16,9 @@ import Testing
 struct NoisyNeighbourTests {
     static let batches = Int(ProcessInfo.processInfo.environment["NOISY_NEIGHBOUR_BATCHES"] ?? "") ?? 40
     static let eventsPerBatch = 100
+    /// One device time for every event of the good pairs (they differ by subject and body), so
+    /// a resend later in the test is the same events whatever minute it runs in.
+    let deviceTime = Int64(Date().timeIntervalSince1970 * 1e6) - 60_000_000
 
     /// Both members of G's pair send the same batches (active-active), as fast as they are acked.
     /// - Returns: G's events per second (distinct events over the wall time).
@@ -31,7 +34,8 @@ struct NoisyNeighbourTests {
                     let stream = DataStream.open(client: tandem.client, token: good.token, instanceID: "\(tag)-\(member)")
                     for sequence in 0..<Self.batches {
                         let ack = try await stream.write(makeBatch(
-                            sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch))
+                            sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch,
+                            deviceTimeMicros: deviceTime))
                         #expect(Int(ack.stored + ack.duplicates) == Self.eventsPerBatch)
                     }
                     stream.finish()
@@ -117,7 +121,8 @@ struct NoisyNeighbourTests {
                 let stream = DataStream.open(client: tandem.client, token: site.token, instanceID: "\(tag)-resend")
                 for sequence in 0..<Self.batches {
                     let ack = try await stream.write(makeBatch(
-                        sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch))
+                        sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch,
+                        deviceTimeMicros: deviceTime))
                     #expect(Int(ack.duplicates) == Self.eventsPerBatch)
                 }
                 stream.finish()
