@@ -2,7 +2,9 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Synchronization
 import TandemConnector
+import TandemCore
 import TandemProtocol
+import TandemStore
 
 /// One connector of the benchmark's load: its own HTTP/2 connection (as a real connector on
 /// its own host has), a control channel with heartbeats and, unless idle, a data channel with
@@ -42,6 +44,26 @@ final class LoadConnector: Sendable {
             connections.cancel()
             throw error
         }
+    }
+
+    /// Connects `pairs` pairs of streaming connectors, each pair with a token of its own
+    /// issued for `tenant` (named `name` and the pair's number).
+    static func connectPairs(
+        _ pairs: Int, tenant: TenantID, store: TandemStore.Store, port: Int, name: String
+    ) async throws -> [(LoadConnector, LoadConnector)] {
+        var connectors: [(LoadConnector, LoadConnector)] = []
+        for pair in 0..<pairs {
+            let (_, secret) = try await store.tokens.create(
+                tenant: tenant, connectorName: try DisplayName("\(name) \(pair)", field: "name"), network: .wireless)
+            func member(_ number: Int) async throws -> LoadConnector {
+                try await LoadConnector.connect(
+                    port: port, token: secret.revealed,
+                    identity: ConnectorIdentity(hostname: "bench-\(pair)-\(number)", ipAddress: "10.\(pair / 250).\(pair % 250).\(number)"),
+                    heartbeatEvery: .seconds(5), idle: false)
+            }
+            connectors.append((try await member(1), try await member(2)))
+        }
+        return connectors
     }
 
     /// Sends `batches` in order, one every `interval` at most (as fast as acks allow when

@@ -93,18 +93,8 @@ struct AnalystBenchCommand: AsyncParsableCommand {
             database: url, migrations: migrations,
             logFile: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-bench-analyst-serve.log"))
         defer { server.stop() }
-        var connectors: [(LoadConnector, LoadConnector)] = []
-        for pair in 0..<pairs {
-            let (_, secret) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("latency pair \(pair)", field: "name"), network: .wireless)
-            func member(_ number: Int) async throws -> LoadConnector {
-                try await LoadConnector.connect(
-                    port: server.grpcPort, token: secret.revealed,
-                    identity: ConnectorIdentity(hostname: "bench-\(pair)-\(number)", ipAddress: "10.0.\(pair).\(number)"),
-                    heartbeatEvery: .seconds(5), idle: false)
-            }
-            connectors.append((try await member(1), try await member(2)))
-        }
+        let connectors = try await LoadConnector.connectPairs(
+            pairs, tenant: tenant.id, store: store, port: server.grpcPort, name: "latency pair")
         let members = connectors
         defer { for (a, b) in members { a.close(); b.close() } }
         for (phase, scanning) in [(1, false), (2, true)] {

@@ -92,18 +92,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         let server = try await ServerProcess.start(
             database: url, migrations: migrations, logFile: logDirectory.appendingPathComponent("tandem-bench-serve.log"))
         defer { server.stop() }
-        var connectors: [(LoadConnector, LoadConnector)] = []
-        for pair in 0..<pairs {
-            let (_, secret) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("bench pair \(pair)", field: "name"), network: .wireless)
-            func member(_ number: Int) async throws -> LoadConnector {
-                try await LoadConnector.connect(
-                    port: server.grpcPort, token: secret.revealed,
-                    identity: ConnectorIdentity(hostname: "bench-\(pair)-\(number)", ipAddress: "10.\(pair / 250).\(pair % 250).\(number)"),
-                    heartbeatEvery: .seconds(5), idle: false)
-            }
-            connectors.append((try await member(1), try await member(2)))
-        }
+        var connectors = try await LoadConnector.connectPairs(
+            pairs, tenant: tenant.id, store: store, port: server.grpcPort, name: "bench pair")
         defer { for (a, b) in connectors { a.close(); b.close() } }
 
         let peak = try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
