@@ -64,7 +64,7 @@ struct NoisyNeighbourTests {
             ("same sequence again", makeBatch(sequence: 1, events: 1_000, offset: 20_000)),
         ]
         var rounds = 0
-        while !stop.isSet {
+        while !stop.isSet && !Task.isCancelled {
             for (_, batch) in attacks {
                 let stream = DataStream.open(client: tandem.client, token: hostile.token, instanceID: "h")
                 _ = try? await stream.write(batch)
@@ -89,8 +89,9 @@ struct NoisyNeighbourTests {
             let stop = StopFlag()
             async let attacked = Result { try await runGoodPair(tandem, good, tag: "attacked") }
             async let hostileRounds = Result { try await runHostile(tandem, hostile, stop: stop) }
-            let beside = try await attacked.get()
-            stop.set()
+            let besideResult = await attacked
+            stop.set()  // before anything can throw: the hostile loop must end either way
+            let beside = try besideResult.get()
             let rounds = try await hostileRounds.get()
             #expect(rounds > 0, "the hostile tenant never attacked: the scenario proves nothing")
             print("noisy neighbour: good pair \(Int(alone)) events/s alone, \(Int(beside)) events/s beside the hostile tenant (\(rounds) attack rounds); \(Self.batches) batches of \(Self.eventsPerBatch)")
