@@ -29,6 +29,6 @@ extension ConnectorStatistics {
     /// At most `limit` characters of `text` without control characters (PostgreSQL's `jsonb`
     /// refuses `\u0000`): heartbeat statistics are informative, so they are cleaned, not refused.
     private static func printable(_ text: String, _ limit: Int) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.lazy.filter { $0.properties.generalCategory != .control }).prefix(limit))
+        String(text.removingControlCharacters.prefix(limit))
     }
 }

@@ -46,3 +46,19 @@ struct IPAddressTests {
         }
     }
 }
+
+/// The edge's control-character check agrees with Unicode's general category Cc on every scalar
+/// it can meet in one or two UTF-8 bytes, and on a few longer ones.
+@Suite("Control characters")
+struct ControlCharacterTests {
+    @Test("containsControlCharacter matches general category Cc for U+0000…U+07FF and beyond")
+    func matchesUnicode() {
+        for value in Array(0...0x7FF) + [0x2028, 0xFEFF, 0x1F600] {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(Character(scalar)) + "b"
+            #expect(text.containsControlCharacter == (scalar.properties.generalCategory == .control), "U+\(String(value, radix: 16))")
+            #expect(!text.removingControlCharacters.containsControlCharacter)
+        }
+        #expect("ACT\u{0}IVE\u{85}".removingControlCharacters == "ACTIVE")
+    }
+}

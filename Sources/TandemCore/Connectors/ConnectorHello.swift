@@ -29,7 +29,7 @@ public struct ConnectorHello: Sendable, Hashable {
             guard value.utf8.count <= Self.maximumFieldLength else {
                 throw ValidationError(field: field, message: "must be at most \(Self.maximumFieldLength) bytes")
             }
-            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !value.containsControlCharacter else {
                 throw ValidationError(field: field, message: "must not contain control characters")
             }
             return value

@@ -74,7 +74,7 @@ public struct DeviceEvent: Sendable, Hashable {
             guard length <= Self.maximumFieldLength, !required || length > 0 else {
                 throw ValidationError(field: field, message: "must be \(required ? 1 : 0) to \(Self.maximumFieldLength) bytes")
             }
-            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !value.containsControlCharacter else {
                 throw ValidationError(field: field, message: "must not contain control characters (NUL, line breaks, …)")
             }
         }

@@ -21,7 +21,7 @@ public struct DisplayName: Sendable, Hashable, Codable, CustomStringConvertible 
                 message: "must be at most \(Self.maximumLength) characters (got \(trimmed.count))"
             )
         }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !trimmed.containsControlCharacter else {
             throw ValidationError(field: field, message: "must not contain control characters")
         }
         self.value = trimmed
