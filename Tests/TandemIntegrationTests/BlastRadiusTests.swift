@@ -256,7 +256,7 @@ struct HelloRaceTests {
                 data.finish()
                 let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
                 #expect(state.haActive == ["10.0.0.1"], "round \(round)")
-                #expect(state.history.map(\.kind) == ["joined"], "round \(round): \(state.history.map(\.kind))")
+                #expect(state.history.map(\.kind) == [.joined], "round \(round): \(state.history.map(\.kind))")
                 #expect(!state.hyperlocationNeedsReprovision, "round \(round)")
                 #expect(ended.value == streams.count - 1, "round \(round)")
                 for stream in streams { stream.kill() }

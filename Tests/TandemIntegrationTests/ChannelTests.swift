@@ -128,8 +128,8 @@ struct ChannelTests {
 
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
             #expect(state.hyperlocationNeedsReprovision && state.iotNeedsReprovision)
-            #expect(state.fastLocateState == "re-establishing")
-            #expect(state.history.prefix(2).map(\.kind) == ["failover", "lost"])
+            #expect(state.fastLocateState == .reEstablishing)
+            #expect(state.history.prefix(2).map(\.kind) == [.failover, .lost])
             #expect(state.history.first?.peerConnectorID?.description == survivor.welcome.connectorID)
 
             try await tandem.withAPI { api in
@@ -146,7 +146,7 @@ struct ChannelTests {
             try await Task.sleep(for: .milliseconds(1_100))  // the stream reports at most once a second
             _ = try await data.write(makeBatch(sequence: 4, events: 1, offset: 501, kind: .clientLocation))
             try await eventually("FastLocate to flow again (reported at most once a second)") {
-                try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID)?.fastLocateState == "flowing"
+                try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID)?.fastLocateState == .flowing
             }
             data.finish()
             survivor.kill()
@@ -180,7 +180,7 @@ struct ChannelTests {
             }
             #expect(dataEnded?.code == .unavailable, "\(String(describing: dataEnded))")
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
-            #expect(state.history.first?.kind == "failover")
+            #expect(state.history.first?.kind == .failover)
             alive.kill()
         }
     }

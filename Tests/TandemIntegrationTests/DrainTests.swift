@@ -36,7 +36,7 @@ struct DrainTests {
             // Every acked event is durable; nothing unacked matters (the connector resends it).
             #expect(try await tandem.storedEvents(site.tenant) >= acked)
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
-            #expect(state.history.map(\.kind) == ["joined", "joined"], "\(state.history.map(\.kind))")
+            #expect(state.history.map(\.kind) == [.joined, .joined], "\(state.history.map(\.kind))")
             #expect(state.haActive.count == 2)
         }
     }

@@ -68,10 +68,10 @@ struct SecurityTests {
             }
             try await eventually("both members to be recorded lost") {
                 try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID)?.history
-                    .filter { $0.kind == "lost" }.count == 2
+                    .filter { $0.kind == .lost }.count == 2
             }
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
-            #expect(!state.history.contains { $0.kind == "failover" }, "\(state.history.map(\.kind))")
+            #expect(!state.history.contains { $0.kind == .failover }, "\(state.history.map(\.kind))")
             #expect(!state.hyperlocationNeedsReprovision && !state.iotNeedsReprovision)
             a.kill()
             b.kill()

@@ -44,8 +44,8 @@ struct SimulationTests {
             #expect(report.duplicated == 0)
             #expect(report.verification.hasPrefix("verified: \(report.acked) distinct events stored exactly once"))
             let history = try #require(try await tandem.store.groups.state(tenant: first.tenant, token: first.tokenID)).history
-            #expect(history.contains { $0.kind == "failover" })
-            #expect(history.contains { $0.kind == "recovered" })
+            #expect(history.contains { $0.kind == .failover })
+            #expect(history.contains { $0.kind == .recovered })
 
             // Corrupt the store: one acked event deleted must be reported missing.
             try await tandem.store.client.query(

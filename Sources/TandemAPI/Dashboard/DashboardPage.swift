@@ -81,8 +81,8 @@ enum DashboardPage {
 
     private static func card(_ group: Group, now: Date) -> HTML {
         let active = group.state?.haActive ?? []
-        let health = active.count >= 2 ? "healthy" : active.count == 1 ? "degraded" : "down"
-        let failovers = (group.state?.history ?? []).filter { $0.kind == "failover" }.prefix(3)
+        let health = (group.state?.health.level ?? .down).rawValue
+        let failovers = (group.state?.history ?? []).filter { $0.kind == .failover }.prefix(3)
         let members = group.members.map { member -> HTML in
             let delivered = group.minutes.filter { $0.connector == member.id && now.timeIntervalSince($0.minute) <= 360 }
                 .reduce(Int64(0)) { $0 + $1.totals.delivered }
@@ -100,7 +100,7 @@ enum DashboardPage {
             <table><tr><th>connector</th><th>status</th><th>OVA</th><th>IP</th><th>last heard</th><th>channels</th><th>events/s</th></tr>\(members)</table>
             <div class="flags"><span>Hyperlocation reprovision: \(flag(group.state?.hyperlocationNeedsReprovision))</span>
             <span>IoT reprovision: \(flag(group.state?.iotNeedsReprovision))</span>
-            <span>FastLocate: \(group.state?.fastLocateState, or: "unknown")</span></div>
+            <span>FastLocate: \(group.state?.fastLocateState.rawValue, or: "unknown")</span></div>
             <div class="muted">\(group.token.network == .wired ? "Switches" : "Controllers"): \(group.devices.isEmpty ? "none configured" : group.devices.map { $0.name.isEmpty ? $0.ipAddress : "\($0.name) (\($0.ipAddress))" }.joined(separator: ", "))</div>
             <div class="muted">Last failovers: \(failovers.isEmpty ? "none" : failovers.map { "\(time($0.occurredAt)) from \($0.ipAddress)" }.joined(separator: "; "))</div>
             \(pairCharts(group, now: now))

@@ -11,7 +11,7 @@ struct HAGroupRoutes {
     let notifier: any HAGroupNotifier
 
     struct HistoryEntry: Encodable {
-        let kind: String
+        let kind: HAEventKind
         let connectorId: ConnectorID
         let peerConnectorId: ConnectorID?
         let ipAddress: String
@@ -80,13 +80,13 @@ struct HAGroupRoutes {
         return Group(
             tokenId: token, connectorName: state.token.connectorName.value, network: state.token.network,
             haActive: state.haActive,
-            health: state.haActive.count >= 2 ? "healthy" : state.haActive.count == 1 ? "degraded" : "down",
+            health: state.health.level.rawValue,
             members: members.map {
                 Member(connectorId: $0.id, ipAddress: $0.ipAddress, status: $0.controlChannel.active ? "active" : "inactive",
                        ovaVersion: $0.ovaVersion, channels: $0.channels.names, lastHeard: $0.lastHeard)
             },
             reprovision: ["hyperlocation": state.hyperlocationNeedsReprovision, "iot": state.iotNeedsReprovision],
-            fastLocate: ["state": state.fastLocateState, "since": state.fastLocateSince.map { ISO8601DateFormatter().string(from: $0) }],
+            fastLocate: ["state": state.fastLocateState.rawValue, "since": state.fastLocateSince.map { ISO8601DateFormatter().string(from: $0) }],
             configurationModifiedAt: state.configurationModifiedAt,
             history: state.history.map {
                 HistoryEntry(kind: $0.kind, connectorId: $0.connectorID, peerConnectorId: $0.peerConnectorID,

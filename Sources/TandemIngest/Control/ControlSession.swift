@@ -124,7 +124,7 @@ final class ControlSession: Sendable {
         registry.register(
             id, tenant: token.tenantID, token: token.id, connector: join.connectorID, generation: join.generation,
             continuation: continuation)
-        registry.haActiveChanged(join.haActive, tenant: token.tenantID, token: token.id)
+        registry.haActiveChanged(join.haActive, health: join.health, tenant: token.tenantID, token: token.id)
         logger.info("connector joined", metadata: [
             "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
         ])

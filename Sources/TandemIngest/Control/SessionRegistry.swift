@@ -110,9 +110,9 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// The number of sessions open on this node.
     public var count: Int { sessions.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
-    /// Pushes the group's HA Active list to its sessions.
-    func haActiveChanged(_ haActive: [String], tenant: TenantID, token: TokenID) {
-        metrics.haActive(haActive.count, tenant: tenant, group: token)
+    /// Pushes the group's HA Active list to its sessions and records the group's health.
+    func haActiveChanged(_ haActive: [String], health: HAGroupHealth, tenant: TenantID, token: TokenID) {
+        metrics.haActive(health, tenant: tenant, group: token)
         broadcast(.with { $0.haActive = .init(haActive) }, tenant: tenant, token: token)
     }
 
@@ -122,7 +122,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// batches are no longer acked; it says Hello again and reopens its data channel.
     func connectorLost(_ loss: HALoss, tenant: TenantID, token: TokenID) {
         if loss.failoverTo != nil { metrics.failover(tenant) }
-        haActiveChanged(loss.haActive, tenant: tenant, token: token)
+        haActiveChanged(loss.haActive, health: loss.health, tenant: tenant, token: token)
         let ending = dataStreams.withLock { all in
             all[GroupKey(tenant: tenant, token: token)]?.values.filter { $0.connector == loss.connectorID }.map(\.ending) ?? []
         }

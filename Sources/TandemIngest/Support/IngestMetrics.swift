@@ -97,10 +97,10 @@ public struct IngestMetrics: Sendable {
 
     /// A group's HA Active list changed: the members gauge, and the tenant's degraded groups
     /// (those down to exactly one active member).
-    func haActive(_ members: Int, tenant: TenantID, group: TokenID) {
+    func haActive(_ health: HAGroupHealth, tenant: TenantID, group: TokenID) {
         Gauge(label: "tandem_ha_active_members", dimensions: [("tenant", tenant.description), ("group", group.description)],
-              factory: factory).record(members)
-        let degraded = groups.set(members, tenant: tenant, group: group)
+              factory: factory).record(health.activeMembers)
+        let degraded = groups.set(health.level, tenant: tenant, group: group)
         Gauge(label: "tandem_ha_degraded_groups", dimensions: [("tenant", tenant.description)], factory: factory).record(degraded)
     }
 
@@ -112,13 +112,13 @@ public struct IngestMetrics: Sendable {
 
 /// Active members per group, to count each tenant's degraded groups.
 private final class GroupMembers: Sendable {
-    private let members = Mutex<[TenantID: [TokenID: Int]]>([:])
+    private let levels = Mutex<[TenantID: [TokenID: HAGroupHealth.Level]]>([:])
 
-    /// Records a group's member count; returns how many of the tenant's groups have exactly one.
-    func set(_ count: Int, tenant: TenantID, group: TokenID) -> Int {
-        members.withLock { all in
-            all[tenant, default: [:]][group] = count == 0 ? nil : count
-            return all[tenant]?.values.filter { $0 == 1 }.count ?? 0
+    /// Records a group's health; returns how many of the tenant's groups are degraded.
+    func set(_ level: HAGroupHealth.Level, tenant: TenantID, group: TokenID) -> Int {
+        levels.withLock { all in
+            all[tenant, default: [:]][group] = level == .down ? nil : level
+            return all[tenant]?.values.filter { $0 == .degraded }.count ?? 0
         }
     }
 }

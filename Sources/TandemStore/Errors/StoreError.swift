@@ -6,7 +6,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; the API maps codes to HTTP statuses once.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case notFound, conflict, invalidConfiguration, migrationFailed, migrationEdited, unavailable, rejected
+            case notFound, conflict, invalidConfiguration, migrationFailed, migrationEdited, unavailable, rejected, corrupt
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -26,6 +26,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// PostgreSQL refused the data itself (a data exception or a violated constraint):
         /// the same input fails every time, so it must never be reported as retryable.
         public static let rejected = Code(.rejected)
+        /// A stored value can't be read back (written by something other than Tandem, or by a
+        /// version that is gone): the row must be repaired, retrying does not help.
+        public static let corrupt = Code(.corrupt)
 
         public var description: String { base.rawValue }
     }

@@ -18,26 +18,21 @@ public struct ConnectorRepository: Sendable {
         self.logger = logger
     }
 
-    /// Admits a connector to its group: checks the pairing rules against the active members,
-    /// records it active under `session`, and writes the HA history.
+    /// Admits a connector to its group: applies ``HAGroup/join(_:session:newConnectorID:rules:at:)``
+    /// to the locked group, records the connector active under `session`, and writes the HA
+    /// history.
     /// - Throws: ``PairingRefusal`` when a rule is broken (nothing is recorded then).
     public func join(
         tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, rules: PairingRules
     ) async throws -> HAJoin {
         try await client.transaction(logger: logger) { connection in
-            try await lockGroup(tenant: tenant, token: token, on: connection)
-            var members: [PairingRules.Member] = []
-            let rows = try await connection.statement(
-                """
-                SELECT instance_id, ip_address, ova_version FROM connectors
-                WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
-                """, logger: logger)
-            for try await (instance, ip, version) in rows.decode((String, String, String).self) {
-                members.append(.init(instanceID: instance, ipAddress: ip, ovaVersion: OVAVersion(version) ?? .init(components: [0])))
+            let loaded = try await loadGroup(tenant: tenant, token: token, including: .instance(hello.instanceID), lock: true, on: connection)
+            var group = loaded.group
+            let now = loaded.now
+            let events = try group.join(hello, session: session, newConnectorID: .random(), rules: rules, at: now)
+            guard let member = group.members.first(where: { $0.instanceID == hello.instanceID }) else {
+                throw StoreError(.corrupt, "the group lost the connector it just admitted")
             }
-            if let refusal = rules.check(hello, activeMembers: members) { throw refusal }
-            let peers = members.filter { $0.instanceID != hello.instanceID }
-
             let upsert = try await connection.statement(
                 """
                 INSERT INTO connectors AS c (
@@ -45,40 +40,24 @@ public struct ConnectorRepository: Sendable {
                     ova_version, docker_version, carries_controller, carries_ap, control_status,
                     control_connected_at, joined_at, last_heard, last_modified, session_id)
                 VALUES (
-                    \(tenant.rawValue), \(UUID()), \(token.rawValue), \(hello.instanceID), \(hello.hostname),
+                    \(tenant.rawValue), \(member.connectorID.rawValue), \(token.rawValue), \(hello.instanceID), \(hello.hostname),
                     \(hello.ipAddress), \(hello.macAddress), \(hello.ovaVersion.description), \(hello.dockerVersion),
-                    \(hello.channels.controller), \(hello.channels.accessPoint), 'active', now(), now(), now(), now(), \(session))
+                    \(hello.channels.controller), \(hello.channels.accessPoint), 'active', now(), \(member.joinedAt), now(), now(), \(session))
                 ON CONFLICT (tenant_id, token_id, instance_id) DO UPDATE SET
                     hostname = excluded.hostname, ip_address = excluded.ip_address, mac_address = excluded.mac_address,
                     ova_version = excluded.ova_version, docker_version = excluded.docker_version,
                     carries_controller = excluded.carries_controller, carries_ap = excluded.carries_ap,
-                    control_status = 'active', control_connected_at = now(),
-                    joined_at = CASE WHEN c.control_status = 'active' THEN c.joined_at ELSE now() END,
+                    control_status = 'active', control_connected_at = now(), joined_at = excluded.joined_at,
                     last_heard = now(), last_modified = now(), session_id = excluded.session_id,
                     session_generation = c.session_generation + 1
-                RETURNING connector_id, (xmax = 0) AS inserted, session_generation
+                RETURNING session_generation
                 """, logger: logger)
-            var connectorID = ConnectorID.random()
-            var inserted = true
             var generation: Int64 = 0
-            for try await (id, isNew, number) in upsert.decode((UUID, Bool, Int64).self) {
-                connectorID = ConnectorID(id)
-                inserted = isNew
-                generation = number
-            }
-            let returning = !inserted && !members.contains { $0.instanceID == hello.instanceID }
-            let recovered = returning && !peers.isEmpty
-            if !members.contains(where: { $0.instanceID == hello.instanceID }) {
-                try await record(.joined, tenant: tenant, token: token, connector: connectorID, peer: nil,
-                                 ip: hello.ipAddress, detail: "OVA \(hello.ovaVersion), channels \(hello.channels.names.joined(separator: "+"))",
-                                 on: connection)
-            }
-            if recovered {
-                try await record(.recovered, tenant: tenant, token: token, connector: connectorID, peer: nil,
-                                 ip: hello.ipAddress, detail: "pair restored", on: connection)
-            }
-            let haActive = try await activeList(tenant: tenant, token: token, on: connection)
-            return HAJoin(connectorID: connectorID, haActive: haActive, recovered: recovered, generation: generation)
+            for try await number in upsert.decode(Int64.self) { generation = number }
+            try await record(events, tenant: tenant, token: token, on: connection)
+            return HAJoin(
+                connectorID: member.connectorID, haActive: group.haActive, health: group.health(at: now),
+                recovered: events.contains { $0.kind == .recovered }, generation: generation)
         }
     }
 
@@ -101,49 +80,33 @@ public struct ConnectorRepository: Sendable {
         return false
     }
 
-    /// Marks the connector lost if `session` still owns it, records the loss and, when a peer
-    /// survives, the failover to it with the reprovision flags and FastLocate re-establishing.
+    /// Applies ``HAGroup/leave(_:session:reason:at:)`` to the locked group: marks the
+    /// connector lost if `session` still owns it, records the loss and, when a peer survives,
+    /// the failover to it with the reprovision flags and FastLocate re-establishing.
     /// - Returns: the loss, or `nil` when the session no longer owned the connector.
     public func leave(
         tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String
     ) async throws -> HALoss? {
         try await client.transaction(logger: logger) { connection in
-            try await lockGroup(tenant: tenant, token: token, on: connection)
-            let rows = try await connection.statement(
+            let loaded = try await loadGroup(tenant: tenant, token: token, including: .connector(connector), lock: true, on: connection)
+            var group = loaded.group
+            let now = loaded.now
+            let before = group
+            let events = group.leave(connector, session: session, reason: reason, at: now)
+            guard let lost = events.first else { return nil }
+            try await connection.statement(
                 """
                 UPDATE connectors SET control_status = 'inactive', data_status = 'inactive', last_modified = now(),
                     session_id = NULL
-                WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)
-                  AND session_id = \(session) AND control_status = 'active'
-                RETURNING ip_address
+                WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue) AND session_id = \(session)
                 """, logger: logger)
-            var lostIP: String?
-            for try await ip in rows.decode(String.self) { lostIP = ip }
-            guard let lostIP else { return nil }
-            try await record(.lost, tenant: tenant, token: token, connector: connector, peer: nil, ip: lostIP,
-                             detail: reason, on: connection)
-            // A revoked token cuts every member off at once: no peer survives to fail over to.
-            let survivors = try await connection.statement(
-                """
-                SELECT c.connector_id FROM connectors c JOIN tokens t USING (tenant_id, token_id)
-                WHERE c.tenant_id = \(tenant.rawValue) AND c.token_id = \(token.rawValue) AND c.control_status = 'active'
-                  AND t.revoked_at IS NULL
-                ORDER BY c.joined_at, c.connector_id LIMIT 1
-                """, logger: logger)
-            var survivor: ConnectorID?
-            for try await id in survivors.decode(UUID.self) { survivor = ConnectorID(id) }
-            if let survivor {
-                try await record(.failover, tenant: tenant, token: token, connector: connector, peer: survivor,
-                                 ip: lostIP, detail: "ingest continues from the surviving peer", on: connection)
-                try await connection.statement(
-                    """
-                    UPDATE ha_groups SET hyperlocation_reprovision = true, iot_reprovision = true,
-                        fastlocate_state = 're-establishing', fastlocate_since = now()
-                    WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
-                    """, logger: logger)
+            try await record(events, tenant: tenant, token: token, on: connection)
+            if group.reprovision != before.reprovision || group.fastLocate != before.fastLocate {
+                try await saveGroupState(group, tenant: tenant, token: token, on: connection)
             }
-            let haActive = try await activeList(tenant: tenant, token: token, on: connection)
-            return HALoss(connectorID: connector, ipAddress: lostIP, haActive: haActive, failoverTo: survivor)
+            return HALoss(
+                connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),
+                failoverTo: events.lazy.compactMap(\.peerConnectorID).first)
         }
     }
 
@@ -199,12 +162,6 @@ public struct ConnectorRepository: Sendable {
             """, logger: logger)
     }
 
-    private func lockGroup(tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws {
-        try await connection.statement(
-            "SELECT 1 FROM ha_groups WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) FOR UPDATE",
-            logger: logger)
-    }
-
     private func activeList(tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws -> [String] {
         let rows = try await connection.statement(
             """
@@ -215,25 +172,6 @@ public struct ConnectorRepository: Sendable {
         var list: [String] = []
         for try await ip in rows.decode(String.self) { list.append(ip) }
         return list
-    }
-
-    /// Kinds of HA history entries.
-    enum HistoryKind: String {
-        case joined, lost, failover, recovered
-    }
-
-    /// Records one HA history row at the moment it is written (`clock_timestamp()`, not the
-    /// transaction's start), so a loss sorts before the failover it caused.
-    private func record(
-        _ kind: HistoryKind, tenant: TenantID, token: TokenID, connector: ConnectorID, peer: ConnectorID?,
-        ip: String, detail: String, on connection: PostgresConnection
-    ) async throws {
-        try await connection.statement(
-            """
-            INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail, occurred_at)
-            VALUES (\(tenant.rawValue), \(token.rawValue), \(kind.rawValue), \(connector.rawValue), \(peer?.rawValue), \(ip), \(detail),
-                    clock_timestamp())
-            """, logger: logger)
     }
 }
 

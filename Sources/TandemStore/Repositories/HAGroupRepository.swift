@@ -7,7 +7,7 @@ public import TandemCore
 public struct HAGroupState: Sendable {
     /// One entry of the group's HA history.
     public struct HistoryEntry: Sendable {
-        public let kind: String
+        public let kind: HAEventKind
         public let connectorID: ConnectorID
         public let peerConnectorID: ConnectorID?
         public let ipAddress: String
@@ -16,13 +16,17 @@ public struct HAGroupState: Sendable {
     }
 
     public let token: Token
-    public let haActive: [String]
-    public let hyperlocationNeedsReprovision: Bool
-    public let iotNeedsReprovision: Bool
+    /// The group's membership, flags and FastLocate, as the HA rules see them.
+    public let group: HAGroup
+    /// The group's health when it was read.
+    public let health: HAGroupHealth
+    public var haActive: [String] { group.haActive }
+    public var hyperlocationNeedsReprovision: Bool { group.reprovision.contains(.hyperlocation) }
+    public var iotNeedsReprovision: Bool { group.reprovision.contains(.iot) }
     /// `flowing`, `re-establishing` (since a failover) or `overdue` (re-establishing for longer
-    /// than ``HAGroupRepository/fastLocateExpectedWithin``).
-    public let fastLocateState: String
-    public let fastLocateSince: Date?
+    /// than ``FastLocate/expectedWithin``).
+    public var fastLocateState: FastLocateState { health.fastLocate }
+    public var fastLocateSince: Date? { group.fastLocate.since }
     public let configurationModifiedAt: Date
     /// Newest first.
     public let history: [HistoryEntry]
@@ -52,10 +56,6 @@ public struct HAGroupRepository: Sendable {
     private let logger: Logger
     private let tokens: TokenRepository
 
-    /// FastLocate is expected back within 4 minutes of a failover (the product document says
-    /// 3 to 4); after that the group reports it `overdue`.
-    public static let fastLocateExpectedWithin: TimeInterval = 240
-
     /// Creates a repository over `client`.
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -66,17 +66,15 @@ public struct HAGroupRepository: Sendable {
     /// The group of the tenant's token `token`, or `nil` when the tenant has no such token.
     public func state(tenant: TenantID, token id: TokenID, historyLimit: Int = 50) async throws -> HAGroupState? {
         guard let token = try await tokens.find(tenant: tenant, id: id) else { return nil }
-        let rows = try await client.statement(
-            """
-            SELECT hyperlocation_reprovision, iot_reprovision,
-                   CASE WHEN fastlocate_state = 're-establishing'
-                             AND fastlocate_since < now() - make_interval(secs => \(Self.fastLocateExpectedWithin))
-                        THEN 'overdue' ELSE fastlocate_state END,
-                   fastlocate_since, configuration_modified_at,
-                   coalesce((SELECT array_agg(ip_address ORDER BY joined_at, connector_id) FROM connectors
-                             WHERE tenant_id = g.tenant_id AND token_id = g.token_id AND control_status = 'active'), '{}')
-            FROM ha_groups g WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
-            """, logger: logger)
+        let connectors = ConnectorRepository(client: client, logger: logger)
+        let loaded: ConnectorRepository.LoadedGroup
+        do {
+            loaded = try await client.withConnection { connection in
+                try await connectors.loadGroup(tenant: tenant, token: id, including: .activeOnly, lock: false, on: connection)
+            }
+        } catch let error as StoreError where error.code == .notFound {
+            return nil
+        }
         var history: [HAGroupState.HistoryEntry] = []
         let historyRows = try await client.statement(
             """
@@ -85,16 +83,15 @@ public struct HAGroupRepository: Sendable {
             ORDER BY occurred_at DESC, history_id DESC LIMIT \(historyLimit)
             """, logger: logger)
         for try await (kind, connector, peer, ip, detail, at) in historyRows.decode((String, UUID, UUID?, String, String, Date).self) {
+            guard let kind = HAEventKind(rawValue: kind) else {
+                throw StoreError(.corrupt, "an HA history entry of token \(id) has a kind that can't be read")
+            }
             history.append(.init(kind: kind, connectorID: ConnectorID(connector), peerConnectorID: peer.map(ConnectorID.init),
                                  ipAddress: ip, detail: detail, occurredAt: at))
         }
-        for try await (hyperlocation, iot, fastLocate, since, modified, active) in rows.decode(
-            (Bool, Bool, String, Date?, Date, [String]).self) {
-            return HAGroupState(
-                token: token, haActive: active, hyperlocationNeedsReprovision: hyperlocation, iotNeedsReprovision: iot,
-                fastLocateState: fastLocate, fastLocateSince: since, configurationModifiedAt: modified, history: history)
-        }
-        return nil
+        return HAGroupState(
+            token: token, group: loaded.group, health: loaded.group.health(at: loaded.now),
+            configurationModifiedAt: loaded.configurationModifiedAt, history: history)
     }
 
     /// The group's configuration as pushed to its connectors.
@@ -107,7 +104,10 @@ public struct HAGroupRepository: Sendable {
             """, logger: logger)
         var header: (NetworkKind, Date)?
         for try await (network, modified) in rows.decode((String, Date).self) {
-            header = (NetworkKind(rawValue: network) ?? .wireless, modified)
+            guard let kind = NetworkKind(rawValue: network) else {
+                throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
+            }
+            header = (kind, modified)
         }
         guard let (network, modified) = header else { return nil }
         let table = network == .wireless ? "controllers" : "switches"

@@ -7,6 +7,8 @@ public struct HAJoin: Sendable {
     public let connectorID: ConnectorID
     /// The group's HA Active list after the join, in join order.
     public let haActive: [String]
+    /// The group's health after the join.
+    public let health: HAGroupHealth
     /// Whether this join restored a pair that had lost a member.
     public let recovered: Bool
     /// The session's generation for this connector: a later join of the same connector has a
@@ -22,6 +24,8 @@ public struct HALoss: Sendable {
     public let ipAddress: String
     /// The group's HA Active list after the loss.
     public let haActive: [String]
+    /// The group's health after the loss.
+    public let health: HAGroupHealth
     /// The surviving peer the group failed over to, when one is active.
     public let failoverTo: ConnectorID?
 }

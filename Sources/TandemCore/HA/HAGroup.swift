@@ -1,0 +1,157 @@
+public import Foundation
+
+/// The HA rules of one group (one token) as a value: who is an active member, the reprovision
+/// flags and FastLocate, and what a join or a loss changes.
+///
+/// Every node applies membership changes through this type only: the store locks the group's
+/// row, loads the group, applies one change and persists the returned ``HAEvent``s and the new
+/// state, so two nodes can never apply different rules to one group.
+public struct HAGroup: Sendable, Hashable {
+    /// A connector of the group, active or not.
+    public struct Member: Sendable, Hashable {
+        /// The cloud's id of the connector.
+        public let connectorID: ConnectorID
+        /// Its instance id (stable across reconnects).
+        public let instanceID: String
+        /// Its IP address, as of its last Hello.
+        public var ipAddress: String
+        /// Its OVA version, as of its last Hello.
+        public var ovaVersion: OVAVersion
+        /// The control session that owns it; `nil` when it is not active.
+        public var session: UUID?
+        /// When it last became active (the HA Active list is in this order).
+        public var joinedAt: Date?
+
+        /// Creates a member.
+        public init(
+            connectorID: ConnectorID, instanceID: String, ipAddress: String, ovaVersion: OVAVersion,
+            session: UUID?, joinedAt: Date?
+        ) {
+            self.connectorID = connectorID
+            self.instanceID = instanceID
+            self.ipAddress = ipAddress
+            self.ovaVersion = ovaVersion
+            self.session = session
+            self.joinedAt = joinedAt
+        }
+
+        /// Whether a live session owns the member.
+        public var isActive: Bool { session != nil }
+    }
+
+    /// Services a survivor must be reprovisioned for after a failover.
+    public enum Service: String, Sendable, Hashable, CaseIterable, Codable {
+        case hyperlocation, iot
+    }
+
+    /// The connectors known to the group (at least the active ones).
+    public private(set) var members: [Member]
+    /// Services that need reprovisioning since the last failover.
+    public private(set) var reprovision: Set<Service>
+    /// Whether FastLocate events flow.
+    public private(set) var fastLocate: FastLocate
+    /// Whether the group's token is revoked: a revocation cuts every member off at once, so
+    /// there is no survivor to fail over to.
+    public let tokenRevoked: Bool
+
+    /// Creates a group from its stored state.
+    public init(members: [Member], reprovision: Set<Service> = [], fastLocate: FastLocate = .flowing(since: nil), tokenRevoked: Bool = false) {
+        self.members = members
+        self.reprovision = reprovision
+        self.fastLocate = fastLocate
+        self.tokenRevoked = tokenRevoked
+    }
+
+    /// The active members, in the order they joined (ties by connector id).
+    public var activeMembers: [Member] {
+        members.filter(\.isActive).sorted { left, right in
+            switch (left.joinedAt, right.joinedAt) {
+            case let (l?, r?) where l != r: return l < r
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return left.connectorID.description < right.connectorID.description
+            }
+        }
+    }
+
+    /// The HA Active list: the IP addresses of the active members, in the order they joined.
+    public var haActive: [String] { activeMembers.map(\.ipAddress) }
+
+    /// The group's health at `now`.
+    public func health(at now: Date) -> HAGroupHealth {
+        let active = members.count(where: \.isActive)
+        return HAGroupHealth(
+            level: active >= 2 ? .healthy : active == 1 ? .degraded : .down,
+            activeMembers: active, fastLocate: fastLocate.state(at: now), reprovisionPending: !reprovision.isEmpty)
+    }
+
+    /// Admits the connector that said `hello` under `session`.
+    ///
+    /// A connector already known by its instance id keeps its connector id; an unknown one gets
+    /// `newConnectorID`. A member that reconnects while active (its old session is replaced)
+    /// keeps its place in the HA Active list and records nothing.
+    /// - Returns: the events to record (`joined`, and `recovered` when a known connector came
+    ///   back while its peer was active).
+    /// - Throws: ``PairingRefusal`` when a rule is broken; the group is unchanged then.
+    public mutating func join(
+        _ hello: ConnectorHello, session: UUID, newConnectorID: ConnectorID, rules: PairingRules, at now: Date
+    ) throws(PairingRefusal) -> [HAEvent] {
+        let active = activeMembers.map {
+            PairingRules.Member(instanceID: $0.instanceID, ipAddress: $0.ipAddress, ovaVersion: $0.ovaVersion)
+        }
+        if let refusal = rules.check(hello, activeMembers: active) { throw refusal }
+        let peers = activeMembers.filter { $0.instanceID != hello.instanceID }
+        let detail = "OVA \(hello.ovaVersion), channels \(hello.channels.names.joined(separator: "+"))"
+        guard let index = members.firstIndex(where: { $0.instanceID == hello.instanceID }) else {
+            members.append(Member(
+                connectorID: newConnectorID, instanceID: hello.instanceID, ipAddress: hello.ipAddress,
+                ovaVersion: hello.ovaVersion, session: session, joinedAt: now))
+            return [.joined(newConnectorID, ipAddress: hello.ipAddress, detail: detail)]
+        }
+        let wasActive = members[index].isActive
+        members[index].ipAddress = hello.ipAddress
+        members[index].ovaVersion = hello.ovaVersion
+        members[index].session = session
+        if wasActive { return [] }
+        members[index].joinedAt = now
+        let id = members[index].connectorID
+        var events: [HAEvent] = [.joined(id, ipAddress: hello.ipAddress, detail: detail)]
+        if !peers.isEmpty { events.append(.recovered(id, ipAddress: hello.ipAddress)) }
+        return events
+    }
+
+    /// Ends the membership of `connector` if `session` still owns it.
+    ///
+    /// When a peer survives (and the token is not revoked), the group fails over to the first
+    /// survivor: every service needs reprovisioning and FastLocate is re-established.
+    /// - Returns: `lost` (and `failover`), or nothing when `session` no longer owned the
+    ///   connector (it was replaced by a reconnect or already declared lost).
+    public mutating func leave(_ connector: ConnectorID, session: UUID, reason: String, at now: Date) -> [HAEvent] {
+        guard let index = members.firstIndex(where: { $0.connectorID == connector && $0.session == session }) else {
+            return []
+        }
+        members[index].session = nil
+        let ip = members[index].ipAddress
+        var events: [HAEvent] = [.lost(connector, ipAddress: ip, reason: reason)]
+        if !tokenRevoked, let survivor = activeMembers.first {
+            events.append(.failover(from: connector, to: survivor.connectorID, ipAddress: ip))
+            reprovision = Set(Service.allCases)
+            fastLocate = .reEstablishing(since: now)
+        }
+        return events
+    }
+
+    /// Records that location events arrived.
+    /// - Returns: whether the state changed (it was re-establishing or overdue).
+    @discardableResult
+    public mutating func fastLocateFlowing(at now: Date) -> Bool {
+        guard case .reEstablishing = fastLocate else { return false }
+        fastLocate = .flowing(since: now)
+        return true
+    }
+
+    /// Clears the reprovision flags of `services` (the operator reprovisioned the survivor).
+    public mutating func reprovisioned(_ services: Set<Service>) {
+        reprovision.subtract(services)
+    }
+}
