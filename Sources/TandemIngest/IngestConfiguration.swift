@@ -3,6 +3,11 @@ public import TandemCore
 
 /// Settings of the connector channels, with their defaults.
 public struct IngestConfiguration: Sendable {
+    /// This node's name in the cluster (default: host name and a random suffix, new each start).
+    public var nodeID: NodeID = .generated()
+    /// How long this node's lease lasts without renewal (default 10 s; renewed every third of
+    /// it). When it lapses, the other nodes watch the sessions this node held.
+    public var nodeLease: Duration = .seconds(10)
     /// How often connectors send heartbeats (default 5 s); told to them in the Welcome.
     public var heartbeatInterval: Duration = .seconds(5)
     /// How long a connector may stay silent before it is lost (default 3 heartbeat intervals).

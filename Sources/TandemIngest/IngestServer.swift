@@ -26,17 +26,27 @@ public struct IngestServer: Sendable {
     public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
     private let store: Store
     private let configuration: IngestConfiguration
+    private let cluster: (database: DatabaseURL, httpAddress: String)?
+    private let grpcAddress: String
     private let logger: Logger
 
     /// Assembles the server; nothing listens until ``services`` run.
+    ///
+    /// With `database` (the URL of the store's database), the node takes part in a cluster:
+    /// it holds a lease in `nodes` and hears the other nodes' changes (``ClusterListener``).
+    /// `httpAddress` is recorded with the lease, for operators.
     public init(
         store: Store, configuration: IngestConfiguration, host: String, port: Int, tls: TLSFiles?,
-        metrics: IngestMetrics = IngestMetrics(), logger: Logger
+        database: DatabaseURL?, httpAddress: String = "", metrics: IngestMetrics = IngestMetrics(), logger: Logger
     ) {
         self.store = store
         self.configuration = configuration
+        self.cluster = database.map { ($0, httpAddress) }
+        self.grpcAddress = "\(host):\(port)"
+        var logger = logger
+        logger[metadataKey: "tandem.node"] = "\(configuration.nodeID)"
         self.logger = logger
-        let registry = SessionRegistry(store: store, metrics: metrics, logger: logger)
+        let registry = SessionRegistry(store: store, node: configuration.nodeID, metrics: metrics, logger: logger)
         self.registry = registry
         let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline,
             metrics: metrics, logger: logger)
@@ -62,10 +72,18 @@ public struct IngestServer: Sendable {
     }
 
     /// The long-running parts, in start order (they stop in reverse: the listener before the
-    /// pipeline, so every accepted batch is written and acked before the pipeline stops).
+    /// pipeline, so every accepted batch is written and acked before the pipeline stops; the
+    /// node's lease is given up once its connectors were told to go elsewhere).
     public var services: [any Service] {
-        [
-            pipeline,
+        let membership: [any Service] = cluster.map { cluster in
+            [
+                NodeLease(
+                    nodes: store.nodes, node: configuration.nodeID, lease: configuration.nodeLease,
+                    grpcAddress: grpcAddress, httpAddress: cluster.httpAddress, logger: logger),
+                ClusterListener(database: cluster.database, registry: registry, logger: logger),
+            ]
+        } ?? []
+        return [pipeline] + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(

@@ -30,7 +30,7 @@ struct TLSTests {
             let (_, secret) = try await store.tokens.create(tenant: tenant.id, connectorName: .init("tls", field: "name"), network: .wireless)
             let ingest = IngestServer(
                 store: store, configuration: .init(), host: "127.0.0.1", port: 0,
-                tls: .init(certificateChainPath: cert, privateKeyPath: key), logger: TestDatabase.logger)
+                tls: .init(certificateChainPath: cert, privateKeyPath: key), database: nil, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
                 group.addTask { try await ingest.grpc.serve() }

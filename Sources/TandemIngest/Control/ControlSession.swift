@@ -103,7 +103,8 @@ final class ControlSession: Sendable {
         let join: HAJoin
         do {
             join = try await store.connectors.join(
-                tenant: token.tenantID, token: token.id, hello: hello, session: id, rules: configuration.pairingRules)
+                tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
+                rules: configuration.pairingRules)
         } catch let refusal as PairingRefusal {
             registry.metrics.helloRefused(refusal.rule)
             logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])
@@ -136,7 +137,8 @@ final class ControlSession: Sendable {
         guard recordLoss, let connector = admitted.withLock({ $0 }) else { return }
         do {
             if let loss = try await store.connectors.leave(
-                tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason) {
+                tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason,
+                node: configuration.nodeID) {
                 registry.connectorLost(loss, tenant: token.tenantID, token: token.id)
                 logger.notice("connector lost", metadata: [
                     "tandem.connector": "\(connector)", "reason": "\(reason)",

@@ -6,6 +6,9 @@ public import TandemStore
 /// Turns silence into loss: every heartbeat interval, connectors not heard within the liveness
 /// timeout are marked lost (a failover is recorded when a peer survives), their sessions on
 /// this node are ended, and the group's members hear the new HA Active list.
+///
+/// A node watches its own sessions and those of nodes whose lease lapsed, so a node that dies
+/// leaves nothing unwatched, and a connector that reconnected elsewhere in time is not lost.
 public struct LivenessSweeper: Service {
     private let store: Store
     private let registry: SessionRegistry
@@ -27,11 +30,11 @@ public struct LivenessSweeper: Service {
 
     /// One sweep: ends every session silent for longer than the timeout.
     public func sweep() async throws {
-        for expired in try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout) {
+        for expired in try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout, node: configuration.nodeID) {
             let reason = "no heartbeat for \(configuration.livenessTimeout)"
             let loss = try await store.connectors.leave(
                 tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
-                session: expired.sessionID, reason: reason)
+                session: expired.sessionID, reason: reason, node: configuration.nodeID)
             registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
                            error: RPCError(code: .unavailable, message: "declared lost: \(reason); reconnect"))
             if let loss {

@@ -28,7 +28,7 @@ public struct RevocationSweeper: Service {
     /// One check: ends every channel on this node whose token is revoked.
     public func sweep() async throws {
         for (tenant, token) in try await store.tokens.revoked(among: registry.liveGroups) {
-            await registry.tokenRevoked(tenant: tenant, token: token)
+            registry.closeRevoked(tenant: tenant, token: token)
         }
     }
 }

@@ -49,10 +49,13 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     let throttle = AuthenticationThrottle()
     /// Set once the node is shutting down (``drain()``).
     private let draining = Atomic(false)
+    /// This node: the origin of the notifications it sends the others.
+    let node: NodeID
 
     /// Creates an empty registry whose pushes read configuration from `store`.
-    public init(store: Store, metrics: IngestMetrics = IngestMetrics(), logger: Logger) {
+    public init(store: Store, node: NodeID = .generated(), metrics: IngestMetrics = IngestMetrics(), logger: Logger) {
         self.store = store
+        self.node = node
         self.metrics = metrics
         self.logger = logger
     }
@@ -134,7 +137,31 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         }
     }
 
+    /// The group's configuration changed (through this node's API): its sessions here hear it
+    /// now, those on other nodes once they get the notification.
     public func configurationChanged(tenant: TenantID, token: TokenID) async {
+        await pushConfiguration(tenant: tenant, token: token)
+        await publish(.init(.configuration, origin: node, tenant: tenant, token: token))
+    }
+
+    /// The operator asked for a reprovision (through this node's API): pushed here and on
+    /// every other node.
+    public func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async {
+        pushReprovision(tenant: tenant, token: token, services: services)
+        await publish(.init(.reprovision, origin: node, tenant: tenant, token: token, services: services))
+    }
+
+    /// The token was revoked (through this node's API): every channel of the group closes,
+    /// here at once and on every other node once they get the notification (or, if that is
+    /// missed, at their next revocation check).
+    public func tokenRevoked(tenant: TenantID, token: TokenID) async {
+        closeRevoked(tenant: tenant, token: token)
+        await publish(.init(.revoked, origin: node, tenant: tenant, token: token))
+    }
+
+    /// Reads the group's configuration and pushes it to its sessions on this node.
+    func pushConfiguration(tenant: TenantID, token: TokenID) async {
+        guard hasChannels(tenant: tenant, token: token) else { return }
         do {
             guard let configuration = try await store.groups.configuration(tenant: tenant, token: token) else { return }
             broadcast(.with { $0.configuration = .init(configuration) }, tenant: tenant, token: token)
@@ -143,8 +170,24 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         }
     }
 
+    /// Reads the group's HA Active list and health and pushes them to its sessions on this node.
+    func pushMembership(tenant: TenantID, token: TokenID) async {
+        guard hasChannels(tenant: tenant, token: token) else { return }
+        do {
+            guard let membership = try await store.connectors.membership(tenant: tenant, token: token) else { return }
+            haActiveChanged(membership.haActive, health: membership.health, tenant: tenant, token: token)
+        } catch {
+            logger.error("could not push the HA Active list", metadata: ["tandem.token": "\(token)", "error": "\(error)"])
+        }
+    }
+
+    /// Pushes a reprovision request to the group's sessions on this node.
+    func pushReprovision(tenant: TenantID, token: TokenID, services: [String]) {
+        broadcast(.with { $0.reprovision = .with { $0.services = services } }, tenant: tenant, token: token)
+    }
+
     /// Ends every channel of the group on this node with UNAUTHENTICATED.
-    public func tokenRevoked(tenant: TenantID, token: TokenID) async {
+    func closeRevoked(tenant: TenantID, token: TokenID) {
         let key = GroupKey(tenant: tenant, token: token)
         let control = sessions.withLock { $0[key]?.values.map(\.continuation) ?? [] }
         for continuation in control {
@@ -160,6 +203,22 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             logger.notice("closed the channels of a revoked token", metadata: [
                 "tandem.token": "\(token)", "control": "\(control.count)", "data": "\(data.count)",
             ])
+        }
+    }
+
+    /// Whether the group has a control session or a data stream on this node.
+    func hasChannels(tenant: TenantID, token: TokenID) -> Bool {
+        let key = GroupKey(tenant: tenant, token: token)
+        return sessions.withLock { $0[key] != nil } || dataStreams.withLock { $0[key] != nil }
+    }
+
+    /// Tells the other nodes; a failure is logged, not thrown: the change is committed, and
+    /// the others catch up at their next check or when their listener reconnects.
+    private func publish(_ message: ClusterMessage) async {
+        do {
+            try await store.nodes.notify(message)
+        } catch {
+            logger.warning("could not notify the other nodes", metadata: ["message": "\(message.kind.rawValue)", "error": "\(error)"])
         }
     }
 
@@ -222,9 +281,5 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             all[key]?.removeValue(forKey: id)?.ending.finish()
             if all[key]?.isEmpty == true { all.removeValue(forKey: key) }
         }
-    }
-
-    public func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async {
-        broadcast(.with { $0.reprovision = .with { $0.services = services } }, tenant: tenant, token: token)
     }
 }

@@ -108,17 +108,22 @@ public final class EventPipeline: Service, Sendable {
     }
 
     /// Runs the writers until graceful shutdown; what was submitted before is still written,
-    /// and the pair statistics gathered so far are written last.
+    /// and the pair statistics gathered so far are written last. Cancelled, it stops too (the
+    /// writers wait on continuations, which cancellation alone would not end).
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.statisticsLoop() }
-                await withTaskGroup(of: Void.self) { writers in
-                    for _ in 0..<max(1, configuration.writers) { writers.addTask { await self.writerLoop() } }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.statisticsLoop() }
+                    await withTaskGroup(of: Void.self) { writers in
+                        for _ in 0..<max(1, configuration.writers) { writers.addTask { await self.writerLoop() } }
+                    }
+                    group.cancelAll()
                 }
-                group.cancelAll()
+            } onGracefulShutdown: {
+                self.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             self.stop()
         }
         await writeStatistics()

@@ -69,6 +69,29 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         self.redacted = shown.string ?? "postgres://…"
     }
 
+    /// The configuration of one connection outside the pool (a `LISTEN` needs its own), with
+    /// `application_name` set so `pg_stat_activity` tells what it is.
+    public func singleConnection(applicationName: String) throws -> PostgresConnection.Configuration {
+        var single: PostgresConnection.Configuration
+        if let socket = configuration.unixSocketPath {
+            single = .init(unixSocketPath: socket, username: configuration.username, password: configuration.password,
+                           database: configuration.database)
+        } else {
+            let query = Dictionary(
+                (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+            let tls: PostgresConnection.Configuration.TLS = switch query["sslmode"] ?? "prefer" {
+            case "disable": .disable
+            case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            single = .init(host: configuration.host ?? "localhost", port: configuration.port ?? 5432, username: configuration.username,
+                           password: configuration.password, database: configuration.database, tls: tls)
+        }
+        single.options.connectTimeout = .seconds(10)
+        single.options.additionalStartupParameters = [("application_name", applicationName)]
+        return single
+    }
+
     /// The URL with its password, to hand to a child process through its environment (never
     /// to a log or a command line).
     public var unredactedText: String { components.string ?? "" }

@@ -22,8 +22,11 @@ public struct ConnectorRepository: Sendable {
     /// to the locked group, records the connector active under `session`, and writes the HA
     /// history.
     /// - Throws: ``PairingRefusal`` when a rule is broken (nothing is recorded then).
+    ///
+    /// The connector is recorded as held by `node`; when the HA Active list changed, the other
+    /// nodes are told on commit (``ClusterMessage/Kind/haActive``).
     public func join(
-        tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, rules: PairingRules
+        tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, node: NodeID, rules: PairingRules
     ) async throws -> HAJoin {
         try await client.transaction(logger: logger) { connection in
             let loaded = try await loadGroup(tenant: tenant, token: token, including: .instance(hello.instanceID), lock: true, on: connection)
@@ -38,23 +41,26 @@ public struct ConnectorRepository: Sendable {
                 INSERT INTO connectors AS c (
                     tenant_id, connector_id, token_id, instance_id, hostname, ip_address, mac_address,
                     ova_version, docker_version, carries_controller, carries_ap, control_status,
-                    control_connected_at, joined_at, last_heard, last_modified, session_id)
+                    control_connected_at, joined_at, last_heard, last_modified, session_id, node_id)
                 VALUES (
                     \(tenant.rawValue), \(member.connectorID.rawValue), \(token.rawValue), \(hello.instanceID), \(hello.hostname),
                     \(hello.ipAddress), \(hello.macAddress), \(hello.ovaVersion.description), \(hello.dockerVersion),
-                    \(hello.channels.controller), \(hello.channels.accessPoint), 'active', now(), \(member.joinedAt), now(), now(), \(session))
+                    \(hello.channels.controller), \(hello.channels.accessPoint), 'active', now(), \(member.joinedAt), now(), now(), \(session), \(node.value))
                 ON CONFLICT (tenant_id, token_id, instance_id) DO UPDATE SET
                     hostname = excluded.hostname, ip_address = excluded.ip_address, mac_address = excluded.mac_address,
                     ova_version = excluded.ova_version, docker_version = excluded.docker_version,
                     carries_controller = excluded.carries_controller, carries_ap = excluded.carries_ap,
                     control_status = 'active', control_connected_at = now(), joined_at = excluded.joined_at,
-                    last_heard = now(), last_modified = now(), session_id = excluded.session_id,
+                    last_heard = now(), last_modified = now(), session_id = excluded.session_id, node_id = excluded.node_id,
                     session_generation = c.session_generation + 1
                 RETURNING session_generation
                 """, logger: logger)
             var generation: Int64 = 0
             for try await number in upsert.decode(Int64.self) { generation = number }
             try await record(events, tenant: tenant, token: token, on: connection)
+            if !events.isEmpty || member.ipAddress != loaded.group.members.first(where: { $0.instanceID == hello.instanceID })?.ipAddress {
+                try await connection.notify(.init(.haActive, origin: node, tenant: tenant, token: token), logger: logger)
+            }
             return HAJoin(
                 connectorID: member.connectorID, haActive: group.haActive, health: group.health(at: now),
                 recovered: events.contains { $0.kind == .recovered }, generation: generation)
@@ -84,8 +90,10 @@ public struct ConnectorRepository: Sendable {
     /// connector lost if `session` still owns it, records the loss and, when a peer survives,
     /// the failover to it with the reprovision flags and FastLocate re-establishing.
     /// - Returns: the loss, or `nil` when the session no longer owned the connector.
+    ///
+    /// The other nodes are told on commit (``ClusterMessage/Kind/haActive``, from `node`).
     public func leave(
-        tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String
+        tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String, node: NodeID
     ) async throws -> HALoss? {
         try await client.transaction(logger: logger) { connection in
             let loaded = try await loadGroup(tenant: tenant, token: token, including: .connector(connector), lock: true, on: connection)
@@ -104,26 +112,43 @@ public struct ConnectorRepository: Sendable {
             if group.reprovision != before.reprovision || group.fastLocate != before.fastLocate {
                 try await saveGroupState(group, tenant: tenant, token: token, on: connection)
             }
+            try await connection.notify(.init(.haActive, origin: node, tenant: tenant, token: token), logger: logger)
             return HALoss(
                 connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),
                 failoverTo: events.lazy.compactMap(\.peerConnectorID).first)
         }
     }
 
-    /// Sessions whose connector has not been heard for longer than `timeout`.
-    public func expiredSessions(timeout: Duration) async throws -> [ExpiredSession] {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+    /// Sessions `node` must watch whose connector has not been heard for longer than
+    /// `timeout`: its own, and those of nodes whose lease lapsed (a node that died or stopped
+    /// leaves its sessions to the others; whichever gets there first records the loss, once).
+    public func expiredSessions(timeout: Duration, node: NodeID) async throws -> [ExpiredSession] {
         let rows = try await client.statement(
             """
-            SELECT tenant_id, token_id, connector_id, session_id FROM connectors
+            SELECT tenant_id, token_id, connector_id, session_id FROM connectors c
             WHERE control_status = 'active' AND session_id IS NOT NULL
-              AND last_heard < now() - make_interval(secs => \(seconds))
+              AND last_heard < now() - make_interval(secs => \(timeout.seconds))
+              AND (node_id IS NULL OR node_id = \(node.value)
+                   OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.node_id = c.node_id AND n.lease_expires_at > now()))
             """, logger: logger)
         var expired: [ExpiredSession] = []
         for try await (tenant, token, connector, session) in rows.decode((UUID, UUID, UUID, UUID).self) {
             expired.append(.init(tenant: TenantID(tenant), token: TokenID(token), connectorID: ConnectorID(connector), sessionID: session))
         }
         return expired
+    }
+
+    /// The group's HA Active list and health now (what a node pushes after another node changed
+    /// the group).
+    public func membership(tenant: TenantID, token: TokenID) async throws -> (haActive: [String], health: HAGroupHealth)? {
+        do {
+            let loaded = try await client.withConnection { connection in
+                try await loadGroup(tenant: tenant, token: token, including: .activeOnly, lock: false, on: connection)
+            }
+            return (loaded.group.haActive, loaded.group.health(at: loaded.now))
+        } catch let error as StoreError where error.code == .notFound {
+            return nil
+        }
     }
 
     /// The group's HA Active list: IPs of its active connectors, in the order they joined.

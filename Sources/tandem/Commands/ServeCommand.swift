@@ -43,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
         factory.valueHistogramBuckets["tandem_db_batch_events"] = [1, 10, 50, 100, 250, 500, 1_000, 2_000, 4_000, 10_000]
         let ingest = IngestServer(
             store: store, configuration: settings.ingest, host: settings.host, port: settings.grpcPort,
-            tls: settings.tls, metrics: IngestMetrics(factory: factory), logger: logger)
+            tls: settings.tls, database: connection.url, httpAddress: "\(settings.host):\(settings.httpPort)",
+            metrics: IngestMetrics(factory: factory), logger: logger)
         let http = try OperatorAPI(
             store: store, notifier: ingest.registry,
             metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http,
@@ -52,12 +53,16 @@ struct ServeCommand: AsyncParsableCommand {
                 host: settings.host, port: settings.httpPort,
                 tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)
         // Started in this order, shut down in reverse: listeners stop first, the database last.
-        let services = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: client)] + ingest.services.map { .init(service: $0) } + [.init(service: http)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: client)] + ingest.services.map { .init(service: $0) } + [.init(service: http)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Past the timeout whatever still runs is cancelled: a shutdown never hangs.
+        group.maximumGracefulShutdownDuration = settings.shutdownTimeout
+        group.maximumCancellationDuration = .seconds(5)
+        let services = ServiceGroup(configuration: group)
         logger.info("serving", metadata: [
+            "node": "\(settings.ingest.nodeID)",
             "http": "\(settings.tls == nil ? "http" : "https")://\(settings.host):\(settings.httpPort)",
             "grpc": "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
             "eventRetentionDays": "\(eventPolicy.retentionDays)",

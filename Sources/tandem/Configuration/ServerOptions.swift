@@ -43,6 +43,14 @@ struct ServerOptions: ParsableArguments {
     var httpIdleTimeout: Int?
     @Option(name: .customLong("http-max-connections"), help: "HTTP connections open at once (env TANDEM_HTTP_MAX_CONNECTIONS; default 1000).")
     var httpMaxConnections: Int?
+    @Option(name: .customLong("node-id"),
+            help: "This node's name in a cluster: letters, digits, . _ - (env TANDEM_NODE_ID; default host name and a random suffix).")
+    var nodeID: String?
+    @Option(name: .customLong("node-lease"), help: "Seconds this node's lease lasts unrenewed (env TANDEM_NODE_LEASE; default 10).")
+    var nodeLease: Int?
+    @Option(name: .customLong("shutdown-timeout"),
+            help: "Seconds a graceful shutdown may take before the rest is cancelled (env TANDEM_SHUTDOWN_TIMEOUT; default 30).")
+    var shutdownTimeout: Int?
     @OptionGroup var analysts: AnalystLimitOptions
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
     var noMigrate = false
@@ -58,6 +66,7 @@ struct ServerOptions: ParsableArguments {
         var eventPolicy: EventStore.Policy
         var migrate: Bool
         var metricsToken: Secret?
+        var shutdownTimeout: Duration
     }
 
     func resolve() throws -> Settings {
@@ -93,6 +102,21 @@ struct ServerOptions: ParsableArguments {
 
         ingest.analystLimits = try analysts.resolve()
 
+        if let name = nodeID ?? Environment.string("TANDEM_NODE_ID") {
+            do {
+                ingest.nodeID = try NodeID(name, field: "--node-id")
+            } catch {
+                throw ConfigurationError("\(error.field) \(error.message)")
+            }
+        }
+        let lease = try nodeLease ?? Environment.int("TANDEM_NODE_LEASE") ?? min(10, max(1, timeout * 2 / 3))
+        guard lease >= 1, lease < timeout else {
+            throw ConfigurationError("--node-lease (\(lease) s) must be at least 1 s and below the liveness timeout (\(timeout) s), so a dead node's sessions are watched in time")
+        }
+        ingest.nodeLease = .seconds(lease)
+        let shutdown = try shutdownTimeout ?? Environment.int("TANDEM_SHUTDOWN_TIMEOUT") ?? 30
+        guard shutdown >= 1 else { throw ConfigurationError("--shutdown-timeout must be at least 1 second") }
+
         var http = HTTPLimits()
         http.bodyTimeout = .seconds(try httpBodyTimeout ?? Environment.int("TANDEM_HTTP_BODY_TIMEOUT") ?? 10)
         http.idleTimeout = .seconds(try httpIdleTimeout ?? Environment.int("TANDEM_HTTP_IDLE_TIMEOUT") ?? 60)
@@ -110,6 +134,7 @@ struct ServerOptions: ParsableArguments {
             http: http,
             eventPolicy: EventStore.Policy(retentionDays: retention),
             migrate: !noMigrate && Environment.string("TANDEM_NO_MIGRATE") == nil,
-            metricsToken: (metricsToken ?? Environment.string("TANDEM_METRICS_TOKEN")).map(Secret.init))
+            metricsToken: (metricsToken ?? Environment.string("TANDEM_METRICS_TOKEN")).map(Secret.init),
+            shutdownTimeout: .seconds(shutdown))
     }
 }

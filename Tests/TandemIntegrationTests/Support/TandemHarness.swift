@@ -45,7 +45,7 @@ struct TandemHarness: Sendable {
             try await store.partitions.maintain()
             let registry = PrometheusCollectorRegistry()
             let ingest = IngestServer(
-                store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil,
+                store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil, database: nil,
                 metrics: IngestMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
