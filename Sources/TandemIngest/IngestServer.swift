@@ -68,6 +68,7 @@ public struct IngestServer: Sendable {
                 DataChannelService(
                     store: store, pipeline: pipeline, registry: registry, configuration: configuration, metrics: metrics,
                     logger: logger),
+                HealthService(store: store, registry: registry),
             ])
     }
 

@@ -52,7 +52,7 @@ struct MigrationTests {
         }
     }
 
-    @Test("every table leads with tenant_id and every unique key includes it")
+    @Test("every table but the reference tables (schema_migrations, nodes) leads with tenant_id and every unique key includes it")
     func tenantFirstSchema() async throws {
         try await TestDatabase.withStore { store, _ in
             let firstColumns = try await store.client.query(
@@ -60,7 +60,7 @@ struct MigrationTests {
                 SELECT c.relname, a.attname FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = 1
-                WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migrations'
+                WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname NOT IN ('schema_migrations', 'nodes')
                 """)
             var tables = 0
             for try await (table, column) in firstColumns.decode((String, String).self) {
@@ -76,7 +76,7 @@ struct MigrationTests {
                 JOIN pg_class c ON c.oid = i.indrelid
                 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-                WHERE i.indisunique AND c.relname <> 'schema_migrations' AND NOT c.relispartition
+                WHERE i.indisunique AND c.relname NOT IN ('schema_migrations', 'nodes') AND NOT c.relispartition
                 GROUP BY 1
                 """)
             for try await (index, includesTenant) in uniqueKeys.decode((String, Bool).self) {
