@@ -53,8 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
                 host: settings.host, port: settings.httpPort,
                 tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)
         // Started in this order, shut down in reverse: listeners stop first, the database last.
+        let grpcAddress = "\(settings.host):\(settings.grpcPort)"
+        let listeners: [any Service] = ingest.services.map { service in
+            service is GRPCServerService ? Listener(name: "gRPC", address: grpcAddress, service: service) : service
+        } + [Listener(name: "HTTP", address: "\(settings.host):\(settings.httpPort)", service: http)]
         var group = ServiceGroupConfiguration(
-            services: [.init(service: client)] + ingest.services.map { .init(service: $0) } + [.init(service: http)],
+            services: [.init(service: client)] + listeners.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // Past the timeout whatever still runs is cancelled: a shutdown never hangs.
