@@ -18,15 +18,18 @@ public struct OperatorAPI: Sendable {
     private let throttle = AuthenticationThrottle()
     private let limits: HTTPLimits
     private let analystLimits: AnalystRepository.Limits
+    private let trustedProxies: TrustedProxies
 
     /// Creates the API over `store`; `notifier` pushes configuration changes and reprovision
     /// requests to the connectors (the ingest layer's session registry); `metrics`, when
     /// given, is served at `/metrics`; `limits` bound slow and idle clients; `analystLimits`
-    /// are given to each analyst login created through the API.
+    /// are given to each analyst login created through the API; `trustedProxies` may name the
+    /// client in `X-Forwarded-For`.
     public init(
         store: Store, notifier: any HAGroupNotifier, metrics: MetricsEndpoint? = nil, limits: HTTPLimits = .init(),
-        analystLimits: AnalystRepository.Limits = .init()
+        analystLimits: AnalystRepository.Limits = .init(), trustedProxies: TrustedProxies = .init()
     ) {
+        self.trustedProxies = trustedProxies
         self.store = store
         self.notifier = notifier
         self.metrics = metrics
@@ -39,6 +42,7 @@ public struct OperatorAPI: Sendable {
     public func makeRouter(secureCookies: Bool = false) -> Router<OperatorContext> {
         let router = Router(context: OperatorContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trusted: trustedProxies))
         router.add(middleware: RequestBodyDeadline(limits: limits))
         HealthRoutes(store: store).add(to: router)
         OpenAPIRoutes().add(to: router)

@@ -15,6 +15,9 @@ public struct IngestConfiguration: Sendable {
     /// How often this node checks whether a token with live channels here was revoked through
     /// another node (default 2 s; a revocation through this node's API acts at once).
     public var revocationCheckInterval: Duration = .seconds(2)
+    /// Balancers (HAProxy) whose `x-forwarded-for` names the real client, for the failed-login
+    /// throttle; nobody by default.
+    public var trustedProxies = TrustedProxies()
     /// Pairing rules (at most 2 active connectors per token by default).
     public var pairingRules = PairingRules()
     /// Largest gRPC message accepted, in bytes (default 4 MiB); larger ones get RESOURCE_EXHAUSTED

@@ -9,7 +9,8 @@ public struct OperatorContext: RequestContext {
     /// The authenticated tenant; `nil` before authentication and on public routes.
     public var tenantID: TenantID?
     /// The client's IP address (for throttling failed authentications); `nil` when unknown.
-    public let remoteAddress: String?
+    /// Behind a trusted balancer, the address it forwarded (``ClientAddressMiddleware``).
+    public internal(set) var remoteAddress: String?
     /// The client's connection (closed early when a request body comes too slowly).
     let channel: any Channel
 

@@ -19,7 +19,8 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
         self.store = store
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle)
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle,
+            trustedProxies: configuration.trustedProxies)
         self.logger = logger
     }
 

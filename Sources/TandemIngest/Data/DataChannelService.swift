@@ -32,7 +32,8 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         self.pipeline = pipeline
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics, throttle: registry.throttle)
+        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics, throttle: registry.throttle,
+            trustedProxies: configuration.trustedProxies)
         self.metrics = metrics
         self.logger = logger
     }

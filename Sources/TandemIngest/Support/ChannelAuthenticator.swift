@@ -12,17 +12,28 @@ struct ChannelAuthenticator: Sendable {
     let tokens: TokenRepository
     let metrics: IngestMetrics
     let throttle: AuthenticationThrottle
+    /// Balancers whose `x-forwarded-for` names the real client.
+    let trustedProxies: TrustedProxies
 
-    init(tokens: TokenRepository, metrics: IngestMetrics, throttle: AuthenticationThrottle) {
+    init(tokens: TokenRepository, metrics: IngestMetrics, throttle: AuthenticationThrottle, trustedProxies: TrustedProxies) {
         self.tokens = tokens
         self.metrics = metrics
         self.throttle = throttle
+        self.trustedProxies = trustedProxies
     }
 
-    /// The peer's address without its port (`ipv4:127.0.0.1:5000` → `ipv4:127.0.0.1`).
+    /// The peer's IP address without scheme and port (`ipv4:127.0.0.1:5000` → `127.0.0.1`,
+    /// `ipv6:[::1]:5000` → `::1`); other peers (unix sockets) as they are.
     static func address(ofPeer peer: String) -> String {
         guard let colon = peer.lastIndex(of: ":"), peer.hasPrefix("ipv4:") || peer.hasPrefix("ipv6:") else { return peer }
-        return String(peer[..<colon])
+        let host = peer[peer.index(peer.startIndex, offsetBy: 5)..<colon]
+        return String(host.hasPrefix("[") && host.hasSuffix("]") ? host.dropFirst().dropLast() : host)
+    }
+
+    /// The client's address: the peer's, or behind a trusted balancer the one it forwarded.
+    func clientAddress(_ metadata: Metadata, context: ServerContext) -> String {
+        trustedProxies.clientAddress(
+            peer: Self.address(ofPeer: context.remotePeer), forwardedFor: Array(metadata[stringValues: "x-forwarded-for"]))
     }
 
     func authenticate(_ metadata: Metadata, context: ServerContext) async throws -> Token {
@@ -30,7 +41,7 @@ struct ChannelAuthenticator: Sendable {
             return try await check(metadata)
         } catch {
             // A valid token is never refused; failures past the address's limit are slowed down.
-            if let wait = throttle.fail(Self.address(ofPeer: context.remotePeer)) {
+            if let wait = throttle.fail(clientAddress(metadata, context: context)) {
                 throw RPCError(
                     code: .resourceExhausted, message: "too many failed authentications from this address: retry after \(wait) s",
                     metadata: ["retry-after": "\(wait)"])

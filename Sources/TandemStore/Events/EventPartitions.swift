@@ -36,10 +36,24 @@ public struct EventPartitions: Sendable {
     /// and drops partitions entirely older than the retention.
     /// - Returns: names created and dropped.
     @discardableResult
+    ///
+    /// Nodes of a cluster all maintain partitions (at start and every hour); one transaction
+    /// under an advisory lock serialises them, so two never race on one `CREATE TABLE`.
     public func maintain(now: Date = Date()) async throws -> (created: [String], dropped: [String]) {
+        let (created, dropped) = try await client.transaction(logger: logger) { connection in
+            try await connection.statement("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            return try await maintain(now: now, on: connection)
+        }
+        return (created, dropped)
+    }
+
+    /// The advisory lock key of partition maintenance (`tandem_p` in ASCII).
+    static let lockKey: Int64 = 0x7461_6E64_656D_5F70
+
+    private func maintain(now: Date, on connection: PostgresConnection) async throws -> (created: [String], dropped: [String]) {
         let today = Self.dayStart(containing: now)
         var existing = Set<String>()
-        let rows = try await client.statement(
+        let rows = try await connection.statement(
             """
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = 'events'::regclass
@@ -54,7 +68,7 @@ public struct EventPartitions: Sendable {
             let from = Self.timestamp(day)
             let to = Self.timestamp(day.addingTimeInterval(86_400))
             // Names and bounds are derived from dates, never from input.
-            try await client.statement(
+            try await connection.statement(
                 PostgresQuery(unsafeSQL: "CREATE TABLE IF NOT EXISTS \(name) PARTITION OF events FOR VALUES FROM ('\(from)') TO ('\(to)')"),
                 logger: logger)
             created.append(name)
@@ -62,15 +76,12 @@ public struct EventPartitions: Sendable {
         let oldestKept = Self.name(of: today.addingTimeInterval(-Double(policy.retentionDays) * 86_400))
         var dropped: [String] = []
         for name in existing.sorted() where name.hasPrefix("events_p") && name.count == 16 && name < oldestKept {
-            try await client.statement(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"), logger: logger)
+            try await connection.statement(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"), logger: logger)
             dropped.append(name)
         }
         let oldestDay = today.addingTimeInterval(-Double(policy.retentionDays) * 86_400)
-        try await client.statement(
+        try await connection.statement(
             "DELETE FROM pair_statistics WHERE minute < \(oldestDay)", logger: logger)
-        if !created.isEmpty || !dropped.isEmpty {
-            logger.info("event partitions maintained", metadata: ["created": "\(created.count)", "dropped": "\(dropped)"])
-        }
         return (created, dropped)
     }
 

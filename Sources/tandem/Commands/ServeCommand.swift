@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         let http = try OperatorAPI(
             store: store, notifier: ingest.registry,
             metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http,
-            analystLimits: settings.ingest.analystLimits)
+            analystLimits: settings.ingest.analystLimits, trustedProxies: settings.ingest.trustedProxies)
             .makeApplication(
                 host: settings.host, port: settings.httpPort,
                 tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TandemAPI
 import TandemCore
 import TandemIngest
@@ -51,6 +52,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("shutdown-timeout"),
             help: "Seconds a graceful shutdown may take before the rest is cancelled (env TANDEM_SHUTDOWN_TIMEOUT; default 30).")
     var shutdownTimeout: Int?
+    @Option(name: .customLong("trusted-proxy"),
+            help: "Address of a balancer whose X-Forwarded-For names the client, repeatable (env TANDEM_TRUSTED_PROXIES, comma-separated; default none).")
+    var trustedProxies: [String] = []
     @OptionGroup var analysts: AnalystLimitOptions
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
     var noMigrate = false
@@ -114,6 +118,16 @@ struct ServerOptions: ParsableArguments {
             throw ConfigurationError("--node-lease (\(lease) s) must be at least 1 s and below the liveness timeout (\(timeout) s), so a dead node's sessions are watched in time")
         }
         ingest.nodeLease = .seconds(lease)
+        let proxies = trustedProxies.isEmpty
+            ? (Environment.string("TANDEM_TRUSTED_PROXIES") ?? "").split(separator: ",").map(String.init) : trustedProxies
+        var trusted: Set<IPAddress> = []
+        for proxy in proxies {
+            guard let address = IPAddress(proxy.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError("--trusted-proxy '\(proxy)' is not an IP address")
+            }
+            trusted.insert(address)
+        }
+        ingest.trustedProxies = TrustedProxies(trusted)
         let shutdown = try shutdownTimeout ?? Environment.int("TANDEM_SHUTDOWN_TIMEOUT") ?? 30
         guard shutdown >= 1 else { throw ConfigurationError("--shutdown-timeout must be at least 1 second") }
 
