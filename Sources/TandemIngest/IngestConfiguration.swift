@@ -12,6 +12,12 @@ public struct IngestConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// How long a connector may stay silent before it is lost (default 3 heartbeat intervals).
     public var livenessTimeout: Duration = .seconds(15)
+    /// How long a connector whose control stream ended (closed or broken: a dropped
+    /// connection, a balancer restart look alike) has to come back before it is recorded lost
+    /// (default 5 s). A failover recorded late costs nothing (the peer streams the same events
+    /// all along); one recorded for a path that blinked costs a reprovision. A stream Tandem
+    /// ends itself (revoked, replaced, invalid) is recorded at once.
+    public var reconnectGrace: Duration = .seconds(5)
     /// How often this node checks whether a token with live channels here was revoked through
     /// another node (default 2 s; a revocation through this node's API acts at once).
     public var revocationCheckInterval: Duration = .seconds(2)

@@ -137,6 +137,27 @@ struct MultiNodeTests {
         }
     }
 
+    @Test("a broken stream whose connector comes back (on another node) within the grace records no loss; one that doesn't is lost after it")
+    func reconnectGrace() async throws {
+        try await TestCluster.run(nodes: 2, configure: { $0.reconnectGrace = .seconds(1) }) { cluster in
+            let site = try await cluster.site()
+            let a = try await cluster.connect(site, to: 0, ip: "10.0.0.1", instanceID: "a")
+            let b = try await cluster.connect(site, to: 0, ip: "10.0.0.2", instanceID: "b")
+            a.kill()
+            let again = try await cluster.connect(site, to: 1, ip: "10.0.0.1", instanceID: "a")
+            let brokenAt = ContinuousClock.now
+            b.kill()
+            try await eventually("b recorded lost after the grace", timeout: .seconds(5)) {
+                try await cluster.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1"]
+            }
+            #expect(ContinuousClock.now - brokenAt >= .seconds(1), "the loss waited for the grace")
+            let state = try #require(try await cluster.store.groups.state(tenant: site.tenant, token: site.tokenID))
+            #expect(state.history.filter { $0.kind == .lost }.map(\.ipAddress) == ["10.0.0.2"], "\(state.history.map { "\($0.kind) \($0.ipAddress)" })")
+            #expect(state.history.filter { $0.kind == .failover }.count == 1)
+            again.kill()
+        }
+    }
+
     static func backends(_ applicationName: String, _ store: Store) async throws -> Int {
         let rows = try await store.client.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName)")
         for try await count in rows.decode(Int.self) { return count }

@@ -60,8 +60,11 @@ final class ControlSession: Sendable {
         }
         continuation.finish()
         let shuttingDown = Task.isCancelled || registry.isDraining
+        let grace = Self.broke(failure) ? configuration.reconnectGrace : .zero
         // Unstructured on purpose: the cleanup must run even when this task is cancelled.
-        await Task { await self.finish(reason: failure.map(Self.reason) ?? "control stream closed", recordLoss: !shuttingDown) }.value
+        await Task {
+            await self.finish(reason: failure.map(Self.reason) ?? "control stream closed", recordLoss: !shuttingDown, after: grace)
+        }.value
         if let failure { throw failure }
     }
 
@@ -132,9 +135,35 @@ final class ControlSession: Sendable {
         return join.connectorID
     }
 
-    private func finish(reason: String, recordLoss: Bool) async {
+    /// Whether the stream ended under the connector (closed, or broken: a dropped connection,
+    /// a balancer gone; the protocol has no goodbye, so the two look alike) rather than being
+    /// ended by Tandem for a reason (replaced, revoked, refused, invalid).
+    static func broke(_ failure: (any Error)?) -> Bool {
+        guard let failure else { return true }
+        guard let error = failure as? RPCError else { return true }
+        switch error.code {
+        case .aborted, .unauthenticated, .invalidArgument, .failedPrecondition, .resourceExhausted, .permissionDenied:
+            return false
+        default:
+            return true
+        }
+    }
+
+    private func finish(reason: String, recordLoss: Bool, after grace: Duration) async {
         registry.unregister(id, tenant: token.tenantID, token: token.id)
         guard recordLoss, let connector = admitted.withLock({ $0 }) else { return }
+        guard grace > .zero else { return await recordLost(connector, reason: reason) }
+        // Not awaited: the stream is gone; the loss is recorded after the grace unless the
+        // connector said Hello again meanwhile (on any node: its session then no longer owns
+        // the row, and `leave` does nothing) or this node began draining.
+        Task {
+            try? await Task.sleep(for: grace)
+            guard !registry.isDraining else { return }
+            await recordLost(connector, reason: reason)
+        }
+    }
+
+    private func recordLost(_ connector: ConnectorID, reason: String) async {
         do {
             if let loss = try await store.connectors.leave(
                 tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason,

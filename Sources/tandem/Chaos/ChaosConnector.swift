@@ -6,6 +6,7 @@ import TandemConnector
 import TandemCore
 import TandemIngest
 import TandemProtocol
+import TandemSimulator
 import TandemWire
 
 /// One connector of the chaos run, as a real one behaves: its own connection; after any
@@ -25,6 +26,10 @@ final class ChaosConnector: Sendable {
         var stopping = false
         var control: ControlStream?
         var data: DataStream?
+        /// When the current outage began (its first failed session), if one is under way.
+        var failedAt: ContinuousClock.Instant?
+        /// Each outage: when it began and how long until a Welcome again.
+        var outages: [(began: ContinuousClock.Instant, seconds: Double)] = []
     }
 
     let identity: ConnectorIdentity
@@ -60,7 +65,16 @@ final class ChaosConnector: Sendable {
         control?.kill()
     }
 
-    func restore() { state.withLock { $0.down = false } }
+    /// Back from a loss: the time to reconnect counts from now.
+    func restore() {
+        state.withLock { state in
+            state.down = false
+            state.failedAt = .now
+        }
+    }
+
+    /// Each outage (a session that failed until the next Welcome): when, and how long.
+    var outages: [(began: ContinuousClock.Instant, seconds: Double)] { state.withLock { $0.outages } }
 
     /// Stops reading acks for `duration` (a slow consumer).
     func stall(for duration: Duration) { state.withLock { $0.slowUntil = .now + duration } }
@@ -82,7 +96,10 @@ final class ChaosConnector: Sendable {
                 try await session()
                 return
             } catch {
-                state.withLock { $0.reconnects += 1 }
+                state.withLock { state in
+                    state.reconnects += 1
+                    if state.failedAt == nil, !state.down { state.failedAt = .now }
+                }
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -102,6 +119,10 @@ final class ChaosConnector: Sendable {
         state.withLock { state in
             state.control = control
             state.data = data
+            if let began = state.failedAt {
+                state.outages.append((began, (ContinuousClock.now - began).seconds))
+                state.failedAt = nil
+            }
         }
         defer {
             data.kill()

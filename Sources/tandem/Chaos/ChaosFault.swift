@@ -17,6 +17,19 @@ enum ChaosFault: String, CaseIterable, ExpressibleByArgument, Codable {
     /// Events two years ahead and from 1971: they must land in quarantine, not be lost.
     case absurdTimestamps = "absurd-timestamps"
 
+    /// `kill -9` of one node of the cluster under load, restarted 2 s later (`--nodes` ≥ 2).
+    case nodeKill = "node-kill"
+    /// Every node in turn: SIGTERM (graceful drain), wait until it exits, start it again,
+    /// wait until it is ready, next (`--nodes` ≥ 2).
+    case rollingRestart = "rolling-restart"
+    /// HAProxy stopped (every connection through it drops) and started again (`--nodes` ≥ 2).
+    case balancerRestart = "haproxy-restart"
+
     /// Whether the fault needs the embedded PostgreSQL (it signals or restarts it).
     var needsEmbeddedPostgres: Bool { self == .postgresRestart || self == .postgresStall }
+    /// Whether the fault needs a cluster behind HAProxy.
+    var needsCluster: Bool { self == .nodeKill || self == .rollingRestart || self == .balancerRestart }
+    /// Whether a failover recorded during the fault is genuine: only when a connector was
+    /// really lost. Any other failover is a false one (the connectors never failed).
+    var lossIsGenuine: Bool { self == .connectorLoss }
 }

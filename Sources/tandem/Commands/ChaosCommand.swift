@@ -27,6 +27,10 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(name: .customLong("stall-seconds"), help: "How long the PostgreSQL stall lasts.") var stallSeconds = 20
     @Option(name: .customLong("fault"), help: "A fault to inject (repeatable; default all): \(ChaosFault.allCases.map(\.rawValue).joined(separator: ", ")).")
     var faults: [ChaosFault] = []
+    @Option(help: "Nodes behind HAProxy (1: one node, no balancer). With 2 or more, node-kill, rolling-restart and haproxy-restart replace serve-kill.")
+    var nodes = 1
+    @Option(name: .customLong("haproxy-template"), help: "HAProxy configuration template (with --nodes ≥ 2).")
+    var haproxyTemplate = "deploy/haproxy/haproxy.cfg.template"
     @Option(help: "Write the result as JSON to FILE.") var json: String?
     @OptionGroup var database: DatabaseOptions
 
@@ -37,12 +41,24 @@ struct ChaosCommand: AsyncParsableCommand {
         var lost = 0
         var duplicated = 0
         var quarantined = 0
+        /// Failovers recorded although no connector failed.
+        var falseFailovers = 0
+        /// Outages of connectors (a failed session until the next Welcome).
+        var reconnects = 0
+        var reconnectP50Seconds = 0.0
+        var reconnectP99Seconds = 0.0
     }
 
     struct Result: Codable {
         var seed: UInt64 = 0
         var durationSeconds = 0
         var pairs = 0
+        var nodes = 1
+        var acked = 0
+        var lost = 0
+        var duplicated = 0
+        var falseFailovers = 0
+        var reconnectP99Seconds = 0.0
         var faults: [Line] = []
         var total = Line(fault: "total")
         var generated = 0
@@ -62,13 +78,42 @@ struct ChaosCommand: AsyncParsableCommand {
         if result.total.lost > 0 || result.total.duplicated > 0 { throw ExitCode(2) }
     }
 
+    /// One node, or `nodes` nodes (ids `node-0`…, trusting the balancer's forwarded address)
+    /// behind HAProxy.
+    private func startServers(url: DatabaseURL, migrations: String?, serveLog: URL) async throws -> ServerHolder {
+        guard nodes >= 2 else {
+            return ServerHolder([try await ServerProcess.start(database: url, migrations: migrations, logFile: serveLog)])
+        }
+        var started: [ServerProcess] = []
+        for index in 0..<nodes { started.append(try await startNode(index, url: url, migrations: migrations, serveLog: serveLog)) }
+        let balancer = try await BalancerProcess.start(
+            template: URL(fileURLWithPath: haproxyTemplate), nodes: started.map { ($0.grpcPort, $0.httpPort) },
+            logFile: serveLog.deletingPathExtension().appendingPathExtension("haproxy.log"))
+        return ServerHolder(started, balancer: balancer)
+    }
+
+    private func startNode(
+        _ index: Int, url: DatabaseURL, migrations: String?, serveLog: URL, ports: (grpc: Int, http: Int)? = nil
+    ) async throws -> ServerProcess {
+        try await ServerProcess.start(
+            database: url, migrations: migrations,
+            extraArguments: ["--node-id", "node-\(index)", "--trusted-proxy", "127.0.0.1", "--shutdown-timeout", "15"],
+            logFile: serveLog, ports: ports)
+    }
+
     private func chaos(_ store: TandemStore.Store, url: DatabaseURL, embedded: EmbeddedPostgres?) async throws -> Result {
         var result = Result()
-        (result.seed, result.durationSeconds, result.pairs) = (seed, duration, pairs)
+        (result.seed, result.durationSeconds, result.pairs, result.nodes) = (seed, duration, pairs, nodes)
         var random = SplitMix64(seed: seed)
-        let selected = (faults.isEmpty ? ChaosFault.allCases : faults).filter { fault in
+        let clustered = nodes >= 2
+        let defaults = ChaosFault.allCases.filter { clustered ? $0 != .serveKill : !$0.needsCluster }
+        let selected = (faults.isEmpty ? defaults : faults).filter { fault in
             if fault.needsEmbeddedPostgres && embedded == nil {
                 say("skipping \(fault.rawValue): it needs the embedded PostgreSQL (no --database-url)")
+                return false
+            }
+            if fault.needsCluster && !clustered {
+                say("skipping \(fault.rawValue): it needs --nodes 2 or more")
                 return false
             }
             return true
@@ -81,10 +126,11 @@ struct ChaosCommand: AsyncParsableCommand {
         let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
         let serveLog = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-serve-\(seed).log")
         try? FileManager.default.removeItem(at: serveLog)
-        let server = ServerHolder(try await ServerProcess.start(database: url, migrations: migrations, logFile: serveLog))
-        defer { server.current.stop() }
-        let port = server.current.grpcPort
-        say("chaos: \(pairs) pairs × \(rate) events/s for \(duration) s, seed \(seed); faults at " +
+        let server = try await startServers(url: url, migrations: migrations, serveLog: serveLog)
+        defer { server.stopAll() }
+        let port = server.grpcPort
+        let wallStart = Date()
+        say("chaos: \(pairs) pairs × \(rate) events/s for \(duration) s\(clustered ? " through HAProxy to \(nodes) nodes" : ""), seed \(seed); faults at " +
             schedule.map { "\($0.0.rawValue)@\(String(format: "%.1f", $0.1))s" }.joined(separator: ", "))
 
         var connectors: [(ChaosConnector, ChaosConnector)] = []
@@ -170,8 +216,25 @@ struct ChaosCommand: AsyncParsableCommand {
             "SELECT identity FROM events_quarantine WHERE tenant_id = \(tenant.id.rawValue)"
         ).decode(UUID.self) { quarantined.insert(key) }
 
+        // Failovers recorded, as seconds into the run.
+        var failovers: [Double] = []
+        for try await at in try await store.client.query(
+            "SELECT occurred_at FROM ha_history WHERE tenant_id = \(tenant.id.rawValue) AND kind = 'failover'"
+        ).decode(Date.self) { failovers.append(at.timeIntervalSince(wallStart)) }
+        let outages = members.flatMap(\.outages).map { ((($0.began - start).seconds), $0.seconds) }
+
         let acked = Set(members.flatMap(\.acked))
         let (times, specials, windows) = ledger.snapshot
+        // A failover is genuine when it falls in a connector-loss window (up to the liveness timeout after).
+        let genuine = windows.filter { $0.0.lossIsGenuine }.map { ($0.1 - 0.5, $0.2 + 20) }
+        let isFalse: (Double) -> Bool = { at in !genuine.contains { at >= $0.0 && at <= $0.1 } }
+        func reconnectFigures(_ line: inout Line, _ durations: [Double]) {
+            let sorted = durations.sorted()
+            line.reconnects = sorted.count
+            guard !sorted.isEmpty else { return }
+            line.reconnectP50Seconds = sorted[min(sorted.count - 1, sorted.count / 2)]
+            line.reconnectP99Seconds = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+        }
         func line(_ name: String, _ keys: Set<UUID>) -> Line {
             var line = Line(fault: name)
             let ackedHere = keys.intersection(acked)
@@ -189,9 +252,16 @@ struct ChaosCommand: AsyncParsableCommand {
                 : Set(times.filter { $0.value >= began - 1 && $0.value <= ended + 5 }.keys)
             var faultLine = line(fault.rawValue, keys)
             faultLine.at = began
+            // What the fault caused: failovers up to the liveness timeout (15 s) and a lease after it.
+            faultLine.falseFailovers = fault.lossIsGenuine ? 0 : failovers.filter { $0 >= began - 0.5 && $0 <= ended + 30 && isFalse($0) }.count
+            reconnectFigures(&faultLine, outages.filter { $0.0 >= began - 0.5 && $0.0 <= ended + 1 }.map(\.1))
             result.faults.append(faultLine)
         }
         result.total = line("total", Set(times.keys))
+        result.total.falseFailovers = failovers.filter(isFalse).count
+        reconnectFigures(&result.total, outages.map(\.1))
+        (result.acked, result.lost, result.duplicated) = (result.total.acked, result.total.lost, result.total.duplicated)
+        (result.falseFailovers, result.reconnectP99Seconds) = (result.total.falseFailovers, result.total.reconnectP99Seconds)
         result.generated = times.count
         result.storedRows = stored.values.reduce(0, +)
         result.unackedAtEnd = members.reduce(0) { $0 + $1.pending }
@@ -213,6 +283,31 @@ struct ChaosCommand: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(1))
             server.replace(try await ServerProcess.start(
                 database: url, migrations: migrations, logFile: serveLog, ports: (old.grpcPort, old.httpPort)))
+        case .nodeKill:
+            var random = SplitMix64(seed: seed &+ UInt64(elapsed() * 10))
+            let index = Int(random.next() % UInt64(server.nodes.count))
+            let old = server.nodes[index]
+            server.sample()
+            say("    node-\(index) killed")
+            old.crash()
+            try await Task.sleep(for: .seconds(2))
+            server.replace(node: index, with: try await startNode(
+                index, url: url, migrations: migrations, serveLog: serveLog, ports: (old.grpcPort, old.httpPort)))
+        case .rollingRestart:
+            for (index, old) in server.nodes.enumerated() {
+                server.sample()
+                old.stop()
+                server.replace(node: index, with: try await startNode(
+                    index, url: url, migrations: migrations, serveLog: serveLog, ports: (old.grpcPort, old.httpPort)))
+                say(String(format: "    node-%d restarted at %.1fs", index, elapsed()))
+            }
+        case .balancerRestart:
+            guard let old = server.balancer else { return }
+            old.stop()
+            try await Task.sleep(for: .milliseconds(500))
+            server.replace(balancer: try await BalancerProcess.start(
+                template: URL(fileURLWithPath: haproxyTemplate), nodes: server.nodes.map { ($0.grpcPort, $0.httpPort) },
+                logFile: serveLog.deletingPathExtension().appendingPathExtension("haproxy.log"), ports: (old.grpcPort, old.httpPort)))
         case .postgresRestart:
             try embedded?.restartImmediately()
         case .postgresStall:
@@ -257,13 +352,19 @@ struct ChaosCommand: AsyncParsableCommand {
     }
 
     static func table(_ result: Result) -> String {
-        var lines = ["", "| fault | at | acked | lost | duplicated | quarantined |", "|---|---:|---:|---:|---:|---:|"]
+        var lines = [
+            "", "| fault | at | acked | lost | duplicated | quarantined | false failovers | reconnects | reconnect p50 / p99 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for line in result.faults + [result.total] {
-            lines.append("| \(line.fault) | \(line.fault == "total" ? "" : String(format: "%.1f s", line.at)) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) |")
+            let at = line.fault == "total" ? "" : String(format: "%.1f s", line.at)
+            let reconnect = line.reconnects == 0 ? "–" : String(format: "%.2f / %.2f s", line.reconnectP50Seconds, line.reconnectP99Seconds)
+            lines.append("| \(line.fault) | \(at) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) | \(line.falseFailovers) | \(line.reconnects) | \(reconnect) |")
         }
         lines.append("generated \(result.generated) distinct events, \(result.storedRows) rows stored, \(result.unackedAtEnd) batches unacked at the end, \(result.reconnects) reconnects, server peak RSS \(result.serverPeakRssBytes >> 20) MiB")
-        lines.append(result.total.lost == 0 && result.total.duplicated == 0
-                     ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")
+        lines.append((result.total.lost == 0 && result.total.duplicated == 0
+                      ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")
+                     + ", \(result.falseFailovers) false failovers")
         return lines.joined(separator: "\n")
     }
 }

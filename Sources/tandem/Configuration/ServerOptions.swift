@@ -49,6 +49,9 @@ struct ServerOptions: ParsableArguments {
     var nodeID: String?
     @Option(name: .customLong("node-lease"), help: "Seconds this node's lease lasts unrenewed (env TANDEM_NODE_LEASE; default 10).")
     var nodeLease: Int?
+    @Option(name: .customLong("reconnect-grace"),
+            help: "Seconds a connector whose control stream ended has to come back before it is lost (env TANDEM_RECONNECT_GRACE; default 5).")
+    var reconnectGrace: Int?
     @Option(name: .customLong("shutdown-timeout"),
             help: "Seconds a graceful shutdown may take before the rest is cancelled (env TANDEM_SHUTDOWN_TIMEOUT; default 30).")
     var shutdownTimeout: Int?
@@ -118,6 +121,11 @@ struct ServerOptions: ParsableArguments {
             throw ConfigurationError("--node-lease (\(lease) s) must be at least 1 s and below the liveness timeout (\(timeout) s), so a dead node's sessions are watched in time")
         }
         ingest.nodeLease = .seconds(lease)
+        let grace = try reconnectGrace ?? Environment.int("TANDEM_RECONNECT_GRACE") ?? 5
+        guard grace >= 0, grace < timeout else {
+            throw ConfigurationError("--reconnect-grace (\(grace) s) must be between 0 and the liveness timeout (\(timeout) s)")
+        }
+        ingest.reconnectGrace = .seconds(grace)
         let proxies = trustedProxies.isEmpty
             ? (Environment.string("TANDEM_TRUSTED_PROXIES") ?? "").split(separator: ",").map(String.init) : trustedProxies
         var trusted: Set<IPAddress> = []

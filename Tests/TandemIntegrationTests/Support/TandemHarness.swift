@@ -39,6 +39,8 @@ struct TandemHarness: Sendable {
         _ body: @Sendable (TandemHarness) async throws -> Void
     ) async throws {
         var configuration = IngestConfiguration()
+        // A broken stream is recorded lost at once here (the grace has tests of its own).
+        configuration.reconnectGrace = .zero
         configure(&configuration)
         let settings = configuration
         try await TestDatabase.withStore { store, _ in
@@ -117,10 +119,17 @@ extension Result where Failure == any Error {
 
 /// Builds events for tests: `count` distinct events of one controller, device times a minute
 /// ago (or `deviceTimeMicros` for all of them).
+/// The device-time base of every test batch: the minute before the suite started, fixed for
+/// the run, so two calls that straddle a minute boundary still build the same events.
+let batchBaseMicros: Int64 = {
+    let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+    return (now - 60_000_000) / 60_000_000 * 60_000_000
+}()
+
 func makeBatch(sequence: UInt64, events count: Int, offset: Int = 0, kind: Tandem_V1_EventKind = .clientRssi,
                deviceTimeMicros: Int64? = nil) -> Tandem_V1_EventBatch {
     let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-    let base = (now - 60_000_000) / 60_000_000 * 60_000_000
+    let base = batchBaseMicros
     return .with { batch in
         batch.sequence = sequence
         batch.events = (0..<count).map { index in

@@ -57,6 +57,7 @@ final class TestCluster: Sendable {
                 for index in 0..<count {
                     var configuration = IngestConfiguration()
                     configuration.nodeID = try NodeID("node-\(index)")
+                    configuration.reconnectGrace = .zero
                     configure(&configuration)
                     let ingest = IngestServer(
                         store: store, configuration: configuration, host: "127.0.0.1", port: 0, tls: nil, database: url,

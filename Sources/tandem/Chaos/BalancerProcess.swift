@@ -1,0 +1,83 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// HAProxy in front of the chaos run's nodes, configured from the committed template
+/// (`deploy/haproxy/haproxy.cfg.template`, the one `scripts/cluster` uses), on free loopback ports.
+///
+/// `@unchecked Sendable`: constants only; the `Process` is asked for its state or signalled.
+final class BalancerProcess: @unchecked Sendable {
+    let process: Process
+    let grpcPort: Int
+    let httpPort: Int
+    let configuration: URL
+
+    private init(process: Process, grpcPort: Int, httpPort: Int, configuration: URL) {
+        self.process = process
+        self.grpcPort = grpcPort
+        self.httpPort = httpPort
+        self.configuration = configuration
+    }
+
+    /// The template with its `@…@` lines filled in for nodes on loopback `(grpc, http)` ports.
+    static func configuration(template: String, grpcPort: Int, httpPort: Int, nodes: [(grpc: Int, http: Int)]) -> String {
+        template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.contains("@GRPC_SERVERS@") {
+                return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.grpc) proto h2 check port \($0.element.http) check-proto h1" }
+                    .joined(separator: "\n")
+            }
+            if line.contains("@HTTP_SERVERS@") {
+                return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.http) check" }.joined(separator: "\n")
+            }
+            return line.replacingOccurrences(of: "@GRPC_BIND@", with: "127.0.0.1:\(grpcPort)")
+                .replacingOccurrences(of: "@HTTP_BIND@", with: "127.0.0.1:\(httpPort)")
+        }.joined(separator: "\n")
+    }
+
+    /// Starts `haproxy` in the foreground for `nodes` and waits until its HTTP side is ready.
+    /// `ports` reuses given ports (a restart), else free ones are picked.
+    static func start(
+        template: URL, nodes: [(grpc: Int, http: Int)], logFile: URL, ports: (grpc: Int, http: Int)? = nil
+    ) async throws -> BalancerProcess {
+        let grpcPort = try ports?.grpc ?? ServerProcess.freePort(), httpPort = try ports?.http ?? ServerProcess.freePort()
+        let text = try String(contentsOf: template, encoding: .utf8)
+        let configuration = logFile.deletingPathExtension().appendingPathExtension("cfg")
+        try Self.configuration(template: text, grpcPort: grpcPort, httpPort: httpPort, nodes: nodes)
+            .write(to: configuration, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
+        process.arguments = ["-db", "-f", configuration.path]
+        if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let balancer = BalancerProcess(process: process, grpcPort: grpcPort, httpPort: httpPort, configuration: configuration)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw ServerProcess.Failure(description: "haproxy exited with status \(process.terminationStatus); see \(logFile.path)")
+            }
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/readyz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return balancer
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        balancer.stop()
+        throw ServerProcess.Failure(description: "haproxy was not ready within 20 s; see \(logFile.path)")
+    }
+
+    /// Stops HAProxy at once (SIGTERM: every connection through it drops) and reaps it.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
