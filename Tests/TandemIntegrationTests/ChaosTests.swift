@@ -26,19 +26,41 @@ struct ChaosTests {
         try await run(seed: 2)
     }
 
-    private func run(seed: UInt64) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
-            Issue.record("\(Self.binary.path) is missing: build it with `swift build` (scripts/test does)")
+    @Test("three nodes behind HAProxy: kill -9 of the busiest node, a rolling restart and a HAProxy restart lose, duplicate and falsely fail over nothing; reconnect p99 ≤ 10 s",
+          .timeLimit(.minutes(3)))
+    func cluster() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy") else {
+            Issue.record("/usr/sbin/haproxy is missing: scripts/bootstrap installs it (apt-get install haproxy)")
             return
         }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
+        let template = TestDatabase.migrationsDirectory.deletingLastPathComponent()
+            .appendingPathComponent("deploy/haproxy/haproxy.cfg.template")
+        let result = try await chaos(label: "cluster", arguments: [
+            "--nodes", "3", "--duration", "30", "--pairs", "3", "--rate", "200", "--seed", "5",
+            "--fault", "node-kill", "--fault", "rolling-restart", "--fault", "haproxy-restart",
+            "--haproxy-template", template.path,
+        ])
+        #expect(result["lost"] as? Int == 0)
+        #expect(result["duplicated"] as? Int == 0)
+        #expect(result["falseFailovers"] as? Int == 0)
+        #expect((result["acked"] as? Int ?? 0) > 5_000)
+        #expect((result["reconnectP99Seconds"] as? Double ?? 99) <= 10)
+        let faults = (result["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
+        #expect(Set(faults) == ["node-kill", "rolling-restart", "haproxy-restart"])
+        for fault in result["faults"] as? [[String: Any]] ?? [] {
+            #expect(fault["falseFailovers"] as? Int == 0, "\(fault)")
+        }
+    }
+
+    /// Runs `tandem chaos` with `arguments` on its own embedded PostgreSQL; the JSON result.
+    private func chaos(label: String, arguments: [String]) async throws -> [String: Any] {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let output = work.appendingPathComponent("chaos.json")
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = [
-            "chaos", "--duration", "25", "--pairs", "2", "--rate", "200", "--stall-seconds", "4", "--seed", "\(seed)",
+        process.arguments = ["chaos"] + arguments + [
             "--data-dir", work.appendingPathComponent("embedded").path, "--json", output.path, "--log-level", "error",
         ]
         var environment = ProcessInfo.processInfo.environment
@@ -53,7 +75,17 @@ struct ChaosTests {
         while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
         let printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "tandem chaos failed:\n\(printed.suffix(3_000))")
-        let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+    }
+
+    private func run(seed: UInt64) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            Issue.record("\(Self.binary.path) is missing: build it with `swift build` (scripts/test does)")
+            return
+        }
+        let result = try await chaos(label: "\(seed)", arguments: [
+            "--duration", "25", "--pairs", "2", "--rate", "200", "--stall-seconds", "4", "--seed", "\(seed)",
+        ])
         let total = try #require(result["total"] as? [String: Any])
         #expect(total["lost"] as? Int == 0)
         #expect(total["duplicated"] as? Int == 0)

@@ -190,7 +190,7 @@ struct ChaosCommand: AsyncParsableCommand {
                 if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1_000))) }
                 let began = elapsed()
                 say(String(format: "  t=%5.1fs %@", began, fault.rawValue))
-                try await inject(fault, connectors: connectors, server: server, embedded: embedded, url: url,
+                try await inject(fault, connectors: connectors, server: server, store: store, embedded: embedded, url: url,
                                  migrations: migrations, serveLog: serveLog, tenant: tenant.id, ledger: ledger,
                                  elapsed: elapsed)
                 ledger.window(fault, from: began, to: elapsed())
@@ -271,7 +271,7 @@ struct ChaosCommand: AsyncParsableCommand {
     }
 
     private func inject(
-        _ fault: ChaosFault, connectors: [(ChaosConnector, ChaosConnector)], server: ServerHolder,
+        _ fault: ChaosFault, connectors: [(ChaosConnector, ChaosConnector)], server: ServerHolder, store: TandemStore.Store,
         embedded: EmbeddedPostgres?, url: DatabaseURL, migrations: String?, serveLog: URL, tenant: TenantID,
         ledger: ChaosLedger, elapsed: () -> Double
     ) async throws {
@@ -284,8 +284,16 @@ struct ChaosCommand: AsyncParsableCommand {
             server.replace(try await ServerProcess.start(
                 database: url, migrations: migrations, logFile: serveLog, ports: (old.grpcPort, old.httpPort)))
         case .nodeKill:
-            var random = SplitMix64(seed: seed &+ UInt64(elapsed() * 10))
-            let index = Int(random.next() % UInt64(server.nodes.count))
+            // The node holding the most live sessions: a node with none would prove nothing.
+            var index = 0
+            let busiest = try await store.client.query(
+                """
+                SELECT node_id FROM connectors WHERE tenant_id = \(tenant.rawValue) AND control_status = 'active'
+                GROUP BY node_id ORDER BY count(*) DESC, node_id LIMIT 1
+                """)
+            for try await node in busiest.decode(String?.self) {
+                index = node.flatMap { Int($0.dropFirst("node-".count)) } ?? 0
+            }
             let old = server.nodes[index]
             server.sample()
             say("    node-\(index) killed")
