@@ -61,6 +61,20 @@ struct DeduplicatorTests {
         #expect(a.lagCount == 0)
     }
 
+    @Test("a member alone on this node (its peer on another node) is never charged with misses, nor is the absent peer")
+    func loneMemberOnThisNode() throws {
+        var deduplicator = Deduplicator()
+        for second in 0..<10 as Range<Int64> {
+            deliver(event(second: second), on: line(memberA), at: UInt32(second * 10), into: &deduplicator)
+        }
+        expireScenarioMinute(&deduplicator)
+        let rows = deduplicator.drainStatistics()
+        let a = try #require(row(rows, memberA))
+        #expect((a.delivered, a.firstDeliveries, a.missed) == (10, 10, 0))
+        #expect(row(rows, memberB) == nil)
+        #expect(rows.allSatisfy { $0.missed == 0 })
+    }
+
     @Test("a member that died midway is not charged with the events after its death")
     func failoverIsNotAMiss() throws {
         var deduplicator = Deduplicator()

@@ -154,6 +154,18 @@ struct HAGroupTests {
         #expect(!again)
     }
 
+    @Test("a pair whose members joined through different nodes is split; on one node (or nodes unknown) it is not")
+    func splitAcrossNodes() throws {
+        let one = try NodeID("node-1"), two = try NodeID("node-2")
+        var group = HAGroup(members: [])
+        _ = try group.join(Self.hello("ia", "10.0.0.1"), session: Self.s1, newConnectorID: Self.a, rules: PairingRules(), at: Self.t0, on: one)
+        _ = try group.join(Self.hello("ib", "10.0.0.2"), session: Self.s2, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: two)
+        #expect(group.health(at: Self.t0).splitAcrossNodes)
+        _ = try group.join(Self.hello("ib", "10.0.0.2"), session: Self.s3, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: one)
+        #expect(!group.health(at: Self.t0).splitAcrossNodes, "b reconnected to a's node")
+        #expect(!Self.pair.health(at: Self.t0).splitAcrossNodes, "members without a known node")
+    }
+
     @Test("health: two active is healthy, one degraded, none down; reprovision pending after a failover until cleared")
     func health() {
         var group = Self.pair

@@ -939,6 +939,7 @@ enum OpenAPIDocument {
                     "10.0.0.2"
                   ],
                   "health": "healthy",
+                  "splitAcrossNodes": false,
                   "members": [
                     {
                       "connectorId": "5e9a7b13-2c4d-4f8e-8b1a-9d6c3e2f1a07",
@@ -1749,6 +1750,10 @@ enum OpenAPIDocument {
               "degraded",
               "down"
             ]
+          },
+          "splitAcrossNodes": {
+            "type": "boolean",
+            "description": "The active members are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed). Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile."
           },
           "members": {
             "type": "array",

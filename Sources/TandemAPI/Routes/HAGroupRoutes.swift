@@ -34,6 +34,7 @@ struct HAGroupRoutes {
         let network: NetworkKind
         let haActive: [String]
         let health: String
+        let splitAcrossNodes: Bool
         let members: [Member]
         let reprovision: [String: Bool]
         let fastLocate: [String: String?]
@@ -80,7 +81,7 @@ struct HAGroupRoutes {
         return Group(
             tokenId: token, connectorName: state.token.connectorName.value, network: state.token.network,
             haActive: state.haActive,
-            health: state.health.level.rawValue,
+            health: state.health.level.rawValue, splitAcrossNodes: state.health.splitAcrossNodes,
             members: members.map {
                 Member(connectorId: $0.id, ipAddress: $0.ipAddress, status: $0.controlChannel.active ? "active" : "inactive",
                        ovaVersion: $0.ovaVersion, channels: $0.channels.names, lastHeard: $0.lastHeard)

@@ -21,12 +21,15 @@ public struct HAGroup: Sendable, Hashable {
         public var session: UUID?
         /// When it last became active (the HA Active list is in this order).
         public var joinedAt: Date?
+        /// The node holding its session, when known.
+        public var node: NodeID?
 
         /// Creates a member.
         public init(
             connectorID: ConnectorID, instanceID: String, ipAddress: String, ovaVersion: OVAVersion,
-            session: UUID?, joinedAt: Date?
+            session: UUID?, joinedAt: Date?, node: NodeID? = nil
         ) {
+            self.node = node
             self.connectorID = connectorID
             self.instanceID = instanceID
             self.ipAddress = ipAddress
@@ -79,13 +82,14 @@ public struct HAGroup: Sendable, Hashable {
 
     /// The group's health at `now`.
     public func health(at now: Date) -> HAGroupHealth {
-        let active = members.count(where: \.isActive)
+        let active = members.filter(\.isActive)
         return HAGroupHealth(
-            level: active >= 2 ? .healthy : active == 1 ? .degraded : .down,
-            activeMembers: active, fastLocate: fastLocate.state(at: now), reprovisionPending: !reprovision.isEmpty)
+            level: active.count >= 2 ? .healthy : active.count == 1 ? .degraded : .down,
+            activeMembers: active.count, fastLocate: fastLocate.state(at: now), reprovisionPending: !reprovision.isEmpty,
+            splitAcrossNodes: Set(active.compactMap(\.node)).count > 1)
     }
 
-    /// Admits the connector that said `hello` under `session`.
+    /// Admits the connector that said `hello` under `session`, held by `node`.
     ///
     /// A connector already known by its instance id keeps its connector id; an unknown one gets
     /// `newConnectorID`. A member that reconnects while active (its old session is replaced)
@@ -94,7 +98,8 @@ public struct HAGroup: Sendable, Hashable {
     ///   back while its peer was active).
     /// - Throws: ``PairingRefusal`` when a rule is broken; the group is unchanged then.
     public mutating func join(
-        _ hello: ConnectorHello, session: UUID, newConnectorID: ConnectorID, rules: PairingRules, at now: Date
+        _ hello: ConnectorHello, session: UUID, newConnectorID: ConnectorID, rules: PairingRules, at now: Date,
+        on node: NodeID? = nil
     ) throws(PairingRefusal) -> [HAEvent] {
         let active = activeMembers.map {
             PairingRules.Member(instanceID: $0.instanceID, ipAddress: $0.ipAddress, ovaVersion: $0.ovaVersion)
@@ -105,13 +110,14 @@ public struct HAGroup: Sendable, Hashable {
         guard let index = members.firstIndex(where: { $0.instanceID == hello.instanceID }) else {
             members.append(Member(
                 connectorID: newConnectorID, instanceID: hello.instanceID, ipAddress: hello.ipAddress,
-                ovaVersion: hello.ovaVersion, session: session, joinedAt: now))
+                ovaVersion: hello.ovaVersion, session: session, joinedAt: now, node: node))
             return [.joined(newConnectorID, ipAddress: hello.ipAddress, detail: detail)]
         }
         let wasActive = members[index].isActive
         members[index].ipAddress = hello.ipAddress
         members[index].ovaVersion = hello.ovaVersion
         members[index].session = session
+        members[index].node = node
         if wasActive { return [] }
         members[index].joinedAt = now
         let id = members[index].connectorID

@@ -19,9 +19,16 @@ public struct HAGroupHealth: Sendable, Hashable {
     public let fastLocate: FastLocateState
     /// Whether a survivor must still be reprovisioned for some service after a failover.
     public let reprovisionPending: Bool
+    /// Whether the active members are held by different nodes (the balancer did not keep the
+    /// pair together, e.g. right after a node failed). Dedup stays exact; missed-by-peer and
+    /// copy lag are not measured for the pair meanwhile (each node sees one member only).
+    public let splitAcrossNodes: Bool
 
     /// Creates a reading.
-    public init(level: Level, activeMembers: Int, fastLocate: FastLocateState, reprovisionPending: Bool) {
+    public init(
+        level: Level, activeMembers: Int, fastLocate: FastLocateState, reprovisionPending: Bool, splitAcrossNodes: Bool = false
+    ) {
+        self.splitAcrossNodes = splitAcrossNodes
         self.level = level
         self.activeMembers = activeMembers
         self.fastLocate = fastLocate

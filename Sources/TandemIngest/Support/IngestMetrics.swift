@@ -100,8 +100,9 @@ public struct IngestMetrics: Sendable {
     func haActive(_ health: HAGroupHealth, tenant: TenantID, group: TokenID) {
         Gauge(label: "tandem_ha_active_members", dimensions: [("tenant", tenant.description), ("group", group.description)],
               factory: factory).record(health.activeMembers)
-        let degraded = groups.set(health.level, tenant: tenant, group: group)
+        let (degraded, split) = groups.set(health, tenant: tenant, group: group)
         Gauge(label: "tandem_ha_degraded_groups", dimensions: [("tenant", tenant.description)], factory: factory).record(degraded)
+        Gauge(label: "tandem_ha_split_groups", dimensions: [("tenant", tenant.description)], factory: factory).record(split)
     }
 
     /// A failover: a member was lost while its peer stayed active.
@@ -112,13 +113,15 @@ public struct IngestMetrics: Sendable {
 
 /// Active members per group, to count each tenant's degraded groups.
 private final class GroupMembers: Sendable {
-    private let levels = Mutex<[TenantID: [TokenID: HAGroupHealth.Level]]>([:])
+    private let healths = Mutex<[TenantID: [TokenID: HAGroupHealth]]>([:])
 
-    /// Records a group's health; returns how many of the tenant's groups are degraded.
-    func set(_ level: HAGroupHealth.Level, tenant: TenantID, group: TokenID) -> Int {
-        levels.withLock { all in
-            all[tenant, default: [:]][group] = level == .down ? nil : level
-            return all[tenant]?.values.filter { $0 == .degraded }.count ?? 0
+    /// Records a group's health; returns how many of the tenant's groups are degraded, and how
+    /// many have their members on different nodes.
+    func set(_ health: HAGroupHealth, tenant: TenantID, group: TokenID) -> (degraded: Int, split: Int) {
+        healths.withLock { all in
+            all[tenant, default: [:]][group] = health.level == .down ? nil : health
+            let groups = all[tenant]?.values ?? [:].values
+            return (groups.filter { $0.level == .degraded }.count, groups.filter(\.splitAcrossNodes).count)
         }
     }
 }

@@ -51,26 +51,26 @@ extension ConnectorRepository {
         let filter: PostgresQuery = switch subject {
         case .activeOnly:
             """
-            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at
+            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at, node_id
             FROM connectors WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
             """
         case .instance(let instance):
             """
-            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at
+            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at, node_id
             FROM connectors WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
               AND (control_status = 'active' OR instance_id = \(instance))
             """
         case .connector(let connector):
             """
-            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at
+            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at, node_id
             FROM connectors WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
               AND (control_status = 'active' OR connector_id = \(connector.rawValue))
             """
         }
         var members: [HAGroup.Member] = []
         let rows = try await connection.statement(filter, logger: logger)
-        for try await (id, instance, ip, version, active, session, joined) in rows.decode(
-            (UUID, String, String, String, Bool, UUID?, Date?).self) {
+        for try await (id, instance, ip, version, active, session, joined, node) in rows.decode(
+            (UUID, String, String, String, Bool, UUID?, Date?, String?).self) {
             guard let ovaVersion = OVAVersion(version) else {
                 throw StoreError(.corrupt, "connector \(id) has a stored OVA version that is not a version")
             }
@@ -78,7 +78,7 @@ extension ConnectorRepository {
             // is owned by no live stream, so it stays active until the sweeper finds it silent.
             members.append(.init(
                 connectorID: ConnectorID(id), instanceID: instance, ipAddress: ip, ovaVersion: ovaVersion,
-                session: active ? (session ?? Self.noSession) : nil, joinedAt: joined))
+                session: active ? (session ?? Self.noSession) : nil, joinedAt: joined, node: node.flatMap { try? NodeID($0) }))
         }
         let group = HAGroup(members: members, reprovision: loaded.reprovision, fastLocate: loaded.fastLocate, tokenRevoked: loaded.revoked)
         return LoadedGroup(group: group, now: loaded.now, configurationModifiedAt: loaded.modified)

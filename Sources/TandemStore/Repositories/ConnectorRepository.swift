@@ -32,7 +32,7 @@ public struct ConnectorRepository: Sendable {
             let loaded = try await loadGroup(tenant: tenant, token: token, including: .instance(hello.instanceID), lock: true, on: connection)
             var group = loaded.group
             let now = loaded.now
-            let events = try group.join(hello, session: session, newConnectorID: .random(), rules: rules, at: now)
+            let events = try group.join(hello, session: session, newConnectorID: .random(), rules: rules, at: now, on: node)
             guard let member = group.members.first(where: { $0.instanceID == hello.instanceID }) else {
                 throw StoreError(.corrupt, "the group lost the connector it just admitted")
             }
