@@ -12,6 +12,8 @@ public struct IngestConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// How long a connector may stay silent before it is lost (default 3 heartbeat intervals).
     public var livenessTimeout: Duration = .seconds(15)
+    /// How often the heartbeats of all sessions are written, in one statement (default 500 ms).
+    public var heartbeatWriteInterval: Duration = .milliseconds(500)
     /// How long a connector whose control stream ended (closed or broken: a dropped
     /// connection, a balancer restart look alike) has to come back before it is recorded lost
     /// (default 5 s). A failover recorded late costs nothing (the peer streams the same events

@@ -22,6 +22,8 @@ public struct IngestServer: Sendable {
     public let registry: SessionRegistry
     /// The shared write path of every data stream.
     public let pipeline: EventPipeline
+    /// Writes the heartbeats of every session of this node, batched.
+    public let heartbeats: HeartbeatRecorder
     /// The gRPC server (its transport knows the bound port once serving).
     public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
     private let store: Store
@@ -51,6 +53,9 @@ public struct IngestServer: Sendable {
         let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline,
             metrics: metrics, logger: logger)
         self.pipeline = pipeline
+        let heartbeats = HeartbeatRecorder(
+            connectors: store.connectors, interval: configuration.heartbeatWriteInterval, metrics: metrics, logger: logger)
+        self.heartbeats = heartbeats
         let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
             .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
                  privateKey: .file(path: $0.privateKeyPath, format: .pem))
@@ -64,7 +69,8 @@ public struct IngestServer: Sendable {
         grpc = GRPCServer(
             transport: transport,
             services: [
-                ControlChannelService(store: store, registry: registry, configuration: configuration, logger: logger),
+                ControlChannelService(
+                    store: store, registry: registry, heartbeats: heartbeats, configuration: configuration, logger: logger),
                 DataChannelService(
                     store: store, pipeline: pipeline, registry: registry, configuration: configuration, metrics: metrics,
                     logger: logger),
@@ -84,7 +90,7 @@ public struct IngestServer: Sendable {
                 ClusterListener(database: cluster.database, registry: registry, logger: logger),
             ]
         } ?? []
-        return [pipeline] + membership + [
+        return [pipeline, heartbeats] + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(

@@ -33,6 +33,7 @@ struct TLSTests {
                 tls: .init(certificateChainPath: cert, privateKeyPath: key), database: nil, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
+                group.addTask { try await ingest.heartbeats.run() }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()
                 let client = try GRPCClient(transport: .http2NIOPosix(

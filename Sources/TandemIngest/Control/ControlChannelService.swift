@@ -10,13 +10,17 @@ public import TandemStore
 public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
     private let store: Store
     private let registry: SessionRegistry
+    private let heartbeats: HeartbeatRecorder
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let logger: Logger
 
     /// Creates the service.
-    public init(store: Store, registry: SessionRegistry, configuration: IngestConfiguration, logger: Logger) {
+    public init(
+        store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, configuration: IngestConfiguration, logger: Logger
+    ) {
         self.store = store
+        self.heartbeats = heartbeats
         self.registry = registry
         self.configuration = configuration
         self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle,
@@ -30,7 +34,8 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
         let token = try await authenticator.authenticate(request.metadata, context: context)
         return StreamingServerResponse { writer in
             let session = ControlSession(
-                token: token, store: store, registry: registry, configuration: configuration, logger: logger)
+                token: token, store: store, registry: registry, heartbeats: heartbeats, configuration: configuration,
+                logger: logger)
             try await session.run(inbound: request.messages, writer: writer)
             return [:]
         }

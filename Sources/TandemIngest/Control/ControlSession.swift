@@ -19,6 +19,7 @@ final class ControlSession: Sendable {
     let token: Token
     let store: Store
     let registry: SessionRegistry
+    let heartbeats: HeartbeatRecorder
     let configuration: IngestConfiguration
     let logger: Logger
 
@@ -26,8 +27,12 @@ final class ControlSession: Sendable {
     private let admitted = Mutex<ConnectorID?>(nil)
     private let id = UUID()
 
-    init(token: Token, store: Store, registry: SessionRegistry, configuration: IngestConfiguration, logger: Logger) {
+    init(
+        token: Token, store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, configuration: IngestConfiguration,
+        logger: Logger
+    ) {
         self.token = token
+        self.heartbeats = heartbeats
         self.store = store
         self.registry = registry
         self.configuration = configuration
@@ -83,8 +88,8 @@ final class ControlSession: Sendable {
                 guard let connector else {
                     throw RPCError(code: .invalidArgument, message: "the first message on the control channel must be a Hello")
                 }
-                let alive = try await store.connectors.heartbeat(
-                    tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat))
+                let alive = await heartbeats.record(.init(
+                    tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat)))
                 guard alive else {
                     throw RPCError(code: .unavailable, message: "this session was replaced or declared lost; reconnect")
                 }

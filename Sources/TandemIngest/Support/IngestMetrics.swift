@@ -109,6 +109,12 @@ public struct IngestMetrics: Sendable {
     func failover(_ tenant: TenantID) {
         counter("tandem_failovers_total", [("tenant", tenant.description)]).increment()
     }
+
+    /// One statement wrote `count` heartbeats.
+    func heartbeatsWritten(_ count: Int) {
+        counter("tandem_heartbeat_writes_total").increment()
+        counter("tandem_heartbeats_total").increment(by: count)
+    }
 }
 
 /// Active members per group, to count each tenant's degraded groups.

@@ -67,23 +67,47 @@ public struct ConnectorRepository: Sendable {
         }
     }
 
-    /// Records a heartbeat of the connector's live session.
-    /// - Returns: `false` when `session` no longer owns the connector (it was replaced by a
-    ///   reconnect or declared lost): the caller should end it.
-    public func heartbeat(
-        tenant: TenantID, connector: ConnectorID, session: UUID, statistics: ConnectorStatistics
-    ) async throws -> Bool {
-        let json = String(decoding: try JSONEncoder.store.encode(statistics), as: UTF8.self)
+    /// One heartbeat, for ``heartbeats(_:)``.
+    public struct Heartbeat: Sendable {
+        public let tenant: TenantID
+        public let connector: ConnectorID
+        public let session: UUID
+        public let statistics: ConnectorStatistics
+
+        public init(tenant: TenantID, connector: ConnectorID, session: UUID, statistics: ConnectorStatistics) {
+            self.tenant = tenant
+            self.connector = connector
+            self.session = session
+            self.statistics = statistics
+        }
+    }
+
+    /// Records many heartbeats in one statement (a node's heartbeats of the last moment).
+    /// - Returns: the sessions that still own their connector; the others were replaced by a
+    ///   reconnect or declared lost, and should end.
+    public func heartbeats(_ beats: [Heartbeat]) async throws -> Set<UUID> {
+        guard !beats.isEmpty else { return [] }
+        let encoder = JSONEncoder.store
+        var binds = PostgresBindings()
+        binds.append(beats.map(\.tenant.rawValue))
+        binds.append(beats.map(\.connector.rawValue))
+        binds.append(beats.map(\.session))
+        binds.append(try beats.map { String(decoding: try encoder.encode($0.statistics), as: UTF8.self) })
+        binds.append(beats.map { Int64(clamping: $0.statistics.nmspMessagesReceived) })
         let rows = try await client.statement(
-            """
-            UPDATE connectors SET last_heard = now(), statistics = \(json)::jsonb,
-                nmsp_messages_received = \(Int64(clamping: statistics.nmspMessagesReceived))
-            WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)
-              AND session_id = \(session) AND control_status = 'active'
-            RETURNING 1
-            """, logger: logger)
-        for try await _ in rows { return true }
-        return false
+            PostgresQuery(
+                unsafeSQL: """
+                UPDATE connectors c SET last_heard = now(), statistics = h.statistics::jsonb, nmsp_messages_received = h.nmsp
+                FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int8[]) AS h(tenant, connector, session, statistics, nmsp)
+                WHERE c.tenant_id = h.tenant AND c.connector_id = h.connector AND c.session_id = h.session
+                  AND c.control_status = 'active'
+                RETURNING c.session_id
+                """,
+                binds: binds),
+            logger: logger)
+        var alive = Set<UUID>()
+        for try await session in rows.decode(UUID.self) { alive.insert(session) }
+        return alive
     }
 
     /// Applies ``HAGroup/leave(_:session:reason:at:)`` to the locked group: marks the

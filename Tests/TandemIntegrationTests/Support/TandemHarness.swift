@@ -51,6 +51,7 @@ struct TandemHarness: Sendable {
                 metrics: IngestMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
+                group.addTask { try await ingest.heartbeats.run() }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()
                 let client = try GRPCClient(transport: .http2NIOPosix(
