@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
 import TandemConnector
 import TandemCore
@@ -20,6 +23,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     @Option(help: "Connector pairs P streaming at once (2P data streams).") var pairs = 50
     @Option(name: .customLong("idle-connectors"), help: "Connectors holding a control channel with heartbeats only.")
     var idleConnectors = 10_000
+    @Option(name: .customLong("connect-concurrency"), help: "Idle connectors saying Hello at once (a reconnect storm).")
+    var connectConcurrency = 1_000
     @Option(name: .customLong("batch-size"), help: "Events per batch.") var batchSize = 200
     @Option(name: .customLong("naive-sample"), help: "Copies written one INSERT at a time (a sample: it is slow).")
     var naiveSample = 5_000
@@ -49,6 +54,11 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         var rowsStored = 0
         var idleConnectors = 0
         var idleConnectorsConnectSeconds = 0.0
+        /// Joins per second while the idle connectors connect (`connectConcurrency` at once).
+        var idleConnectorsConnectsPerSecond = 0.0
+        /// Statements per second the server spends on the idle connectors' heartbeats (read from
+        /// its `tandem_heartbeat_writes_total` over a heartbeat round; 0 if it has no such series).
+        var idleHeartbeatWritesPerSecond = 0.0
         var idleServerBaseRssBytes = 0
         var idleConnectorsRssBytes = 0
     }
@@ -121,11 +131,13 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
                 database: url, migrations: migrations, logFile: logDirectory.appendingPathComponent("tandem-bench-idle.log"))
             defer { idle.stop() }
             figures.idleServerBaseRssBytes = idle.rssBytes
-            let (seconds, rss) = try await holdIdle(idleConnectors, tenant: tenant.id, store: store, server: idle)
+            let (seconds, rss, writes) = try await holdIdle(idleConnectors, tenant: tenant.id, store: store, server: idle)
             figures.idleConnectors = idleConnectors
             figures.idleConnectorsConnectSeconds = seconds
+            figures.idleConnectorsConnectsPerSecond = Double(idleConnectors) / seconds
             figures.idleConnectorsRssBytes = rss
-            say("(4) \(idleConnectors) idle connectors: connected in \(fmt(seconds)) s, server RSS \(rss >> 20) MiB")
+            figures.idleHeartbeatWritesPerSecond = writes
+            say("(4) \(idleConnectors) idle connectors: connected in \(fmt(seconds)) s (\(Int(figures.idleConnectorsConnectsPerSecond)) connects/s, \(connectConcurrency) at once), heartbeat writes \(fmt(writes))/s, server RSS \(rss >> 20) MiB")
         }
         return figures
     }
@@ -172,11 +184,12 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         return (Double(copies) / (clock.now - started).seconds, LatencySummary(latencies))
     }
 
-    /// Connects `count` connectors (in pairs, one token each) that only send heartbeats, waits
-    /// a heartbeat round, and reads the server's memory.
+    /// Connects `count` connectors (in pairs, one token each) that only send heartbeats,
+    /// `connectConcurrency` at a time, waits a heartbeat round, and reads the server's memory
+    /// and how many statements it spent on heartbeats meanwhile.
     private func holdIdle(
         _ count: Int, tenant: TenantID, store: TandemStore.Store, server: ServerProcess
-    ) async throws -> (connectSeconds: Double, rssBytes: Int) {
+    ) async throws -> (connectSeconds: Double, rssBytes: Int, heartbeatWritesPerSecond: Double) {
         var tokens: [String] = []
         for pair in 0..<(count + 1) / 2 {
             let (_, secret) = try await store.tokens.create(
@@ -189,7 +202,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         let connected = try await withThrowingTaskGroup(of: LoadConnector.self) { group in
             var connected: [LoadConnector] = []
             for index in 0..<count {
-                if index >= 64, let done = try await group.next() { connected.append(done) }  // 64 handshakes at a time
+                if index >= connectConcurrency, let done = try await group.next() { connected.append(done) }
                 let token = tokens[index / 2]
                 group.addTask {
                     try await LoadConnector.connect(
@@ -203,10 +216,24 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             return connected
         }
         let seconds = (clock.now - started).seconds
+        let writesBefore = await Self.metric("tandem_heartbeat_writes_total", server: server)
+        let roundStarted = clock.now
         try await Task.sleep(for: .seconds(6))  // a heartbeat round
+        let writes = (await Self.metric("tandem_heartbeat_writes_total", server: server) - writesBefore) / (clock.now - roundStarted).seconds
         let rss = server.rssBytes
         for connector in connected { connector.close() }
-        return (seconds, rss)
+        return (seconds, rss, writes)
+    }
+
+    /// A counter of the server's `/metrics` (0 when absent).
+    private static func metric(_ name: String, server: ServerProcess) async -> Double {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.httpPort)/metrics")!) else {
+            return 0
+        }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1)) ?? 0
+        }
+        return 0
     }
 
     private func table(_ f: Figures) -> String {
@@ -224,7 +251,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         | ack latency at half rate (\(Int(f.halfRateEventsPerSecond)) events/s) p50 / p99 / p99.9 | \(fmt(f.halfRateAckLatencyP50Ms)) / \(fmt(f.halfRateAckLatencyP99Ms)) / \(fmt(f.halfRateAckLatencyP999Ms)) ms |
         | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
         | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |
-        | \(f.idleConnectors) idle connectors: connect time | \(fmt(f.idleConnectorsConnectSeconds)) s |
+        | \(f.idleConnectors) idle connectors: connect time | \(fmt(f.idleConnectorsConnectSeconds)) s (\(Int(f.idleConnectorsConnectsPerSecond)) connects/s) |
+        | idle connectors: heartbeat statements | \(fmt(f.idleHeartbeatWritesPerSecond))/s |
         | idle connectors: server RSS (fresh server before: \(f.idleServerBaseRssBytes >> 20) MiB) | \(f.idleConnectorsRssBytes >> 20) MiB |
         """
     }
