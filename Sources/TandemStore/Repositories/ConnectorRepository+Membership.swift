@@ -3,6 +3,13 @@ import PostgresNIO
 import TandemCore
 
 /// Loading an HA group for a membership change and persisting what ``HAGroup`` decided.
+///
+/// Optimistic: a change loads the group in one statement (a consistent snapshot of its row and
+/// its members), applies one ``HAGroup`` change in memory, and persists it in one statement that
+/// first bumps `ha_groups.membership_version` from the version it loaded; every write of that
+/// statement depends on the bump. When another change got there first (on any node), nothing is
+/// written and the change is recomputed from a fresh load. No lock is held between statements,
+/// so a join costs two statements, not a transaction of seven.
 extension ConnectorRepository {
     /// Which inactive connector a change needs besides the active members.
     enum Subject {
@@ -20,96 +27,83 @@ extension ConnectorRepository {
         /// The database's `now()`: the time a change happens at.
         let now: Date
         let configurationModifiedAt: Date
+        /// The membership version the group was read at.
+        let version: Int64
     }
 
-    /// Loads the group: its flags, FastLocate, whether its token is revoked, its active members
-    /// and `subject`. With `lock`, the group's row stays locked for the rest of the transaction:
-    /// membership changes of one group are serialised by it, on every node.
+    /// How often a change is recomputed when other changes of the same group keep winning.
+    static let maximumAttempts = 20
+
+    /// Loads the group in one statement: its flags, FastLocate, whether its token is revoked, its
+    /// version, its active members and `subject`.
     /// - Throws: ``StoreError`` `notFound` without such a group, `corrupt` for a stored value
     ///   the rules can't read.
-    func loadGroup(
-        tenant: TenantID, token: TokenID, including subject: Subject, lock: Bool, on connection: PostgresConnection
-    ) async throws -> LoadedGroup {
-        let header = try await connection.statement(
+    func loadGroup(tenant: TenantID, token: TokenID, including subject: Subject) async throws -> LoadedGroup {
+        let rows = try await client.statement(
             """
             SELECT g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
-                   t.revoked_at IS NOT NULL, now(), g.configuration_modified_at
+                   t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
+                   m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes
             FROM ha_groups g JOIN tokens t USING (tenant_id, token_id)
+            CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(c.connector_id), '{}') AS ids,
+                       coalesce(array_agg(c.instance_id), '{}') AS instances,
+                       coalesce(array_agg(c.ip_address), '{}') AS ips,
+                       coalesce(array_agg(c.ova_version), '{}') AS versions,
+                       coalesce(array_agg(c.control_status = 'active'), '{}') AS active,
+                       coalesce(array_agg(coalesce(c.session_id, \(Self.noSession))), '{}') AS sessions,
+                       coalesce(array_agg(coalesce(extract(epoch FROM c.joined_at)::float8, -1)), '{}') AS joined,
+                       coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes
+                FROM connectors c
+                WHERE c.tenant_id = g.tenant_id AND c.token_id = g.token_id
+                  AND (c.control_status = 'active' OR c.instance_id = \(subject.instance) OR c.connector_id = \(subject.connector))
+            ) m
             WHERE g.tenant_id = \(tenant.rawValue) AND g.token_id = \(token.rawValue)
-            \(unescaped: lock ? "FOR UPDATE OF g" : "")
             """, logger: logger)
-        var loaded: (reprovision: Set<HAGroup.Service>, fastLocate: FastLocate, revoked: Bool, now: Date, modified: Date)?
-        for try await (hyperlocation, iot, state, since, revoked, now, modified) in header.decode(
-            (Bool, Bool, String, Date?, Bool, Date, Date).self) {
+        for try await row in rows {
+            let columns = try row.decode(
+                (Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double], [String]).self)
+            let (hyperlocation, iot, state, since, revoked, now, modified, version) =
+                (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7)
+            let (ids, instances, ips, versions, active, sessions, joined, nodes) =
+                (columns.8, columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15)
+            var members: [HAGroup.Member] = []
+            for index in ids.indices {
+                guard let ovaVersion = OVAVersion(versions[index]) else {
+                    throw StoreError(.corrupt, "connector \(ids[index]) has a stored OVA version that is not a version")
+                }
+                // An active row always has a session; one without (written before sessions
+                // existed) is owned by no live stream: it stays active until found silent.
+                members.append(.init(
+                    connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
+                    session: active[index] ? sessions[index] : nil,
+                    joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
+                    node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index])))
+            }
             var reprovision: Set<HAGroup.Service> = []
             if hyperlocation { reprovision.insert(.hyperlocation) }
             if iot { reprovision.insert(.iot) }
-            loaded = (reprovision, try Self.fastLocate(state, since: since), revoked, now, modified)
+            let group = HAGroup(
+                members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked)
+            return LoadedGroup(group: group, now: now, configurationModifiedAt: modified, version: version)
         }
-        guard let loaded else { throw StoreError(.notFound, "no HA group for token \(token)") }
-
-        let filter: PostgresQuery = switch subject {
-        case .activeOnly:
-            """
-            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at, node_id
-            FROM connectors WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
-            """
-        case .instance(let instance):
-            """
-            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at, node_id
-            FROM connectors WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
-              AND (control_status = 'active' OR instance_id = \(instance))
-            """
-        case .connector(let connector):
-            """
-            SELECT connector_id, instance_id, ip_address, ova_version, control_status = 'active', session_id, joined_at, node_id
-            FROM connectors WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
-              AND (control_status = 'active' OR connector_id = \(connector.rawValue))
-            """
-        }
-        var members: [HAGroup.Member] = []
-        let rows = try await connection.statement(filter, logger: logger)
-        for try await (id, instance, ip, version, active, session, joined, node) in rows.decode(
-            (UUID, String, String, String, Bool, UUID?, Date?, String?).self) {
-            guard let ovaVersion = OVAVersion(version) else {
-                throw StoreError(.corrupt, "connector \(id) has a stored OVA version that is not a version")
-            }
-            // An active row always has a session; one without (written before sessions existed)
-            // is owned by no live stream, so it stays active until the sweeper finds it silent.
-            members.append(.init(
-                connectorID: ConnectorID(id), instanceID: instance, ipAddress: ip, ovaVersion: ovaVersion,
-                session: active ? (session ?? Self.noSession) : nil, joinedAt: joined, node: node.flatMap { try? NodeID($0) }))
-        }
-        let group = HAGroup(members: members, reprovision: loaded.reprovision, fastLocate: loaded.fastLocate, tokenRevoked: loaded.revoked)
-        return LoadedGroup(group: group, now: loaded.now, configurationModifiedAt: loaded.modified)
+        throw StoreError(.notFound, "no HA group for token \(token)")
     }
 
-    /// Writes the group's reprovision flags and FastLocate state.
-    func saveGroupState(_ group: HAGroup, tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws {
-        let (state, since): (FastLocateState, Date?) = switch group.fastLocate {
-        case .flowing(let since): (.flowing, since)
-        case .reEstablishing(let since): (.reEstablishing, since)
+    /// Runs `attempt` until it reports that its write won (`nil` means it lost to another
+    /// change of the group and must be recomputed).
+    func optimistically<Result: Sendable>(_ attempt: () async throws -> Result?) async throws -> Result {
+        for _ in 0..<Self.maximumAttempts {
+            if let result = try await attempt() { return result }
         }
-        try await connection.statement(
-            """
-            UPDATE ha_groups SET hyperlocation_reprovision = \(group.reprovision.contains(.hyperlocation)),
-                iot_reprovision = \(group.reprovision.contains(.iot)),
-                fastlocate_state = \(state.rawValue), fastlocate_since = \(since)
-            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
-            """, logger: logger)
+        throw StoreError(.unavailable, "the HA group changed \(Self.maximumAttempts) times while this change was computed; retry")
     }
 
-    /// Records HA history rows, each at the moment it is written (`clock_timestamp()`, not the
-    /// transaction's start), so a loss sorts before the failover it caused.
-    func record(_ events: [HAEvent], tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws {
-        for event in events {
-            try await connection.statement(
-                """
-                INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail, occurred_at)
-                VALUES (\(tenant.rawValue), \(token.rawValue), \(event.kind.rawValue), \(event.connectorID.rawValue),
-                        \(event.peerConnectorID?.rawValue), \(event.ipAddress), \(event.detail), clock_timestamp())
-                """, logger: logger)
-        }
+    /// The HA history rows of `events` and the notification, as binds of the persisting
+    /// statements: kinds, connectors, peers ('' for none), IPs, details.
+    static func historyArrays(_ events: [HAEvent]) -> ([String], [UUID], [String], [String], [String]) {
+        (events.map(\.kind.rawValue), events.map(\.connectorID.rawValue), events.map { $0.peerConnectorID?.description ?? "" },
+         events.map(\.ipAddress), events.map(\.detail))
     }
 
     /// Reads a stored FastLocate state (`overdue` was once stored too; it is derived now).
@@ -123,4 +117,18 @@ extension ConnectorRepository {
 
     /// Stands for the session of an active row that has none.
     static let noSession = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+}
+
+extension ConnectorRepository.Subject {
+    /// The instance id to include ('' matches none: instance ids are never empty).
+    var instance: String {
+        if case .instance(let id) = self { return id }
+        return ""
+    }
+
+    /// The connector id to include (the nil UUID matches none).
+    var connector: UUID {
+        if case .connector(let id) = self { return id.rawValue }
+        return ConnectorRepository.noSession
+    }
 }

@@ -18,49 +18,64 @@ public struct ConnectorRepository: Sendable {
         self.logger = logger
     }
 
-    /// Admits a connector to its group: applies ``HAGroup/join(_:session:newConnectorID:rules:at:)``
-    /// to the locked group, records the connector active under `session`, and writes the HA
-    /// history.
+    /// Admits a connector to its group: applies ``HAGroup/join(_:session:newConnectorID:rules:at:on:)``
+    /// to the group as loaded, records the connector active under `session` and held by
+    /// `node`, writes the HA history and, when the HA Active list changed, tells the other nodes
+    /// (``ClusterMessage/Kind/haActive``): one statement, applied only if the group is unchanged
+    /// since it was loaded (else recomputed).
     /// - Throws: ``PairingRefusal`` when a rule is broken (nothing is recorded then).
-    ///
-    /// The connector is recorded as held by `node`; when the HA Active list changed, the other
-    /// nodes are told on commit (``ClusterMessage/Kind/haActive``).
     public func join(
         tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, node: NodeID, rules: PairingRules
     ) async throws -> HAJoin {
-        try await client.transaction(logger: logger) { connection in
-            let loaded = try await loadGroup(tenant: tenant, token: token, including: .instance(hello.instanceID), lock: true, on: connection)
+        try await optimistically {
+            let loaded = try await loadGroup(tenant: tenant, token: token, including: .instance(hello.instanceID))
             var group = loaded.group
             let now = loaded.now
             let events = try group.join(hello, session: session, newConnectorID: .random(), rules: rules, at: now, on: node)
             guard let member = group.members.first(where: { $0.instanceID == hello.instanceID }) else {
                 throw StoreError(.corrupt, "the group lost the connector it just admitted")
             }
-            let upsert = try await connection.statement(
+            let notify = group.haActive != loaded.group.haActive
+            let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
+            let message = ClusterMessage(.haActive, origin: node, tenant: tenant, token: token).payload
+            let rows = try await client.statement(
                 """
-                INSERT INTO connectors AS c (
-                    tenant_id, connector_id, token_id, instance_id, hostname, ip_address, mac_address,
-                    ova_version, docker_version, carries_controller, carries_ap, control_status,
-                    control_connected_at, joined_at, last_heard, last_modified, session_id, node_id)
-                VALUES (
-                    \(tenant.rawValue), \(member.connectorID.rawValue), \(token.rawValue), \(hello.instanceID), \(hello.hostname),
-                    \(hello.ipAddress), \(hello.macAddress), \(hello.ovaVersion.description), \(hello.dockerVersion),
-                    \(hello.channels.controller), \(hello.channels.accessPoint), 'active', now(), \(member.joinedAt), now(), now(), \(session), \(node.value))
-                ON CONFLICT (tenant_id, token_id, instance_id) DO UPDATE SET
-                    hostname = excluded.hostname, ip_address = excluded.ip_address, mac_address = excluded.mac_address,
-                    ova_version = excluded.ova_version, docker_version = excluded.docker_version,
-                    carries_controller = excluded.carries_controller, carries_ap = excluded.carries_ap,
-                    control_status = 'active', control_connected_at = now(), joined_at = excluded.joined_at,
-                    last_heard = now(), last_modified = now(), session_id = excluded.session_id, node_id = excluded.node_id,
-                    session_generation = c.session_generation + 1
-                RETURNING session_generation
+                WITH bumped AS (
+                    UPDATE ha_groups SET membership_version = membership_version + 1
+                    WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND membership_version = \(loaded.version)
+                    RETURNING 1
+                ), upserted AS (
+                    INSERT INTO connectors AS c (
+                        tenant_id, connector_id, token_id, instance_id, hostname, ip_address, mac_address,
+                        ova_version, docker_version, carries_controller, carries_ap, control_status,
+                        control_connected_at, joined_at, last_heard, last_modified, session_id, node_id)
+                    SELECT \(tenant.rawValue), \(member.connectorID.rawValue), \(token.rawValue), \(hello.instanceID), \(hello.hostname),
+                        \(hello.ipAddress), \(hello.macAddress), \(hello.ovaVersion.description), \(hello.dockerVersion),
+                        \(hello.channels.controller), \(hello.channels.accessPoint), 'active', now(), \(member.joinedAt), now(), now(),
+                        \(session), \(node.value)
+                    WHERE EXISTS (SELECT 1 FROM bumped)
+                    ON CONFLICT (tenant_id, token_id, instance_id) DO UPDATE SET
+                        hostname = excluded.hostname, ip_address = excluded.ip_address, mac_address = excluded.mac_address,
+                        ova_version = excluded.ova_version, docker_version = excluded.docker_version,
+                        carries_controller = excluded.carries_controller, carries_ap = excluded.carries_ap,
+                        control_status = 'active', control_connected_at = now(), joined_at = excluded.joined_at,
+                        last_heard = now(), last_modified = now(), session_id = excluded.session_id, node_id = excluded.node_id,
+                        session_generation = c.session_generation + 1
+                    RETURNING session_generation
+                ), history AS (
+                    INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail, occurred_at)
+                    SELECT \(tenant.rawValue), \(token.rawValue), h.kind, h.connector, nullif(h.peer, '')::uuid, h.ip, h.detail, clock_timestamp()
+                    FROM unnest(\(kinds)::text[], \(connectors)::uuid[], \(peers)::text[], \(ips)::text[], \(details)::text[])
+                         WITH ORDINALITY AS h(kind, connector, peer, ip, detail, n)
+                    WHERE EXISTS (SELECT 1 FROM bumped) ORDER BY h.n
+                ), notified AS (
+                    SELECT pg_notify(\(ClusterMessage.channel), \(message)) WHERE \(notify) AND EXISTS (SELECT 1 FROM bumped)
+                )
+                SELECT (SELECT session_generation FROM upserted), (SELECT count(*) FROM notified)
                 """, logger: logger)
-            var generation: Int64 = 0
-            for try await number in upsert.decode(Int64.self) { generation = number }
-            try await record(events, tenant: tenant, token: token, on: connection)
-            if !events.isEmpty || member.ipAddress != loaded.group.members.first(where: { $0.instanceID == hello.instanceID })?.ipAddress {
-                try await connection.notify(.init(.haActive, origin: node, tenant: tenant, token: token), logger: logger)
-            }
+            var generation: Int64?
+            for try await (number, _) in rows.decode((Int64?, Int64).self) { generation = number }
+            guard let generation else { return nil }  // another change of the group won: recompute
             return HAJoin(
                 connectorID: member.connectorID, haActive: group.haActive, health: group.health(at: now),
                 recovered: events.contains { $0.kind == .recovered }, generation: generation)
@@ -110,37 +125,60 @@ public struct ConnectorRepository: Sendable {
         return alive
     }
 
-    /// Applies ``HAGroup/leave(_:session:reason:at:)`` to the locked group: marks the
+    /// Applies ``HAGroup/leave(_:session:reason:at:)`` to the group as loaded: marks the
     /// connector lost if `session` still owns it, records the loss and, when a peer survives,
-    /// the failover to it with the reprovision flags and FastLocate re-establishing.
+    /// the failover to it with the reprovision flags and FastLocate re-establishing, and tells
+    /// the other nodes (from `node`); one statement, applied only if the group is unchanged
+    /// since it was loaded (else recomputed).
     /// - Returns: the loss, or `nil` when the session no longer owned the connector.
-    ///
-    /// The other nodes are told on commit (``ClusterMessage/Kind/haActive``, from `node`).
     public func leave(
         tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String, node: NodeID
     ) async throws -> HALoss? {
-        try await client.transaction(logger: logger) { connection in
-            let loaded = try await loadGroup(tenant: tenant, token: token, including: .connector(connector), lock: true, on: connection)
+        let outcome: HALoss?? = try await optimistically {
+            let loaded = try await loadGroup(tenant: tenant, token: token, including: .connector(connector))
             var group = loaded.group
             let now = loaded.now
-            let before = group
             let events = group.leave(connector, session: session, reason: reason, at: now)
-            guard let lost = events.first else { return nil }
-            try await connection.statement(
-                """
-                UPDATE connectors SET control_status = 'inactive', data_status = 'inactive', last_modified = now(),
-                    session_id = NULL
-                WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue) AND session_id = \(session)
-                """, logger: logger)
-            try await record(events, tenant: tenant, token: token, on: connection)
-            if group.reprovision != before.reprovision || group.fastLocate != before.fastLocate {
-                try await saveGroupState(group, tenant: tenant, token: token, on: connection)
+            guard let lost = events.first else { return .some(nil) }  // nothing to record
+            let (state, since): (FastLocateState, Date?) = switch group.fastLocate {
+            case .flowing(let since): (.flowing, since)
+            case .reEstablishing(let since): (.reEstablishing, since)
             }
-            try await connection.notify(.init(.haActive, origin: node, tenant: tenant, token: token), logger: logger)
-            return HALoss(
+            let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
+            let message = ClusterMessage(.haActive, origin: node, tenant: tenant, token: token).payload
+            let rows = try await client.statement(
+                """
+                WITH bumped AS (
+                    UPDATE ha_groups SET membership_version = membership_version + 1,
+                        hyperlocation_reprovision = \(group.reprovision.contains(.hyperlocation)),
+                        iot_reprovision = \(group.reprovision.contains(.iot)),
+                        fastlocate_state = \(state.rawValue), fastlocate_since = \(since)
+                    WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND membership_version = \(loaded.version)
+                    RETURNING 1
+                ), left_group AS (
+                    UPDATE connectors SET control_status = 'inactive', data_status = 'inactive', last_modified = now(), session_id = NULL
+                    WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue) AND session_id = \(session)
+                      AND EXISTS (SELECT 1 FROM bumped)
+                    RETURNING 1
+                ), history AS (
+                    INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail, occurred_at)
+                    SELECT \(tenant.rawValue), \(token.rawValue), h.kind, h.connector, nullif(h.peer, '')::uuid, h.ip, h.detail, clock_timestamp()
+                    FROM unnest(\(kinds)::text[], \(connectors)::uuid[], \(peers)::text[], \(ips)::text[], \(details)::text[])
+                         WITH ORDINALITY AS h(kind, connector, peer, ip, detail, n)
+                    WHERE EXISTS (SELECT 1 FROM bumped) ORDER BY h.n
+                ), notified AS (
+                    SELECT pg_notify(\(ClusterMessage.channel), \(message)) WHERE EXISTS (SELECT 1 FROM bumped)
+                )
+                SELECT (SELECT count(*) FROM bumped), (SELECT count(*) FROM left_group), (SELECT count(*) FROM notified)
+                """, logger: logger)
+            var won = false
+            for try await (bumped, _, _) in rows.decode((Int64, Int64, Int64).self) { won = bumped == 1 }
+            guard won else { return nil }  // another change of the group won: recompute
+            return .some(HALoss(
                 connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),
-                failoverTo: events.lazy.compactMap(\.peerConnectorID).first)
+                failoverTo: events.lazy.compactMap(\.peerConnectorID).first))
         }
+        return outcome ?? nil
     }
 
     /// Sessions `node` must watch whose connector has not been heard for longer than
@@ -166,9 +204,7 @@ public struct ConnectorRepository: Sendable {
     /// the group).
     public func membership(tenant: TenantID, token: TokenID) async throws -> (haActive: [String], health: HAGroupHealth)? {
         do {
-            let loaded = try await client.withConnection { connection in
-                try await loadGroup(tenant: tenant, token: token, including: .activeOnly, lock: false, on: connection)
-            }
+            let loaded = try await loadGroup(tenant: tenant, token: token, including: .activeOnly)
             return (loaded.group.haActive, loaded.group.health(at: loaded.now))
         } catch let error as StoreError where error.code == .notFound {
             return nil

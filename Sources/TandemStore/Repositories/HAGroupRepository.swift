@@ -69,9 +69,7 @@ public struct HAGroupRepository: Sendable {
         let connectors = ConnectorRepository(client: client, logger: logger)
         let loaded: ConnectorRepository.LoadedGroup
         do {
-            loaded = try await client.withConnection { connection in
-                try await connectors.loadGroup(tenant: tenant, token: id, including: .activeOnly, lock: false, on: connection)
-            }
+            loaded = try await connectors.loadGroup(tenant: tenant, token: id, including: .activeOnly)
         } catch let error as StoreError where error.code == .notFound {
             return nil
         }
@@ -166,7 +164,8 @@ public struct HAGroupRepository: Sendable {
             """
             UPDATE ha_groups SET
                 hyperlocation_reprovision = hyperlocation_reprovision AND NOT \(services.contains("hyperlocation")),
-                iot_reprovision = iot_reprovision AND NOT \(services.contains("iot"))
+                iot_reprovision = iot_reprovision AND NOT \(services.contains("iot")),
+                membership_version = membership_version + 1
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue)
             RETURNING 1
             """, logger: logger)
@@ -178,7 +177,7 @@ public struct HAGroupRepository: Sendable {
     public func fastLocateFlowing(tenant: TenantID, token: TokenID) async throws {
         try await client.statement(
             """
-            UPDATE ha_groups SET fastlocate_state = 'flowing', fastlocate_since = now()
+            UPDATE ha_groups SET fastlocate_state = 'flowing', fastlocate_since = now(), membership_version = membership_version + 1
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND fastlocate_state <> 'flowing'
             """, logger: logger)
     }
