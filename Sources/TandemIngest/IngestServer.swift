@@ -87,6 +87,7 @@ public struct IngestServer: Sendable {
                 NodeLease(
                     nodes: store.nodes, node: configuration.nodeID, lease: configuration.nodeLease,
                     grpcAddress: grpcAddress, httpAddress: cluster.httpAddress, logger: logger),
+                registry.publisher,
                 ClusterListener(database: cluster.database, registry: registry, logger: logger),
             ]
         } ?? []

@@ -38,3 +38,23 @@ struct ClusterMessageTests {
         #expect(NodeID.generated(hostname: "") != NodeID.generated(hostname: ""))
     }
 }
+
+/// Batching of cluster messages into notification payloads.
+@Suite("Cluster message batches")
+struct ClusterMessageBatchTests {
+    @Test("1,000 messages go out in payloads under 8,000 bytes, each line intact, duplicates once, order kept")
+    func batches() throws {
+        let origin = try NodeID("node-1")
+        let messages = (0..<1_000).map { _ in ClusterMessage(.haActive, origin: origin, tenant: .random(), token: .random()) }
+        let payloads = ClusterMessage.payloads(messages + messages.prefix(10))
+        #expect(payloads.allSatisfy { $0.utf8.count <= ClusterMessage.maximumPayloadBytes })
+        #expect(payloads.count < 20)
+        #expect(payloads.flatMap(ClusterMessage.messages(in:)) == messages)
+    }
+
+    @Test("a payload mixing known and unknown lines yields the known ones")
+    func mixed() throws {
+        let known = ClusterMessage(.revoked, origin: try NodeID("n"), tenant: .random(), token: .random())
+        #expect(ClusterMessage.messages(in: "teleport x y z\n\(known.payload)\n") == [known])
+    }
+}

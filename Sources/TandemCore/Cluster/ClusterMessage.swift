@@ -3,7 +3,8 @@
 ///
 /// It carries no state (a missed message delays a push, never loses it: a node that lost its
 /// listening connection re-reads everything it serves once it listens again), only what to
-/// re-read, in a small text payload: `kind origin tenant token [service,service]`.
+/// re-read, in a small text line: `kind origin tenant token [service,service]`. Nodes send their
+/// messages in batches, one per line of a notification (``payloads(_:)``).
 public struct ClusterMessage: Sendable, Hashable, CustomStringConvertible {
     /// What changed.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -63,4 +64,30 @@ public struct ClusterMessage: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { payload }
+
+    /// The most bytes of one notification's payload (PostgreSQL's limit is 8,000).
+    public static let maximumPayloadBytes = 7_900
+
+    /// `messages` (duplicates dropped, order kept) as notification payloads of one message per
+    /// line, each at most ``maximumPayloadBytes``.
+    public static func payloads(_ messages: [ClusterMessage]) -> [String] {
+        var seen = Set<ClusterMessage>()
+        var payloads: [String] = []
+        var current = ""
+        for message in messages where seen.insert(message).inserted {
+            let line = message.payload
+            if !current.isEmpty, current.utf8.count + 1 + line.utf8.count > maximumPayloadBytes {
+                payloads.append(current)
+                current = ""
+            }
+            current = current.isEmpty ? line : current + "\n" + line
+        }
+        if !current.isEmpty { payloads.append(current) }
+        return payloads
+    }
+
+    /// The messages of a notification payload; lines this version does not understand are left out.
+    public static func messages(in payload: String) -> [ClusterMessage] {
+        payload.split(separator: "\n").compactMap { ClusterMessage(payload: String($0)) }
+    }
 }

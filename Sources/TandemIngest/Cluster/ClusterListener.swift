@@ -60,12 +60,9 @@ public struct ClusterListener: Service {
                 logger.info("cluster listener listening", metadata: ["channel": "\(ClusterMessage.channel)"])
                 await catchUp()
                 for try await notification in notifications {
-                    guard let message = ClusterMessage(payload: notification.payload) else {
-                        logger.debug("ignored a cluster notification this version does not understand")
-                        continue
+                    for message in ClusterMessage.messages(in: notification.payload) where message.origin != node {
+                        await handle(message)
                     }
-                    guard message.origin != node else { continue }
-                    await handle(message)
                 }
             }
         } onCancel: {

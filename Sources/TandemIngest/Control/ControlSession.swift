@@ -134,6 +134,7 @@ final class ControlSession: Sendable {
             id, tenant: token.tenantID, token: token.id, connector: join.connectorID, generation: join.generation,
             continuation: continuation)
         registry.haActiveChanged(join.haActive, health: join.health, tenant: token.tenantID, token: token.id)
+        if join.haActiveChanged { registry.membershipChanged(tenant: token.tenantID, token: token.id) }
         logger.info("connector joined", metadata: [
             "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
         ])
@@ -171,8 +172,7 @@ final class ControlSession: Sendable {
     private func recordLost(_ connector: ConnectorID, reason: String) async {
         do {
             if let loss = try await store.connectors.leave(
-                tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason,
-                node: configuration.nodeID) {
+                tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason) {
                 registry.connectorLost(loss, tenant: token.tenantID, token: token.id)
                 logger.notice("connector lost", metadata: [
                     "tandem.connector": "\(connector)", "reason": "\(reason)",

@@ -34,7 +34,7 @@ public struct LivenessSweeper: Service {
             let reason = "no heartbeat for \(configuration.livenessTimeout)"
             let loss = try await store.connectors.leave(
                 tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
-                session: expired.sessionID, reason: reason, node: configuration.nodeID)
+                session: expired.sessionID, reason: reason)
             registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
                            error: RPCError(code: .unavailable, message: "declared lost: \(reason); reconnect"))
             if let loss {

@@ -51,11 +51,14 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     private let draining = Atomic(false)
     /// This node: the origin of the notifications it sends the others.
     let node: NodeID
+    /// Sends this node's changes to the other nodes, batched (run it as a service).
+    public let publisher: ClusterPublisher
 
     /// Creates an empty registry whose pushes read configuration from `store`.
     public init(store: Store, node: NodeID = .generated(), metrics: IngestMetrics = IngestMetrics(), logger: Logger) {
         self.store = store
         self.node = node
+        self.publisher = ClusterPublisher(nodes: store.nodes, logger: logger)
         self.metrics = metrics
         self.logger = logger
     }
@@ -124,6 +127,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// A connector recorded lost also loses its data streams on this node: a lost member's
     /// batches are no longer acked; it says Hello again and reopens its data channel.
     func connectorLost(_ loss: HALoss, tenant: TenantID, token: TokenID) {
+        membershipChanged(tenant: tenant, token: token)
         if loss.failoverTo != nil { metrics.failover(tenant) }
         haActiveChanged(loss.haActive, health: loss.health, tenant: tenant, token: token)
         let ending = dataStreams.withLock { all in
@@ -215,11 +219,12 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// Tells the other nodes; a failure is logged, not thrown: the change is committed, and
     /// the others catch up at their next check or when their listener reconnects.
     private func publish(_ message: ClusterMessage) async {
-        do {
-            try await store.nodes.notify(message)
-        } catch {
-            logger.warning("could not notify the other nodes", metadata: ["message": "\(message.kind.rawValue)", "error": "\(error)"])
-        }
+        publisher.publish(message)
+    }
+
+    /// The group's membership changed here (a join or a loss): the other nodes re-read it.
+    func membershipChanged(tenant: TenantID, token: TokenID) {
+        publisher.publish(.init(.haActive, origin: node, tenant: tenant, token: token))
     }
 
     /// Whether the node is shutting down: sessions that end now are not recorded as lost (the

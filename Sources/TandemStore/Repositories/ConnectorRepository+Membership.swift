@@ -99,8 +99,8 @@ extension ConnectorRepository {
         throw StoreError(.unavailable, "the HA group changed \(Self.maximumAttempts) times while this change was computed; retry")
     }
 
-    /// The HA history rows of `events` and the notification, as binds of the persisting
-    /// statements: kinds, connectors, peers ('' for none), IPs, details.
+    /// The HA history rows of `events` as binds of the persisting statements: kinds,
+    /// connectors, peers ('' for none), IPs, details.
     static func historyArrays(_ events: [HAEvent]) -> ([String], [UUID], [String], [String], [String]) {
         (events.map(\.kind.rawValue), events.map(\.connectorID.rawValue), events.map { $0.peerConnectorID?.description ?? "" },
          events.map(\.ipAddress), events.map(\.detail))

@@ -20,9 +20,9 @@ public struct ConnectorRepository: Sendable {
 
     /// Admits a connector to its group: applies ``HAGroup/join(_:session:newConnectorID:rules:at:on:)``
     /// to the group as loaded, records the connector active under `session` and held by
-    /// `node`, writes the HA history and, when the HA Active list changed, tells the other nodes
-    /// (``ClusterMessage/Kind/haActive``): one statement, applied only if the group is unchanged
-    /// since it was loaded (else recomputed).
+    /// `node`, and writes the HA history: one statement, applied only if the group is unchanged
+    /// since it was loaded (else recomputed). The caller tells the other nodes when
+    /// ``HAJoin/haActiveChanged``.
     /// - Throws: ``PairingRefusal`` when a rule is broken (nothing is recorded then).
     public func join(
         tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, node: NodeID, rules: PairingRules
@@ -35,9 +35,7 @@ public struct ConnectorRepository: Sendable {
             guard let member = group.members.first(where: { $0.instanceID == hello.instanceID }) else {
                 throw StoreError(.corrupt, "the group lost the connector it just admitted")
             }
-            let notify = group.haActive != loaded.group.haActive
             let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
-            let message = ClusterMessage(.haActive, origin: node, tenant: tenant, token: token).payload
             let rows = try await client.statement(
                 """
                 WITH bumped AS (
@@ -68,17 +66,16 @@ public struct ConnectorRepository: Sendable {
                     FROM unnest(\(kinds)::text[], \(connectors)::uuid[], \(peers)::text[], \(ips)::text[], \(details)::text[])
                          WITH ORDINALITY AS h(kind, connector, peer, ip, detail, n)
                     WHERE EXISTS (SELECT 1 FROM bumped) ORDER BY h.n
-                ), notified AS (
-                    SELECT pg_notify(\(ClusterMessage.channel), \(message)) WHERE \(notify) AND EXISTS (SELECT 1 FROM bumped)
                 )
-                SELECT (SELECT session_generation FROM upserted), (SELECT count(*) FROM notified)
+                SELECT (SELECT session_generation FROM upserted)
                 """, logger: logger)
             var generation: Int64?
-            for try await (number, _) in rows.decode((Int64?, Int64).self) { generation = number }
+            for try await number in rows.decode(Int64?.self) { generation = number }
             guard let generation else { return nil }  // another change of the group won: recompute
             return HAJoin(
                 connectorID: member.connectorID, haActive: group.haActive, health: group.health(at: now),
-                recovered: events.contains { $0.kind == .recovered }, generation: generation)
+                recovered: events.contains { $0.kind == .recovered }, haActiveChanged: group.haActive != loaded.group.haActive,
+                generation: generation)
         }
     }
 
@@ -127,12 +124,11 @@ public struct ConnectorRepository: Sendable {
 
     /// Applies ``HAGroup/leave(_:session:reason:at:)`` to the group as loaded: marks the
     /// connector lost if `session` still owns it, records the loss and, when a peer survives,
-    /// the failover to it with the reprovision flags and FastLocate re-establishing, and tells
-    /// the other nodes (from `node`); one statement, applied only if the group is unchanged
-    /// since it was loaded (else recomputed).
+    /// the failover to it with the reprovision flags and FastLocate re-establishing: one
+    /// statement, applied only if the group is unchanged since it was loaded (else recomputed).
     /// - Returns: the loss, or `nil` when the session no longer owned the connector.
     public func leave(
-        tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String, node: NodeID
+        tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String
     ) async throws -> HALoss? {
         let outcome: HALoss?? = try await optimistically {
             let loaded = try await loadGroup(tenant: tenant, token: token, including: .connector(connector))
@@ -145,7 +141,6 @@ public struct ConnectorRepository: Sendable {
             case .reEstablishing(let since): (.reEstablishing, since)
             }
             let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
-            let message = ClusterMessage(.haActive, origin: node, tenant: tenant, token: token).payload
             let rows = try await client.statement(
                 """
                 WITH bumped AS (
@@ -166,13 +161,11 @@ public struct ConnectorRepository: Sendable {
                     FROM unnest(\(kinds)::text[], \(connectors)::uuid[], \(peers)::text[], \(ips)::text[], \(details)::text[])
                          WITH ORDINALITY AS h(kind, connector, peer, ip, detail, n)
                     WHERE EXISTS (SELECT 1 FROM bumped) ORDER BY h.n
-                ), notified AS (
-                    SELECT pg_notify(\(ClusterMessage.channel), \(message)) WHERE EXISTS (SELECT 1 FROM bumped)
                 )
-                SELECT (SELECT count(*) FROM bumped), (SELECT count(*) FROM left_group), (SELECT count(*) FROM notified)
+                SELECT (SELECT count(*) FROM bumped), (SELECT count(*) FROM left_group)
                 """, logger: logger)
             var won = false
-            for try await (bumped, _, _) in rows.decode((Int64, Int64, Int64).self) { won = bumped == 1 }
+            for try await (bumped, _) in rows.decode((Int64, Int64).self) { won = bumped == 1 }
             guard won else { return nil }  // another change of the group won: recompute
             return .some(HALoss(
                 connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),

@@ -11,6 +11,8 @@ public struct HAJoin: Sendable {
     public let health: HAGroupHealth
     /// Whether this join restored a pair that had lost a member.
     public let recovered: Bool
+    /// Whether the HA Active list changed (the other nodes must hear it).
+    public let haActiveChanged: Bool
     /// The session's generation for this connector: a later join of the same connector has a
     /// higher one (joins of a group are serialised by the group lock).
     public let generation: Int64

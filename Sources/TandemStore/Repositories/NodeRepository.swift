@@ -77,17 +77,13 @@ public struct NodeRepository: Sendable {
         return nodes
     }
 
-    /// Sends `message` to every listening node (delivered when the surrounding transaction,
-    /// if any, commits).
-    public func notify(_ message: ClusterMessage) async throws {
-        try await client.statement("SELECT pg_notify(\(ClusterMessage.channel), \(message.payload))", logger: logger)
-    }
-}
-
-extension PostgresConnection {
-    /// Sends `message` to every listening node when this connection's transaction commits.
-    func notify(_ message: ClusterMessage, logger: Logger) async throws {
-        try await statement("SELECT pg_notify(\(ClusterMessage.channel), \(message.payload))", logger: logger)
+    /// Sends `messages` to every listening node, one message per line, in as few
+    /// notifications as fit PostgreSQL's 8,000-byte payload. PostgreSQL serialises the commits
+    /// of notifying transactions, so nodes batch their messages rather than notify per change.
+    public func notify(_ messages: [ClusterMessage]) async throws {
+        for payload in ClusterMessage.payloads(messages) {
+            try await client.statement("SELECT pg_notify(\(ClusterMessage.channel), \(payload))", logger: logger)
+        }
     }
 }
 
