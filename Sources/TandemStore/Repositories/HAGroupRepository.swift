@@ -94,29 +94,30 @@ public struct HAGroupRepository: Sendable {
 
     /// The group's configuration as pushed to its connectors.
     public func configuration(tenant: TenantID, token: TokenID) async throws -> HAGroupConfiguration? {
+        // One statement (it is on the join path): the devices of the token's network, as arrays.
         let rows = try await client.statement(
             """
-            SELECT t.network, g.configuration_modified_at FROM tokens t
+            SELECT t.network, g.configuration_modified_at, d.ips, d.names FROM tokens t
             JOIN ha_groups g ON g.tenant_id = t.tenant_id AND g.token_id = t.token_id
+            CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
+                       coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
+                FROM (SELECT ip_address, name FROM controllers c
+                      WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+                      UNION ALL
+                      SELECT ip_address, name FROM switches s
+                      WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
+            ) d
             WHERE t.tenant_id = \(tenant.rawValue) AND t.token_id = \(token.rawValue)
             """, logger: logger)
-        var header: (NetworkKind, Date)?
-        for try await (network, modified) in rows.decode((String, Date).self) {
+        for try await (network, modified, ips, names) in rows.decode((String, Date, [String], [String]).self) {
             guard let kind = NetworkKind(rawValue: network) else {
                 throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
             }
-            header = (kind, modified)
+            let devices = zip(ips, names).map { HAGroupConfiguration.Device(ipAddress: $0, name: $1) }
+            return HAGroupConfiguration(network: kind, devices: devices, modifiedAt: modified)
         }
-        guard let (network, modified) = header else { return nil }
-        let table = network == .wireless ? "controllers" : "switches"
-        let devices = try await client.statement(
-            PostgresQuery(
-                unsafeSQL: "SELECT ip_address, name FROM \(table) WHERE tenant_id = $1 AND token_id = $2 ORDER BY ip_address",
-                binds: Self.binds(tenant, token)),
-            logger: logger)
-        var list: [HAGroupConfiguration.Device] = []
-        for try await (ip, name) in devices.decode((String, String).self) { list.append(.init(ipAddress: ip, name: name)) }
-        return HAGroupConfiguration(network: network, devices: list, modifiedAt: modified)
+        return nil
     }
 
     /// Replaces the group's controllers (wireless token) or switches (wired token) and moves
