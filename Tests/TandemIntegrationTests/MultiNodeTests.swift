@@ -160,6 +160,26 @@ struct MultiNodeTests {
         }
     }
 
+    @Test("a session replaced by a reconnect on another node ends at its next batched heartbeat, with UNAVAILABLE and no loss")
+    func replacedElsewhere() async throws {
+        try await TestCluster.run(nodes: 2, configure: { $0.heartbeatWriteInterval = .milliseconds(100) }) { cluster in
+            let site = try await cluster.site()
+            let old = try await cluster.connect(site, to: 0, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: .milliseconds(100))
+            let new = try await cluster.connect(site, to: 1, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: .milliseconds(100))
+            do {
+                try await old.ended()
+                Issue.record("the replaced session stayed open")
+            } catch let error as RPCError {
+                #expect(error.code == .unavailable)
+                #expect(error.message.contains("replaced"))
+            }
+            let state = try #require(try await cluster.store.groups.state(tenant: site.tenant, token: site.tokenID))
+            #expect(state.history.map(\.kind) == [.joined], "\(state.history.map(\.kind))")
+            #expect(state.haActive == ["10.0.0.1"])
+            new.kill()
+        }
+    }
+
     static func backends(_ applicationName: String, _ store: Store) async throws -> Int {
         let rows = try await store.client.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName) AND datname = current_database()")
         for try await count in rows.decode(Int.self) { return count }

@@ -88,10 +88,11 @@ final class ControlSession: Sendable {
                 guard let connector else {
                     throw RPCError(code: .invalidArgument, message: "the first message on the control channel must be a Hello")
                 }
-                let alive = await heartbeats.record(.init(
-                    tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat)))
-                guard alive else {
-                    throw RPCError(code: .unavailable, message: "this session was replaced or declared lost; reconnect")
+                heartbeats.record(.init(
+                    tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat))
+                ) {
+                    continuation.yield(.close(RPCError(code: .unavailable, message: "this session was replaced or declared lost; reconnect")))
+                    continuation.finish()
                 }
             case nil:
                 throw RPCError(code: .invalidArgument, message: "empty control message: send a Hello or a Heartbeat")

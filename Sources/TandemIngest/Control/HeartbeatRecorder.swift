@@ -9,14 +9,16 @@ public import TandemStore
 /// every 500 ms) instead of one UPDATE each: 10,000 connectors beating every 5 s are 2 writes a
 /// second, not 2,000.
 ///
-/// A session hands its heartbeat over and waits for the write that carries it (at most one
-/// interval), then learns whether it still owns its connector. The latest heartbeat of a session
-/// replaces one still waiting. If the write fails, the waiting sessions are told they are alive
-/// (their connectors did beat; the liveness sweeper decides on silence) and the error is logged.
+/// A session hands its heartbeat over and goes on reading its stream; once the write that
+/// carries the heartbeat is done (at most one interval later), a session that no longer owns
+/// its connector (replaced by a reconnect elsewhere, or declared lost) is told through
+/// `onStale`. The latest heartbeat of a session replaces one still waiting. If the write fails,
+/// nobody is told anything (their connectors did beat; the liveness sweeper decides on silence)
+/// and the error is logged.
 public final class HeartbeatRecorder: Service, Sendable {
     private struct Pending {
         var beat: ConnectorRepository.Heartbeat
-        var waiters: [CheckedContinuation<Bool, Never>]
+        var onStale: @Sendable () -> Void
     }
 
     private let connectors: ConnectorRepository
@@ -34,16 +36,12 @@ public final class HeartbeatRecorder: Service, Sendable {
         self.logger = logger
     }
 
-    /// Records `beat`; returns whether its session still owns the connector.
-    func record(_ beat: ConnectorRepository.Heartbeat) async -> Bool {
-        await withCheckedContinuation { continuation in
-            let accepted = pending.withLock { all -> Bool in
-                guard !stopped.load(ordering: .acquiring) else { return false }
-                all[beat.session, default: Pending(beat: beat, waiters: [])].beat = beat
-                all[beat.session]?.waiters.append(continuation)
-                return true
-            }
-            if !accepted { continuation.resume(returning: true) }
+    /// Queues `beat` for the next write; `onStale` runs if its session turns out no longer to
+    /// own the connector.
+    func record(_ beat: ConnectorRepository.Heartbeat, onStale: @escaping @Sendable () -> Void) {
+        pending.withLock { all in
+            guard !stopped.load(ordering: .acquiring) else { return }
+            all[beat.session] = Pending(beat: beat, onStale: onStale)
         }
     }
 
@@ -71,11 +69,8 @@ public final class HeartbeatRecorder: Service, Sendable {
             metrics.heartbeatsWritten(batch.count)
         } catch {
             logger.warning("heartbeats not written; sessions kept", metadata: ["count": "\(batch.count)", "error": "\(error)"])
-            alive = Set(batch.keys)
+            return
         }
-        for (session, entry) in batch {
-            let owned = alive.contains(session)
-            for waiter in entry.waiters { waiter.resume(returning: owned) }
-        }
+        for (session, entry) in batch where !alive.contains(session) { entry.onStale() }
     }
 }
