@@ -13,8 +13,9 @@ public import TandemStore
 /// carries the heartbeat is done (at most one interval later), a session that no longer owns
 /// its connector (replaced by a reconnect elsewhere, or declared lost) is told through
 /// `onStale`. The latest heartbeat of a session replaces one still waiting. If the write fails,
-/// nobody is told anything (their connectors did beat; the liveness sweeper decides on silence)
-/// and the error is logged.
+/// the heartbeats are kept for the next round (unless a newer one of the same session came
+/// meanwhile), so a database that was away for a moment does not find every connector silent
+/// when it is back; nobody is told anything and the error is logged.
 public final class HeartbeatRecorder: Service, Sendable {
     private struct Pending {
         var beat: ConnectorRepository.Heartbeat
@@ -68,7 +69,11 @@ public final class HeartbeatRecorder: Service, Sendable {
             alive = try await connectors.heartbeats(batch.values.map(\.beat))
             metrics.heartbeatsWritten(batch.count)
         } catch {
-            logger.warning("heartbeats not written; sessions kept", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            logger.warning("heartbeats not written; kept for the next round", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            pending.withLock { all in
+                guard !stopped.load(ordering: .acquiring) else { return }
+                all.merge(batch) { newer, _ in newer }
+            }
             return
         }
         for (session, entry) in batch where !alive.contains(session) { entry.onStale() }
