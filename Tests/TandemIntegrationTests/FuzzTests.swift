@@ -99,6 +99,32 @@ struct FuzzTests {
         #expect(outcomes["refused event", default: 0] + outcomes["refused hello", default: 0] > 20, "\(outcomes)")
     }
 
+    @Test("bytes that are not a message get INVALID_ARGUMENT naming the method, the message type, the size, what is wrong and the limit",
+          arguments: [("tandem.v1.DataChannel", "Stream", "tandem.v1.DataMessage"), ("tandem.v1.ControlChannel", "Connect", "tandem.v1.ControlMessage")])
+    func undecodableMessage(_ service: String, _ method: String, _ type: String) async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let garbage: [UInt8] = [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]  // field 1, length past the end
+            do {
+                try await tandem.client.bidirectionalStreaming(
+                    request: StreamingClientRequest<[UInt8]>(metadata: ["authorization": "Bearer \(site.token)"]) { writer in
+                        try await writer.write(garbage)
+                    },
+                    descriptor: MethodDescriptor(fullyQualifiedService: service, method: method),
+                    serializer: RawBytes(), deserializer: RawBytes(), options: .defaults
+                ) { response in
+                    for try await _ in response.messages {}
+                }
+                Issue.record("undecodable bytes were accepted")
+            } catch let error as RPCError {
+                #expect(error.code == .invalidArgument)
+                for part in ["\(service)/\(method)", type, "(6 bytes)", "at most 4194304 bytes"] {
+                    #expect(error.message.contains(part), "\(error.message)")
+                }
+            }
+        }
+    }
+
     @Test("mutated frames on the wire get a gRPC error or an ack; a healthy stream beside them keeps working")
     func mutatedFramesOnTheWire() async throws {
         try await TandemHarness.run { tandem in

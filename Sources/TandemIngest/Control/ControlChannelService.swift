@@ -1,6 +1,7 @@
 import Foundation
 public import GRPCCore
 public import Logging
+import GRPCProtobuf
 import TandemCore
 public import TandemProtocol
 public import TandemStore
@@ -39,5 +40,18 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
             try await session.run(inbound: request.messages, writer: writer)
             return [:]
         }
+    }
+}
+
+extension ControlChannelService {
+    /// Registers `connect` like the generated code, with messages that can't be decoded refused
+    /// by a ``DescriptiveDeserializer``.
+    public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Tandem_V1_ControlChannel.Method.Connect.descriptor,
+            deserializer: DescriptiveDeserializer<Tandem_V1_ControlMessage>(
+                method: "tandem.v1.ControlChannel/Connect", limit: configuration.maximumMessageSize),
+            serializer: ProtobufSerializer<Tandem_V1_ControlCommand>(),
+            handler: { request, context in try await self.connect(request: request, context: context) })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import GRPCCore
 public import Logging
+import GRPCProtobuf
 import Synchronization
 import SwiftProtobuf
 import TandemCore
@@ -278,5 +279,18 @@ private final class OpenedConnector: Sendable {
             defer { state = Unreported(lastReport: now) }
             return (state.events, state.location)
         }
+    }
+}
+
+extension DataChannelService {
+    /// Registers `stream` like the generated code, with messages that can't be decoded refused
+    /// by a ``DescriptiveDeserializer``.
+    public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Tandem_V1_DataChannel.Method.Stream.descriptor,
+            deserializer: DescriptiveDeserializer<Tandem_V1_DataMessage>(
+                method: "tandem.v1.DataChannel/Stream", limit: configuration.maximumMessageSize),
+            serializer: ProtobufSerializer<Tandem_V1_BatchAck>(),
+            handler: { request, context in try await self.stream(request: request, context: context) })
     }
 }
