@@ -145,14 +145,14 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// now, those on other nodes once they get the notification.
     public func configurationChanged(tenant: TenantID, token: TokenID) async {
         await pushConfiguration(tenant: tenant, token: token)
-        await publish(.init(.configuration, origin: node, tenant: tenant, token: token))
+        publisher.publish(.init(.configuration, origin: node, tenant: tenant, token: token))
     }
 
     /// The operator asked for a reprovision (through this node's API): pushed here and on
     /// every other node.
     public func reprovisionRequested(tenant: TenantID, token: TokenID, services: [String]) async {
         pushReprovision(tenant: tenant, token: token, services: services)
-        await publish(.init(.reprovision, origin: node, tenant: tenant, token: token, services: services))
+        publisher.publish(.init(.reprovision, origin: node, tenant: tenant, token: token, services: services))
     }
 
     /// The token was revoked (through this node's API): every channel of the group closes,
@@ -160,7 +160,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// missed, at their next revocation check).
     public func tokenRevoked(tenant: TenantID, token: TokenID) async {
         closeRevoked(tenant: tenant, token: token)
-        await publish(.init(.revoked, origin: node, tenant: tenant, token: token))
+        publisher.publish(.init(.revoked, origin: node, tenant: tenant, token: token))
     }
 
     /// Reads the group's configuration and pushes it to its sessions on this node.
@@ -214,12 +214,6 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     func hasChannels(tenant: TenantID, token: TokenID) -> Bool {
         let key = GroupKey(tenant: tenant, token: token)
         return sessions.withLock { $0[key] != nil } || dataStreams.withLock { $0[key] != nil }
-    }
-
-    /// Tells the other nodes; a failure is logged, not thrown: the change is committed, and
-    /// the others catch up at their next check or when their listener reconnects.
-    private func publish(_ message: ClusterMessage) async {
-        publisher.publish(message)
     }
 
     /// The group's membership changed here (a join or a loss): the other nodes re-read it.

@@ -206,7 +206,7 @@ public struct ConnectorRepository: Sendable {
 
     /// The group's HA Active list: IPs of its active connectors, in the order they joined.
     public func haActive(tenant: TenantID, token: TokenID) async throws -> [String] {
-        try await client.withConnection { try await activeList(tenant: tenant, token: token, on: $0) }
+        try await membership(tenant: tenant, token: token)?.haActive ?? []
     }
 
     /// Opens the data channel of the connector `instanceID` of `token`.
@@ -238,18 +238,6 @@ public struct ConnectorRepository: Sendable {
             UPDATE connectors SET data_channel_events = data_channel_events + \(count)
             WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)
             """, logger: logger)
-    }
-
-    private func activeList(tenant: TenantID, token: TokenID, on connection: PostgresConnection) async throws -> [String] {
-        let rows = try await connection.statement(
-            """
-            SELECT ip_address FROM connectors
-            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND control_status = 'active'
-            ORDER BY joined_at, connector_id
-            """, logger: logger)
-        var list: [String] = []
-        for try await ip in rows.decode(String.self) { list.append(ip) }
-        return list
     }
 }
 
