@@ -37,14 +37,30 @@ final class ServerProcess: @unchecked Sendable {
         ports: (grpc: Int, http: Int)? = nil
     ) async throws -> ServerProcess {
         let grpcPort = try ports?.grpc ?? freePort(), httpPort = try ports?.http ?? freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
-                             "--http-port", "\(httpPort)", "--log-level", "warning"]
-            + (migrations.map { ["--migrations", $0] } ?? []) + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_DATABASE_URL"] = database.unredactedText
-        process.environment = environment
+        let process = try launch(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            arguments: ["serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
+                        "--http-port", "\(httpPort)", "--log-level", "warning"]
+                + (migrations.map { ["--migrations", $0] } ?? []) + extraArguments,
+            environment: environment, logFile: logFile)
+        let server = ServerProcess(process: process, grpcPort: grpcPort, httpPort: httpPort, logFile: logFile)
+        do {
+            try await waitUntilReady(process, name: "tandem serve", httpPort: httpPort, within: .seconds(60), logFile: logFile)
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Starts `executable` with `arguments`, its output appended to `logFile`, no input.
+    static func launch(_ executable: URL, arguments: [String], environment: [String: String]? = nil, logFile: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         if !FileManager.default.fileExists(atPath: logFile.path) {
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         }
@@ -54,20 +70,24 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let server = ServerProcess(process: process, grpcPort: grpcPort, httpPort: httpPort, logFile: logFile)
-        let deadline = ContinuousClock.now + .seconds(60)
+        return process
+    }
+
+    /// Waits until `http://127.0.0.1:httpPort/readyz` answers 200 while `process` runs.
+    /// - Throws: ``Failure`` when it exits first or is not ready `within`.
+    static func waitUntilReady(_ process: Process, name: String, httpPort: Int, within limit: Duration, logFile: URL) async throws {
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
-                throw Failure(description: "tandem serve exited with status \(process.terminationStatus); see \(logFile.path)")
+                throw Failure(description: "\(name) exited with status \(process.terminationStatus); see \(logFile.path)")
             }
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/readyz")!),
                (response as? HTTPURLResponse)?.statusCode == 200 {
-                return server
+                return
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(100))
         }
-        server.stop()
-        throw Failure(description: "tandem serve was not ready within 60 s; see \(logFile.path)")
+        throw Failure(description: "\(name) was not ready within \(limit); see \(logFile.path)")
     }
 
     /// Peak resident memory of the server so far (`VmHWM`), bytes.

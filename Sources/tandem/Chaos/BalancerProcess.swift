@@ -1,10 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// HAProxy in front of the chaos run's nodes, configured from the committed template
 /// (`deploy/haproxy/haproxy.cfg.template`, the one `scripts/cluster` uses), on free loopback ports.
@@ -48,30 +42,17 @@ final class BalancerProcess: @unchecked Sendable {
         let configuration = logFile.deletingPathExtension().appendingPathExtension("cfg")
         try Self.configuration(template: text, grpcPort: grpcPort, httpPort: httpPort, nodes: nodes)
             .write(to: configuration, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
-        process.arguments = ["-db", "-f", configuration.path]
-        if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }
-        let log = try FileHandle(forWritingTo: logFile)
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ServerProcess.launch(
+            URL(fileURLWithPath: "/usr/sbin/haproxy"), arguments: ["-db", "-f", configuration.path], logFile: logFile)
         let balancer = BalancerProcess(process: process, grpcPort: grpcPort, httpPort: httpPort, configuration: configuration)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                throw ServerProcess.Failure(description: "haproxy exited with status \(process.terminationStatus); see \(logFile.path)")
-            }
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/readyz")!),
-               (response as? HTTPURLResponse)?.statusCode == 200 {
-                return balancer
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            // Ready once a node's /readyz answers through it.
+            try await ServerProcess.waitUntilReady(process, name: "haproxy", httpPort: httpPort, within: .seconds(20), logFile: logFile)
+        } catch {
+            balancer.stop()
+            throw error
         }
-        balancer.stop()
-        throw ServerProcess.Failure(description: "haproxy was not ready within 20 s; see \(logFile.path)")
+        return balancer
     }
 
     /// Stops HAProxy at once (SIGTERM: every connection through it drops) and reaps it.
