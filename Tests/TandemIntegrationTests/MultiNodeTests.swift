@@ -128,6 +128,7 @@ struct MultiNodeTests {
             await cluster.nodes[0].drain()
             do {
                 try await a.ended()
+                Issue.record("the drained node's session ended without telling the connector to reconnect")
             } catch let error as RPCError {
                 #expect(error.code == .unavailable)
             }
