@@ -23,6 +23,9 @@ public struct IngestConfiguration: Sendable {
     /// How often this node checks whether a token with live channels here was revoked through
     /// another node (default 2 s; a revocation through this node's API acts at once).
     public var revocationCheckInterval: Duration = .seconds(2)
+    /// How often this node reads whether its database's commits are synchronously replicated
+    /// (``ReplicationMonitor``; default 10 s).
+    public var replicationCheckInterval: Duration = .seconds(10)
     /// Balancers (HAProxy) whose `x-forwarded-for` names the real client, for the failed-login
     /// throttle; nobody by default.
     public var trustedProxies = TrustedProxies()

@@ -30,6 +30,7 @@ public struct IngestServer: Sendable {
     private let configuration: IngestConfiguration
     private let cluster: (database: DatabaseURL, httpAddress: String)?
     private let grpcAddress: String
+    private let metrics: IngestMetrics
     private let logger: Logger
 
     /// Assembles the server; nothing listens until ``services`` run.
@@ -45,6 +46,7 @@ public struct IngestServer: Sendable {
         self.configuration = configuration
         self.cluster = database.map { ($0, httpAddress) }
         self.grpcAddress = "\(host):\(port)"
+        self.metrics = metrics
         var logger = logger
         logger[metadataKey: "tandem.node"] = "\(configuration.nodeID)"
         self.logger = logger
@@ -97,6 +99,7 @@ public struct IngestServer: Sendable {
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),
+            ReplicationMonitor(store: store, interval: configuration.replicationCheckInterval, metrics: metrics, logger: logger),
             AnalystStatementGuard(analysts: store.analysts, limit: configuration.analystLimits.statementTimeout, logger: logger),
         ]
     }

@@ -29,6 +29,7 @@ public struct Store: Sendable {
     public let partitions: EventPartitions
     /// The schema migrations this binary carries.
     public let migrations: MigrationRunner
+    private let logger: Logger
 
     /// Creates the store over `client`, knowing `migrations`.
     public init(
@@ -45,6 +46,12 @@ public struct Store: Sendable {
         self.pairStatistics = PairStatisticsRepository(client: client, logger: logger)
         self.partitions = EventPartitions(client: client, policy: eventPolicy, logger: logger)
         self.migrations = MigrationRunner(migrations: migrations, client: client, logger: logger)
+        self.logger = logger
+    }
+
+    /// Whether a commit is on a synchronous standby too when it returns (see ``DatabaseReplication``).
+    public func replication() async throws -> DatabaseReplication {
+        try await DatabaseReplication.read(from: client, logger: logger)
     }
 
     /// Whether the database answers and every migration is applied; the reason when not.

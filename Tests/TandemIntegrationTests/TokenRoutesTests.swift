@@ -162,7 +162,7 @@ struct TokenRoutesTests {
         }
     }
 
-    @Test("/healthz answers and /readyz reports the schema current")
+    @Test("/healthz answers and /readyz reports the schema current and whether commits are replicated")
     func health() async throws {
         try await withOperatorAPI { _, client in
             let health = try await client.send(.get, "/healthz", apiKey: nil)
@@ -170,6 +170,10 @@ struct TokenRoutesTests {
             let ready = try await client.send(.get, "/readyz", apiKey: nil)
             #expect(ready.status == .ok)
             #expect(ready.json["status"] as? String == "ready")
+            // The test cluster is one server: reported, not refused.
+            let database = try #require(ready.json["database"] as? [String: Any])
+            #expect(database["commitsSynchronous"] as? Bool == false)
+            #expect((database["summary"] as? String)?.hasPrefix("single server") == true)
         }
     }
 

@@ -213,7 +213,7 @@ enum OpenAPIDocument {
         "tags": [
           "health"
         ],
-        "summary": "PostgreSQL answers and every migration is applied",
+        "summary": "PostgreSQL answers and every migration is applied; says whether commits are synchronously replicated",
         "responses": {
           "200": {
             "description": "ready",
@@ -224,7 +224,12 @@ enum OpenAPIDocument {
                 },
                 "example": {
                   "status": "ready",
-                  "reason": null
+                  "database": {
+                    "commitsSynchronous": true,
+                    "synchronousStandbys": 1,
+                    "standbys": 2,
+                    "summary": "synchronous: a commit returns once 1 standby(s) have it (2 streaming)"
+                  }
                 }
               }
             }
@@ -1232,6 +1237,30 @@ enum OpenAPIDocument {
               "string",
               "null"
             ]
+          },
+          "database": {
+            "description": "readyz only: whether a commit (and so an ack) is on a synchronous standby too when it returns",
+            "type": "object",
+            "required": [
+              "commitsSynchronous",
+              "synchronousStandbys",
+              "standbys",
+              "summary"
+            ],
+            "properties": {
+              "commitsSynchronous": {
+                "type": "boolean"
+              },
+              "synchronousStandbys": {
+                "type": "integer"
+              },
+              "standbys": {
+                "type": "integer"
+              },
+              "summary": {
+                "type": "string"
+              }
+            }
           }
         }
       },

@@ -1,6 +1,7 @@
 public import Metrics
 import Synchronization
 import TandemCore
+import TandemStore
 
 /// Every metric the connector-facing side records, made through one factory (the server's
 /// Prometheus registry, or swift-metrics' global factory), so two servers in one process (the
@@ -62,6 +63,17 @@ public struct IngestMetrics: Sendable {
         Gauge(label: "tandem_dedup_window_bytes", dimensions: [], factory: factory).record(bytes)
         if evicted > 0 { counter("tandem_dedup_window_evictions_total", [("reason", "capacity")]).increment(by: evicted) }
         if expired > 0 { counter("tandem_dedup_window_evictions_total", [("reason", "expired")]).increment(by: expired) }
+    }
+
+    // MARK: Database
+
+    /// What "acked" means on the database now: standbys a commit waits for, standbys
+    /// streaming, and 1 when commits are synchronously replicated (0: one machine has them).
+    func databaseReplication(_ replication: DatabaseReplication) {
+        Gauge(label: "tandem_database_synchronous_standbys", dimensions: [], factory: factory).record(replication.synchronousStandbys)
+        Gauge(label: "tandem_database_standbys", dimensions: [], factory: factory).record(replication.standbys)
+        Gauge(label: "tandem_database_commits_synchronous", dimensions: [], factory: factory)
+            .record(replication.isSynchronous ? 1 : 0)
     }
 
     /// A pair-statistics write that failed (its counts are lost; events are not).

@@ -54,6 +54,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return state.hasPrefix("22") || state.hasPrefix("23")
     }
 
+    /// Whether `error` is PostgreSQL refusing a write because the server is read-only
+    /// (SQLSTATE 25006, `read_only_sql_transaction`): a standby, or a primary being demoted.
+    /// Retryable: another connection reaches the new primary.
+    static func isReadOnlyServer(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "25006"
+    }
+
     /// Whether `error` is a ``StoreError`` with code ``Code/rejected``: permanent for its input.
     public static func isRejection(_ error: any Error) -> Bool {
         (error as? StoreError)?.code == .rejected

@@ -5,11 +5,16 @@ extension PostgresClient {
     /// Runs one statement on a leased connection through
     /// ``PostgresNIO/PostgresConnection/statement(_:logger:)``, so a connection that closes
     /// under it fails the statement instead of hanging it (PostgresNIO's own `query` does not
-    /// guard this). The rows are read before the connection goes back to the pool.
+    /// guard this). The rows are read before the connection goes back to the pool. A connection
+    /// found read-only is closed (``PostgresNIO/PostgresConnection/closeAsReadOnly(logger:)``).
     @discardableResult
     func statement(_ query: PostgresQuery, logger: Logger) async throws -> StatementRows {
         try await withConnection { connection in
-            StatementRows(rows: try await connection.statement(query, logger: logger).collect())
+            do {
+                return StatementRows(rows: try await connection.statement(query, logger: logger).collect())
+            } catch where StoreError.isReadOnlyServer(error) {
+                throw await connection.closeAsReadOnly(logger: logger)
+            }
         }
     }
 }

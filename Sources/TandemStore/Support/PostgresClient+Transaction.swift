@@ -19,7 +19,8 @@ extension PostgresConnection {
     /// BEGIN, COMMIT and ROLLBACK go through ``statement(_:logger:)`` (not PostgresNIO's
     /// `withTransaction`), so a connection that closes mid-transaction fails the transaction
     /// instead of hanging it; the body's statements must use it too. A connection whose
-    /// ROLLBACK fails is closed rather than given back to the pool mid-transaction.
+    /// ROLLBACK fails is closed rather than given back to the pool mid-transaction, and so is
+    /// one found read-only (``closeAsReadOnly(logger:)``).
     func transaction<Result: Sendable>(
         logger: Logger, deadline: Duration? = statementDeadline, isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
@@ -28,6 +29,8 @@ extension PostgresConnection {
         let value: Result
         do {
             value = try await body(self)
+        } catch where StoreError.isReadOnlyServer(error) {
+            throw await closeAsReadOnly(logger: logger)
         } catch {
             do {
                 try await statement("ROLLBACK", logger: logger, deadline: deadline)

@@ -26,6 +26,11 @@ extension PostgresConnection {
     /// none) fails the same way, and its connection is closed: PostgreSQL then rolls its
     /// transaction back, and the pool opens a fresh connection for the next statement.
     ///
+    /// A statement refused because the server is read-only (SQLSTATE 25006: the address now
+    /// leads to a standby, or to a primary being demoted in a failover) fails as
+    /// ``StoreError/Code/unavailable`` and closes its connection, so the pool reconnects to
+    /// whatever server is primary now instead of handing out the read-only connection again.
+    ///
     /// A statement answered in the same instant the connection closed may be reported as
     /// failed although it ran. Callers treat every failure as "maybe done" already: an event
     /// write is not acked and is resent, and the resend is idempotent.
@@ -60,6 +65,8 @@ extension PostgresConnection {
             Task {
                 do {
                     answer.resume(with: .success(try await self.query(query, logger: logger)))
+                } catch where StoreError.isReadOnlyServer(error) {
+                    answer.resume(with: .failure(await self.closeAsReadOnly(logger: logger)))
                 } catch {
                     answer.resume(with: .failure(error))
                 }
@@ -70,6 +77,21 @@ extension PostgresConnection {
 
     private static var closedError: StoreError {
         StoreError(.unavailable, "the connection to PostgreSQL closed before the statement was answered; retry")
+    }
+
+    /// Closes this connection after PostgreSQL refused a write on it as read-only (see
+    /// ``StoreError/isReadOnlyServer(_:)``) and returns the retryable error to throw instead.
+    ///
+    /// A standby, or a primary being demoted, is behind the address now: this connection will
+    /// never write again. Closed, the pool opens a new one (through the proxy, to the new
+    /// primary) instead of handing this one out again. The refusal may surface when the
+    /// statement is sent or while its rows are read, so callers that read rows call this too.
+    func closeAsReadOnly(logger: Logger) async -> StoreError {
+        logger.warning("PostgreSQL is read-only on this connection (a failover?); the connection is closed")
+        try? await close()
+        return StoreError(
+            .unavailable,
+            "PostgreSQL is read-only on this connection (a standby, or a primary being demoted); the connection was closed; retry")
     }
 
     private static func unansweredError(_ deadline: Duration) -> StoreError {

@@ -49,11 +49,16 @@ enum TestDatabase {
         }
     }
 
-    /// Runs `body` with a running client for `url`.
+    /// Runs `body` with a running client for `url` (a pool of at most `maximumConnections`).
     static func withClient<T: Sendable>(
-        _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+        _ url: DatabaseURL, maximumConnections: Int? = nil, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        var configuration = url.configuration
+        if let maximumConnections {
+            configuration.options.maximumConnections = maximumConnections
+            configuration.options.minimumConnections = 0
+        }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
