@@ -95,7 +95,9 @@ public struct IngestServer: Sendable {
         } ?? []
         return [pipeline, heartbeats] + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
-            LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
+            LivenessSweeper(
+                store: store, registry: registry, configuration: configuration,
+                heartbeatFailure: { [heartbeats] in heartbeats.lastFailure }, logger: logger),
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),

@@ -185,6 +185,34 @@ struct ChannelTests {
         }
     }
 
+    @Test("after a database outage (a heartbeat write failed) silence is not judged for one liveness timeout, so a failover of PostgreSQL records no connector loss; after it, silence is judged again")
+    func noLossJudgedRightAfterADatabaseOutage() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            _ = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: nil)
+            _ = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b", heartbeatEvery: nil)
+            // As the database finds them when it is back: nobody heard for a long time, because
+            // the heartbeats that arrived meanwhile could not be written.
+            try await tandem.store.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
+            var configuration = IngestConfiguration()
+            configuration.livenessTimeout = .seconds(15)
+            let failedAt = ContinuousClock.now
+            let justAfterOutage = LivenessSweeper(
+                store: tandem.store, registry: tandem.ingest.registry, configuration: configuration,
+                heartbeatFailure: { failedAt }, logger: TestDatabase.logger)
+            try await justAfterOutage.sweepWhenHeartbeatsAreComplete()
+            #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1", "10.0.0.2"])
+            let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
+            #expect(!state.history.contains { $0.kind == .lost || $0.kind == .failover })
+            // One timeout of working writes later, the same silence is a loss.
+            let longAgo = LivenessSweeper(
+                store: tandem.store, registry: tandem.ingest.registry, configuration: configuration,
+                heartbeatFailure: { failedAt - .seconds(16) }, logger: TestDatabase.logger)
+            try await longAgo.sweepWhenHeartbeatsAreComplete()
+            #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == [])
+        }
+    }
+
     @Test("a resent batch adds no row, and the pair's two copies are stored once")
     func resendAndPairCopies() async throws {
         try await TandemHarness.run { tandem in

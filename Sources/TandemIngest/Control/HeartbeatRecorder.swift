@@ -27,6 +27,7 @@ public final class HeartbeatRecorder: Service, Sendable {
     private let logger: Logger
     private let pending = Mutex<[UUID: Pending]>([:])
     private let stopped = Atomic(false)
+    private let failure = Mutex<ContinuousClock.Instant?>(nil)
     private let metrics: IngestMetrics
 
     /// Creates a recorder writing through `connectors` every `interval`.
@@ -45,6 +46,10 @@ public final class HeartbeatRecorder: Service, Sendable {
             all[beat.session] = Pending(beat: beat, onStale: onStale)
         }
     }
+
+    /// When a write of heartbeats last failed (the liveness sweeper judges no silence for one
+    /// timeout after it: see ``TandemCore/LivenessGate``).
+    public var lastFailure: ContinuousClock.Instant? { failure.withLock { $0 } }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -69,6 +74,7 @@ public final class HeartbeatRecorder: Service, Sendable {
             alive = try await connectors.heartbeats(batch.values.map(\.beat))
             metrics.heartbeatsWritten(batch.count)
         } catch {
+            failure.withLock { $0 = .now }
             logger.warning("heartbeats not written; kept for the next round", metadata: ["count": "\(batch.count)", "error": "\(error)"])
             pending.withLock { all in
                 guard !stopped.load(ordering: .acquiring) else { return }

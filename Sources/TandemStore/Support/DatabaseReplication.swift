@@ -31,10 +31,20 @@ public struct DatabaseReplication: Sendable, Equatable, CustomStringConvertible 
             && synchronousStandbys > 0
     }
 
+    /// Whether commits wait for a standby that is not there (a failover under way): they are
+    /// not acked until one connects, or until Patroni drops the synchronous requirement.
+    public var waitsForStandby: Bool {
+        ["on", "remote_write", "remote_apply"].contains(synchronousCommit)
+            && synchronousStandbyNames.contains { $0 != " " } && synchronousStandbys == 0
+    }
+
     /// One line for operators: what "acked" means on this database.
     public var description: String {
         if isSynchronous {
             return "synchronous: a commit returns once \(synchronousStandbys) standby(s) have it (\(standbys) streaming)"
+        }
+        if waitsForStandby {
+            return "waiting: commits wait for a synchronous standby, none is connected now (\(standbys) streaming)"
         }
         if standbys > 0 {
             return "asynchronous: \(standbys) standby(s) streaming, but a commit returns before any has it; " +

@@ -18,6 +18,8 @@ final class ChaosConnector: Sendable {
         /// Batches not yet acked, oldest first.
         var queue: [Tandem_V1_EventBatch] = []
         var acked: [UUID] = []
+        /// When each ack arrived (the write gap of a database failover is the longest silence).
+        var ackTimes: [ContinuousClock.Instant] = []
         var reconnects = 0
         /// Down (connector loss): streams dropped, no reconnect until restored.
         var down = false
@@ -52,6 +54,8 @@ final class ChaosConnector: Sendable {
 
     /// Identity keys of every event acked.
     var acked: [UUID] { state.withLock { $0.acked } }
+    /// When each ack arrived.
+    var ackTimes: [ContinuousClock.Instant] { state.withLock { $0.ackTimes } }
     var pending: Int { state.withLock { $0.queue.count } }
     var reconnects: Int { state.withLock { $0.reconnects } }
 
@@ -151,6 +155,7 @@ final class ChaosConnector: Sendable {
                     throw RPCError(code: .internalError, message: "ack \(ack.sequence) out of order")
                 }
                 state.queue.removeFirst()
+                state.ackTimes.append(.now)
                 for wire in first.events {
                     if let event = try? DeviceEvent(wire) { state.acked.append(EventIdentity(tenant: tenant, event: event).key) }
                 }

@@ -25,10 +25,22 @@ enum ChaosFault: String, CaseIterable, ExpressibleByArgument, Codable {
     /// HAProxy stopped (every connection through it drops) and started again (`--nodes` ≥ 2).
     case balancerRestart = "haproxy-restart"
 
+    /// `kill -9` of the Patroni primary's postmaster: Patroni promotes the synchronous standby
+    /// and brings the old primary back as a standby (`--postgres patroni`).
+    case primaryKill = "primary-kill"
+    /// A planned `patronictl switchover` to the synchronous standby (`--postgres patroni`).
+    case switchover = "switchover"
+    /// The primary's machine frozen (Patroni and PostgreSQL, SIGSTOP) for the stall time,
+    /// longer than Patroni's TTL, so it fails over; then resumed, the old primary returns as a
+    /// standby (`--postgres patroni`).
+    case primaryStall = "primary-stall"
+
     /// Whether the fault needs the embedded PostgreSQL (it signals or restarts it).
     var needsEmbeddedPostgres: Bool { self == .postgresRestart || self == .postgresStall }
     /// Whether the fault needs a cluster behind HAProxy.
     var needsCluster: Bool { self == .nodeKill || self == .rollingRestart || self == .balancerRestart }
+    /// Whether the fault needs the Patroni database tier.
+    var needsPatroni: Bool { self == .primaryKill || self == .switchover || self == .primaryStall }
     /// Whether a failover recorded during the fault is genuine: only when a connector was
     /// really lost. Any other failover is a false one (the connectors never failed).
     var lossIsGenuine: Bool { self == .connectorLoss }

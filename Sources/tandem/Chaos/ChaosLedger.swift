@@ -1,12 +1,14 @@
 import Foundation
 import Synchronization
 
-/// What the chaos run generated and when, which events a fault made, and each fault's window.
+/// What the chaos run generated and when, which events a fault made, each fault's window, and
+/// when the database's primary changed.
 final class ChaosLedger: Sendable {
     private struct State {
         var generated: [UUID: Double] = [:]
         var special: [UUID: ChaosFault] = [:]
         var windows: [(ChaosFault, Double, Double)] = []
+        var databaseFailovers: [Double] = []
     }
 
     private let state = Mutex(State())
@@ -22,6 +24,13 @@ final class ChaosLedger: Sendable {
     func window(_ fault: ChaosFault, from start: Double, to end: Double) {
         state.withLock { $0.windows.append((fault, start, end)) }
     }
+
+    /// The database's primary changed (a Patroni failover or switchover) at `time`.
+    func databaseFailover(at time: Double) {
+        state.withLock { $0.databaseFailovers.append(time) }
+    }
+
+    var databaseFailovers: [Double] { state.withLock { $0.databaseFailovers } }
 
     var snapshot: (generated: [UUID: Double], special: [UUID: ChaosFault], windows: [(ChaosFault, Double, Double)]) {
         state.withLock { ($0.generated, $0.special, $0.windows) }

@@ -16,6 +16,10 @@ import TandemStore
 /// exactly once (or be in quarantine when its device time is absurd). Jepsen's terms: an
 /// acked event missing at the end is lost, a row stored twice is duplicated, an unacked event
 /// that was stored is fine.
+///
+/// With `--postgres patroni` the database is Patroni + etcd + HAProxy (`scripts/patroni`) and
+/// the faults fail its primary over; the run also reports each failover's write gap (the
+/// longest time without any ack).
 struct ChaosCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chaos", abstract: "Inject faults into a live run and count lost and duplicated acked events.")
@@ -31,6 +35,13 @@ struct ChaosCommand: AsyncParsableCommand {
     var nodes = 1
     @Option(name: .customLong("haproxy-template"), help: "HAProxy configuration template (with --nodes ≥ 2).")
     var haproxyTemplate = "deploy/haproxy/haproxy.cfg.template"
+    @Option(help: "The database: embedded (or --database-url), or patroni: Patroni + etcd + HAProxy started by --patroni-script, whose primary the faults primary-kill, switchover and primary-stall fail over.")
+    var postgres: ChaosDatabase = .embedded
+    @Flag(name: .customLong("async-replication"), help: "With --postgres patroni: asynchronous replication (synchronous_mode off), for comparison only.")
+    var asyncReplication = false
+    @Option(name: .customLong("patroni-script"), help: "The script that runs the Patroni tier.") var patroniScript = "scripts/patroni"
+    @Option(name: .customLong("patroni-port"), help: "First loopback port of the Patroni tier (see scripts/patroni).") var patroniPort = 5440
+    @Option(name: .customLong("repeat"), help: "Inject each fault this many times.") var repetitions = 1
     @Option(help: "Write the result as JSON to FILE.") var json: String?
     @OptionGroup var database: DatabaseOptions
 
@@ -47,6 +58,13 @@ struct ChaosCommand: AsyncParsableCommand {
         var reconnects = 0
         var reconnectP50Seconds = 0.0
         var reconnectP99Seconds = 0.0
+        /// Changes of the database's primary (Patroni faults).
+        var failovers = 0
+        /// The longest time without any ack that overlaps the fault.
+        var writeGapSeconds = 0.0
+        /// From the fault until the database was whole again (every member back, a
+        /// synchronous standby named): the old primary's return as a standby.
+        var recoverySeconds = 0.0
     }
 
     struct Result: Codable {
@@ -59,6 +77,14 @@ struct ChaosCommand: AsyncParsableCommand {
         var duplicated = 0
         var falseFailovers = 0
         var reconnectP99Seconds = 0.0
+        /// `embedded` (one server) or `patroni`.
+        var database = ChaosDatabase.embedded.rawValue
+        /// What "acked" meant at the start (``DatabaseReplication``).
+        var replication = ""
+        /// Changes of the database's primary.
+        var failovers = 0
+        /// The largest write gap of any fault.
+        var writeGapSeconds = 0.0
         var faults: [Line] = []
         var total = Line(fault: "total")
         var generated = 0
@@ -70,9 +96,28 @@ struct ChaosCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try database.makeLogger()
-        let result = try await BenchDatabase.with(database, logger: logger) { store, url, embedded in
-            try await chaos(store, url: url, embedded: embedded)
+        var options = database
+        var tier: PatroniTier?
+        if postgres == .patroni {
+            let directory = URL(fileURLWithPath: ".tandem/chaos-patroni-\(seed)")
+            say("starting the Patroni tier (\(asyncReplication ? "asynchronous" : "synchronous") replication) in \(directory.path)")
+            tier = try await PatroniTier.start(
+                script: URL(fileURLWithPath: patroniScript), directory: directory, port: patroniPort,
+                synchronous: !asyncReplication,
+                log: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-patroni-\(seed).log"))
+            options.databaseURL = tier?.url
         }
+        let result: Result
+        do {
+            let patroni = tier
+            result = try await BenchDatabase.with(options, logger: logger) { store, url, embedded in
+                try await chaos(store, url: url, embedded: embedded, tier: patroni)
+            }
+        } catch {
+            await tier?.stop()
+            throw error
+        }
+        await tier?.stop()
         print(Self.table(result))
         if let json { try JSONOutput.write(result, to: json) }
         if result.total.lost > 0 || result.total.duplicated > 0 { throw ExitCode(2) }
@@ -101,19 +146,30 @@ struct ChaosCommand: AsyncParsableCommand {
             logFile: serveLog, ports: ports)
     }
 
-    private func chaos(_ store: TandemStore.Store, url: DatabaseURL, embedded: EmbeddedPostgres?) async throws -> Result {
+    private func chaos(
+        _ store: TandemStore.Store, url: DatabaseURL, embedded: EmbeddedPostgres?, tier: PatroniTier?
+    ) async throws -> Result {
         var result = Result()
         (result.seed, result.durationSeconds, result.pairs, result.nodes) = (seed, duration, pairs, nodes)
+        result.database = postgres.rawValue
+        result.replication = try await store.replication().description
+        say("database: \(result.replication)")
         var random = SplitMix64(seed: seed)
         let clustered = nodes >= 2
-        let defaults = ChaosFault.allCases.filter { clustered ? $0 != .serveKill : !$0.needsCluster }
-        let selected = (faults.isEmpty ? defaults : faults).filter { fault in
+        let defaults = tier != nil ? ChaosFault.allCases.filter(\.needsPatroni)
+            : ChaosFault.allCases.filter { (clustered ? $0 != .serveKill : !$0.needsCluster) && !$0.needsPatroni }
+        let repeated = (faults.isEmpty ? defaults : faults).flatMap { Array(repeating: $0, count: max(1, repetitions)) }
+        let selected = repeated.filter { fault in
             if fault.needsEmbeddedPostgres && embedded == nil {
                 say("skipping \(fault.rawValue): it needs the embedded PostgreSQL (no --database-url)")
                 return false
             }
             if fault.needsCluster && !clustered {
                 say("skipping \(fault.rawValue): it needs --nodes 2 or more")
+                return false
+            }
+            if fault.needsPatroni && tier == nil {
+                say("skipping \(fault.rawValue): it needs --postgres patroni")
                 return false
             }
             return true
@@ -190,7 +246,7 @@ struct ChaosCommand: AsyncParsableCommand {
                 if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1_000))) }
                 let began = elapsed()
                 say(String(format: "  t=%5.1fs %@", began, fault.rawValue))
-                try await inject(fault, connectors: connectors, server: server, store: store, embedded: embedded, url: url,
+                try await inject(fault, connectors: connectors, server: server, store: store, embedded: embedded, tier: tier, url: url,
                                  migrations: migrations, serveLog: serveLog, tenant: tenant.id, ledger: ledger,
                                  elapsed: elapsed)
                 ledger.window(fault, from: began, to: elapsed())
@@ -224,6 +280,8 @@ struct ChaosCommand: AsyncParsableCommand {
         let outages = members.flatMap(\.outages).map { ((($0.began - start).seconds), $0.seconds) }
 
         let acked = Set(members.flatMap(\.acked))
+        let ackTimes = members.flatMap(\.ackTimes).map { ($0 - start).seconds }.sorted()
+        let databaseFailovers = ledger.databaseFailovers
         let (times, specials, windows) = ledger.snapshot
         // A failover is genuine when it falls in a connector-loss window (up to the liveness timeout after).
         let genuine = windows.filter { $0.0.lossIsGenuine }.map { ($0.1 - 0.5, $0.2 + 20) }
@@ -255,6 +313,11 @@ struct ChaosCommand: AsyncParsableCommand {
             // What the fault caused: failovers up to the liveness timeout (15 s) and a lease after it.
             faultLine.falseFailovers = fault.lossIsGenuine ? 0 : failovers.filter { $0 >= began - 0.5 && $0 <= ended + 30 && isFalse($0) }.count
             reconnectFigures(&faultLine, outages.filter { $0.0 >= began - 0.5 && $0.0 <= ended + 1 }.map(\.1))
+            faultLine.writeGapSeconds = Self.longestSilence(ackTimes, from: began, to: ended)
+            if fault.needsPatroni {
+                faultLine.failovers = databaseFailovers.filter { $0 >= began && $0 <= ended }.count
+                faultLine.recoverySeconds = ended - began
+            }
             result.faults.append(faultLine)
         }
         result.total = line("total", Set(times.keys))
@@ -262,6 +325,9 @@ struct ChaosCommand: AsyncParsableCommand {
         reconnectFigures(&result.total, outages.map(\.1))
         (result.acked, result.lost, result.duplicated) = (result.total.acked, result.total.lost, result.total.duplicated)
         (result.falseFailovers, result.reconnectP99Seconds) = (result.total.falseFailovers, result.total.reconnectP99Seconds)
+        result.failovers = databaseFailovers.count
+        result.writeGapSeconds = result.faults.map(\.writeGapSeconds).max() ?? 0
+        (result.total.failovers, result.total.writeGapSeconds) = (result.failovers, result.writeGapSeconds)
         result.generated = times.count
         result.storedRows = stored.values.reduce(0, +)
         result.unackedAtEnd = members.reduce(0) { $0 + $1.pending }
@@ -272,7 +338,7 @@ struct ChaosCommand: AsyncParsableCommand {
 
     private func inject(
         _ fault: ChaosFault, connectors: [(ChaosConnector, ChaosConnector)], server: ServerHolder, store: TandemStore.Store,
-        embedded: EmbeddedPostgres?, url: DatabaseURL, migrations: String?, serveLog: URL, tenant: TenantID,
+        embedded: EmbeddedPostgres?, tier: PatroniTier?, url: DatabaseURL, migrations: String?, serveLog: URL, tenant: TenantID,
         ledger: ChaosLedger, elapsed: () -> Double
     ) async throws {
         switch fault {
@@ -323,6 +389,19 @@ struct ChaosCommand: AsyncParsableCommand {
             for pid in processes { kill(pid, SIGSTOP) }
             try await Task.sleep(for: .seconds(stallSeconds))
             for pid in processes { kill(pid, SIGCONT) }
+        case .primaryKill, .switchover, .primaryStall:
+            guard let tier else { return }
+            let before = try await tier.primary()
+            switch fault {
+            case .primaryKill: try await tier.killPrimary()
+            case .switchover: try await tier.switchover()
+            default: try await tier.stallPrimary(seconds: stallSeconds)
+            }
+            // The old primary back as a standby, a synchronous one named, before the next fault.
+            try await tier.waitHealthy()
+            let after = try await tier.primary()
+            if after != before { ledger.databaseFailover(at: elapsed()) }
+            say("    primary \(before) → \(after)")
         case .connectorLoss:
             let victim = connectors[0].1
             victim.lose()
@@ -359,16 +438,34 @@ struct ChaosCommand: AsyncParsableCommand {
         }
     }
 
+    /// The longest time without any ack (`acks`: seconds into the run, sorted) that overlaps
+    /// `[began, ended]`, counted from `began` at the earliest; up to `ended` when no ack came after.
+    static func longestSilence(_ acks: [Double], from began: Double, to ended: Double) -> Double {
+        var longest = 0.0
+        var previous = began
+        for time in acks where time > began {
+            longest = max(longest, time - previous)
+            previous = time
+            if time > ended { return longest }
+        }
+        return max(longest, ended - previous)
+    }
+
     static func table(_ result: Result) -> String {
+        let database = result.database == ChaosDatabase.patroni.rawValue
         var lines = [
-            "", "| fault | at | acked | lost | duplicated | quarantined | false failovers | reconnects | reconnect p50 / p99 |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "", "| fault | at | acked | lost | duplicated | quarantined | false failovers | reconnects | reconnect p50 / p99 | write gap |"
+                + (database ? " db failovers | recovery |" : ""),
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (database ? "---:|---:|" : ""),
         ]
         for line in result.faults + [result.total] {
             let at = line.fault == "total" ? "" : String(format: "%.1f s", line.at)
             let reconnect = line.reconnects == 0 ? "–" : String(format: "%.2f / %.2f s", line.reconnectP50Seconds, line.reconnectP99Seconds)
-            lines.append("| \(line.fault) | \(at) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) | \(line.falseFailovers) | \(line.reconnects) | \(reconnect) |")
+            let recovery = line.fault == "total" ? "" : String(format: "%.1f s", line.recoverySeconds)
+            lines.append("| \(line.fault) | \(at) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) | \(line.falseFailovers) | \(line.reconnects) | \(reconnect) | "
+                + String(format: "%.2f s |", line.writeGapSeconds) + (database ? " \(line.failovers) | \(recovery) |" : ""))
         }
+        lines.append("database: \(result.database), \(result.replication)")
         lines.append("generated \(result.generated) distinct events, \(result.storedRows) rows stored, \(result.unackedAtEnd) batches unacked at the end, \(result.reconnects) reconnects, server peak RSS \(result.serverPeakRssBytes >> 20) MiB")
         lines.append((result.total.lost == 0 && result.total.duplicated == 0
                       ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// The database of a chaos run.
+enum ChaosDatabase: String, CaseIterable, ExpressibleByArgument, Codable {
+    /// The embedded single server, or `--database-url`.
+    case embedded
+    /// Patroni + etcd + HAProxy on loopback (`scripts/patroni`).
+    case patroni
+}
