@@ -56,7 +56,8 @@ public struct IngestServer: Sendable {
             metrics: metrics, logger: logger)
         self.pipeline = pipeline
         let heartbeats = HeartbeatRecorder(
-            connectors: store.connectors, interval: configuration.heartbeatWriteInterval, metrics: metrics, logger: logger)
+            connectors: store.connectors, interval: configuration.heartbeatWriteInterval, outages: registry.outages,
+            metrics: metrics, logger: logger)
         self.heartbeats = heartbeats
         let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
             .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
@@ -95,9 +96,7 @@ public struct IngestServer: Sendable {
         } ?? []
         return [pipeline, heartbeats] + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
-            LivenessSweeper(
-                store: store, registry: registry, configuration: configuration,
-                heartbeatFailure: { [heartbeats] in heartbeats.lastFailure }, logger: logger),
+            LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),

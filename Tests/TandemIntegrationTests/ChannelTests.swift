@@ -185,7 +185,7 @@ struct ChannelTests {
         }
     }
 
-    @Test("after a database outage (a heartbeat write failed) silence is not judged for one liveness timeout, so a failover of PostgreSQL records no connector loss; after it, silence is judged again")
+    @Test("after a database outage (a write failed) silence is not judged for one liveness timeout, so a failover of PostgreSQL records no connector loss; after it, silence is judged again")
     func noLossJudgedRightAfterADatabaseOutage() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -196,19 +196,16 @@ struct ChannelTests {
             try await tandem.store.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
             var configuration = IngestConfiguration()
             configuration.livenessTimeout = .seconds(15)
+            let sweeper = LivenessSweeper(
+                store: tandem.store, registry: tandem.ingest.registry, configuration: configuration, logger: TestDatabase.logger)
             let failedAt = ContinuousClock.now
-            let justAfterOutage = LivenessSweeper(
-                store: tandem.store, registry: tandem.ingest.registry, configuration: configuration,
-                heartbeatFailure: { failedAt }, logger: TestDatabase.logger)
-            try await justAfterOutage.sweepWhenHeartbeatsAreComplete()
+            tandem.ingest.registry.outages.failed(at: failedAt)
+            try await sweeper.sweepWhenHeartbeatsAreComplete(now: failedAt + .seconds(14))
             #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1", "10.0.0.2"])
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
             #expect(!state.history.contains { $0.kind == .lost || $0.kind == .failover })
             // One timeout of working writes later, the same silence is a loss.
-            let longAgo = LivenessSweeper(
-                store: tandem.store, registry: tandem.ingest.registry, configuration: configuration,
-                heartbeatFailure: { failedAt - .seconds(16) }, logger: TestDatabase.logger)
-            try await longAgo.sweepWhenHeartbeatsAreComplete()
+            try await sweeper.sweepWhenHeartbeatsAreComplete(now: failedAt + .seconds(15))
             #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == [])
         }
     }

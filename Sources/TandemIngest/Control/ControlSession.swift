@@ -114,6 +114,9 @@ final class ControlSession: Sendable {
             join = try await store.connectors.join(
                 tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
                 rules: configuration.pairingRules)
+        } catch let error as StoreError where !StoreError.isRejection(error) {
+            registry.outages.failed()
+            throw error
         } catch let refusal as PairingRefusal {
             registry.metrics.helloRefused(refusal.rule)
             logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])
@@ -166,6 +169,13 @@ final class ControlSession: Sendable {
         Task {
             try? await Task.sleep(for: grace)
             guard !registry.isDraining else { return }
+            // While the database was unreachable the connector could not have said Hello again:
+            // the liveness sweeper judges its silence once the database is back for a while.
+            guard registry.outages.allowsJudging(timeout: configuration.livenessTimeout) else {
+                logger.info("connector loss left to the liveness sweeper: the database was unreachable",
+                            metadata: ["tandem.connector": "\(connector)"])
+                return
+            }
             await recordLost(connector, reason: reason)
         }
     }

@@ -27,13 +27,18 @@ public final class HeartbeatRecorder: Service, Sendable {
     private let logger: Logger
     private let pending = Mutex<[UUID: Pending]>([:])
     private let stopped = Atomic(false)
-    private let failure = Mutex<ContinuousClock.Instant?>(nil)
+    private let outages: DatabaseOutages
     private let metrics: IngestMetrics
 
-    /// Creates a recorder writing through `connectors` every `interval`.
-    public init(connectors: ConnectorRepository, interval: Duration = .milliseconds(500), metrics: IngestMetrics, logger: Logger) {
+    /// Creates a recorder writing through `connectors` every `interval`; a failed write is
+    /// noted in `outages` (no silence is judged for a while after it).
+    public init(
+        connectors: ConnectorRepository, interval: Duration = .milliseconds(500), outages: DatabaseOutages = DatabaseOutages(),
+        metrics: IngestMetrics, logger: Logger
+    ) {
         self.connectors = connectors
         self.interval = interval
+        self.outages = outages
         self.metrics = metrics
         self.logger = logger
     }
@@ -46,10 +51,6 @@ public final class HeartbeatRecorder: Service, Sendable {
             all[beat.session] = Pending(beat: beat, onStale: onStale)
         }
     }
-
-    /// When a write of heartbeats last failed (the liveness sweeper judges no silence for one
-    /// timeout after it: see ``TandemCore/LivenessGate``).
-    public var lastFailure: ContinuousClock.Instant? { failure.withLock { $0 } }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -74,7 +75,7 @@ public final class HeartbeatRecorder: Service, Sendable {
             alive = try await connectors.heartbeats(batch.values.map(\.beat))
             metrics.heartbeatsWritten(batch.count)
         } catch {
-            failure.withLock { $0 = .now }
+            outages.failed()
             logger.warning("heartbeats not written; kept for the next round", metadata: ["count": "\(batch.count)", "error": "\(error)"])
             pending.withLock { all in
                 guard !stopped.load(ordering: .acquiring) else { return }

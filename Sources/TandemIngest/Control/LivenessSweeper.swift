@@ -1,8 +1,6 @@
 public import Logging
 import GRPCCore
 public import ServiceLifecycle
-import Synchronization
-import TandemCore
 public import TandemStore
 
 /// Turns silence into loss: every heartbeat interval, connectors not heard within the liveness
@@ -12,26 +10,18 @@ public import TandemStore
 /// A node watches its own sessions and those of nodes whose lease lapsed, so a node that dies
 /// leaves nothing unwatched, and a connector that reconnected elsewhere in time is not lost.
 ///
-/// After the database was unreachable (a heartbeat write or a sweep failed), nothing is judged
-/// for one liveness timeout (``TandemCore/LivenessGate``): a database failover is not a loss
-/// of every connector.
+/// After the database was unreachable (``DatabaseOutages``), nothing is judged for one liveness
+/// timeout: a database failover is not a loss of every connector.
 public final class LivenessSweeper: Service, Sendable {
     private let store: Store
     private let registry: SessionRegistry
-    private let heartbeatFailure: @Sendable () -> ContinuousClock.Instant?
     private let configuration: IngestConfiguration
-    private let gate = Mutex(LivenessGate())
     private let logger: Logger
 
-    /// Sweeps `store` for this node. `heartbeatFailure` tells when this node last failed to
-    /// write heartbeats (``HeartbeatRecorder/lastFailure``): that holds judging back too.
-    public init(
-        store: Store, registry: SessionRegistry, configuration: IngestConfiguration,
-        heartbeatFailure: @escaping @Sendable () -> ContinuousClock.Instant? = { nil }, logger: Logger
-    ) {
+    /// Sweeps `store` for this node; the node's ``DatabaseOutages`` are the registry's.
+    public init(store: Store, registry: SessionRegistry, configuration: IngestConfiguration, logger: Logger) {
         self.store = store
         self.registry = registry
-        self.heartbeatFailure = heartbeatFailure
         self.configuration = configuration
         self.logger = logger
     }
@@ -43,19 +33,16 @@ public final class LivenessSweeper: Service, Sendable {
             do {
                 try await self.sweepWhenHeartbeatsAreComplete()
             } catch {
-                self.gate.withLock { $0.failed(at: .now) }
+                self.registry.outages.failed()
                 throw error
             }
         }
     }
 
-    /// A sweep, unless a heartbeat write or a sweep failed within the last liveness timeout.
-    public func sweepWhenHeartbeatsAreComplete() async throws {
-        let allowed = gate.withLock { gate in
-            if let failure = heartbeatFailure() { gate.failed(at: failure) }
-            return gate.allowsJudging(at: .now, timeout: configuration.livenessTimeout)
-        }
-        guard allowed else {
+    /// A sweep, unless this node failed to reach the database within the last liveness timeout
+    /// before `now` (``DatabaseOutages``).
+    public func sweepWhenHeartbeatsAreComplete(now: ContinuousClock.Instant = .now) async throws {
+        guard registry.outages.allowsJudging(at: now, timeout: configuration.livenessTimeout) else {
             logger.debug("silence not judged: the database was unreachable within the liveness timeout")
             return
         }

@@ -47,6 +47,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     let metrics: IngestMetrics
     /// Failed channel authentications per address, shared by both channels.
     let throttle = AuthenticationThrottle()
+    /// When this node last failed to reach the database: silence is not judged for a while after.
+    public let outages = DatabaseOutages()
     /// Set once the node is shutting down (``drain()``).
     private let draining = Atomic(false)
     /// This node: the origin of the notifications it sends the others.
