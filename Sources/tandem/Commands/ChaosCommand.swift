@@ -41,6 +41,8 @@ struct ChaosCommand: AsyncParsableCommand {
     var asyncReplication = false
     @Option(name: .customLong("patroni-script"), help: "The script that runs the Patroni tier.") var patroniScript = "scripts/patroni"
     @Option(name: .customLong("patroni-port"), help: "First loopback port of the Patroni tier (see scripts/patroni).") var patroniPort = 5440
+    @Option(name: .customLong("patroni-dir"), help: "Directory of the Patroni tier (default .tandem/chaos-patroni-SEED; removed at the end).")
+    var patroniDirectory: String?
     @Option(name: .customLong("repeat"), help: "Inject each fault this many times.") var repetitions = 1
     @Option(help: "Write the result as JSON to FILE.") var json: String?
     @OptionGroup var database: DatabaseOptions
@@ -99,7 +101,7 @@ struct ChaosCommand: AsyncParsableCommand {
         var options = database
         var tier: PatroniTier?
         if postgres == .patroni {
-            let directory = URL(fileURLWithPath: ".tandem/chaos-patroni-\(seed)")
+            let directory = URL(fileURLWithPath: patroniDirectory ?? ".tandem/chaos-patroni-\(seed)")
             say("starting the Patroni tier (\(asyncReplication ? "asynchronous" : "synchronous") replication) in \(directory.path)")
             tier = try await PatroniTier.start(
                 script: URL(fileURLWithPath: patroniScript), directory: directory, port: patroniPort,
