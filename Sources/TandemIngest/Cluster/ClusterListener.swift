@@ -43,7 +43,7 @@ public struct ClusterListener: Service {
                 } catch where Task.isCancelled {
                     return
                 } catch {
-                    logger.warning("cluster listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                    logger.warning("cluster listener lost its connection; reconnecting", metadata: ["error": "\(StoreError.loggable(error))"])
                 }
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -41,7 +41,7 @@ public struct NodeLease: Service {
             try await nodes.release(node)
             logger.info("node lease released")
         } catch {
-            logger.warning("node lease not released; it lapses by itself", metadata: ["error": "\(error)"])
+            logger.warning("node lease not released; it lapses by itself", metadata: ["error": "\(StoreError.loggable(error))"])
         }
     }
 }

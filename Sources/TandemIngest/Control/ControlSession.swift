@@ -191,7 +191,7 @@ final class ControlSession: Sendable {
                 ])
             }
         } catch {
-            logger.error("could not record connector loss", metadata: ["tandem.connector": "\(connector)", "error": "\(error)"])
+            logger.error("could not record connector loss", metadata: ["tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))"])
         }
     }
 

@@ -172,7 +172,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             guard let configuration = try await store.groups.configuration(tenant: tenant, token: token) else { return }
             broadcast(.with { $0.configuration = .init(configuration) }, tenant: tenant, token: token)
         } catch {
-            logger.error("could not push configuration", metadata: ["tandem.token": "\(token)", "error": "\(error)"])
+            logger.error("could not push configuration", metadata: ["tandem.token": "\(token)", "error": "\(StoreError.loggable(error))"])
         }
     }
 
@@ -183,7 +183,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             guard let membership = try await store.connectors.membership(tenant: tenant, token: token) else { return }
             haActiveChanged(membership.haActive, health: membership.health, tenant: tenant, token: token)
         } catch {
-            logger.error("could not push the HA Active list", metadata: ["tandem.token": "\(token)", "error": "\(error)"])
+            logger.error("could not push the HA Active list", metadata: ["tandem.token": "\(token)", "error": "\(StoreError.loggable(error))"])
         }
     }
 

@@ -188,7 +188,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         } catch where StoreError.isRejection(error) {
             // The data itself was refused: resending it can never succeed.
             logger.warning("a batch was refused by PostgreSQL", metadata: [
-                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(error)",
+                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
             ])
             throw RPCError(
                 code: .invalidArgument,
@@ -197,7 +197,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             // Nothing of the batch is acked: the connector resends it on its next stream.
             registry.outages.failed()
             logger.error("could not store a batch", metadata: [
-                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(error)",
+                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
             ])
             throw RPCError(code: .unavailable, message: "batch \(batch.sequence) could not be stored now; resend it")
         }
@@ -212,7 +212,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             } catch {
                 counters.add(events: due.events, location: false)
                 logger.warning("data channel counters not written; kept for the next report", metadata: [
-                    "tandem.connector": "\(connector)", "error": "\(error)",
+                    "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
                 ])
             }
             if due.location {
@@ -221,7 +221,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 } catch {
                     counters.add(events: 0, location: true)
                     logger.warning("FastLocate state not written; kept for the next report", metadata: [
-                        "tandem.connector": "\(connector)", "error": "\(error)",
+                        "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
                     ])
                 }
             }

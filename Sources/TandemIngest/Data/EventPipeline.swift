@@ -149,7 +149,7 @@ public final class EventPipeline: Service, Sendable {
             try await statistics.add(rows)
         } catch {
             metrics.pairStatisticsWriteFailed()
-            logger.warning("pair statistics not written", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
+            logger.warning("pair statistics not written", metadata: ["rows": "\(rows.count)", "error": "\(StoreError.loggable(error))"])
         }
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import TandemStore
 import ServiceLifecycle
 
 /// Runs `round` every `interval` until graceful shutdown (or cancellation): first at once when
@@ -19,7 +20,7 @@ func runPeriodically(
             do {
                 try await round()
             } catch {
-                logger.log(level: level, failure, metadata: ["error": "\(error)"])
+                logger.log(level: level, failure, metadata: ["error": "\(StoreError.loggable(error))"])
             }
         }
     }

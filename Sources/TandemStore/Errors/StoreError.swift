@@ -61,6 +61,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "25006"
     }
 
+    /// What to log of any error of the storage path: safe (never SQL, binds or row data) yet
+    /// telling. PostgresNIO's `PSQLError` describes itself as a generic text on purpose and its
+    /// reflection holds the statement and binds; here it is its code and SQLSTATE (e.g.
+    /// `PostgreSQL serverClosedConnection`, `PostgreSQL server SQLSTATE 25006`), which tell a
+    /// failover from a refusal. A ``StoreError`` is its message.
+    public static func loggable(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            let state = error.serverInfo?[.sqlState].map { " SQLSTATE \($0)" } ?? ""
+            return "PostgreSQL \(error.code.description)\(state)"
+        }
+        return "\(error)"
+    }
+
     /// Whether `error` is a ``StoreError`` with code ``Code/rejected``: permanent for its input.
     public static func isRejection(_ error: any Error) -> Bool {
         (error as? StoreError)?.code == .rejected
