@@ -42,7 +42,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         let writer = Task {
             var random = SplitMix64(seed: seed)
             for await batch in batches {
-                let jitter = maximumJitter.components.seconds * 1_000 + maximumJitter.components.attoseconds / 1_000_000_000_000_000
+                let jitter = Int64(maximumJitter.inSeconds * 1_000)
                 if jitter > 0 { try? await Task.sleep(for: .milliseconds(Int64(random.next() % UInt64(jitter + 1)))) }
                 guard let ack = try? await data.write(batch) else { return }
                 state.withLock { state in

@@ -65,7 +65,7 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         var generated = sites.map { _ in Set<String>() }
         var sequence: UInt64 = 0
         let start = ContinuousClock.now
-        let perTick = max(1, Int(Double(plan.rate) * plan.batchInterval.seconds))
+        let perTick = max(1, Int(Double(plan.rate) * plan.batchInterval.inSeconds))
         var killed = false, restarted = false, lastSecond = 0
         var previous = (generated: 0, sent: 0, acked: 0)
 
@@ -98,7 +98,7 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
                     connector.submit(.with { $0.sequence = sequence; $0.events = copy })
                 }
             }
-            let second = Int(elapsed.seconds)
+            let second = Int(elapsed.inSeconds)
             if second > lastSecond {
                 lastSecond = second
                 let now = (
@@ -138,9 +138,4 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         }
         return (perSite, single)
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -129,8 +129,7 @@ final class ControlSession: Sendable {
                 welcome.tenantID = token.tenantID.description
                 welcome.connectorID = join.connectorID.description
                 welcome.haActive = .init(join.haActive)
-                welcome.heartbeatIntervalMs = UInt32(configuration.heartbeatInterval.components.seconds * 1_000
-                    + configuration.heartbeatInterval.components.attoseconds / 1_000_000_000_000_000)
+                welcome.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatInterval.inMilliseconds)
                 if let groupConfiguration { welcome.configuration = .init(groupConfiguration) }
             }
         }))

@@ -70,8 +70,7 @@ public final class EventPipeline: Service, Sendable {
     }
 
     private var nowMillis: UInt32 {
-        let elapsed = (clock.now - start).components
-        return UInt32(truncatingIfNeeded: elapsed.seconds * 1_000 + elapsed.attoseconds / 1_000_000_000_000_000)
+        UInt32(truncatingIfNeeded: (clock.now - start).inMilliseconds)
     }
 
     /// Stores `records` (one stream's batch, so of one tenant: metrics count them under the

@@ -48,12 +48,12 @@ public struct IngestMetrics: Sendable {
 
     /// Time from a batch's arrival to its ack.
     func ackLatency(_ duration: Duration) {
-        Timer(label: "tandem_ack_latency_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.nanoseconds)
+        Timer(label: "tandem_ack_latency_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.inNanoseconds)
     }
 
     /// One database write of the pipeline: its duration and its events.
     func databaseBatch(_ duration: Duration, events: Int) {
-        Timer(label: "tandem_db_batch_duration_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.nanoseconds)
+        Timer(label: "tandem_db_batch_duration_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.inNanoseconds)
         Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory).record(events)
     }
 
@@ -141,13 +141,5 @@ private final class GroupMembers: Sendable {
             let groups = all[tenant]?.values ?? [:].values
             return (groups.filter { $0.level == .degraded }.count, groups.filter(\.splitAcrossNodes).count)
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
     }
 }

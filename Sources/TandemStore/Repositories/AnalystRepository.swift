@@ -26,8 +26,7 @@ public struct AnalystRepository: Sendable {
 
         /// The statement timeout in whole milliseconds, as PostgreSQL settings take it.
         var statementTimeoutMillis: Int64 {
-            let (seconds, attoseconds) = statementTimeout.components
-            return max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+            max(1, statementTimeout.inMilliseconds)
         }
     }
 

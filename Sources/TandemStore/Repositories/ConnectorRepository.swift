@@ -182,7 +182,7 @@ public struct ConnectorRepository: Sendable {
             """
             SELECT tenant_id, token_id, connector_id, session_id FROM connectors c
             WHERE control_status = 'active' AND session_id IS NOT NULL
-              AND last_heard < now() - make_interval(secs => \(timeout.seconds))
+              AND last_heard < now() - make_interval(secs => \(timeout.inSeconds))
               AND (node_id IS NULL OR node_id = \(node.value)
                    OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.node_id = c.node_id AND n.lease_expires_at > now()))
             """, logger: logger)

@@ -38,7 +38,7 @@ public struct NodeRepository: Sendable {
         try await client.statement(
             """
             INSERT INTO nodes (node_id, grpc_address, http_address, lease_expires_at)
-            VALUES (\(node.value), \(grpcAddress), \(httpAddress), now() + make_interval(secs => \(lease.seconds)))
+            VALUES (\(node.value), \(grpcAddress), \(httpAddress), now() + make_interval(secs => \(lease.inSeconds)))
             ON CONFLICT (node_id) DO UPDATE SET grpc_address = excluded.grpc_address, http_address = excluded.http_address,
                 started_at = now(), renewed_at = now(), lease_expires_at = excluded.lease_expires_at, stopped_at = NULL
             """, logger: logger)
@@ -50,7 +50,7 @@ public struct NodeRepository: Sendable {
     public func renew(_ node: NodeID, lease: Duration) async throws -> Bool {
         let rows = try await client.statement(
             """
-            UPDATE nodes SET renewed_at = now(), lease_expires_at = now() + make_interval(secs => \(lease.seconds)), stopped_at = NULL
+            UPDATE nodes SET renewed_at = now(), lease_expires_at = now() + make_interval(secs => \(lease.inSeconds)), stopped_at = NULL
             WHERE node_id = \(node.value) RETURNING 1
             """, logger: logger)
         for try await _ in rows { return true }
@@ -84,12 +84,5 @@ public struct NodeRepository: Sendable {
         for payload in ClusterMessage.payloads(messages) {
             try await client.statement("SELECT pg_notify(\(ClusterMessage.channel), \(payload))", logger: logger)
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as PostgreSQL's `make_interval(secs => …)` takes it.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -125,7 +125,7 @@ struct AnalystBenchData {
         for start in stride(from: 0, to: records.count, by: 4_000) {
             _ = try await store.events.write(Array(records[start..<min(records.count, start + 4_000)]))
         }
-        return Double(records.count) / (clock.now - started).seconds
+        return Double(records.count) / (clock.now - started).inSeconds
     }
 
     /// Runs `body` with a running client for `url`.

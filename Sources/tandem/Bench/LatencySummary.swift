@@ -1,3 +1,5 @@
+import TandemCore
+
 /// Percentiles of a set of durations, in milliseconds.
 struct LatencySummary: Codable {
     var count = 0
@@ -7,7 +9,7 @@ struct LatencySummary: Codable {
     var maxMs = 0.0
 
     init(_ durations: [Duration]) {
-        let sorted = durations.map { Double($0.components.seconds) * 1e3 + Double($0.components.attoseconds) / 1e15 }.sorted()
+        let sorted = durations.map { $0.inSeconds * 1e3 }.sorted()
         guard !sorted.isEmpty else { return }
         func percentile(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)] }
         count = sorted.count

@@ -44,7 +44,7 @@ struct StoreBaselines {
         let clock = ContinuousClock()
         let started = clock.now
         try await store.events.copyBaseline(text)
-        let rate = Double(records.count) / (clock.now - started).seconds
+        let rate = Double(records.count) / (clock.now - started).inSeconds
         try await store.events.truncateForBenchmark()
         return rate
     }
@@ -56,7 +56,7 @@ struct StoreBaselines {
         let clock = ContinuousClock()
         let started = clock.now
         for record in copies { try await store.events.insertOneBaseline(record) }
-        let rate = Double(copies.count) / (clock.now - started).seconds
+        let rate = Double(copies.count) / (clock.now - started).inSeconds
         try await store.events.truncateForBenchmark()
         return rate
     }

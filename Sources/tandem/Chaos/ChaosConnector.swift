@@ -124,7 +124,7 @@ final class ChaosConnector: Sendable {
             state.control = control
             state.data = data
             if let began = state.failedAt {
-                state.outages.append((began, (ContinuousClock.now - began).seconds))
+                state.outages.append((began, (ContinuousClock.now - began).inSeconds))
                 state.failedAt = nil
             }
         }

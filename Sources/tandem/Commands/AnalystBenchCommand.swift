@@ -51,7 +51,7 @@ struct AnalystBenchCommand: AsyncParsableCommand {
             say("    \(done) of \(rows) rows…")
         }
         try await data.fillPairStatistics(tenant: tenant.id, token: token.id)
-        say("partition \(EventPartitions.name(of: yesterday)): \(rows) rows, \(clients) clients, filled in \(format((clock.now - started).seconds)) s")
+        say("partition \(EventPartitions.name(of: yesterday)): \(rows) rows, \(clients) clients, filled in \(format((clock.now - started).inSeconds)) s")
 
         let (analyst, password) = try await store.analysts.create(
             tenant: tenant.id, name: try DisplayName("bench", field: "name"),
@@ -74,7 +74,7 @@ struct AnalystBenchCommand: AsyncParsableCommand {
         try await timeQueries("without the subject index")
         started = clock.now
         try await data.createSubjectIndex()
-        let built = (clock.now - started).seconds
+        let built = (clock.now - started).inSeconds
         try await timeQueries("with the subject index")
         say("subject index built on \(rows) rows in \(format(built)) s")
 
@@ -140,7 +140,7 @@ struct AnalystBenchCommand: AsyncParsableCommand {
         for run in 0..<(runs > 1 ? runs + 1 : runs) {
             let started = ContinuousClock.now
             for try await _ in try await client.query(PostgresQuery(unsafeSQL: query)) {}
-            if runs == 1 || run > 0 { times.append((ContinuousClock.now - started).seconds * 1_000) }
+            if runs == 1 || run > 0 { times.append((ContinuousClock.now - started).inSeconds * 1_000) }
         }
         return times.sorted()[times.count / 2]
     }
@@ -154,7 +154,7 @@ private final class ScanCounter: Sendable {
     func add(_ duration: Duration) { durations.withLock { $0.append(duration) } }
     var summary: String {
         durations.withLock { list in
-            let seconds = list.map(\.seconds)
+            let seconds = list.map(\.inSeconds)
             return "\(list.count) full scans finished, \(String(format: "%.1f", seconds.reduce(0, +) / Double(max(1, list.count)))) s each"
         }
     }

@@ -208,7 +208,7 @@ struct ChaosCommand: AsyncParsableCommand {
         let ledger = ChaosLedger()
         let clock = ContinuousClock()
         let start = clock.now
-        let elapsed: @Sendable () -> Double = { (clock.now - start).seconds }
+        let elapsed: @Sendable () -> Double = { (clock.now - start).inSeconds }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for member in members { group.addTask { await member.run() } }
@@ -279,10 +279,10 @@ struct ChaosCommand: AsyncParsableCommand {
         for try await at in try await store.client.query(
             "SELECT occurred_at FROM ha_history WHERE tenant_id = \(tenant.id.rawValue) AND kind = 'failover'"
         ).decode(Date.self) { failovers.append(at.timeIntervalSince(wallStart)) }
-        let outages = members.flatMap(\.outages).map { ((($0.began - start).seconds), $0.seconds) }
+        let outages = members.flatMap(\.outages).map { ((($0.began - start).inSeconds), $0.seconds) }
 
         let acked = Set(members.flatMap(\.acked))
-        let ackTimes = members.flatMap(\.ackTimes).map { ($0 - start).seconds }.sorted()
+        let ackTimes = members.flatMap(\.ackTimes).map { ($0 - start).inSeconds }.sorted()
         let databaseFailovers = ledger.databaseFailovers
         let (times, specials, windows) = ledger.snapshot
         // A failover is genuine when it falls in a connector-loss window (up to the liveness timeout after).

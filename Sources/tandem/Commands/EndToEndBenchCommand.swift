@@ -181,7 +181,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             for try await part in group { all += part }
             return all
         }
-        return (Double(copies) / (clock.now - started).seconds, LatencySummary(latencies))
+        return (Double(copies) / (clock.now - started).inSeconds, LatencySummary(latencies))
     }
 
     /// Connects `count` connectors (in pairs, one token each) that only send heartbeats,
@@ -215,11 +215,11 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             for try await done in group { connected.append(done) }
             return connected
         }
-        let seconds = (clock.now - started).seconds
+        let seconds = (clock.now - started).inSeconds
         let writesBefore = await Self.metric("tandem_heartbeat_writes_total", server: server)
         let roundStarted = clock.now
         try await Task.sleep(for: .seconds(6))  // a heartbeat round
-        let writes = (await Self.metric("tandem_heartbeat_writes_total", server: server) - writesBefore) / (clock.now - roundStarted).seconds
+        let writes = (await Self.metric("tandem_heartbeat_writes_total", server: server) - writesBefore) / (clock.now - roundStarted).inSeconds
         let rss = server.rssBytes
         for connector in connected { connector.close() }
         return (seconds, rss, writes)

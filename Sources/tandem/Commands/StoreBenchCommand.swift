@@ -109,7 +109,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
                 }
                 try await senders.waitForAll()
             }
-            figures.tandemRawEventsPerSecond = Double(copies.count) / (clock.now - started).seconds
+            figures.tandemRawEventsPerSecond = Double(copies.count) / (clock.now - started).inSeconds
             let (keys, bytes) = pipeline.windowSize
             figures.windowKeys = keys
             figures.windowBytesPerKey = keys > 0 ? Double(bytes) / Double(keys) : 0
