@@ -52,7 +52,7 @@ struct ChaosTests {
         }
     }
 
-    @Test("PostgreSQL behind Patroni (synchronous replication) and HAProxy: a switchover, a kill -9 of the primary and a frozen primary lose, duplicate and falsely fail over nothing; each write gap ≤ 30 s",
+    @Test("PostgreSQL behind Patroni (synchronous replication) and HAProxy: a switchover, a kill -9 of the primary, a frozen primary and a primary cut off from its standbys then killed lose, duplicate and falsely fail over nothing; each write gap ≤ 30 s",
           .timeLimit(.minutes(4)))
     func patroni() async throws {
         let repository = TestDatabase.migrationsDirectory.deletingLastPathComponent()
@@ -61,8 +61,8 @@ struct ChaosTests {
             return
         }
         let result = try await chaos(label: "patroni", arguments: [
-            "--postgres", "patroni", "--duration", "40", "--pairs", "2", "--rate", "200", "--seed", "11", "--stall-seconds", "13",
-            "--fault", "switchover", "--fault", "primary-kill", "--fault", "primary-stall",
+            "--postgres", "patroni", "--duration", "45", "--pairs", "2", "--rate", "200", "--seed", "11", "--stall-seconds", "16",
+            "--fault", "switchover", "--fault", "primary-kill", "--fault", "primary-stall", "--fault", "partition-kill",
             "--patroni-script", repository.appendingPathComponent("scripts/patroni").path,
         ], patroni: true)
         #expect(result["lost"] as? Int == 0)
@@ -71,11 +71,11 @@ struct ChaosTests {
         #expect((result["replication"] as? String)?.hasPrefix("synchronous") == true, "\(result["replication"] ?? "")")
         // A switchover and a killed primary always move the primary; a frozen one does unless
         // its synchronous standby was not yet named again.
-        #expect((result["failovers"] as? Int ?? 0) >= 2)
+        #expect((result["failovers"] as? Int ?? 0) >= 3)
         #expect((result["writeGapSeconds"] as? Double ?? 99) <= 30)
         #expect((result["acked"] as? Int ?? 0) > 3_000)
         let faults = (result["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
-        #expect(Set(faults) == ["switchover", "primary-kill", "primary-stall"])
+        #expect(Set(faults) == ["switchover", "primary-kill", "primary-stall", "partition-kill"])
     }
 
     /// Runs `tandem chaos` with `arguments` on its own embedded PostgreSQL (or, with `patroni`,

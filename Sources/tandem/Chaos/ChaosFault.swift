@@ -34,13 +34,17 @@ enum ChaosFault: String, CaseIterable, ExpressibleByArgument, Codable {
     /// longer than Patroni's TTL, so it fails over; then resumed, the old primary returns as a
     /// standby (`--postgres patroni`).
     case primaryStall = "primary-stall"
+    /// The primary cut off from its standbys (its WAL senders frozen) for 2 s while it takes
+    /// writes, then `kill -9` of it (`--postgres patroni`): with asynchronous replication the
+    /// commits of those 2 s were acked and are gone after the failover.
+    case partitionKill = "partition-kill"
 
     /// Whether the fault needs the embedded PostgreSQL (it signals or restarts it).
     var needsEmbeddedPostgres: Bool { self == .postgresRestart || self == .postgresStall }
     /// Whether the fault needs a cluster behind HAProxy.
     var needsCluster: Bool { self == .nodeKill || self == .rollingRestart || self == .balancerRestart }
     /// Whether the fault needs the Patroni database tier.
-    var needsPatroni: Bool { self == .primaryKill || self == .switchover || self == .primaryStall }
+    var needsPatroni: Bool { [.primaryKill, .switchover, .primaryStall, .partitionKill].contains(self) }
     /// Whether a failover recorded during the fault is genuine: only when a connector was
     /// really lost. Any other failover is a false one (the connectors never failed).
     var lossIsGenuine: Bool { self == .connectorLoss }

@@ -40,6 +40,8 @@ final class PatroniTier: @unchecked Sendable {
     func killPrimary() async throws { _ = try await run(["kill-primary"]) }
     /// The primary's machine frozen (Patroni and PostgreSQL stopped) for `seconds`, then resumed.
     func stallPrimary(seconds: Int) async throws { _ = try await run(["stall-primary", "\(seconds)"]) }
+    /// The primary's WAL senders frozen for `seconds`, then `kill -9` of its postmaster.
+    func partitionAndKillPrimary(seconds: Int) async throws { _ = try await run(["partition-kill", "\(seconds)"]) }
     /// A planned switchover to the synchronous standby.
     func switchover() async throws { _ = try await run(["switchover"]) }
     /// Waits until every member runs again, one primary and a synchronous standby.

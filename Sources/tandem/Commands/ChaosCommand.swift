@@ -35,7 +35,7 @@ struct ChaosCommand: AsyncParsableCommand {
     var nodes = 1
     @Option(name: .customLong("haproxy-template"), help: "HAProxy configuration template (with --nodes ≥ 2).")
     var haproxyTemplate = "deploy/haproxy/haproxy.cfg.template"
-    @Option(help: "The database: embedded (or --database-url), or patroni: Patroni + etcd + HAProxy started by --patroni-script, whose primary the faults primary-kill, switchover and primary-stall fail over.")
+    @Option(help: "The database: embedded (or --database-url), or patroni: Patroni + etcd + HAProxy started by --patroni-script, whose primary the faults primary-kill, switchover, primary-stall and partition-kill fail over.")
     var postgres: ChaosDatabase = .embedded
     @Flag(name: .customLong("async-replication"), help: "With --postgres patroni: asynchronous replication (synchronous_mode off), for comparison only.")
     var asyncReplication = false
@@ -391,12 +391,13 @@ struct ChaosCommand: AsyncParsableCommand {
             for pid in processes { kill(pid, SIGSTOP) }
             try await Task.sleep(for: .seconds(stallSeconds))
             for pid in processes { kill(pid, SIGCONT) }
-        case .primaryKill, .switchover, .primaryStall:
+        case .primaryKill, .switchover, .primaryStall, .partitionKill:
             guard let tier else { return }
             let before = try await tier.primary()
             switch fault {
             case .primaryKill: try await tier.killPrimary()
             case .switchover: try await tier.switchover()
+            case .partitionKill: try await tier.partitionAndKillPrimary(seconds: 2)
             default: try await tier.stallPrimary(seconds: stallSeconds)
             }
             // The old primary back as a standby, a synchronous one named, before the next fault.
