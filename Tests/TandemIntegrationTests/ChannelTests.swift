@@ -200,12 +200,12 @@ struct ChannelTests {
                 store: tandem.store, registry: tandem.ingest.registry, configuration: configuration, logger: TestDatabase.logger)
             let failedAt = ContinuousClock.now
             tandem.ingest.registry.outages.failed(at: failedAt)
-            try await sweeper.sweepWhenHeartbeatsAreComplete(now: failedAt + .seconds(14))
+            try await sweeper.sweepUnlessRecentOutage(now: failedAt + .seconds(14))
             #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1", "10.0.0.2"])
             let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
             #expect(!state.history.contains { $0.kind == .lost || $0.kind == .failover })
             // One timeout of working writes later, the same silence is a loss.
-            try await sweeper.sweepWhenHeartbeatsAreComplete(now: failedAt + .seconds(15))
+            try await sweeper.sweepUnlessRecentOutage(now: failedAt + .seconds(15))
             #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == [])
         }
     }

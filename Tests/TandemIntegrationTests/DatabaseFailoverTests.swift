@@ -49,6 +49,15 @@ struct DatabaseFailoverTests {
         }
     }
 
+    @Test("only an unreachable database counts as an outage (it holds silence judging back); a refused, missing or cancelled one never does")
+    func unavailabilityRule() {
+        #expect(StoreError.isUnavailability(StoreError(.unavailable, "down")))
+        #expect(!StoreError.isUnavailability(StoreError(.rejected, "bad data")))
+        #expect(!StoreError.isUnavailability(StoreError(.notFound, "no such token")))
+        #expect(!StoreError.isUnavailability(StoreError(.conflict, "taken")))
+        #expect(!StoreError.isUnavailability(CancellationError()))
+    }
+
     @Test("a single server reports its commits as unreplicated: isSynchronous false, no standby")
     func singleServerIsNotSynchronous() async throws {
         try await TestDatabase.withStore { store, _ in

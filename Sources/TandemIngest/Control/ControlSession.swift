@@ -114,7 +114,7 @@ final class ControlSession: Sendable {
             join = try await store.connectors.join(
                 tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
                 rules: configuration.pairingRules)
-        } catch let error as StoreError where !StoreError.isRejection(error) {
+        } catch where StoreError.isUnavailability(error) {
             registry.outages.failed()
             throw error
         } catch let refusal as PairingRefusal {

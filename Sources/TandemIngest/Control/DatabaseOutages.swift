@@ -12,7 +12,9 @@ public final class DatabaseOutages: Sendable {
 
     public init() {}
 
-    /// A statement failed because the database could not be reached (or did not answer).
+    /// A statement failed because the database could not be reached or did not answer
+    /// (``TandemStore/StoreError/isUnavailability(_:)``: never a refusal of one tenant's data, so
+    /// no input can hold judging back).
     public func failed(at instant: ContinuousClock.Instant = .now) {
         gate.withLock { $0.failed(at: instant) }
     }

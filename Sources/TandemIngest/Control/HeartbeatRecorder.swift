@@ -75,7 +75,7 @@ public final class HeartbeatRecorder: Service, Sendable {
             alive = try await connectors.heartbeats(batch.values.map(\.beat))
             metrics.heartbeatsWritten(batch.count)
         } catch {
-            outages.failed()
+            if StoreError.isUnavailability(error) { outages.failed() }
             logger.warning("heartbeats not written; kept for the next round", metadata: ["count": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
             pending.withLock { all in
                 guard !stopped.load(ordering: .acquiring) else { return }

@@ -12,7 +12,7 @@ public import TandemStore
 ///
 /// After the database was unreachable (``DatabaseOutages``), nothing is judged for one liveness
 /// timeout: a database failover is not a loss of every connector.
-public final class LivenessSweeper: Service, Sendable {
+public struct LivenessSweeper: Service {
     private let store: Store
     private let registry: SessionRegistry
     private let configuration: IngestConfiguration
@@ -31,9 +31,9 @@ public final class LivenessSweeper: Service, Sendable {
             every: configuration.heartbeatInterval, logger: logger, failure: "liveness sweep failed; retrying next interval"
         ) {
             do {
-                try await self.sweepWhenHeartbeatsAreComplete()
+                try await sweepUnlessRecentOutage()
             } catch {
-                self.registry.outages.failed()
+                if StoreError.isUnavailability(error) { registry.outages.failed() }
                 throw error
             }
         }
@@ -41,7 +41,7 @@ public final class LivenessSweeper: Service, Sendable {
 
     /// A sweep, unless this node failed to reach the database within the last liveness timeout
     /// before `now` (``DatabaseOutages``).
-    public func sweepWhenHeartbeatsAreComplete(now: ContinuousClock.Instant = .now) async throws {
+    public func sweepUnlessRecentOutage(now: ContinuousClock.Instant = .now) async throws {
         guard registry.outages.allowsJudging(at: now, timeout: configuration.livenessTimeout) else {
             logger.debug("silence not judged: the database was unreachable within the liveness timeout")
             return

@@ -195,7 +195,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 message: "batch \(batch.sequence) was refused by the database (\(error)); nothing of it was stored: don't resend it unchanged")
         } catch {
             // Nothing of the batch is acked: the connector resends it on its next stream.
-            registry.outages.failed()
+            if StoreError.isUnavailability(error) { registry.outages.failed() }
             logger.error("could not store a batch", metadata: [
                 "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
             ])

@@ -61,6 +61,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "25006"
     }
 
+    /// Whether `error` says the database could not be reached or answer (retryable for every
+    /// statement alike), as opposed to a refusal of one statement's data or a missing row:
+    /// ``Code/unavailable``, a connection that closed or failed, a server shutting down or in
+    /// recovery (SQLSTATE class 08, 57P01–57P03) or read-only (25006).
+    public static func isUnavailability(_ error: any Error) -> Bool {
+        if let error = error as? StoreError { return error.code == .unavailable }
+        guard let error = error as? PSQLError else { return false }
+        if [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
+            .contains(error.code) { return true }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "25006"].contains(state)
+    }
+
     /// What to log of any error of the storage path: safe (never SQL, binds or row data) yet
     /// telling. PostgresNIO's `PSQLError` describes itself as a generic text on purpose and its
     /// reflection holds the statement and binds; here it is its code and SQLSTATE (e.g.
