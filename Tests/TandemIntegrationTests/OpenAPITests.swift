@@ -33,6 +33,21 @@ struct OpenAPITests {
         }
     }
 
+    @Test("the documented error codes are exactly the codes APIError can answer")
+    func errorCodesMatchTheDocument() async throws {
+        try await TandemHarness.run { tandem in
+            try await tandem.withAPI { api in
+                let document = try await Self.document(api)
+                let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+                let error = ((schemas?["Error"] as? [String: Any])?["properties"] as? [String: Any])?["error"] as? [String: Any]
+                let code = (error?["properties"] as? [String: Any])?["code"] as? [String: Any]
+                let documented = try #require(code?["enum"] as? [String])
+                #expect(Set(documented) == Set(APIError.Code.allCases.map(\.rawValue)))
+                #expect(documented.count == APIError.Code.allCases.count)
+            }
+        }
+    }
+
     /// Where `live` and `example` differ in shape, at any depth (arrays compare their first
     /// elements): a key in the response the example lacks is undocumented; a key of the example
     /// missing from the response is a problem unless `schema` allows null for it (the encoder

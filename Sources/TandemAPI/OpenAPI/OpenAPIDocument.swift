@@ -1206,7 +1206,19 @@ enum OpenAPIDocument {
             "properties": {
               "code": {
                 "type": "string",
-                "description": "stable machine-readable code, e.g. unauthorized, not_found, invalid_request"
+                "description": "stable machine-readable code",
+                "enum": [
+                  "unauthorized",
+                  "too_many_failed_authentications",
+                  "body_too_large",
+                  "request_timeout",
+                  "not_found",
+                  "invalid_field",
+                  "invalid_json",
+                  "unsupported_media_type",
+                  "http_error",
+                  "internal"
+                ]
               },
               "message": {
                 "type": "string",

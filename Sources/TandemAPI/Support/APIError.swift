@@ -8,8 +8,22 @@ import TandemStore
 public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     /// The HTTP status.
     public let status: HTTPResponse.Status
+    /// The stable machine-readable codes of the error body; clients switch on them.
+    public enum Code: String, Sendable, Encodable, CaseIterable {
+        case unauthorized
+        case tooManyFailedAuthentications = "too_many_failed_authentications"
+        case bodyTooLarge = "body_too_large"
+        case requestTimeout = "request_timeout"
+        case notFound = "not_found"
+        case invalidField = "invalid_field"
+        case invalidJSON = "invalid_json"
+        case unsupportedMediaType = "unsupported_media_type"
+        case httpError = "http_error"
+        case `internal`
+    }
+
     /// A stable machine-readable code, e.g. `invalid_field`.
-    public let code: String
+    public let code: Code
     /// What went wrong and what to do, for a person.
     public let message: String
     /// The request field at fault, when there is one.
@@ -18,7 +32,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public var retryAfter: Int?
 
     /// Creates an error.
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+    public init(_ status: HTTPResponse.Status, code: Code, message: String, field: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
@@ -27,13 +41,13 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
 
     /// 401: no API key, an unknown one, or a revoked one (the three are not told apart).
     public static let unauthorized = APIError(
-        .unauthorized, code: "unauthorized",
+        .unauthorized, code: .unauthorized,
         message: "missing, unknown or revoked API key: send Authorization: Bearer <operator API key>")
 
     /// 429: too many failed authentications from this address.
     public static func tooManyFailures(retryAfter seconds: Int) -> APIError {
         var error = APIError(
-            .tooManyRequests, code: "too_many_failed_authentications",
+            .tooManyRequests, code: .tooManyFailedAuthentications,
             message: "too many failed authentications from this address: retry after \(seconds) s")
         error.retryAfter = seconds
         return error
@@ -41,29 +55,29 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
 
     /// 413 for a request body larger than `limit` bytes.
     public static func bodyTooLarge(limit: Int) -> APIError {
-        APIError(.contentTooLarge, code: "body_too_large", message: "request body is larger than \(limit) bytes")
+        APIError(.contentTooLarge, code: .bodyTooLarge, message: "request body is larger than \(limit) bytes")
     }
 
     /// 408 for a request body that did not arrive within `timeout`.
     static func requestTimeout(after timeout: Duration) -> APIError {
         APIError(
-            .requestTimeout, code: "request_timeout",
+            .requestTimeout, code: .requestTimeout,
             message: "the request body did not arrive within \(timeout.components.seconds) s; send it at once")
     }
 
     /// 404 for a resource this tenant does not have (whether another tenant has it is not told).
     public static func notFound(_ what: String) -> APIError {
-        APIError(.notFound, code: "not_found", message: "\(what) not found")
+        APIError(.notFound, code: .notFound, message: "\(what) not found")
     }
 
     /// 400 for a field that breaks a rule.
     public static func invalid(_ error: ValidationError) -> APIError {
-        APIError(.badRequest, code: "invalid_field", message: "\(error.field): \(error.message)", field: error.field)
+        APIError(.badRequest, code: .invalidField, message: "\(error.field): \(error.message)", field: error.field)
     }
 
     private struct Body: Encodable {
         struct Detail: Encodable {
-            let code: String
+            let code: Code
             let message: String
             let field: String?
         }
@@ -85,5 +99,5 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         return ByteBuffer(bytes: try encoder.encode(Body(error: .init(code: code, message: message, field: field))))
     }
 
-    public var description: String { "\(status.code) \(code): \(message)" }
+    public var description: String { "\(status.code) \(code.rawValue): \(message)" }
 }

@@ -9,7 +9,7 @@ extension Request {
     /// what is wrong (which field, which type) instead of a generic failure.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: OperatorContext) async throws -> T {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send Content-Type: application/json")
+            throw APIError(.unsupportedMediaType, code: .unsupportedMediaType, message: "send Content-Type: application/json")
         }
         let buffer: ByteBuffer
         do {
@@ -20,14 +20,14 @@ extension Request {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let DecodingError.keyNotFound(key, _) {
-            throw APIError(.badRequest, code: "invalid_field", message: "\(key.stringValue): is required", field: key.stringValue)
+            throw APIError(.badRequest, code: .invalidField, message: "\(key.stringValue): is required", field: key.stringValue)
         } catch let DecodingError.typeMismatch(expected, detail), let DecodingError.valueNotFound(expected, detail) {
             let field = detail.codingPath.map(\.stringValue).joined(separator: ".")
             throw APIError(
-                .badRequest, code: "invalid_field", message: "\(field): must be a \(Self.jsonName(of: expected))",
+                .badRequest, code: .invalidField, message: "\(field): must be a \(Self.jsonName(of: expected))",
                 field: field)
         } catch {
-            throw APIError(.badRequest, code: "invalid_json", message: "request body is not a valid JSON object")
+            throw APIError(.badRequest, code: .invalidJSON, message: "request body is not a valid JSON object")
         }
     }
 
