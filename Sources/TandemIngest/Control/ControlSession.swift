@@ -83,19 +83,19 @@ final class ControlSession: Sendable {
             case .hello(let hello) where connector == nil:
                 connector = try await admit(hello, continuation: continuation)
             case .hello:
-                throw RPCError(code: .invalidArgument, message: "Hello may be sent only once per control stream")
+                throw IngestError.helloTwice
             case .heartbeat(let heartbeat):
                 guard let connector else {
-                    throw RPCError(code: .invalidArgument, message: "the first message on the control channel must be a Hello")
+                    throw IngestError.helloFirst
                 }
                 heartbeats.record(.init(
                     tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat))
                 ) {
-                    continuation.yield(.close(RPCError(code: .unavailable, message: "this session was replaced or declared lost; reconnect")))
+                    continuation.yield(.close(RPCError(IngestError.replacedOrLost)))
                     continuation.finish()
                 }
             case nil:
-                throw RPCError(code: .invalidArgument, message: "empty control message: send a Hello or a Heartbeat")
+                throw IngestError.emptyControlMessage
             }
         }
     }
@@ -107,7 +107,7 @@ final class ControlSession: Sendable {
         do {
             hello = try ConnectorHello(wire)
         } catch let error as ValidationError {
-            throw RPCError(code: .invalidArgument, message: "Hello.\(error.field) \(error.message)")
+            throw IngestError.invalidHello(error)
         }
         let join: HAJoin
         do {
@@ -120,7 +120,7 @@ final class ControlSession: Sendable {
         } catch let refusal as PairingRefusal {
             registry.metrics.helloRefused(refusal.rule)
             logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])
-            throw RPCError(code: .failedPrecondition, message: refusal.description)
+            throw IngestError.refused(refusal)
         }
         admitted.withLock { $0 = join.connectorID }
         let groupConfiguration = try await store.groups.configuration(tenant: token.tenantID, token: token.id)
@@ -149,8 +149,8 @@ final class ControlSession: Sendable {
     /// ended by Tandem for a reason (replaced, revoked, refused, invalid).
     static func broke(_ failure: (any Error)?) -> Bool {
         guard let failure else { return true }
-        guard let error = failure as? RPCError else { return true }
-        switch error.code {
+        guard let error = failure as? any RPCErrorConvertible else { return true }
+        switch error.rpcErrorCode {
         case .aborted, .unauthenticated, .invalidArgument, .failedPrecondition, .resourceExhausted, .permissionDenied:
             return false
         default:
@@ -195,7 +195,7 @@ final class ControlSession: Sendable {
     }
 
     private static func reason(_ error: any Error) -> String {
-        if let error = error as? RPCError { return "\(error.code): \(error.message)" }
+        if let error = error as? any RPCErrorConvertible { return "\(error.rpcErrorCode): \(error.rpcErrorMessage)" }
         return "control stream failed"
     }
 }

@@ -57,7 +57,7 @@ public struct LivenessSweeper: Service {
                 tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
                 session: expired.sessionID, reason: reason)
             registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
-                           error: RPCError(code: .unavailable, message: "declared lost: \(reason); reconnect"))
+                           error: RPCError(IngestError.declaredLost(reason)))
             if let loss {
                 registry.connectorLost(loss, tenant: expired.tenant, token: expired.token)
                 logger.notice("connector lost to silence", metadata: ["tandem.connector": "\(expired.connectorID)"])

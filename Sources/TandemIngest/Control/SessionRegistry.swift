@@ -87,7 +87,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         }
         if keptNew { metrics.sessions("control", 1 - ended.count) }
         for continuation in ended {
-            continuation.yield(.close(RPCError(code: .aborted, message: "replaced by a newer session of the same connector")))
+            continuation.yield(.close(RPCError(IngestError.replaced)))
             continuation.finish()
         }
     }
@@ -136,9 +136,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             all[GroupKey(tenant: tenant, token: token)]?.values.filter { $0.connector == loss.connectorID }.map(\.ending) ?? []
         }
         for continuation in ending {
-            continuation.yield(RPCError(
-                code: .unavailable,
-                message: "this connector was recorded lost; say Hello on the control channel again, then reopen the data channel and resend what was not acked"))
+            continuation.yield(RPCError(IngestError.connectorLost))
             continuation.finish()
         }
     }
@@ -197,12 +195,12 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         let key = GroupKey(tenant: tenant, token: token)
         let control = sessions.withLock { $0[key]?.values.map(\.continuation) ?? [] }
         for continuation in control {
-            continuation.yield(.close(RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token")))
+            continuation.yield(.close(RPCError(IngestError.tokenRevoked)))
             continuation.finish()
         }
         let data = dataStreams.withLock { $0.removeValue(forKey: key)?.values.map(\.ending) ?? [] }
         for continuation in data {
-            continuation.yield(RPCError(code: .unauthenticated, message: "the token was revoked; configure a live token"))
+            continuation.yield(RPCError(IngestError.tokenRevoked))
             continuation.finish()
         }
         if !control.isEmpty || !data.isEmpty {
@@ -246,8 +244,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     }
 
     /// What a connector hears when the node it is on shuts down.
-    static let shuttingDown = RPCError(
-        code: .unavailable, message: "this Tandem node is shutting down; reconnect (resend what was not acked)")
+    static let shuttingDown = RPCError(IngestError.shuttingDown)
 
     /// The groups with a control session or a data stream open on this node.
     var liveGroups: [(tenant: TenantID, token: TokenID)] {

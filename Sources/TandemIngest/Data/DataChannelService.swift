@@ -60,9 +60,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         guard let ending = registry.openDataStream(
             streamID, tenant: token.tenantID, token: token.id, limit: configuration.maximumDataStreamsPerToken)
         else {
-            throw RPCError(
-                code: .resourceExhausted,
-                message: "this token already has \(configuration.maximumDataStreamsPerToken) data streams open; close one first")
+            throw IngestError.tooManyDataStreams(limit: configuration.maximumDataStreamsPerToken)
         }
         defer {
             registry.closeDataStream(streamID, tenant: token.tenantID, token: token.id)
@@ -94,7 +92,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                         metrics.sessions("data", 1)
                     case .batch(let batch):
                         guard let connector else {
-                            throw RPCError(code: .invalidArgument, message: "the first message on the data channel must be a DataOpen")
+                            throw IngestError.dataOpenFirst
                         }
                         // A node shutting down takes no new batch: unacked, it is resent to another node.
                         if registry.isDraining { continue }
@@ -110,9 +108,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                             return (ack, arrived)
                         })
                     case .open:
-                        throw RPCError(code: .invalidArgument, message: "DataOpen may be sent only once per data stream")
+                        throw IngestError.dataOpenTwice
                     case nil:
-                        throw RPCError(code: .invalidArgument, message: "empty data message: send a DataOpen or an EventBatch")
+                        throw IngestError.emptyDataMessage
                     }
                 }
             }
@@ -144,9 +142,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         guard let connector = try await store.connectors.openDataChannel(
             tenant: token.tenantID, token: token.id, instanceID: open.instanceID)
         else {
-            throw RPCError(
-                code: .failedPrecondition,
-                message: "no connector with instance id '\(open.instanceID.prefix(64))' for this token: say Hello on the control channel first")
+            throw IngestError.unknownInstance(open.instanceID)
         }
         return connector
     }
@@ -154,15 +150,11 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     /// Validates a batch into records; a bad event refuses the whole batch.
     private func records(of batch: Tandem_V1_EventBatch, token: Token, connector: ConnectorID) throws -> [EventRecord] {
         guard batch.events.count <= configuration.maximumEventsPerBatch else {
-            throw RPCError(
-                code: .resourceExhausted,
-                message: "batch \(batch.sequence) has \(batch.events.count) events; at most \(configuration.maximumEventsPerBatch) per batch")
+            throw IngestError.tooManyEvents(batch: batch.sequence, events: batch.events.count, limit: configuration.maximumEventsPerBatch)
         }
         let size = batch.events.reduce(16) { $0 + $1.body.count + $1.sourceDevice.utf8.count + $1.subject.utf8.count + 40 }
         guard size <= configuration.maximumMessageSize else {
-            throw RPCError(
-                code: .resourceExhausted,
-                message: "batch \(batch.sequence) is about \(size) bytes; at most \(configuration.maximumMessageSize) bytes per message: send smaller batches")
+            throw IngestError.batchTooLarge(batch: batch.sequence, bytes: size, limit: configuration.maximumMessageSize)
         }
         var records: [EventRecord] = []
         records.reserveCapacity(batch.events.count)
@@ -170,9 +162,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             do {
                 records.append(EventRecord(tenant: token.tenantID, token: token.id, connector: connector, event: try DeviceEvent(wire)))
             } catch let error as ValidationError {
-                throw RPCError(
-                    code: .invalidArgument,
-                    message: "batch \(batch.sequence), event \(index): \(error.field) \(error.message); nothing of this batch was stored")
+                throw IngestError.invalidEvent(batch: batch.sequence, index: index, error)
             }
         }
         return records
@@ -190,16 +180,14 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
             logger.warning("a batch was refused by PostgreSQL", metadata: [
                 "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
             ])
-            throw RPCError(
-                code: .invalidArgument,
-                message: "batch \(batch.sequence) was refused by the database (\(error)); nothing of it was stored: don't resend it unchanged")
+            throw IngestError.batchRefused(batch: batch.sequence, "\(error)")
         } catch {
             // Nothing of the batch is acked: the connector resends it on its next stream.
             if StoreError.isUnavailability(error) { registry.outages.failed() }
             logger.error("could not store a batch", metadata: [
                 "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
             ])
-            throw RPCError(code: .unavailable, message: "batch \(batch.sequence) could not be stored now; resend it")
+            throw IngestError.batchNotStored(batch: batch.sequence)
         }
         // The batch is durable from here on: bookkeeping that fails must not turn its ack into
         // a "resend". Connector counters and the FastLocate state go to PostgreSQL at most once

@@ -42,9 +42,7 @@ struct ChannelAuthenticator: Sendable {
         } catch {
             // A valid token is never refused; failures past the address's limit are slowed down.
             if let wait = throttle.fail(clientAddress(metadata, context: context)) {
-                throw RPCError(
-                    code: .resourceExhausted, message: "too many failed authentications from this address: retry after \(wait) s",
-                    metadata: ["retry-after": "\(wait)"])
+                throw IngestError.tooManyFailedAuthentications(retryAfter: wait)
             }
             throw error
         }
@@ -53,11 +51,11 @@ struct ChannelAuthenticator: Sendable {
     private func check(_ metadata: Metadata) async throws -> Token {
         guard let secret = Secret(authorization: metadata[stringValues: "authorization"].first(where: { _ in true })) else {
             metrics.authenticationFailed(listener: "grpc")
-            throw RPCError(code: .unauthenticated, message: "missing token: send metadata 'authorization: Bearer <token>'")
+            throw IngestError.missingToken
         }
         guard let token = try await tokens.authenticate(secret: secret) else {
             metrics.authenticationFailed(listener: "grpc")
-            throw RPCError(code: .unauthenticated, message: "unknown or revoked token: configure a live token from the operator API")
+            throw IngestError.unknownToken
         }
         return token
     }

@@ -15,10 +15,10 @@ struct DescriptiveDeserializer<Message: SwiftProtobuf.Message>: MessageDeseriali
         do {
             return try ProtobufDeserializer<Message>().deserialize(serializedMessageBytes)
         } catch let error as RPCError {
-            throw RPCError(
-                code: .invalidArgument,
-                message: "a message on \(method) (\(serializedMessageBytes.count) bytes) is not a valid \(Message.protoMessageName): "
-                    + "\(Self.reason(error.cause)); encode it from Protos/\(Self.protoFile), at most \(limit) bytes")
+            // An RPCError: the transport, not a handler, calls this.
+            throw RPCError(IngestError.undecodable(
+                method: method, bytes: serializedMessageBytes.count, message: Message.protoMessageName,
+                reason: Self.reason(error.cause), protoFile: Self.protoFile, limit: limit))
         }
     }
 

@@ -58,7 +58,7 @@ struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
 
     private static func requireKnown(_ service: String) throws {
         guard services.contains(service) else {
-            throw RPCError(code: .notFound, message: "unknown service '\(service)': ask for \"\" or one of \(services.sorted().dropFirst().joined(separator: ", "))")
+            throw IngestError.unknownService(service, known: services.sorted().dropFirst().joined(separator: ", "))
         }
     }
 }
