@@ -315,7 +315,8 @@ struct ChaosCommand: AsyncParsableCommand {
             // What the fault caused: failovers up to the liveness timeout (15 s) and a lease after it.
             faultLine.falseFailovers = fault.lossIsGenuine ? 0 : failovers.filter { $0 >= began - 0.5 && $0 <= ended + 30 && isFalse($0) }.count
             reconnectFigures(&faultLine, outages.filter { $0.0 >= began - 0.5 && $0.0 <= ended + 1 }.map(\.1))
-            faultLine.writeGapSeconds = Self.longestSilence(ackTimes, from: began, to: ended)
+            // A fault that struck after the traffic ended has nothing to ack: no write gap.
+            faultLine.writeGapSeconds = began < Double(duration) ? Self.longestSilence(ackTimes, from: began, to: ended) : 0
             if fault.needsPatroni {
                 faultLine.failovers = databaseFailovers.filter { $0 >= began && $0 <= ended }.count
                 faultLine.recoverySeconds = ended - began
