@@ -168,7 +168,8 @@ struct ChannelTests {
                 store: tandem.store, registry: tandem.ingest.registry,
                 configuration: { var c = IngestConfiguration(); c.livenessTimeout = .milliseconds(600); return c }(),
                 logger: TestDatabase.logger)
-            try await eventually("the silent connector to be lost") {
+            // Generous: at the start of the suite every test runs at once on two cores.
+            try await eventually("the silent connector to be lost", timeout: .seconds(30)) {
                 try await sweeper.sweep()
                 return try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.2"]
             }
