@@ -29,6 +29,8 @@ public struct Store: Sendable {
     public let partitions: EventPartitions
     /// The schema migrations this binary carries.
     public let migrations: MigrationRunner
+    /// The replication state read last (kept current by the node's replication monitor).
+    public let latestReplication = LatestReplication()
     private let logger: Logger
 
     /// Creates the store over `client`, knowing `migrations`.
@@ -49,7 +51,8 @@ public struct Store: Sendable {
         self.logger = logger
     }
 
-    /// Whether a commit is on a synchronous standby too when it returns (see ``DatabaseReplication``).
+    /// Whether a commit is on a synchronous standby too when it returns (see ``DatabaseReplication``),
+    /// read from PostgreSQL now.
     public func replication() async throws -> DatabaseReplication {
         try await DatabaseReplication.read(from: client, logger: logger)
     }

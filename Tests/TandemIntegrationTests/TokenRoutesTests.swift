@@ -177,6 +177,19 @@ struct TokenRoutesTests {
         }
     }
 
+    @Test("/readyz reports the replication state the node's monitor read last instead of asking PostgreSQL on every check")
+    func readyReportsTheMonitoredReplication() async throws {
+        try await withOperatorAPI { store, client in
+            // As the monitor would have recorded it on a Patroni primary (this test cluster is one server).
+            store.latestReplication.record(DatabaseReplication(
+                synchronousCommit: "on", synchronousStandbyNames: "\"member-1\"", synchronousStandbys: 1, standbys: 2))
+            let ready = try await client.send(.get, "/readyz", apiKey: nil)
+            let database = try #require(ready.json["database"] as? [String: Any])
+            #expect(database["commitsSynchronous"] as? Bool == true)
+            #expect(database["standbys"] as? Int == 2)
+        }
+    }
+
     @Test("/readyz is 503 with the reason when migrations are pending")
     func notReadyWhenPending() async throws {
         try await TestDatabase.withStore(migrate: false) { store, _ in

@@ -1,12 +1,12 @@
 public import Logging
 public import ServiceLifecycle
 public import TandemStore
-import Synchronization
 
 /// Tells operators whether "acked" means "on two machines": at start, then every `interval`,
 /// reads ``DatabaseReplication`` from the primary, records it in the metrics
 /// (`tandem_database_commits_synchronous`, `tandem_database_synchronous_standbys`,
-/// `tandem_database_standbys`) and logs it at start and whenever it changes: a warning while
+/// `tandem_database_standbys`), keeps it in ``TandemStore/Store/latestReplication`` for
+/// `/readyz`, and logs it at start and whenever it changes: a warning while
 /// commits are not synchronously replicated (the embedded single server, an asynchronous
 /// standby, or a synchronous standby that is gone), never a refusal to serve.
 public struct ReplicationMonitor: Service {
@@ -23,13 +23,12 @@ public struct ReplicationMonitor: Service {
     }
 
     public func run() async throws {
-        let last = LastReplication()
         try await runPeriodically(
             every: interval, startAtOnce: true, logger: logger, failure: "reading the database's replication state failed"
         ) {
             let replication = try await store.replication()
             metrics.databaseReplication(replication)
-            guard last.swap(replication) != replication else { return }
+            guard store.latestReplication.record(replication) != replication else { return }
             let metadata: Logger.Metadata = [
                 "synchronousStandbys": "\(replication.synchronousStandbys)", "standbys": "\(replication.standbys)",
                 "synchronousCommit": "\(replication.synchronousCommit)",
@@ -40,15 +39,3 @@ public struct ReplicationMonitor: Service {
     }
 }
 
-/// The state read last, to log only changes.
-private final class LastReplication: Sendable {
-    private let value = Mutex<DatabaseReplication?>(nil)
-
-    /// Stores `replication` and returns the one before it.
-    func swap(_ replication: DatabaseReplication) -> DatabaseReplication? {
-        value.withLock { stored in
-            defer { stored = replication }
-            return stored
-        }
-    }
-}
