@@ -130,6 +130,11 @@ struct NoisyNeighbourTests {
                 control.kill()
                 #expect(windowHits(site) - before == Double(total), "a resend of \(tag) reached the database")
             }
+            // The killed resender's loss is recorded after its stream ends: wait for it, or the
+            // next Hello from the same IP is refused by the unique-IP rule (a race under load).
+            try await eventually("the resender to leave", timeout: .seconds(30)) {
+                try await !tandem.store.connectors.haActive(tenant: good.tenant, token: good.tokenID).contains("10.1.0.9")
+            }
             // The server is the one that started: still serving G after everything H sent.
             let control = try await tandem.connect(good, ip: "10.1.0.9", instanceID: "after")
             let stream = DataStream.open(client: tandem.client, token: good.token, instanceID: "after")
