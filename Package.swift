@@ -203,5 +203,6 @@ if Context.environment["TANDEM_FUZZ"] != nil {
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "FuzzDataChannel", dependencies: fuzzDependencies, path: "Fuzz/FuzzDataChannel"),
         .executableTarget(name: "FuzzControlChannel", dependencies: fuzzDependencies, path: "Fuzz/FuzzControlChannel"),
+        .executableTarget(name: "FuzzOperatorRequests", dependencies: ["FuzzSupport", "TandemCore"], path: "Fuzz/FuzzOperatorRequests"),
     ]
 }

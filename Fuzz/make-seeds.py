@@ -39,6 +39,11 @@ def heartbeat(ip=b"172.20.239.66", status=b"ACTIVE", rate=58.0):
     controller = string(1, ip) + vint(2, 1_795_651_000_000_000) + double(3, rate) + string(4, status)
     return string(2, string(1, controller) + vint(2, 10) + double(3, 1.5) + vint(5, 40_161_516))
 
+def route(kind, body):
+    """An input of FuzzOperatorRequests: the route's selector byte, then the body."""
+    kinds = {"token": 0, "analyst": 1, "devices": 2, "reprovision": 3, "sign-in": 4}
+    return bytes([kinds[kind]]) + body
+
 INT64_MIN = -(1 << 63)
 files = {
     "corpus/data/batch-one": batch(event()),
@@ -47,6 +52,11 @@ files = {
     "corpus/control/hello": hello(),
     "corpus/control/hello-v6": hello(ip=b"2001:db8::10"),
     "corpus/control/heartbeat": heartbeat(),
+    "corpus/http/token": route("token", b'{"connectorName":"Site A connector","network":"wired"}'),
+    "corpus/http/analyst": route("analyst", b'{"name":"Ana Lyst"}'),
+    "corpus/http/devices": route("devices", b'{"devices":[{"ipAddress":"192.0.2.10","name":"wlc-1"},{"ipAddress":"2001:db8::10"}]}'),
+    "corpus/http/reprovision": route("reprovision", b'{"services":["hyperlocation","iot"]}'),
+    "corpus/http/sign-in": route("sign-in", b"apiKey=tdm_abc%2Bdef+x"),
     # Inputs that crashed or hurt other tenants before (issue 13): replayed by scripts/fuzz.
     "regressions/data/device-time-int64-min": batch(event(device=INT64_MIN), sequence=7),
     "regressions/data/device-time-int64-min-plus-one": batch(event(device=INT64_MIN + 1)),
@@ -59,6 +69,11 @@ files = {
     "regressions/control/ip-leading-zero": hello(ip=b"192.0.2.061"),
     "regressions/control/ip-mapped-v6": hello(ip=b"::ffff:192.0.2.61"),
     "regressions/control/heartbeat-nul": heartbeat(ip=b"172.20.239.66\x00", status=b"ACT\x00IVE", rate=float("nan")),
+    "regressions/http/devices-bad-addresses": route("devices", b'{"devices":[{"ipAddress":"B"},{"ipAddress":"1.2.3"},{"ipAddress":"999.1.1.1"}]}'),
+    "regressions/http/devices-same-address-twice": route("devices", b'{"devices":[{"ipAddress":"192.0.2.61"},{"ipAddress":"::ffff:192.0.2.61"}]}'),
+    "regressions/http/token-nul-name": route("token", b'{"connectorName":"a\\u0000b"}'),
+    "regressions/http/devices-wrong-type": route("devices", b'{"devices":[{"ipAddress":7}]}'),
+    "regressions/http/sign-in-bad-percent": route("sign-in", b"apiKey=%E2%82&apiKey=%zz"),
 }
 root = os.path.dirname(os.path.abspath(__file__))
 for name, data in files.items():

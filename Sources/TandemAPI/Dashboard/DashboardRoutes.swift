@@ -36,9 +36,8 @@ struct DashboardRoutes {
                 controllers: connector.statistics.controllers, name: connector.hostname))
         }
         router.post("login") { request, context -> Response in
-            let form = try await request.body.collect(upTo: 4_096)
-            let key = Self.formValue("apiKey", in: String(buffer: form)) ?? ""
-            guard let tenant = try await store.tenants.authenticate(apiKey: Secret(key)) else {
+            let form = SignInForm(body: try await request.body.collect(upTo: SignInForm.maximumSize).readableBytesView)
+            guard let tenant = try await store.tenants.authenticate(apiKey: Secret(form.apiKey)) else {
                 if let wait = throttle.fail(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
                 var response = html(DashboardPage.login(error: "That API key is unknown or revoked."))
                 response.status = .unauthorized
@@ -98,16 +97,6 @@ struct DashboardRoutes {
                 let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
                 if pair.count == 2, pair[0] == cookieName, !pair[1].isEmpty { return String(pair[1]) }
             }
-        }
-        return nil
-    }
-
-    /// A value of an `application/x-www-form-urlencoded` body.
-    static func formValue(_ name: String, in body: String) -> String? {
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0] == name else { continue }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
         }
         return nil
     }

@@ -12,10 +12,6 @@ struct AnalystRoutes {
     let limits: AnalystRepository.Limits
 
     /// The body of `POST /api/v1/analysts`.
-    struct CreateRequest: Decodable {
-        let name: String?
-    }
-
     /// An analyst as listed (never its password).
     struct Summary: ResponseEncodable {
         let id: AnalystID
@@ -49,11 +45,8 @@ struct AnalystRoutes {
 
     @Sendable func create(_ request: Request, context: OperatorContext) async throws -> EditedResponse<IssuedAnalyst> {
         let tenant = try context.requireTenant()
-        let body = try await request.decodeJSON(CreateRequest.self, context: context)
-        guard let text = body.name else { throw APIError.invalid(ValidationError(field: "name", message: "is required")) }
-        let name: DisplayName
-        do { name = try DisplayName(text, field: "name") } catch let error as ValidationError { throw APIError.invalid(error) }
-        let (analyst, password) = try await analysts.create(tenant: tenant, name: name, limits: limits)
+        let body = try await request.decodeJSON(context: context, AnalystRequest.init(json:))
+        let (analyst, password) = try await analysts.create(tenant: tenant, name: body.name, limits: limits)
         context.logger.info("created analyst login", metadata: ["tandem.analyst": "\(analyst.id)", "role": "\(analyst.role)"])
         return EditedResponse(status: .created, response: IssuedAnalyst(analyst, password: password))
     }

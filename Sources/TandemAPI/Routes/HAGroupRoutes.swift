@@ -42,13 +42,6 @@ struct HAGroupRoutes {
         let history: [HistoryEntry]
     }
 
-    struct DevicesRequest: Decodable {
-        struct Device: Decodable {
-            let ipAddress: String?
-            let name: String?
-        }
-        let devices: [Device]?
-    }
 
     struct Devices: ResponseEncodable {
         let network: NetworkKind
@@ -56,9 +49,6 @@ struct HAGroupRoutes {
         let modifiedAt: Date
     }
 
-    struct ReprovisionRequest: Decodable {
-        let services: [String]?
-    }
 
     func add(to group: RouterGroup<OperatorContext>) {
         group.get("ha-groups/{tokenId}", use: show)
@@ -98,22 +88,8 @@ struct HAGroupRoutes {
     func replace(_ request: Request, context: OperatorContext, network: NetworkKind) async throws -> Devices {
         let tenant = try context.requireTenant()
         let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
-        let body = try await request.decodeJSON(DevicesRequest.self, context: context)
-        guard let wire = body.devices else {
-            throw APIError.invalid(ValidationError(field: "devices", message: "is required (an array of {ipAddress, name})"))
-        }
-        guard wire.count <= 1_000 else {
-            throw APIError.invalid(ValidationError(field: "devices", message: "at most 1000 devices per group"))
-        }
-        var devices: [HAGroupConfiguration.Device] = []
-        for (index, device) in wire.enumerated() {
-            let ip = try IPAddress(device.ipAddress ?? "", field: "devices[\(index)].ipAddress").canonical
-            let name = try device.name.map { try DisplayName($0, field: "devices[\(index)].name").value } ?? ""
-            devices.append(.init(ipAddress: ip, name: name))
-        }
-        guard Set(devices.map(\.ipAddress)).count == devices.count else {
-            throw APIError.invalid(ValidationError(field: "devices", message: "each ipAddress may appear once"))
-        }
+        let body = try await request.decodeJSON(context: context, DeviceListRequest.init(json:))
+        let devices = body.devices.map { HAGroupConfiguration.Device(ipAddress: $0.ipAddress, name: $0.name) }
         guard let configuration = try await store.groups.replaceDevices(
             tenant: tenant, token: token, network: network, devices: devices)
         else { throw APIError.notFound("HA group") }
@@ -124,12 +100,8 @@ struct HAGroupRoutes {
     @Sendable func reprovision(_ request: Request, context: OperatorContext) async throws -> Group {
         let tenant = try context.requireTenant()
         let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
-        let body = try await request.decodeJSON(ReprovisionRequest.self, context: context)
-        let services = body.services ?? []
-        let known: Set = ["hyperlocation", "iot"]
-        guard !services.isEmpty, services.allSatisfy(known.contains) else {
-            throw APIError.invalid(ValidationError(field: "services", message: "must list one or more of \"hyperlocation\", \"iot\""))
-        }
+        let body = try await request.decodeJSON(context: context, ReprovisionRequest.init(json:))
+        let services = body.services.map(\.rawValue).sorted()
         guard try await store.groups.clearReprovision(tenant: tenant, token: token, services: Set(services)) else {
             throw APIError.notFound("HA group")
         }

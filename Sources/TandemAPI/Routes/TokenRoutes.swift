@@ -13,11 +13,6 @@ struct TokenRoutes {
 
     /// The body of `POST /api/v1/tokens`. Fields are optional here so that a missing one gets
     /// a message naming it.
-    struct CreateRequest: Decodable {
-        let connectorName: String?
-        let network: String?
-    }
-
     /// A token as listed (never its secret).
     struct Summary: ResponseEncodable {
         let id: TokenID
@@ -52,15 +47,8 @@ struct TokenRoutes {
 
     @Sendable func create(_ request: Request, context: OperatorContext) async throws -> EditedResponse<IssuedToken> {
         let tenant = try context.requireTenant()
-        let body = try await request.decodeJSON(CreateRequest.self, context: context)
-        let name: DisplayName
-        do {
-            name = try DisplayName(body.connectorName ?? "", field: "connectorName")
-        } catch let error as ValidationError {
-            throw APIError.invalid(body.connectorName == nil ? ValidationError(field: "connectorName", message: "is required") : error)
-        }
-        let network = try Self.network(body.network)
-        let (token, secret) = try await tokens.create(tenant: tenant, connectorName: name, network: network)
+        let body = try await request.decodeJSON(context: context, TokenRequest.init(json:))
+        let (token, secret) = try await tokens.create(tenant: tenant, connectorName: body.connectorName, network: body.network)
         context.logger.info("issued token", metadata: ["tandem.token": "\(token.id)"])
         return EditedResponse(status: .created, response: IssuedToken(token, secret: secret))
     }
@@ -91,13 +79,5 @@ struct TokenRoutes {
     static func tokenID(_ context: OperatorContext, parameter: String = "id", what: String = "token") throws -> TokenID {
         guard let text = context.parameters.get(parameter), let id = TokenID(text) else { throw APIError.notFound(what) }
         return id
-    }
-
-    static func network(_ text: String?) throws -> NetworkKind {
-        guard let text else { return .wireless }
-        guard let network = NetworkKind(rawValue: text) else {
-            throw APIError.invalid(ValidationError(field: "network", message: "must be \"wireless\" or \"wired\" (got \"\(text.prefix(32))\")"))
-        }
-        return network
     }
 }

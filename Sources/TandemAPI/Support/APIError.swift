@@ -70,6 +70,14 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         APIError(.notFound, code: .notFound, message: "\(what) not found")
     }
 
+    /// 400 for a request body that is not JSON of the expected shape or breaks a rule.
+    init(_ error: RequestBodyError) {
+        switch error {
+        case .malformed: self.init(.badRequest, code: .invalidJSON, message: error.description)
+        case .invalid(let field): self = .invalid(field)
+        }
+    }
+
     /// 400 for a field that breaks a rule.
     public static func invalid(_ error: ValidationError) -> APIError {
         APIError(.badRequest, code: .invalidField, message: "\(error.field): \(error.message)", field: error.field)
