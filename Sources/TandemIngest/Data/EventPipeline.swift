@@ -12,14 +12,20 @@ public import TandemStore
 ///
 /// Flushes happen when ``Configuration/maximumFlushEvents`` events wait, or
 /// ``Configuration/flushDelay`` after the first one arrived. At most
-/// ``Configuration/maximumPendingEvents`` wait at once: beyond that, submitters wait (and so
-/// do their streams' connectors, through HTTP/2 flow control). ``Configuration/writers``
+/// ``Configuration/maximumPendingEvents`` wait at once, and at most
+/// ``Configuration/maximumPendingEventsPerTenant`` of one tenant: beyond that, submitters wait
+/// (and so do their streams' connectors, through HTTP/2 flow control), except that a tenant
+/// with nothing waiting is always let in, so one tenant's backlog never holds another's batch
+/// at the door. Flushes take batches tenant by tenant in turn (``FairQueue``), so a tenant
+/// that floods waits behind its own batches, not others behind it. ``Configuration/writers``
 /// flushes run at once.
 public final class EventPipeline: Service, Sendable {
     public struct Configuration: Sendable {
         public var maximumFlushEvents = 4_000
         public var flushDelay: Duration = .milliseconds(5)
         public var maximumPendingEvents = 100_000
+        /// The most events of one tenant that wait at once (see the type's description).
+        public var maximumPendingEventsPerTenant = 25_000
         public var writers = 2
         public var window = DedupWindow.Configuration()
         /// How often pair statistics are written (default 5 s; also at shutdown).
@@ -36,8 +42,7 @@ public final class EventPipeline: Service, Sendable {
     }
 
     fileprivate struct State {
-        var pending: [Submission] = []
-        var pendingEvents = 0
+        var pending = FairQueue<TenantID, Submission>()
         var idleWriters: [CheckedContinuation<Void, Never>] = []
         var blockedSubmitters: [CheckedContinuation<Void, Never>] = []
         var deduplicator: Deduplicator
@@ -77,15 +82,11 @@ public final class EventPipeline: Service, Sendable {
     /// first record's tenant) and returns once each is durable (or known to be stored already).
     /// - Returns: the outcome of each record, in order.
     public func submit(_ records: [EventRecord]) async throws -> [EventOutcome] {
-        if records.isEmpty { return [] }
-        while true {
-            let admitted: Bool = state.withLock { state in
-                state.stopped || state.pendingEvents < configuration.maximumPendingEvents || state.pending.isEmpty
-            }
-            if admitted { break }
+        guard let tenant = records.first?.tenant else { return [] }
+        while !state.withLock({ admits(tenant, $0) }) {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.pendingEvents < configuration.maximumPendingEvents || state.stopped { return true }
+                    if admits(tenant, state) { return true }
                     state.blockedSubmitters.append(continuation)
                     return false
                 }
@@ -95,8 +96,8 @@ public final class EventPipeline: Service, Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let (writer, refused) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
                 if state.stopped { return (nil, true) }
-                state.pending.append(Submission(records: records, arrivalMillis: nowMillis, continuation: continuation))
-                state.pendingEvents += records.count
+                let submission = Submission(records: records, arrivalMillis: nowMillis, continuation: continuation)
+                state.pending.enqueue(submission, key: tenant, weight: records.count)
                 return (state.idleWriters.popLast(), false)
             }
             if refused {
@@ -104,6 +105,14 @@ public final class EventPipeline: Service, Sendable {
             }
             writer?.resume()
         }
+    }
+
+    /// Whether a batch of `tenant` may join the queue now: within both bounds, or the tenant
+    /// has nothing waiting (its first batch is never held by other tenants' backlog).
+    private func admits(_ tenant: TenantID, _ state: State) -> Bool {
+        let waiting = state.pending.weight(of: tenant)
+        return state.stopped || waiting == 0
+            || (waiting < configuration.maximumPendingEventsPerTenant && state.pending.totalWeight < configuration.maximumPendingEvents)
     }
 
     /// Runs the writers until graceful shutdown; what was submitted before is still written,
@@ -187,20 +196,15 @@ public final class EventPipeline: Service, Sendable {
         }
     }
 
-    /// Takes whole submissions up to `limit` events (at least one submission).
+    /// Takes whole submissions up to `limit` events (at least one submission), tenant by tenant in turn.
     private func take(limit: Int? = nil) -> [Submission] {
         let limit = limit ?? configuration.maximumFlushEvents
         let (taken, released) = state.withLock { state -> ([Submission], [CheckedContinuation<Void, Never>]) in
-            var taken: [Submission] = []
-            var events = 0
-            while let next = state.pending.first, taken.isEmpty || events + next.records.count <= limit {
-                taken.append(state.pending.removeFirst())
-                events += next.records.count
-            }
-            state.pendingEvents -= events
-            let released = state.pendingEvents < configuration.maximumPendingEvents ? state.blockedSubmitters : []
-            if !released.isEmpty { state.blockedSubmitters.removeAll() }
-            return (taken, released)
+            let taken = state.pending.dequeue(upTo: limit)
+            // Every waiting submitter checks its own bounds again (they are per tenant).
+            guard !taken.isEmpty else { return (taken, []) }
+            defer { state.blockedSubmitters.removeAll() }
+            return (taken, state.blockedSubmitters)
         }
         released.forEach { $0.resume() }
         return taken

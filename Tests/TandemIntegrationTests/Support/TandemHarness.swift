@@ -78,6 +78,13 @@ struct TandemHarness: Sendable {
         return Site(tenant: tenant.id, apiKey: key.revealed, tokenID: token.id, token: secret.revealed)
     }
 
+    /// Another token (another pair) of `site`'s tenant.
+    func anotherToken(of site: Site, name: String) async throws -> Site {
+        let (token, secret) = try await store.tokens.create(
+            tenant: site.tenant, connectorName: try DisplayName(name, field: "name"), network: .wireless)
+        return Site(tenant: site.tenant, apiKey: site.apiKey, tokenID: token.id, token: secret.revealed)
+    }
+
     /// Opens a connector's control channel.
     func connect(
         _ site: Site, ip: String, version: String = "2.3.460", instanceID: String = UUID().uuidString,
