@@ -157,7 +157,7 @@ struct ChannelTests {
     func livenessTimeout() async throws {
         try await TandemHarness.run(configure: {
             $0.heartbeatInterval = .milliseconds(200)
-            $0.livenessTimeout = .milliseconds(600)
+            $0.livenessTimeout = .seconds(2)
         }) { tandem in
             let site = try await tandem.site()
             let silent = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "silent", heartbeatEvery: nil)
@@ -166,7 +166,9 @@ struct ChannelTests {
             #expect(try await silentData.write(makeBatch(sequence: 1, events: 5)).stored == 5)
             let sweeper = LivenessSweeper(
                 store: tandem.store, registry: tandem.ingest.registry,
-                configuration: { var c = IngestConfiguration(); c.livenessTimeout = .milliseconds(600); return c }(),
+                // Long enough that the live member's heartbeats (written every 500 ms, batched)
+                // are never late by it, even with the whole suite running on two cores.
+                configuration: { var c = IngestConfiguration(); c.livenessTimeout = .seconds(2); return c }(),
                 logger: TestDatabase.logger)
             // Generous: at the start of the suite every test runs at once on two cores.
             try await eventually("the silent connector to be lost", timeout: .seconds(30)) {

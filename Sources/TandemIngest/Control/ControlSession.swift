@@ -111,9 +111,11 @@ final class ControlSession: Sendable {
         }
         let join: HAJoin
         do {
-            join = try await store.connectors.join(
-                tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
-                rules: configuration.pairingRules)
+            join = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, token: token.id)) {
+                try await store.connectors.join(
+                    tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
+                    rules: configuration.pairingRules)
+            }
         } catch where StoreError.isUnavailability(error) {
             registry.outages.failed()
             throw error
@@ -181,8 +183,11 @@ final class ControlSession: Sendable {
 
     private func recordLost(_ connector: ConnectorID, reason: String) async {
         do {
-            if let loss = try await store.connectors.leave(
-                tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason) {
+            let loss = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, token: token.id)) {
+                try await store.connectors.leave(
+                    tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason)
+            }
+            if let loss {
                 registry.connectorLost(loss, tenant: token.tenantID, token: token.id)
                 logger.notice("connector lost", metadata: [
                     "tandem.connector": "\(connector)", "reason": "\(reason)",

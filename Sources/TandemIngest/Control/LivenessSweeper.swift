@@ -2,6 +2,7 @@ public import Logging
 import GRPCCore
 public import ServiceLifecycle
 public import TandemStore
+import TandemCore
 
 /// Turns silence into loss: every heartbeat interval, connectors not heard within the liveness
 /// timeout are marked lost (a failover is recorded when a peer survives), their sessions on
@@ -53,9 +54,11 @@ public struct LivenessSweeper: Service {
     public func sweep() async throws {
         for expired in try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout, node: configuration.nodeID) {
             let reason = "no heartbeat for \(configuration.livenessTimeout)"
-            let loss = try await store.connectors.leave(
-                tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
-                session: expired.sessionID, reason: reason)
+            let loss = try await registry.membershipChanges.withLock(.init(tenant: expired.tenant, token: expired.token)) {
+                try await store.connectors.leave(
+                    tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
+                    session: expired.sessionID, reason: reason)
+            }
             registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
                            error: RPCError(IngestError.declaredLost(reason)))
             if let loss {

@@ -19,7 +19,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         case close(RPCError)
     }
 
-    struct GroupKey: Hashable {
+    struct GroupKey: Hashable, Sendable {
         let tenant: TenantID
         let token: TokenID
     }
@@ -47,6 +47,9 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     let metrics: IngestMetrics
     /// Failed channel authentications per address, shared by both channels.
     let throttle = AuthenticationThrottle()
+    /// Serialises this node's membership changes (joins, losses) of each group, so the two
+    /// members of a pair saying Hello at once are applied one after the other, not recomputed.
+    let membershipChanges = KeyedLock<GroupKey>()
     /// When this node last failed to reach the database: silence is not judged for a while after.
     public let outages = DatabaseOutages()
     /// Set once the node is shutting down (``drain()``).
