@@ -11,6 +11,9 @@ public struct IngestMetrics: Sendable {
     private let factory: any MetricsFactory
     /// Members per group, to keep the degraded-groups gauge per tenant.
     private let groups = GroupMembers()
+    /// Each metric handle made once: asking the factory again on every call costs a registry
+    /// lookup (and, for a new label set, a copy of the family's series) on the hot paths.
+    private let handles = MetricHandles()
 
     /// Records through `factory` (default: whatever swift-metrics is bootstrapped with).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -18,7 +21,19 @@ public struct IngestMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Counter {
-        Counter(label: label, dimensions: dimensions, factory: factory)
+        handles.handle(label, dimensions) { Counter(label: label, dimensions: dimensions, factory: factory) }
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)] = []) -> Gauge {
+        handles.handle(label, dimensions) { Gauge(label: label, dimensions: dimensions, factory: factory) }
+    }
+
+    private func timer(_ label: String) -> Timer {
+        handles.handle(label, []) { Timer(label: label, dimensions: [], factory: factory) }
+    }
+
+    private func meter(_ label: String, _ dimensions: [(String, String)] = []) -> Meter {
+        handles.handle(label, dimensions) { Meter(label: label, dimensions: dimensions, factory: factory) }
     }
 
     // MARK: Events
@@ -48,19 +63,19 @@ public struct IngestMetrics: Sendable {
 
     /// Time from a batch's arrival to its ack.
     func ackLatency(_ duration: Duration) {
-        Timer(label: "tandem_ack_latency_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.inNanoseconds)
+        timer("tandem_ack_latency_seconds").recordNanoseconds(duration.inNanoseconds)
     }
 
     /// One database write of the pipeline: its duration and its events.
     func databaseBatch(_ duration: Duration, events: Int) {
-        Timer(label: "tandem_db_batch_duration_seconds", dimensions: [], factory: factory).recordNanoseconds(duration.inNanoseconds)
-        Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory).record(events)
+        timer("tandem_db_batch_duration_seconds").recordNanoseconds(duration.inNanoseconds)
+        handles.handle("tandem_db_batch_events", []) { Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory) }.record(events)
     }
 
     /// The dedup window's size now, and keys that left it since the last call.
     func dedupWindow(keys: Int, bytes: Int, evicted: Int, expired: Int) {
-        Gauge(label: "tandem_dedup_window_keys", dimensions: [], factory: factory).record(keys)
-        Gauge(label: "tandem_dedup_window_bytes", dimensions: [], factory: factory).record(bytes)
+        gauge("tandem_dedup_window_keys").record(keys)
+        gauge("tandem_dedup_window_bytes").record(bytes)
         if evicted > 0 { counter("tandem_dedup_window_evictions_total", [("reason", "capacity")]).increment(by: evicted) }
         if expired > 0 { counter("tandem_dedup_window_evictions_total", [("reason", "expired")]).increment(by: expired) }
     }
@@ -70,9 +85,9 @@ public struct IngestMetrics: Sendable {
     /// What "acked" means on the database now: standbys a commit waits for, standbys
     /// streaming, and 1 when commits are synchronously replicated (0: one machine has them).
     func databaseReplication(_ replication: DatabaseReplication) {
-        Gauge(label: "tandem_database_synchronous_standbys", dimensions: [], factory: factory).record(replication.synchronousStandbys)
-        Gauge(label: "tandem_database_standbys", dimensions: [], factory: factory).record(replication.standbys)
-        Gauge(label: "tandem_database_commits_synchronous", dimensions: [], factory: factory)
+        gauge("tandem_database_synchronous_standbys").record(replication.synchronousStandbys)
+        gauge("tandem_database_standbys").record(replication.standbys)
+        gauge("tandem_database_commits_synchronous")
             .record(replication.isSynchronous ? 1 : 0)
     }
 
@@ -85,13 +100,13 @@ public struct IngestMetrics: Sendable {
 
     /// Batches inside the pipeline now, over all data streams (+1 / -1).
     func inFlightBatches(_ change: Int) {
-        let meter = Meter(label: "tandem_data_inflight_batches", dimensions: [], factory: factory)
+        let meter = meter("tandem_data_inflight_batches")
         if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
     }
 
     /// Sessions open now, by channel (`control`, `data`): +1 / -1.
     func sessions(_ channel: String, _ change: Int) {
-        let meter = Meter(label: "tandem_connector_sessions", dimensions: [("channel", channel)], factory: factory)
+        let meter = meter("tandem_connector_sessions", [("channel", channel)])
         if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
     }
 
@@ -110,11 +125,10 @@ public struct IngestMetrics: Sendable {
     /// A group's HA Active list changed: the members gauge, and the tenant's degraded groups
     /// (those down to exactly one active member).
     func haActive(_ health: HAGroupHealth, tenant: TenantID, group: TokenID) {
-        Gauge(label: "tandem_ha_active_members", dimensions: [("tenant", tenant.description), ("group", group.description)],
-              factory: factory).record(health.activeMembers)
+        gauge("tandem_ha_active_members", [("tenant", tenant.description), ("group", group.description)]).record(health.activeMembers)
         let (degraded, split) = groups.set(health, tenant: tenant, group: group)
-        Gauge(label: "tandem_ha_degraded_groups", dimensions: [("tenant", tenant.description)], factory: factory).record(degraded)
-        Gauge(label: "tandem_ha_split_groups", dimensions: [("tenant", tenant.description)], factory: factory).record(split)
+        gauge("tandem_ha_degraded_groups", [("tenant", tenant.description)]).record(degraded)
+        gauge("tandem_ha_split_groups", [("tenant", tenant.description)]).record(split)
     }
 
     /// A failover: a member was lost while its peer stayed active.
@@ -140,6 +154,27 @@ private final class GroupMembers: Sendable {
             all[tenant, default: [:]][group] = health.level == .down ? nil : health
             let groups = all[tenant]?.values ?? [:].values
             return (groups.filter { $0.level == .degraded }.count, groups.filter(\.splitAcrossNodes).count)
+        }
+    }
+}
+
+/// Metric handles by label and dimensions, each made once.
+private final class MetricHandles: Sendable {
+    private struct Key: Hashable {
+        let label: String
+        let dimensions: [String]
+    }
+
+    private let made = Mutex<[Key: any Sendable]>([:])
+
+    /// The handle of `label` with `dimensions`, made by `make` the first time.
+    func handle<Handle: Sendable>(_ label: String, _ dimensions: [(String, String)], make: () -> Handle) -> Handle {
+        let key = Key(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+        return made.withLock { made in
+            if let existing = made[key] as? Handle { return existing }
+            let handle = make()
+            made[key] = handle
+            return handle
         }
     }
 }
