@@ -34,7 +34,8 @@ public func fuzzControlChannel(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
                 fuzzCheck(!refusal.message.isEmpty, "a refusal without a message")
             } else {
                 fuzzCheck(group.filter { $0.instanceID != hello.instanceID }.count < 2, "a third member joined")
-                fuzzCheck(!group.contains { $0.ipAddress == hello.ipAddress && $0.instanceID != hello.instanceID }, "an address joined twice")
+                fuzzCheck(
+                    !group.contains { $0.ipAddress == hello.ipAddress && $0.instanceID != hello.instanceID }, "an address joined twice")
             }
         }
     case .heartbeat(let heartbeat):

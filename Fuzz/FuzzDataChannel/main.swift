@@ -60,10 +60,12 @@ public func fuzzDataChannel(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         let identity = EventIdentity(tenant: tenant, event: event)
         fuzzCheck(EventIdentity(tenant: tenant, event: roundTrip) == identity, "round trip changed the identity")
 
-        let line = DeliveryLine(tenant: tenant, group: group, connector: connector, sourceDevice: event.sourceDevice, channel: event.channel)
+        let line = DeliveryLine(
+            tenant: tenant, group: group, connector: connector, sourceDevice: event.sourceDevice, channel: event.channel)
         let arrival = deduplicator.arrive(line, identity: identity, deviceTimeMicros: event.deviceTimeMicros, arrivalMillis: UInt32(index))
         if !arrival.isKnownDuplicate {
-            deduplicator.settle(identity, line: arrival.line, deviceTimeMicros: event.deviceTimeMicros, arrivalMillis: UInt32(index), stored: true)
+            deduplicator.settle(
+                identity, line: arrival.line, deviceTimeMicros: event.deviceTimeMicros, arrivalMillis: UInt32(index), stored: true)
         }
         fuzzCheck(deduplicator.window.count <= 5_000, "window past its key cap: \(deduplicator.window.count)")
     }

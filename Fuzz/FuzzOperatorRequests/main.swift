@@ -31,7 +31,9 @@ public func fuzzOperatorRequests(_ start: UnsafeRawPointer, _ count: Int) -> CIn
             fuzzCheck(IPAddress(device.ipAddress)?.canonical == device.ipAddress, "address not canonical: \(device.ipAddress)")
             fuzzCheck(isStorableText(device.name) && device.name.count <= DisplayName.maximumLength, "device name kept as given")
         }
-        let again = json(["devices": request.devices.map { $0.name.isEmpty ? ["ipAddress": $0.ipAddress] : ["ipAddress": $0.ipAddress, "name": $0.name] }])
+        let again = json([
+            "devices": request.devices.map { $0.name.isEmpty ? ["ipAddress": $0.ipAddress] : ["ipAddress": $0.ipAddress, "name": $0.name] }
+        ])
         fuzzCheck((try? DeviceListRequest(json: again)) == request, "device list round trip")
     case 3:
         guard let request = try? ReprovisionRequest(json: body) else { return 0 }

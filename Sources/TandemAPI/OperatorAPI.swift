@@ -1,11 +1,11 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+public import Logging
 import Metrics
-import Prometheus
 import NIOCore
 import NIOSSL
-public import Logging
+import Prometheus
 public import TandemCore
 public import TandemStore
 
@@ -74,7 +74,9 @@ public struct OperatorAPI: Sendable {
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
-            server = try .tls(.http1(configuration: http1), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            server = try .tls(
+                .http1(configuration: http1),
+                tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         }
         return Application(
             router: makeRouter(secureCookies: tls != nil),

@@ -1,5 +1,5 @@
-public import TandemStore
 public import TandemCore
+public import TandemStore
 
 /// Settings of the connector channels, with their defaults.
 public struct IngestConfiguration: Sendable {

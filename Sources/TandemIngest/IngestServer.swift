@@ -52,17 +52,20 @@ public struct IngestServer: Sendable {
         self.logger = logger
         let registry = SessionRegistry(store: store, node: configuration.nodeID, metrics: metrics, logger: logger)
         self.registry = registry
-        let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline,
+        let pipeline = EventPipeline(
+            store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline,
             metrics: metrics, logger: logger)
         self.pipeline = pipeline
         let heartbeats = HeartbeatRecorder(
             connectors: store.connectors, interval: configuration.heartbeatWriteInterval, outages: registry.outages,
             metrics: metrics, logger: logger)
         self.heartbeats = heartbeats
-        let security: HTTP2ServerTransport.Posix.TransportSecurity = tls.map {
-            .tls(certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
-                 privateKey: .file(path: $0.privateKeyPath, format: .pem))
-        } ?? .plaintext
+        let security: HTTP2ServerTransport.Posix.TransportSecurity =
+            tls.map {
+                .tls(
+                    certificateChain: [.file(path: $0.certificateChainPath, format: .pem)],
+                    privateKey: .file(path: $0.privateKeyPath, format: .pem))
+            } ?? .plaintext
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port),
             transportSecurity: security,
@@ -85,15 +88,16 @@ public struct IngestServer: Sendable {
     /// pipeline, so every accepted batch is written and acked before the pipeline stops; the
     /// node's lease is given up once its connectors were told to go elsewhere).
     public var services: [any Service] {
-        let membership: [any Service] = cluster.map { cluster in
-            [
-                NodeLease(
-                    nodes: store.nodes, node: configuration.nodeID, lease: configuration.nodeLease,
-                    grpcAddress: grpcAddress, httpAddress: cluster.httpAddress, logger: logger),
-                registry.publisher,
-                ClusterListener(database: cluster.database, registry: registry, logger: logger),
-            ]
-        } ?? []
+        let membership: [any Service] =
+            cluster.map { cluster in
+                [
+                    NodeLease(
+                        nodes: store.nodes, node: configuration.nodeID, lease: configuration.nodeLease,
+                        grpcAddress: grpcAddress, httpAddress: cluster.httpAddress, logger: logger),
+                    registry.publisher,
+                    ClusterListener(database: cluster.database, registry: registry, logger: logger),
+                ]
+            } ?? []
         return [pipeline, heartbeats] + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),

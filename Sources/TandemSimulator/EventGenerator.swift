@@ -27,16 +27,18 @@ public struct EventGenerator: Sendable {
         return (0..<count).map { _ in
             sequence += 1
             let roll = random.next() % 100
-            let (kind, channel): (Tandem_V1_EventKind, Tandem_V1_Channel) = switch roll {
-            case 0..<14: (.clientRssi, .controller)
-            case 14..<17: (.clientAssociation, .controller)
-            case 17..<22: (.clientLocation, .controller)
-            case 22..<24: (.hyperlocation, .controller)
-            case 24..<27: (.apInfo, .accessPoint)
-            default: (.bleTelemetry, .accessPoint)
-            }
+            let (kind, channel): (Tandem_V1_EventKind, Tandem_V1_Channel) =
+                switch roll {
+                case 0..<14: (.clientRssi, .controller)
+                case 14..<17: (.clientAssociation, .controller)
+                case 17..<22: (.clientLocation, .controller)
+                case 22..<24: (.hyperlocation, .controller)
+                case 24..<27: (.apInfo, .accessPoint)
+                default: (.bleTelemetry, .accessPoint)
+                }
             let client = clients[Int(random.next() % UInt64(clients.count))]
-            let source = channel == .controller
+            let source =
+                channel == .controller
                 ? controllers[Int(random.next() % UInt64(controllers.count))]
                 : accessPoints[Int(random.next() % UInt64(accessPoints.count))]
             let rssi = -30 - Int(random.next() % 60)

@@ -120,7 +120,8 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
 
     /// The key the simulator compares stored rows by: source, kind, device time, subject, body.
     public static func key(_ event: Tandem_V1_Event) -> String {
-        key(source: event.sourceDevice, kind: Int(event.kind.rawValue), deviceTimeMicros: event.deviceTimeMicros,
+        key(
+            source: event.sourceDevice, kind: Int(event.kind.rawValue), deviceTimeMicros: event.deviceTimeMicros,
             subject: event.subject, body: Array(event.body))
     }
 

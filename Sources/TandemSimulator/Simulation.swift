@@ -48,8 +48,10 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
                     ipAddress: "10.0.\(index % 250).\(role)", macAddress: String(format: "00:0c:29:%02x:00:%02x", index % 256, role),
                     carriesController: !plan.channelSplit || role == 1, carriesAccessPoint: !plan.channelSplit || role == 2)
             }
-            return (SimulatedConnector(client: client, token: site.token, identity: identity(1)),
-                    SimulatedConnector(client: client, token: site.token, identity: identity(2)))
+            return (
+                SimulatedConnector(client: client, token: site.token, identity: identity(1)),
+                SimulatedConnector(client: client, token: site.token, identity: identity(2))
+            )
         }
     }
 
@@ -66,7 +68,9 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         var sequence: UInt64 = 0
         let start = ContinuousClock.now
         let perTick = max(1, Int(Double(plan.rate) * plan.batchInterval.inSeconds))
-        var killed = false, restarted = false, lastSecond = 0
+        var killed = false
+        var restarted = false
+        var lastSecond = 0
         var previous = (generated: 0, sent: 0, acked: 0)
 
         while ContinuousClock.now - start < plan.duration {
@@ -95,7 +99,11 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
                         copy[i].receivedAtMicros = now + Int64(random.next() % 5_000)
                         copy[i].connectorSequence = sequence * 100_000 + UInt64(i)
                     }
-                    connector.submit(.with { $0.sequence = sequence; $0.events = copy })
+                    connector.submit(
+                        .with {
+                            $0.sequence = sequence
+                            $0.events = copy
+                        })
                 }
             }
             let second = Int(elapsed.inSeconds)
@@ -104,12 +112,14 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
                 let now = (
                     generated: generated.reduce(0) { $0 + $1.count },
                     sent: pairs.reduce(0) { $0 + $1.a.copiesSent + $1.b.copiesSent },
-                    acked: pairs.reduce(0) { $0 + $1.a.ackedCopies + $1.b.ackedCopies })
-                progress(Progress(
-                    elapsed: second, generated: now.generated, sent: now.sent, acked: now.acked,
-                    generatedPerSecond: now.generated - previous.generated, sentPerSecond: now.sent - previous.sent,
-                    ackedPerSecond: now.acked - previous.acked,
-                    haActive: pairs.map { $0.a.isAlive ? $0.a.haActive : $0.b.haActive }))
+                    acked: pairs.reduce(0) { $0 + $1.a.ackedCopies + $1.b.ackedCopies }
+                )
+                progress(
+                    Progress(
+                        elapsed: second, generated: now.generated, sent: now.sent, acked: now.acked,
+                        generatedPerSecond: now.generated - previous.generated, sentPerSecond: now.sent - previous.sent,
+                        ackedPerSecond: now.acked - previous.acked,
+                        haActive: pairs.map { $0.a.isAlive ? $0.a.haActive : $0.b.haActive }))
                 previous = now
             }
             try await Task.sleep(for: plan.batchInterval)

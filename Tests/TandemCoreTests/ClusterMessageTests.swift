@@ -17,12 +17,14 @@ struct ClusterMessageTests {
         #expect(message.payload.utf8.count < 200)
     }
 
-    @Test("payloads this version does not understand are ignored, not misread", arguments: [
-        "", "ha-active", "ha-active node-1 not-a-uuid 30000000-0000-0000-0000-000000000001",
-        "teleport node-1 20000000-0000-0000-0000-000000000001 30000000-0000-0000-0000-000000000001",
-        "ha-active bad/node 20000000-0000-0000-0000-000000000001 30000000-0000-0000-0000-000000000001",
-        "ha-active node-1 20000000-0000-0000-0000-000000000001 30000000-0000-0000-0000-000000000001 iot extra",
-    ])
+    @Test(
+        "payloads this version does not understand are ignored, not misread",
+        arguments: [
+            "", "ha-active", "ha-active node-1 not-a-uuid 30000000-0000-0000-0000-000000000001",
+            "teleport node-1 20000000-0000-0000-0000-000000000001 30000000-0000-0000-0000-000000000001",
+            "ha-active bad/node 20000000-0000-0000-0000-000000000001 30000000-0000-0000-0000-000000000001",
+            "ha-active node-1 20000000-0000-0000-0000-000000000001 30000000-0000-0000-0000-000000000001 iot extra",
+        ])
     func unknown(_ payload: String) {
         #expect(ClusterMessage(payload: payload) == nil)
     }

@@ -10,9 +10,11 @@ struct DedupWindowTests {
     let now: Int64 = 1_795_651_200_000_000
 
     func identity(_ deviceTimeMicros: Int64, subject: String = "aa:bb:cc:00:00:01") -> EventIdentity {
-        EventIdentity(tenant: tenant, event: DeviceEvent(
-            channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI, deviceTimeMicros: deviceTimeMicros,
-            subject: subject, body: [1, 2, 3], receivedAtMicros: 0, connectorSequence: 0))
+        EventIdentity(
+            tenant: tenant,
+            event: DeviceEvent(
+                channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI, deviceTimeMicros: deviceTimeMicros,
+                subject: subject, body: [1, 2, 3], receivedAtMicros: 0, connectorSequence: 0))
     }
 
     static let extremeDeviceTimes: [Int64] = [
@@ -48,8 +50,9 @@ struct DedupWindowTests {
         var window = DedupWindow()
         window.advanceClock(serverTimeMicros: now)
         for second in 0..<2_000 as Range<Int64> {
-            window.insert(identity(now - second * 100_000, subject: "s\(second)"), deviceTimeMicros: now - second * 100_000,
-                          line: 0, arrivalMillis: 0)
+            window.insert(
+                identity(now - second * 100_000, subject: "s\(second)"), deviceTimeMicros: now - second * 100_000,
+                line: 0, arrivalMillis: 0)
         }
         let future = now + 23 * 3_600_000_000
         let departed = window.insert(identity(future), deviceTimeMicros: future, line: 1, arrivalMillis: 0)
@@ -58,9 +61,12 @@ struct DedupWindowTests {
         #expect(window.observeCopy(identity(future), deviceTimeMicros: future, line: 2, arrivalMillis: 0) == nil)
     }
 
-    @Test("device times up to one segment ahead of the server are remembered (clock skew), further ones are not",
-          arguments: [(Int64(0), true), (30_000_000, true), (60_000_000, true), (119_999_999, true), (120_000_000, false),
-                      (3_600_000_000, false)])
+    @Test(
+        "device times up to one segment ahead of the server are remembered (clock skew), further ones are not",
+        arguments: [
+            (Int64(0), true), (30_000_000, true), (60_000_000, true), (119_999_999, true), (120_000_000, false),
+            (3_600_000_000, false),
+        ])
     func skewTolerance(ahead: Int64, remembered: Bool) {
         var window = DedupWindow()
         window.advanceClock(serverTimeMicros: now)

@@ -9,8 +9,9 @@ struct DisplayNameTests {
         #expect(try DisplayName(String(repeating: "é", count: 128), field: "n").value.count == 128)
     }
 
-    @Test("empty, blank, over-long and control-character names are refused naming the field",
-          arguments: ["", "   ", String(repeating: "x", count: 129), "a\u{0}b", "line\nbreak"])
+    @Test(
+        "empty, blank, over-long and control-character names are refused naming the field",
+        arguments: ["", "   ", String(repeating: "x", count: 129), "a\u{0}b", "line\nbreak"])
     func invalid(text: String) {
         #expect(throws: ValidationError.self) { try DisplayName(text, field: "connectorName") }
         do {

@@ -11,17 +11,19 @@ struct FairQueueTests {
         return queue
     }
 
-    @Test("dequeues take one element per key in turn, keeping each key's order, within the limit", arguments: [
-        // A flood of h before one g: g is served second, not fifth.
-        ([("h1", 1), ("h2", 1), ("h3", 1), ("h4", 1), ("g1", 1)], 2, [["h1", "g1"], ["h2", "h3"], ["h4"]]),
-        // Three keys in turn, then what is left of the longest.
-        ([("a1", 1), ("a2", 1), ("b1", 1), ("c1", 1), ("a3", 1)], 10, [["a1", "b1", "c1", "a2", "a3"]]),
-        // The first element is taken whatever its weight; the next waits for a later dequeue.
-        ([("h1", 5_000), ("g1", 10)], 4_000, [["h1"], ["g1"]]),
-        // An element that does not fit ends the dequeue (no reordering within the limit).
-        ([("g1", 10), ("h1", 3_995), ("g2", 10)], 4_000, [["g1"], ["h1"], ["g2"]]),
-        ([], 10, []),
-    ])
+    @Test(
+        "dequeues take one element per key in turn, keeping each key's order, within the limit",
+        arguments: [
+            // A flood of h before one g: g is served second, not fifth.
+            ([("h1", 1), ("h2", 1), ("h3", 1), ("h4", 1), ("g1", 1)], 2, [["h1", "g1"], ["h2", "h3"], ["h4"]]),
+            // Three keys in turn, then what is left of the longest.
+            ([("a1", 1), ("a2", 1), ("b1", 1), ("c1", 1), ("a3", 1)], 10, [["a1", "b1", "c1", "a2", "a3"]]),
+            // The first element is taken whatever its weight; the next waits for a later dequeue.
+            ([("h1", 5_000), ("g1", 10)], 4_000, [["h1"], ["g1"]]),
+            // An element that does not fit ends the dequeue (no reordering within the limit).
+            ([("g1", 10), ("h1", 3_995), ("g2", 10)], 4_000, [["g1"], ["h1"], ["g2"]]),
+            ([], 10, []),
+        ])
     func order(arrivals: [(String, Int)], limit: Int, dequeues: [[String]]) {
         var queue = queue(arrivals)
         for expected in dequeues { #expect(queue.dequeue(upTo: limit) == expected) }

@@ -20,8 +20,9 @@ struct HAGroupTests {
     }
 
     static func member(_ id: ConnectorID, _ instance: String, _ ip: String, session: UUID?, joined: TimeInterval = 0) -> HAGroup.Member {
-        .init(connectorID: id, instanceID: instance, ipAddress: ip, ovaVersion: OVAVersion("2.3.460")!,
-              session: session, joinedAt: t0.addingTimeInterval(joined))
+        .init(
+            connectorID: id, instanceID: instance, ipAddress: ip, ovaVersion: OVAVersion("2.3.460")!,
+            session: session, joinedAt: t0.addingTimeInterval(joined))
     }
 
     /// A pair: `a` (10.0.0.1, session s1) joined first, `b` (10.0.0.2, session s2) second.
@@ -32,23 +33,34 @@ struct HAGroupTests {
     /// One join, and what it must record: (name, group before, hello, expected kinds, HA Active after).
     static let joins: [(String, HAGroup, ConnectorHello, [HAEventKind], [String])] = [
         ("a first connector joins an empty group", HAGroup(members: []), hello("ia", "10.0.0.1"), [.joined], ["10.0.0.1"]),
-        ("a second connector completes the pair, after the first",
-         HAGroup(members: [member(a, "ia", "10.0.0.1", session: s1)]), hello("ib", "10.0.0.2"), [.joined], ["10.0.0.1", "10.0.0.2"]),
-        ("a lost member that comes back while its peer is active recovers the pair",
-         HAGroup(members: [member(a, "ia", "10.0.0.1", session: s1), member(b, "ib", "10.0.0.2", session: nil)]),
-         hello("ib", "10.0.0.2"), [.joined, .recovered], ["10.0.0.1", "10.0.0.2"]),
-        ("a known connector back in an empty group joins without recovering anything",
-         HAGroup(members: [member(a, "ia", "10.0.0.1", session: nil)]), hello("ia", "10.0.0.1"), [.joined], ["10.0.0.1"]),
-        ("an active member reconnecting replaces its session silently and keeps its place",
-         pair, hello("ia", "10.0.0.1"), [], ["10.0.0.1", "10.0.0.2"]),
-        ("a member reconnecting with a new address keeps its place under the new address",
-         pair, hello("ia", "10.0.0.9"), [], ["10.0.0.9", "10.0.0.2"]),
+        (
+            "a second connector completes the pair, after the first",
+            HAGroup(members: [member(a, "ia", "10.0.0.1", session: s1)]), hello("ib", "10.0.0.2"), [.joined], ["10.0.0.1", "10.0.0.2"]
+        ),
+        (
+            "a lost member that comes back while its peer is active recovers the pair",
+            HAGroup(members: [member(a, "ia", "10.0.0.1", session: s1), member(b, "ib", "10.0.0.2", session: nil)]),
+            hello("ib", "10.0.0.2"), [.joined, .recovered], ["10.0.0.1", "10.0.0.2"]
+        ),
+        (
+            "a known connector back in an empty group joins without recovering anything",
+            HAGroup(members: [member(a, "ia", "10.0.0.1", session: nil)]), hello("ia", "10.0.0.1"), [.joined], ["10.0.0.1"]
+        ),
+        (
+            "an active member reconnecting replaces its session silently and keeps its place",
+            pair, hello("ia", "10.0.0.1"), [], ["10.0.0.1", "10.0.0.2"]
+        ),
+        (
+            "a member reconnecting with a new address keeps its place under the new address",
+            pair, hello("ia", "10.0.0.9"), [], ["10.0.0.9", "10.0.0.2"]
+        ),
     ]
 
     @Test("joins record joined/recovered and keep the HA Active list in join order", arguments: joins)
     func join(_ name: String, _ before: HAGroup, _ hello: ConnectorHello, _ kinds: [HAEventKind], _ haActive: [String]) throws {
         var group = before
-        let events = try group.join(hello, session: Self.s3, newConnectorID: Self.c, rules: PairingRules(), at: Self.t0.addingTimeInterval(60))
+        let events = try group.join(
+            hello, session: Self.s3, newConnectorID: Self.c, rules: PairingRules(), at: Self.t0.addingTimeInterval(60))
         #expect(events.map(\.kind) == kinds, "\(name)")
         #expect(group.haActive == haActive, "\(name)")
         #expect(group.members.first { $0.instanceID == hello.instanceID }?.session == Self.s3, "\(name)")
@@ -72,11 +84,13 @@ struct HAGroupTests {
         #expect(group == Self.pair)
     }
 
-    @Test("a join breaking a pairing rule records nothing", arguments: [
-        (hello("ib", "10.0.0.1"), PairingRefusal.Rule.uniqueIPAddress),
-        (hello("ib", "10.0.0.2", "2.3.461"), .sameVersion),
-        (hello("ib", "10.0.0.2", "2.2.0"), .minimumVersion),
-    ])
+    @Test(
+        "a join breaking a pairing rule records nothing",
+        arguments: [
+            (hello("ib", "10.0.0.1"), PairingRefusal.Rule.uniqueIPAddress),
+            (hello("ib", "10.0.0.2", "2.3.461"), .sameVersion),
+            (hello("ib", "10.0.0.2", "2.2.0"), .minimumVersion),
+        ])
     func pairingRule(_ hello: ConnectorHello, _ rule: PairingRefusal.Rule) {
         let before = HAGroup(members: [Self.member(Self.a, "ia", "10.0.0.1", session: Self.s1)])
         var group = before
@@ -95,16 +109,22 @@ struct HAGroupTests {
         ("losing one of a pair fails over to the survivor", pair, a, s1, [.lost, .failover], ["10.0.0.2"], true),
         ("losing the second of a pair fails over to the first", pair, b, s2, [.lost, .failover], ["10.0.0.1"], true),
         ("a stale session (replaced by a reconnect) records nothing", pair, a, s3, [], ["10.0.0.1", "10.0.0.2"], false),
-        ("losing the last member records a loss and no failover",
-         HAGroup(members: [member(a, "ia", "10.0.0.1", session: s1)]), a, s1, [.lost], [], false),
-        ("a revoked token cuts members off without a failover",
-         HAGroup(members: pair.members, tokenRevoked: true), a, s1, [.lost], ["10.0.0.2"], false),
+        (
+            "losing the last member records a loss and no failover",
+            HAGroup(members: [member(a, "ia", "10.0.0.1", session: s1)]), a, s1, [.lost], [], false
+        ),
+        (
+            "a revoked token cuts members off without a failover",
+            HAGroup(members: pair.members, tokenRevoked: true), a, s1, [.lost], ["10.0.0.2"], false
+        ),
         ("an unknown connector records nothing", pair, c, s1, [], ["10.0.0.1", "10.0.0.2"], false),
     ]
 
     @Test("leaves record lost/failover, set reprovision and FastLocate on a failover only", arguments: leaves)
-    func leave(_ name: String, _ before: HAGroup, _ connector: ConnectorID, _ session: UUID, _ kinds: [HAEventKind],
-               _ haActive: [String], _ failedOver: Bool) {
+    func leave(
+        _ name: String, _ before: HAGroup, _ connector: ConnectorID, _ session: UUID, _ kinds: [HAEventKind],
+        _ haActive: [String], _ failedOver: Bool
+    ) {
         var group = before
         let now = Self.t0.addingTimeInterval(100)
         let events = group.leave(connector, session: session, reason: "stream closed", at: now)
@@ -156,12 +176,16 @@ struct HAGroupTests {
 
     @Test("a pair whose members joined through different nodes is split; on one node (or nodes unknown) it is not")
     func splitAcrossNodes() throws {
-        let one = try NodeID("node-1"), two = try NodeID("node-2")
+        let one = try NodeID("node-1")
+        let two = try NodeID("node-2")
         var group = HAGroup(members: [])
-        _ = try group.join(Self.hello("ia", "10.0.0.1"), session: Self.s1, newConnectorID: Self.a, rules: PairingRules(), at: Self.t0, on: one)
-        _ = try group.join(Self.hello("ib", "10.0.0.2"), session: Self.s2, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: two)
+        _ = try group.join(
+            Self.hello("ia", "10.0.0.1"), session: Self.s1, newConnectorID: Self.a, rules: PairingRules(), at: Self.t0, on: one)
+        _ = try group.join(
+            Self.hello("ib", "10.0.0.2"), session: Self.s2, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: two)
         #expect(group.health(at: Self.t0).splitAcrossNodes)
-        _ = try group.join(Self.hello("ib", "10.0.0.2"), session: Self.s3, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: one)
+        _ = try group.join(
+            Self.hello("ib", "10.0.0.2"), session: Self.s3, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: one)
         #expect(!group.health(at: Self.t0).splitAcrossNodes, "b reconnected to a's node")
         #expect(!Self.pair.health(at: Self.t0).splitAcrossNodes, "members without a known node")
     }
@@ -169,9 +193,12 @@ struct HAGroupTests {
     @Test("health: two active is healthy, one degraded, none down; reprovision pending after a failover until cleared")
     func health() {
         var group = Self.pair
-        #expect(group.health(at: Self.t0) == HAGroupHealth(level: .healthy, activeMembers: 2, fastLocate: .flowing, reprovisionPending: false))
+        #expect(
+            group.health(at: Self.t0) == HAGroupHealth(level: .healthy, activeMembers: 2, fastLocate: .flowing, reprovisionPending: false))
         _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
-        #expect(group.health(at: Self.t0) == HAGroupHealth(level: .degraded, activeMembers: 1, fastLocate: .reEstablishing, reprovisionPending: true))
+        #expect(
+            group.health(at: Self.t0)
+                == HAGroupHealth(level: .degraded, activeMembers: 1, fastLocate: .reEstablishing, reprovisionPending: true))
         group.reprovisioned([.hyperlocation])
         #expect(group.health(at: Self.t0).reprovisionPending)
         group.reprovisioned([.iot])

@@ -33,12 +33,14 @@ struct PairingRulesTests {
         #expect(PairingRules().check(try hello("10.0.0.2", "2.3.460"), activeMembers: [member("10.0.0.1", "2.3.460")]) == nil)
     }
 
-    @Test("each rule refuses with its name and the values", arguments: [
-        ("10.0.0.1", "2.3.460", "2.3.460", PairingRefusal.Rule.uniqueIPAddress),
-        ("10.0.0.2", "2.3.461", "2.3.460", .sameVersion),
-        ("10.0.0.2", "2.2.9", "2.3.460", .minimumVersion),
-        ("10.0.0.2", "2.3.460", "2.2.9", .minimumVersion),
-    ])
+    @Test(
+        "each rule refuses with its name and the values",
+        arguments: [
+            ("10.0.0.1", "2.3.460", "2.3.460", PairingRefusal.Rule.uniqueIPAddress),
+            ("10.0.0.2", "2.3.461", "2.3.460", .sameVersion),
+            ("10.0.0.2", "2.2.9", "2.3.460", .minimumVersion),
+            ("10.0.0.2", "2.3.460", "2.2.9", .minimumVersion),
+        ])
     func refusals(ip: String, version: String, peerVersion: String, rule: PairingRefusal.Rule) throws {
         let refusal = PairingRules().check(try hello(ip, version), activeMembers: [member("10.0.0.1", peerVersion)])
         #expect(refusal?.rule == rule)
@@ -58,8 +60,9 @@ struct PairingRulesTests {
         #expect(throws: ValidationError.self) { try hello("", "2.3.460") }
         #expect(throws: ValidationError.self) { try hello("10.0.0.1", "latest") }
         #expect(throws: ValidationError.self) {
-            try ConnectorHello(instanceID: "i", hostname: "h", ipAddress: "10.0.0.1", macAddress: "m", ovaVersion: "2.3",
-                               dockerVersion: "v", channels: .init(controller: false, accessPoint: false))
+            try ConnectorHello(
+                instanceID: "i", hostname: "h", ipAddress: "10.0.0.1", macAddress: "m", ovaVersion: "2.3",
+                dockerVersion: "v", channels: .init(controller: false, accessPoint: false))
         }
         #expect(throws: ValidationError.self) { try hello("10.0.0.1\n", "2.3.460") }
     }

@@ -72,9 +72,12 @@ struct AnalystAccessTests {
             // What each view holds for A, read as Tandem itself.
             var expected: [String: Int] = [:]
             for view in Self.views {
-                for try await value in try await tandem.store.client.query(PostgresQuery(
-                    unsafeSQL: "SELECT count(*) FROM \(view.replacingOccurrences(of: "analyst_", with: "")) WHERE tenant_id = '\(a.tenant)'"
-                )).decode(Int.self) { expected[view] = value }
+                for try await value in try await tandem.store.client.query(
+                    PostgresQuery(
+                        unsafeSQL:
+                            "SELECT count(*) FROM \(view.replacingOccurrences(of: "analyst_", with: "")) WHERE tenant_id = '\(a.tenant)'"
+                    )
+                ).decode(Int.self) { expected[view] = value }
                 #expect(expected[view] ?? 0 > 0, "no rows of A in \(view): the scenario proves nothing")
             }
             let session = try await login(tandem, role: analystA.role, password: passwordA.revealed)
@@ -90,8 +93,9 @@ struct AnalystAccessTests {
                 _ = await sqlState(attempt, on: session)
                 for view in Self.views {
                     #expect(try await count("SELECT count(*) FROM \(view)", on: session) == expected[view], "\(view) after \(attempt)")
-                    #expect(try await count("SELECT count(*) FROM \(view) WHERE tenant_id = '\(b.tenant)'", on: session) == 0,
-                            "\(view) shows B after \(attempt)")
+                    #expect(
+                        try await count("SELECT count(*) FROM \(view) WHERE tenant_id = '\(b.tenant)'", on: session) == 0,
+                        "\(view) shows B after \(attempt)")
                 }
             }
             // Another analyst's role is out of reach, and so is everyone's mapping but its own.
@@ -113,7 +117,8 @@ struct AnalystAccessTests {
             }
             for write in [
                 "DELETE FROM events", "UPDATE connectors SET hostname = 'x'", "INSERT INTO analyst_logins VALUES (gen_random_uuid())",
-                "DELETE FROM analyst_events", "CREATE TABLE mine (tenant_id uuid)", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                "DELETE FROM analyst_events", "CREATE TABLE mine (tenant_id uuid)",
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
             ] {
                 let state = await sqlState(write, on: session)
                 #expect(state == "42501" || state == "25006", "\(write) answered \(state ?? "success")")
@@ -144,7 +149,8 @@ struct AnalystAccessTests {
         try await TandemHarness.run { tandem in
             let (a, _) = try await seed(tandem)
             let limits = AnalystRepository.Limits(connections: 2, statementTimeout: .seconds(1))
-            let (analyst, password) = try await tandem.store.analysts.create(tenant: a.tenant, name: try DisplayName("ana", field: "n"), limits: limits)
+            let (analyst, password) = try await tandem.store.analysts.create(
+                tenant: a.tenant, name: try DisplayName("ana", field: "n"), limits: limits)
             let session = try await login(tandem, role: analyst.role, password: password.revealed)
             #expect(await sqlState("SELECT pg_sleep(5)", on: session) == "57014")
 
@@ -162,7 +168,9 @@ struct AnalystAccessTests {
         }
     }
 
-    @Test("POST/GET/DELETE /api/v1/analysts: created with a password shown once, listed without it; another tenant's key gets 404 as for a made-up id")
+    @Test(
+        "POST/GET/DELETE /api/v1/analysts: created with a password shown once, listed without it; another tenant's key gets 404 as for a made-up id"
+    )
     func api() async throws {
         try await TandemHarness.run { tandem in
             let (a, b) = try await seed(tandem)
@@ -188,7 +196,8 @@ struct AnalystAccessTests {
                     #expect(response.status == .ok && !String(buffer: response.body).contains(created.role))
                 }
                 for id in [created.id.description, AnalystID.random().description, "not-a-uuid"] {
-                    try await api.execute(uri: "/api/v1/analysts/\(id)", method: .delete, headers: [.authorization: "Bearer \(b.apiKey)"]) { response in
+                    try await api.execute(uri: "/api/v1/analysts/\(id)", method: .delete, headers: [.authorization: "Bearer \(b.apiKey)"]) {
+                        response in
                         #expect(response.status == .notFound)
                         #expect(String(buffer: response.body).contains(#""code":"not_found""#))
                     }
@@ -197,7 +206,9 @@ struct AnalystAccessTests {
                     uri: "/api/v1/analysts", method: .post,
                     headers: [.authorization: "Bearer \(a.apiKey)", .contentType: "application/json"], body: .init(string: "{}")
                 ) { #expect($0.status == .badRequest) }
-                try await api.execute(uri: "/api/v1/analysts/\(created.id)", method: .delete, headers: [.authorization: "Bearer \(a.apiKey)"]) { response in
+                try await api.execute(
+                    uri: "/api/v1/analysts/\(created.id)", method: .delete, headers: [.authorization: "Bearer \(a.apiKey)"]
+                ) { response in
                     #expect(response.status == .ok && String(buffer: response.body).contains(#""active":false"#))
                 }
             }

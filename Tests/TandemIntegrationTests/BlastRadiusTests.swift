@@ -1,9 +1,9 @@
 import Foundation
 import GRPCCore
 import Hummingbird
+import HummingbirdTesting
 import PostgresNIO
 import Synchronization
-import HummingbirdTesting
 import TandemConnector
 import TandemCore
 import TandemIngest
@@ -15,8 +15,9 @@ import Testing
 /// found by an independent client (issue 13), each over real gRPC and PostgreSQL.
 @Suite("Blast radius of bad input")
 struct BlastRadiusTests {
-    @Test("an event at Int64.min (or min+1, or max) refuses its batch INVALID_ARGUMENT naming the field; serve and another tenant's stream carry on",
-          arguments: [Int64.min, .min + 1, .max])
+    @Test(
+        "an event at Int64.min (or min+1, or max) refuses its batch INVALID_ARGUMENT naming the field; serve and another tenant's stream carry on",
+        arguments: [Int64.min, .min + 1, .max])
     func absurdDeviceTimeIsRefusedNotFatal(deviceTime: Int64) async throws {
         try await TandemHarness.run { tandem in
             let (hostile, good) = (try await tandem.site(name: "hostile"), try await tandem.site(name: "good"))
@@ -43,8 +44,9 @@ struct BlastRadiusTests {
         }
     }
 
-    @Test("a control character in sourceDevice or subject refuses the batch INVALID_ARGUMENT (permanent), never UNAVAILABLE",
-          arguments: [("sourceDevice", "172.20.239.66\u{0}"), ("subject", "aa:bb\u{0}:cc"), ("subject", "line\nbreak")])
+    @Test(
+        "a control character in sourceDevice or subject refuses the batch INVALID_ARGUMENT (permanent), never UNAVAILABLE",
+        arguments: [("sourceDevice", "172.20.239.66\u{0}"), ("subject", "aa:bb\u{0}:cc"), ("subject", "line\nbreak")])
     func controlCharactersArePermanentErrors(field: String, value: String) async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -61,9 +63,12 @@ struct BlastRadiusTests {
         }
     }
 
-    @Test("a Hello with an empty instance id, or an address that is not exactly an IP, is refused INVALID_ARGUMENT",
-          arguments: [("", "10.0.0.1", "instanceId"), ("i-1", "10.0.0.061", "ipAddress"), ("i-1", " 10.0.0.1", "ipAddress"),
-                      ("i-1", "1.2.3", "ipAddress"), ("i-1", "999.1.1.1", "ipAddress")])
+    @Test(
+        "a Hello with an empty instance id, or an address that is not exactly an IP, is refused INVALID_ARGUMENT",
+        arguments: [
+            ("", "10.0.0.1", "instanceId"), ("i-1", "10.0.0.061", "ipAddress"), ("i-1", " 10.0.0.1", "ipAddress"),
+            ("i-1", "1.2.3", "ipAddress"), ("i-1", "999.1.1.1", "ipAddress"),
+        ])
     func badHelloIsRefused(instanceID: String, ip: String, field: String) async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -100,9 +105,11 @@ struct BlastRadiusTests {
                 let now = Int64(Date().timeIntervalSince1970 * 1e6)
                 return (0..<5).map { index in
                     // Built past the edge's validation, as a defect elsewhere might let a row through.
-                    EventRecord(tenant: tenant.id, token: token.id, connector: ConnectorID.random(), event: DeviceEvent(
-                        channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI, deviceTimeMicros: now - Int64(index),
-                        subject: index == 3 ? subject : "aa:\(index)", body: [1], receivedAtMicros: now, connectorSequence: 0))
+                    EventRecord(
+                        tenant: tenant.id, token: token.id, connector: ConnectorID.random(),
+                        event: DeviceEvent(
+                            channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI, deviceTimeMicros: now - Int64(index),
+                            subject: index == 3 ? subject : "aa:\(index)", body: [1], receivedAtMicros: now, connectorSequence: 0))
                 }
             }
             let bad = try await records("bad", subject: "nul\u{0}")
@@ -124,23 +131,30 @@ struct BlastRadiusTests {
         }
     }
 
-    @Test("one home per identity: a copy quarantined as too far ahead keeps the event out of events when a later copy is in range, and a stored event is never quarantined later")
+    @Test(
+        "one home per identity: a copy quarantined as too far ahead keeps the event out of events when a later copy is in range, and a stored event is never quarantined later"
+    )
     func oneHomePerIdentity() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
             let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
-            let (token, _) = try await store.tokens.create(tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
+            let (token, _) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
             let now = Date()
             func record(_ deviceTime: Date) -> EventRecord {
-                EventRecord(tenant: tenant.id, token: token.id, connector: .random(), event: DeviceEvent(
-                    channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI,
-                    deviceTimeMicros: Int64(deviceTime.timeIntervalSince1970 * 1e6), subject: "aa", body: [1],
-                    receivedAtMicros: Int64(now.timeIntervalSince1970 * 1e6), connectorSequence: 0))
+                EventRecord(
+                    tenant: tenant.id, token: token.id, connector: .random(),
+                    event: DeviceEvent(
+                        channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI,
+                        deviceTimeMicros: Int64(deviceTime.timeIntervalSince1970 * 1e6), subject: "aa", body: [1],
+                        receivedAtMicros: Int64(now.timeIntervalSince1970 * 1e6), connectorSequence: 0))
             }
             func count(_ table: String) async throws -> Int {
                 var result = -1
-                for try await value in try await store.client.query(PostgresQuery(
-                    unsafeSQL: "SELECT count(*) FROM \(table) WHERE tenant_id = '\(tenant.id)'")).decode(Int.self) { result = value }
+                for try await value in try await store.client.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT count(*) FROM \(table) WHERE tenant_id = '\(tenant.id)'")
+                ).decode(Int.self) { result = value }
                 return result
             }
             // 24 h 8 s ahead: quarantined. The same event 12 s later is inside the tolerance: still one home.
@@ -184,8 +198,9 @@ struct BlastRadiusTests {
         }
     }
 
-    @Test("PUT …/controllers refuses what is not exactly an IP address (400 naming the entry) and stores IPv4-mapped IPv6 as IPv4",
-          arguments: ["B", "abc", "1.2.3", "999.1.1.1", "1.2.3.4.5", "192.0.2.061", " 192.0.2.61", ""])
+    @Test(
+        "PUT …/controllers refuses what is not exactly an IP address (400 naming the entry) and stores IPv4-mapped IPv6 as IPv4",
+        arguments: ["B", "abc", "1.2.3", "999.1.1.1", "1.2.3.4.5", "192.0.2.061", " 192.0.2.61", ""])
     func controllerAddressesAreParsed(bad: String) async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -221,7 +236,12 @@ struct BlastRadiusTests {
                 heartbeat: {
                     .with {
                         $0.nmspMessagesReceived = 7
-                        $0.controllers = [.with { $0.ipAddress = "172.20.239.066\u{0}"; $0.status = "ACT\u{0}IVE" }]
+                        $0.controllers = [
+                            .with {
+                                $0.ipAddress = "172.20.239.066\u{0}"
+                                $0.status = "ACT\u{0}IVE"
+                            }
+                        ]
                     }
                 })
             try await eventually("the heartbeat's statistics to be stored") {
@@ -246,7 +266,12 @@ struct HelloRaceTests {
                 let streams = [try? await first, try? await second].compactMap { $0 }
                 #expect(!streams.isEmpty)
                 let ended = EndedCount()
-                let watchers = streams.map { stream in Task { _ = try? await stream.ended(); ended.increment() } }
+                let watchers = streams.map { stream in
+                    Task {
+                        _ = try? await stream.ended()
+                        ended.increment()
+                    }
+                }
                 if streams.count == 2 {
                     try await eventually("the older of the two sessions to be ended as replaced") { ended.value == 1 }
                 }

@@ -50,11 +50,13 @@ struct ChannelTests {
         }
     }
 
-    @Test("pairing rules refuse with FAILED_PRECONDITION naming the rule and the values", arguments: [
-        ("10.0.0.1", "2.3.460", "unique-ip", "10.0.0.1"),
-        ("10.0.0.2", "2.3.461", "same-ova-version", "2.3.461"),
-        ("10.0.0.2", "2.2.100", "ova-minimum-version", "2.2.100"),
-    ])
+    @Test(
+        "pairing rules refuse with FAILED_PRECONDITION naming the rule and the values",
+        arguments: [
+            ("10.0.0.1", "2.3.460", "unique-ip", "10.0.0.1"),
+            ("10.0.0.2", "2.3.461", "same-ova-version", "2.3.461"),
+            ("10.0.0.2", "2.2.100", "ova-minimum-version", "2.2.100"),
+        ])
     func pairingRulesRefuse(ip: String, version: String, rule: String, value: String) async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -112,7 +114,8 @@ struct ChannelTests {
             let survivor = try await tandem.connect(site, ip: "10.0.0.2")
             let doomedData = DataStream.open(client: tandem.client, token: site.token, instanceID: "unused")
             doomedData.kill()
-            let data = DataStream.open(client: tandem.client, token: site.token, instanceID: try await instanceID(of: survivor, tandem, site))
+            let data = DataStream.open(
+                client: tandem.client, token: site.token, instanceID: try await instanceID(of: survivor, tandem, site))
             let before = makeBatch(sequence: 1, events: 50)
             #expect(try await data.write(before).stored == 50)
 
@@ -168,7 +171,11 @@ struct ChannelTests {
                 store: tandem.store, registry: tandem.ingest.registry,
                 // Long enough that the live member's heartbeats (written every 500 ms, batched)
                 // are never late by it, even with the whole suite running on two cores.
-                configuration: { var c = IngestConfiguration(); c.livenessTimeout = .seconds(2); return c }(),
+                configuration: {
+                    var c = IngestConfiguration()
+                    c.livenessTimeout = .seconds(2)
+                    return c
+                }(),
                 logger: TestDatabase.logger)
             // Generous: at the start of the suite every test runs at once on two cores.
             try await eventually("the silent connector to be lost", timeout: .seconds(30)) {
@@ -188,7 +195,9 @@ struct ChannelTests {
         }
     }
 
-    @Test("after a database outage (a write failed) silence is not judged for one liveness timeout, so a failover of PostgreSQL records no connector loss; after it, silence is judged again")
+    @Test(
+        "after a database outage (a write failed) silence is not judged for one liveness timeout, so a failover of PostgreSQL records no connector loss; after it, silence is judged again"
+    )
     func noLossJudgedRightAfterADatabaseOutage() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()

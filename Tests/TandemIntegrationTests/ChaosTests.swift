@@ -11,8 +11,9 @@ struct ChaosTests {
             .appendingPathComponent(".build/debug/tandem")
     }
 
-    @Test("a short seeded chaos run (kill -9, PostgreSQL restart and stall, connector loss, slow consumer, midnight, absurd times) loses and duplicates nothing",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "a short seeded chaos run (kill -9, PostgreSQL restart and stall, connector loss, slow consumer, midnight, absurd times) loses and duplicates nothing",
+        .timeLimit(.minutes(3)))
     func shortRun() async throws {
         try await run(seed: 1)
     }
@@ -26,8 +27,9 @@ struct ChaosTests {
         try await run(seed: 2)
     }
 
-    @Test("three nodes behind HAProxy: kill -9 of the busiest node, a rolling restart and a HAProxy restart lose, duplicate and falsely fail over nothing; reconnect p99 ≤ 10 s",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "three nodes behind HAProxy: kill -9 of the busiest node, a rolling restart and a HAProxy restart lose, duplicate and falsely fail over nothing; reconnect p99 ≤ 10 s",
+        .timeLimit(.minutes(3)))
     func cluster() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy") else {
             Issue.record("/usr/sbin/haproxy is missing: scripts/bootstrap installs it (apt-get install haproxy)")
@@ -35,11 +37,13 @@ struct ChaosTests {
         }
         let template = TestDatabase.migrationsDirectory.deletingLastPathComponent()
             .appendingPathComponent("deploy/haproxy/haproxy.cfg.template")
-        let result = try await chaos(label: "cluster", arguments: [
-            "--nodes", "3", "--duration", "30", "--pairs", "3", "--rate", "200", "--seed", "5",
-            "--fault", "node-kill", "--fault", "rolling-restart", "--fault", "haproxy-restart",
-            "--haproxy-template", template.path,
-        ])
+        let result = try await chaos(
+            label: "cluster",
+            arguments: [
+                "--nodes", "3", "--duration", "30", "--pairs", "3", "--rate", "200", "--seed", "5",
+                "--fault", "node-kill", "--fault", "rolling-restart", "--fault", "haproxy-restart",
+                "--haproxy-template", template.path,
+            ])
         #expect(result["lost"] as? Int == 0)
         #expect(result["duplicated"] as? Int == 0)
         #expect(result["falseFailovers"] as? Int == 0)
@@ -52,19 +56,24 @@ struct ChaosTests {
         }
     }
 
-    @Test("PostgreSQL behind Patroni (synchronous replication) and HAProxy: a switchover, a kill -9 of the primary, a frozen primary and a primary cut off from its standbys then killed lose, duplicate and falsely fail over nothing; each write gap ≤ 30 s",
-          .timeLimit(.minutes(4)))
+    @Test(
+        "PostgreSQL behind Patroni (synchronous replication) and HAProxy: a switchover, a kill -9 of the primary, a frozen primary and a primary cut off from its standbys then killed lose, duplicate and falsely fail over nothing; each write gap ≤ 30 s",
+        .timeLimit(.minutes(4)))
     func patroni() async throws {
         let repository = TestDatabase.migrationsDirectory.deletingLastPathComponent()
         guard ["/usr/bin/patroni", "/usr/bin/etcd", "/usr/sbin/haproxy"].allSatisfy(FileManager.default.isExecutableFile(atPath:)) else {
-            Issue.record("patroni, etcd or haproxy is missing: scripts/bootstrap installs them (apt-get install patroni python3-etcd etcd-server haproxy)")
+            Issue.record(
+                "patroni, etcd or haproxy is missing: scripts/bootstrap installs them (apt-get install patroni python3-etcd etcd-server haproxy)"
+            )
             return
         }
-        let result = try await chaos(label: "patroni", arguments: [
-            "--postgres", "patroni", "--duration", "45", "--pairs", "2", "--rate", "200", "--seed", "11", "--stall-seconds", "16",
-            "--fault", "switchover", "--fault", "primary-kill", "--fault", "primary-stall", "--fault", "partition-kill",
-            "--patroni-script", repository.appendingPathComponent("scripts/patroni").path,
-        ], patroni: true)
+        let result = try await chaos(
+            label: "patroni",
+            arguments: [
+                "--postgres", "patroni", "--duration", "45", "--pairs", "2", "--rate", "200", "--seed", "11", "--stall-seconds", "16",
+                "--fault", "switchover", "--fault", "primary-kill", "--fault", "primary-stall", "--fault", "partition-kill",
+                "--patroni-script", repository.appendingPathComponent("scripts/patroni").path,
+            ], patroni: true)
         #expect(result["lost"] as? Int == 0)
         #expect(result["duplicated"] as? Int == 0)
         #expect(result["falseFailovers"] as? Int == 0)
@@ -87,9 +96,10 @@ struct ChaosTests {
         let output = work.appendingPathComponent("chaos.json")
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["chaos"] + arguments + [
-            "--data-dir", work.appendingPathComponent("embedded").path, "--json", output.path, "--log-level", "error",
-        ] + (patroni ? ["--patroni-dir", work.appendingPathComponent("patroni").path] : [])
+        process.arguments =
+            ["chaos"] + arguments + [
+                "--data-dir", work.appendingPathComponent("embedded").path, "--json", output.path, "--log-level", "error",
+            ] + (patroni ? ["--patroni-dir", work.appendingPathComponent("patroni").path] : [])
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_DATABASE_URL"] = nil
         environment["TANDEM_MIGRATIONS_DIR"] = TestDatabase.migrationsDirectory.path
@@ -110,9 +120,11 @@ struct ChaosTests {
             Issue.record("\(Self.binary.path) is missing: build it with `swift build` (scripts/test does)")
             return
         }
-        let result = try await chaos(label: "\(seed)", arguments: [
-            "--duration", "25", "--pairs", "2", "--rate", "200", "--stall-seconds", "4", "--seed", "\(seed)",
-        ])
+        let result = try await chaos(
+            label: "\(seed)",
+            arguments: [
+                "--duration", "25", "--pairs", "2", "--rate", "200", "--stall-seconds", "4", "--seed", "\(seed)",
+            ])
         let total = try #require(result["total"] as? [String: Any])
         #expect(total["lost"] as? Int == 0)
         #expect(total["duplicated"] as? Int == 0)

@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 import Synchronization
 import TandemCore
-@testable import TandemStore
 import Testing
+
+@testable import TandemStore
 
 /// PostgreSQL restarting between two statements of a transaction must fail the transaction
 /// (the batch is not acked and is resent), never hang it: the chaos run with seed 2 found a
@@ -16,13 +17,15 @@ struct ClosedConnectionTests {
     func terminate(_ connection: PostgresConnection, client: PostgresClient) async throws {
         var pid: Int32 = 0
         for try await value in try await connection.statement("SELECT pg_backend_pid()", logger: TestDatabase.logger)
-            .decode(Int32.self) { pid = value }
+            .decode(Int32.self)
+        { pid = value }
         try await client.query("SELECT pg_terminate_backend(\(pid))", logger: TestDatabase.logger)
         try await eventually("the connection to close") { connection.isClosed }
     }
 
-    @Test("PostgresNIO's own query on a closed connection is never answered (why the guard exists)",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "PostgresNIO's own query on a closed connection is never answered (why the guard exists)",
+        .timeLimit(.minutes(1)))
     func libraryQueryHangs() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.client.withConnection { connection in
@@ -40,8 +43,9 @@ struct ClosedConnectionTests {
         }
     }
 
-    @Test("a statement on a closed connection fails within a second with a retryable error",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a statement on a closed connection fails within a second with a retryable error",
+        .timeLimit(.minutes(1)))
     func statementFails() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.client.withConnection { connection in
@@ -56,8 +60,9 @@ struct ClosedConnectionTests {
         }
     }
 
-    @Test("a transaction whose connection dies fails, rolls nothing in, and the pool serves the next one",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a transaction whose connection dies fails, rolls nothing in, and the pool serves the next one",
+        .timeLimit(.minutes(1)))
     func transactionFails() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.client.query("CREATE TABLE probe (n int)", logger: TestDatabase.logger)
@@ -73,13 +78,15 @@ struct ClosedConnectionTests {
             }
             var rows: [Int] = []
             for try await n in try await store.client.query("SELECT n FROM probe ORDER BY n", logger: TestDatabase.logger)
-                .decode(Int.self) { rows.append(n) }
+                .decode(Int.self)
+            { rows.append(n) }
             #expect(rows == [3])
         }
     }
 
-    @Test("a statement unanswered past its deadline fails, its connection is closed, and the pool serves the next one",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a statement unanswered past its deadline fails, its connection is closed, and the pool serves the next one",
+        .timeLimit(.minutes(1)))
     func deadlinePassed() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.client.withConnection { connection in

@@ -28,10 +28,12 @@ struct ConnectorRoutesTests {
                 let response = try await api.send(.get, "/api/v1/connectors/\(second.welcome.connectorID)", apiKey: site.apiKey)
                 #expect(response.status == .ok)
                 let details = response.json
-                for key in ["connectorName", "connectorVersion", "ovaVersion", "connectorId", "numberOfAssociatedControllers",
-                            "controlChannel", "dataChannel", "lastModified", "lastHeard", "macAddress", "ipAddress",
-                            "dataChannelNmspMessages", "nmspMessagesReceived", "haActive", "hostname", "tenantId",
-                            "channels", "controllers", "accessPointChannel"] {
+                for key in [
+                    "connectorName", "connectorVersion", "ovaVersion", "connectorId", "numberOfAssociatedControllers",
+                    "controlChannel", "dataChannel", "lastModified", "lastHeard", "macAddress", "ipAddress",
+                    "dataChannelNmspMessages", "nmspMessagesReceived", "haActive", "hostname", "tenantId",
+                    "channels", "controllers", "accessPointChannel",
+                ] {
                     #expect(details[key] != nil, "missing \(key)")
                 }
                 #expect(details["connectorName"] as? String == "hq <pair>")

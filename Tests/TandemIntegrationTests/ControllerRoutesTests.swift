@@ -11,7 +11,8 @@ struct ControllerRoutesTests {
     func controllersAndFlag() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
-            let both = "172.20.239.66", lopsided = "172.20.239.67"
+            let both = "172.20.239.66"
+            let lopsided = "172.20.239.67"
             let a = try await tandem.connect(site, ip: "10.0.0.1", controllers: [both, lopsided])
             let b = try await tandem.connect(site, ip: "10.0.0.2", controllers: [both])
             let other = try await tandem.site(name: "other")

@@ -32,7 +32,16 @@ struct DashboardTests {
                 try await ControlStream.open(
                     client: tandem.client, token: site.token,
                     identity: ConnectorIdentity(hostname: #"<img src=x onerror="alert(1)">"#, ipAddress: "10.0.0.1"),
-                    heartbeat: { .with { $0.controllers = [.with { $0.ipAddress = "172.20.0.1"; $0.status = "<b>ACTIVE</b>" }] } }),
+                    heartbeat: {
+                        .with {
+                            $0.controllers = [
+                                .with {
+                                    $0.ipAddress = "172.20.0.1"
+                                    $0.status = "<b>ACTIVE</b>"
+                                }
+                            ]
+                        }
+                    }),
                 try await tandem.connect(site, ip: "10.0.0.2"),
             ]
             try await tandem.withAPI { api in
@@ -80,7 +89,8 @@ struct DashboardTests {
                     uri: "/api/v1/connectors/\(connectorID)", method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]
                 ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] ?? [:] }
                 try await eventually("the heartbeat's controllers to be stored") {
-                    try await tandem.store.connectors.find(tenant: site.tenant, id: ConnectorID(connectorID)!)?.statistics.controllers.isEmpty == false
+                    try await tandem.store.connectors.find(tenant: site.tenant, id: ConnectorID(connectorID)!)?.statistics.controllers
+                        .isEmpty == false
                 }
                 let connectorPage = try await api.execute(
                     uri: "/dashboard/connectors/\(connectorID)", method: .get, headers: [.cookie: cookie]

@@ -1,8 +1,9 @@
 import Foundation
 import PostgresNIO
 import TandemCore
-@testable import TandemStore
 import Testing
+
+@testable import TandemStore
 
 /// What Tandem sees of a PostgreSQL failover behind one address (HAProxy in front of Patroni):
 /// connections that now lead to a read-only server, and whether commits are replicated. The
@@ -11,12 +12,16 @@ import Testing
 struct DatabaseFailoverTests {
     static func record(_ tenant: TenantID, _ token: TokenID, _ index: Int) -> EventRecord {
         let now = Int64(Date().timeIntervalSince1970 * 1e6)
-        return EventRecord(tenant: tenant, token: token, connector: ConnectorID.random(), event: DeviceEvent(
-            channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI, deviceTimeMicros: now - Int64(index),
-            subject: "aa:\(index)", body: [1], receivedAtMicros: now, connectorSequence: 0))
+        return EventRecord(
+            tenant: tenant, token: token, connector: ConnectorID.random(),
+            event: DeviceEvent(
+                channel: .controller, sourceDevice: "10.0.0.1", kind: .clientRSSI, deviceTimeMicros: now - Int64(index),
+                subject: "aa:\(index)", body: [1], receivedAtMicros: now, connectorSequence: 0))
     }
 
-    @Test("an event write refused by a read-only server (SQLSTATE 25006, a demoted primary) is retryable, closes its connection, and the next write reaches a writable server through the same pool")
+    @Test(
+        "an event write refused by a read-only server (SQLSTATE 25006, a demoted primary) is retryable, closes its connection, and the next write reaches a writable server through the same pool"
+    )
     func readOnlyServerIsRetryableAndReconnects() async throws {
         try await TestDatabase.withStore { store, url in
             try await store.partitions.maintain()
@@ -49,7 +54,8 @@ struct DatabaseFailoverTests {
         }
     }
 
-    @Test("only an unreachable database counts as an outage (it holds silence judging back); a refused, missing or cancelled one never does")
+    @Test(
+        "only an unreachable database counts as an outage (it holds silence judging back); a refused, missing or cancelled one never does")
     func unavailabilityRule() {
         #expect(StoreError.isUnavailability(StoreError(.unavailable, "down")))
         #expect(!StoreError.isUnavailability(StoreError(.rejected, "bad data")))
@@ -68,21 +74,24 @@ struct DatabaseFailoverTests {
         }
     }
 
-    @Test("commits count as synchronous only with standby names set, a waiting synchronous_commit and a synchronous standby connected", arguments: [
-        ("on", "\"member-1\"", 1, 2, true),
-        ("remote_apply", "ANY 1 (a, b)", 1, 2, true),
-        ("on", "\"member-1\"", 0, 1, false),    // the named standby is gone: commits wait or Patroni clears the name
-        ("local", "\"member-1\"", 1, 1, false), // commits do not wait for it
-        ("off", "\"member-1\"", 1, 1, false),
-        ("on", "", 0, 2, false),                // asynchronous standbys
-        ("on", " ", 0, 0, false),
-    ])
+    @Test(
+        "commits count as synchronous only with standby names set, a waiting synchronous_commit and a synchronous standby connected",
+        arguments: [
+            ("on", "\"member-1\"", 1, 2, true),
+            ("remote_apply", "ANY 1 (a, b)", 1, 2, true),
+            ("on", "\"member-1\"", 0, 1, false),  // the named standby is gone: commits wait or Patroni clears the name
+            ("local", "\"member-1\"", 1, 1, false),  // commits do not wait for it
+            ("off", "\"member-1\"", 1, 1, false),
+            ("on", "", 0, 2, false),  // asynchronous standbys
+            ("on", " ", 0, 0, false),
+        ])
     func synchronousRule(commit: String, names: String, synchronous: Int, standbys: Int, expected: Bool) {
         let replication = DatabaseReplication(
             synchronousCommit: commit, synchronousStandbyNames: names, synchronousStandbys: synchronous, standbys: standbys)
         #expect(replication.isSynchronous == expected)
         let waiting = ["on", "remote_apply"].contains(commit) && names.contains { $0 != " " } && synchronous == 0
-        #expect(replication.description.hasPrefix(
-            expected ? "synchronous" : waiting ? "waiting" : standbys > 0 ? "asynchronous" : "single server"))
+        #expect(
+            replication.description.hasPrefix(
+                expected ? "synchronous" : waiting ? "waiting" : standbys > 0 ? "asynchronous" : "single server"))
     }
 }

@@ -25,7 +25,8 @@ struct EventPartitionsTests {
             #expect(try await existing(store) == Set(expected))
 
             // A pair-statistics row on the first retained day.
-            let line = DeliveryLine(tenant: .random(), group: .random(), connector: .random(), sourceDevice: "10.0.0.1", channel: .controller)
+            let line = DeliveryLine(
+                tenant: .random(), group: .random(), connector: .random(), sourceDevice: "10.0.0.1", channel: .controller)
             var row = PairStatistics(line: line, minuteMicros: Int64(day.addingTimeInterval(-2 * 86_400).timeIntervalSince1970) * 1_000_000)
             row.delivered = 1
             try await store.pairStatistics.add([row])

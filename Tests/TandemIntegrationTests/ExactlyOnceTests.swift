@@ -22,20 +22,21 @@ struct ExactlyOnceTests {
             // Device times straddle today's midnight UTC: the copies land in two partitions.
             let time = midnight - 30_000_000 + Int64(random.next() % 60_000_000)
             let channel: EventChannel = index % 3 == 0 ? .accessPoint : .controller
-            scenario.distinct.append(DeviceEvent(
-                channel: channel, sourceDevice: channel == .controller ? "172.20.0.\(index % 3)" : "70:db:98:00:00:\(index % 7)",
-                kind: channel == .controller ? .clientRSSI : .bleTelemetry, deviceTimeMicros: time,
-                subject: "client-\(random.next() % 50)", body: Array("payload-\(index)".utf8), receivedAtMicros: 0,
-                connectorSequence: 0))
+            scenario.distinct.append(
+                DeviceEvent(
+                    channel: channel, sourceDevice: channel == .controller ? "172.20.0.\(index % 3)" : "70:db:98:00:00:\(index % 7)",
+                    kind: channel == .controller ? .clientRSSI : .bleTelemetry, deviceTimeMicros: time,
+                    subject: "client-\(random.next() % 50)", body: Array("payload-\(index)".utf8), receivedAtMicros: 0,
+                    connectorSequence: 0))
         }
         for connector in 0..<2 {
             var copies = scenario.distinct.filter { event in
                 guard channelSplit else { return true }
                 return (event.channel == .controller) == (connector == 0)
             }
-            copies.removeAll { _ in random.next() % 100 < 5 }                 // drops
-            copies += copies.filter { _ in random.next() % 100 < 10 }        // resends after "reconnects"
-            for index in copies.indices.reversed() {                          // reordering, delays
+            copies.removeAll { _ in random.next() % 100 < 5 }  // drops
+            copies += copies.filter { _ in random.next() % 100 < 10 }  // resends after "reconnects"
+            for index in copies.indices.reversed() {  // reordering, delays
                 copies.swapAt(index, Int(random.next() % UInt64(index + 1)))
                 copies[index].receivedAtMicros = Int64(random.next() % 1_000_000)
                 copies[index].connectorSequence = UInt64(index)
@@ -45,13 +46,15 @@ struct ExactlyOnceTests {
         return scenario
     }
 
-    @Test("stored set equals the distinct delivered events, for every seed, with a service restart midway",
-          arguments: [(1 as UInt64, false), (2, false), (3, true), (4, false), (5, true)])
+    @Test(
+        "stored set equals the distinct delivered events, for every seed, with a service restart midway",
+        arguments: [(1 as UInt64, false), (2, false), (3, true), (4, false), (5, true)])
     func exactlyOnce(seed: UInt64, channelSplit: Bool) async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
             let (tenant, _) = try await store.tenants.create(name: try DisplayName("p", field: "n"))
-            let (token, _) = try await store.tokens.create(tenant: tenant.id, connectorName: try DisplayName("p", field: "n"), network: .wireless)
+            let (token, _) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("p", field: "n"), network: .wireless)
             let scenario = Self.scenario(seed: seed, events: 3_000, channelSplit: channelSplit)
             let connectors = [ConnectorID.random(), ConnectorID.random()]
             var configuration = EventPipeline.Configuration()
@@ -61,7 +64,8 @@ struct ExactlyOnceTests {
 
             // Two pipeline lifetimes: the second starts with an empty window, like a restart.
             for half in 0..<2 {
-                let pipeline = EventPipeline(store: store.events, statistics: store.pairStatistics, configuration: configuration, logger: TestDatabase.logger)
+                let pipeline = EventPipeline(
+                    store: store.events, statistics: store.pairStatistics, configuration: configuration, logger: TestDatabase.logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await pipeline.run() }
                     try await withThrowingTaskGroup(of: Void.self) { senders in

@@ -29,14 +29,40 @@ struct FuzzTests {
         let events = generator.next(20, now: Date())
         let built: [(String, any SwiftProtobuf.Message)] = [
             ("data-open.bin", Tandem_V1_DataMessage.with { $0.open = .with { $0.instanceID = "c1" } }),
-            ("data-batch.bin", Tandem_V1_DataMessage.with { $0.batch = .with { $0.sequence = 1; $0.events = events } }),
-            ("control-hello.bin", Tandem_V1_ControlMessage.with {
-                $0.hello = .with { $0.instanceID = "c1"; $0.hostname = "h"; $0.ipAddress = "10.0.0.1"; $0.ovaVersion = "2.3.460"
-                    $0.channels = .with { $0.controller = true } }
-            }),
-            ("control-heartbeat.bin", Tandem_V1_ControlMessage.with {
-                $0.heartbeat = .with { $0.controllers = [.with { $0.ipAddress = "172.20.0.1"; $0.status = "ACTIVE" }] }
-            }),
+            (
+                "data-batch.bin",
+                Tandem_V1_DataMessage.with {
+                    $0.batch = .with {
+                        $0.sequence = 1
+                        $0.events = events
+                    }
+                }
+            ),
+            (
+                "control-hello.bin",
+                Tandem_V1_ControlMessage.with {
+                    $0.hello = .with {
+                        $0.instanceID = "c1"
+                        $0.hostname = "h"
+                        $0.ipAddress = "10.0.0.1"
+                        $0.ovaVersion = "2.3.460"
+                        $0.channels = .with { $0.controller = true }
+                    }
+                }
+            ),
+            (
+                "control-heartbeat.bin",
+                Tandem_V1_ControlMessage.with {
+                    $0.heartbeat = .with {
+                        $0.controllers = [
+                            .with {
+                                $0.ipAddress = "172.20.0.1"
+                                $0.status = "ACTIVE"
+                            }
+                        ]
+                    }
+                }
+            ),
         ]
         if ProcessInfo.processInfo.environment["TANDEM_FUZZ_WRITE_CORPUS"] != nil {
             try FileManager.default.createDirectory(at: corpusDirectory, withIntermediateDirectories: true)
@@ -78,18 +104,30 @@ struct FuzzTests {
             let seed = seeds[iteration % seeds.count]
             let bytes = Self.mutate(seed.bytes, &random)
             if seed.name.hasPrefix("data") {
-                guard let message = try? Tandem_V1_DataMessage(serializedBytes: bytes) else { outcomes["undecodable", default: 0] += 1; continue }
+                guard let message = try? Tandem_V1_DataMessage(serializedBytes: bytes) else {
+                    outcomes["undecodable", default: 0] += 1
+                    continue
+                }
                 if case .batch(let batch) = message.message {
                     for event in batch.events {
-                        do { _ = try DeviceEvent(event); outcomes["valid event", default: 0] += 1 } catch is ValidationError {
+                        do {
+                            _ = try DeviceEvent(event)
+                            outcomes["valid event", default: 0] += 1
+                        } catch is ValidationError {
                             outcomes["refused event", default: 0] += 1
                         }
                     }
                 }
             } else {
-                guard let message = try? Tandem_V1_ControlMessage(serializedBytes: bytes) else { outcomes["undecodable", default: 0] += 1; continue }
+                guard let message = try? Tandem_V1_ControlMessage(serializedBytes: bytes) else {
+                    outcomes["undecodable", default: 0] += 1
+                    continue
+                }
                 if case .hello(let hello) = message.message {
-                    do { _ = try ConnectorHello(hello); outcomes["valid hello", default: 0] += 1 } catch is ValidationError {
+                    do {
+                        _ = try ConnectorHello(hello)
+                        outcomes["valid hello", default: 0] += 1
+                    } catch is ValidationError {
                         outcomes["refused hello", default: 0] += 1
                     }
                 }
@@ -99,8 +137,12 @@ struct FuzzTests {
         #expect(outcomes["refused event", default: 0] + outcomes["refused hello", default: 0] > 20, "\(outcomes)")
     }
 
-    @Test("bytes that are not a message get INVALID_ARGUMENT naming the method, the message type, the size, what is wrong and the limit",
-          arguments: [("tandem.v1.DataChannel", "Stream", "tandem.v1.DataMessage"), ("tandem.v1.ControlChannel", "Connect", "tandem.v1.ControlMessage")])
+    @Test(
+        "bytes that are not a message get INVALID_ARGUMENT naming the method, the message type, the size, what is wrong and the limit",
+        arguments: [
+            ("tandem.v1.DataChannel", "Stream", "tandem.v1.DataMessage"),
+            ("tandem.v1.ControlChannel", "Connect", "tandem.v1.ControlMessage"),
+        ])
     func undecodableMessage(_ service: String, _ method: String, _ type: String) async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()

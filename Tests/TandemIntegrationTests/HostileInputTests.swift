@@ -33,7 +33,9 @@ struct HostileInputTests {
                                 headers: [.authorization: "Bearer \(site.apiKey)", .contentType: contentType],
                                 body: ByteBuffer(bytes: body)
                             ) { response in
-                                #expect((400..<500).contains(response.status.code), "\(method) \(uri) \(name) \(contentType): \(response.status)")
+                                #expect(
+                                    (400..<500).contains(response.status.code),
+                                    "\(method) \(uri) \(name) \(contentType): \(response.status)")
                                 let json = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                                 #expect(json?["error"] != nil, "\(method) \(uri) \(name): no JSON error")
                             }
@@ -52,9 +54,11 @@ struct HostileInputTests {
                 }
                 // Path tricks and absurd query values.
                 let long = String(repeating: "a", count: 20_000)
-                for uri in ["/api/v1/tokens/../../healthz", "/api/v1/tokens/%2e%2e%2fhealthz", "/api/v1/tokens/\(long)",
-                            "/api/v1/connectors/'%20OR%201=1--", "/api/v1/controllers/%00", "/api/v1/ha-groups/\(UUID())/../../tokens",
-                            "/api/v1/tokens?limit=-1&offset=999999999999999999999999", "/api/v1/connectors?page=%FF%FE"] {
+                for uri in [
+                    "/api/v1/tokens/../../healthz", "/api/v1/tokens/%2e%2e%2fhealthz", "/api/v1/tokens/\(long)",
+                    "/api/v1/connectors/'%20OR%201=1--", "/api/v1/controllers/%00", "/api/v1/ha-groups/\(UUID())/../../tokens",
+                    "/api/v1/tokens?limit=-1&offset=999999999999999999999999", "/api/v1/connectors?page=%FF%FE",
+                ] {
                     try await api.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]) { response in
                         #expect(response.status.code < 500, "\(uri.prefix(80)): \(response.status)")
                         if response.status.code >= 400 {

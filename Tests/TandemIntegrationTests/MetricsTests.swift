@@ -17,11 +17,14 @@ struct MetricsTests {
         return nil
     }
 
-    @Test("after a failover the series show events, HA Active, a degraded group, the failover, sessions, refusals and auth failures; no secret appears")
+    @Test(
+        "after a failover the series show events, HA Active, a degraded group, the failover, sessions, refusals and auth failures; no secret appears"
+    )
     func seriesAfterAFailover() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
-            let tenant = site.tenant.description, group = site.tokenID.description
+            let tenant = site.tenant.description
+            let group = site.tokenID.description
             let doomed = try await tandem.connect(site, ip: "10.0.0.1")
             let survivor = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "survivor")
             await #expect(throws: RPCError.self) { _ = try await tandem.connect(site, ip: "10.0.0.3") }  // a third member

@@ -72,11 +72,14 @@ struct MultiNodeTests {
 
     @Test("a dead node: the connector that reconnects elsewhere in time is not lost; the one that doesn't is lost exactly once")
     func nodeLoss() async throws {
-        try await TestCluster.run(nodes: 2, configure: {
-            $0.heartbeatInterval = .milliseconds(250)
-            $0.livenessTimeout = .seconds(2)
-            $0.nodeLease = .seconds(1)
-        }) { cluster in
+        try await TestCluster.run(
+            nodes: 2,
+            configure: {
+                $0.heartbeatInterval = .milliseconds(250)
+                $0.livenessTimeout = .seconds(2)
+                $0.nodeLease = .seconds(1)
+            }
+        ) { cluster in
             let site = try await cluster.site()
             let a = try await cluster.connect(site, to: 0, ip: "10.0.0.1", instanceID: "a")
             let b = try await cluster.connect(site, to: 0, ip: "10.0.0.2", instanceID: "b")
@@ -108,7 +111,8 @@ struct MultiNodeTests {
             let listener = ClusterListener.applicationName(cluster.nodes[0].id)
             try await eventually("node-0 listening", timeout: .seconds(30)) { try await Self.backends(listener, cluster.store) == 1 }
             let terminated = try await cluster.store.client.query(
-                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(listener) AND datname = current_database()) t")
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(listener) AND datname = current_database()) t"
+            )
             for try await count in terminated.decode(Int.self) { #expect(count == 1) }
             // While node-0 is not listening, b joins through node-1: that notification is lost.
             let b = try await cluster.connect(site, to: 1, ip: "10.0.0.2", instanceID: "b")
@@ -140,7 +144,8 @@ struct MultiNodeTests {
         }
     }
 
-    @Test("a broken stream whose connector comes back (on another node) within the grace records no loss; one that doesn't is lost after it")
+    @Test(
+        "a broken stream whose connector comes back (on another node) within the grace records no loss; one that doesn't is lost after it")
     func reconnectGrace() async throws {
         try await TestCluster.run(nodes: 2, configure: { $0.reconnectGrace = .seconds(1) }) { cluster in
             let site = try await cluster.site()
@@ -155,7 +160,9 @@ struct MultiNodeTests {
             }
             #expect(ContinuousClock.now - brokenAt >= .seconds(1), "the loss waited for the grace")
             let state = try #require(try await cluster.store.groups.state(tenant: site.tenant, token: site.tokenID))
-            #expect(state.history.filter { $0.kind == .lost }.map(\.ipAddress) == ["10.0.0.2"], "\(state.history.map { "\($0.kind) \($0.ipAddress)" })")
+            #expect(
+                state.history.filter { $0.kind == .lost }.map(\.ipAddress) == ["10.0.0.2"],
+                "\(state.history.map { "\($0.kind) \($0.ipAddress)" })")
             #expect(state.history.filter { $0.kind == .failover }.count == 1)
             again.kill()
         }
@@ -182,7 +189,8 @@ struct MultiNodeTests {
     }
 
     static func backends(_ applicationName: String, _ store: Store) async throws -> Int {
-        let rows = try await store.client.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName) AND datname = current_database()")
+        let rows = try await store.client.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName) AND datname = current_database()")
         for try await count in rows.decode(Int.self) { return count }
         return 0
     }

@@ -44,9 +44,10 @@ struct NoisyNeighbourTests {
                 group.addTask {
                     for sequence in 0..<Self.batches {
                         try await clock.sleep(until: due(UInt64(sequence + 1)))
-                        stream.send(makeBatch(
-                            sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch,
-                            deviceTimeMicros: deviceTime))
+                        stream.send(
+                            makeBatch(
+                                sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch,
+                                deviceTimeMicros: deviceTime))
                     }
                     return []
                 }
@@ -85,12 +86,16 @@ struct NoisyNeighbourTests {
     }
 
     /// Tenant H's valid flood, per stream: distinct 1,000-event batches, as fast as they are acked.
-    func runFlood(_ tandem: TandemHarness, _ hostile: TandemHarness.Site, instance: String, offset start: Int, stop: StopFlag) async throws -> Int {
+    func runFlood(
+        _ tandem: TandemHarness, _ hostile: TandemHarness.Site, instance: String, offset start: Int, stop: StopFlag
+    ) async throws -> Int {
         let stream = DataStream.open(client: tandem.client, token: hostile.token, instanceID: instance)
         var events = 0
         while !stop.isSet && !Task.isCancelled {
             let offset = start + events
-            guard (try? await stream.write(makeBatch(sequence: UInt64(events / 1_000 + 1), events: 1_000, offset: offset))) != nil else { break }
+            guard (try? await stream.write(makeBatch(sequence: UInt64(events / 1_000 + 1), events: 1_000, offset: offset))) != nil else {
+                break
+            }
             events += 1_000
         }
         stream.kill()
@@ -127,7 +132,9 @@ struct NoisyNeighbourTests {
         return rounds
     }
 
-    @Test("tenant G's pair beside a hostile tenant H: every event once, exact pair statistics, the window answers every peer copy, no restart")
+    @Test(
+        "tenant G's pair beside a hostile tenant H: every event once, exact pair statistics, the window answers every peer copy, no restart"
+    )
     func hostileTenantHurtsNobody() async throws {
         try await TandemHarness.run(configure: { $0.maximumMessageSize = 128 * 1024 }) { tandem in
             let quiet = try await tandem.site(name: "quiet")
@@ -164,7 +171,9 @@ struct NoisyNeighbourTests {
             for flooder in flooders { flooder.kill() }
             #expect(rounds > 0, "the hostile tenant never attacked: the scenario proves nothing")
             #expect(floodEvents > 0, "the hostile tenant never flooded: the scenario proves nothing")
-            print("noisy neighbour: good pair alone \(alone); beside the hostile tenant \(beside) (\(rounds) attack rounds, \(floodEvents) flood events); \(Self.batches) batches of \(Self.eventsPerBatch) every \(Self.interval.inMilliseconds) ms per member")
+            print(
+                "noisy neighbour: good pair alone \(alone); beside the hostile tenant \(beside) (\(rounds) attack rounds, \(floodEvents) flood events); \(Self.batches) batches of \(Self.eventsPerBatch) every \(Self.interval.inMilliseconds) ms per member"
+            )
 
             // Every event of G stored exactly once.
             let total = Self.batches * Self.eventsPerBatch
@@ -191,9 +200,10 @@ struct NoisyNeighbourTests {
                 let control = try await tandem.connect(site, ip: "10.1.0.9", instanceID: "\(tag)-resend")
                 let stream = DataStream.open(client: tandem.client, token: site.token, instanceID: "\(tag)-resend")
                 for sequence in 0..<Self.batches {
-                    let ack = try await stream.write(makeBatch(
-                        sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch,
-                        deviceTimeMicros: deviceTime))
+                    let ack = try await stream.write(
+                        makeBatch(
+                            sequence: UInt64(sequence + 1), events: Self.eventsPerBatch, offset: sequence * Self.eventsPerBatch,
+                            deviceTimeMicros: deviceTime))
                     #expect(Int(ack.duplicates) == Self.eventsPerBatch)
                 }
                 stream.finish()

@@ -18,10 +18,11 @@ struct OpenAPITests {
     @Test("every routed method and path is documented, and every documented one is routed")
     func routesMatchTheDocument() async throws {
         try await TandemHarness.run { tandem in
-            let routed = Set(tandem.api.makeRouter().routes.map { route -> String in
-                let path = route.path.description
-                return "\(route.method.rawValue) \(path == "/" || path.isEmpty ? "/" : path)"
-            })
+            let routed = Set(
+                tandem.api.makeRouter().routes.map { route -> String in
+                    let path = route.path.description
+                    return "\(route.method.rawValue) \(path == "/" || path.isEmpty ? "/" : path)"
+                })
             try await tandem.withAPI { api in
                 let document = try await Self.document(api)
                 #expect(document["openapi"] as? String == "3.1.0")
@@ -58,7 +59,7 @@ struct OpenAPITests {
             schema = schemas[String(reference.split(separator: "/").last!)] as? [String: Any] ?? [:]
         }
         switch (example, live) {
-        case let (example as [String: Any], live as [String: Any]):
+        case (let example as [String: Any], let live as [String: Any]):
             let properties = schema["properties"] as? [String: [String: Any]] ?? [:]
             var problems: [String] = []
             for key in Set(live.keys).subtracting(example.keys) { problems.append("\(path).\(key) is not in the example") }
@@ -71,7 +72,7 @@ struct OpenAPITests {
                 problems += sameShape(example[key]!, live[key]!, schema: properties[key] ?? [:], schemas: schemas, at: "\(path).\(key)")
             }
             return problems
-        case let (example as [Any], live as [Any]):
+        case (let example as [Any], let live as [Any]):
             guard let first = example.first, let other = live.first else { return [] }
             return sameShape(first, other, schema: schema["items"] as? [String: Any] ?? [:], schemas: schemas, at: "\(path)[0]")
         default:
@@ -127,7 +128,7 @@ struct OpenAPITests {
                                 response = sharedResponses[String(reference.split(separator: "/").last!)] ?? [:]
                             }
                             guard let media = (response["content"] as? [String: Any])?["application/json"] as? [String: Any],
-                                  let example = media["example"]
+                                let example = media["example"]
                             else { continue }
                             guard let request = requests["\(id) \(status)"] else { continue }
                             try await api.execute(

@@ -18,7 +18,8 @@ struct PairStatisticsTests {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
             let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
-            let (token, _) = try await store.tokens.create(tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
+            let (token, _) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
             let (memberA, memberB) = (ConnectorID.random(), ConnectorID.random())
             let minute = PairStatistics.minute(of: Int64(Date().timeIntervalSince1970 * 1e6)) - 30 * PairStatistics.minuteMicros
             let events = (0..<10).map { Self.event(minute + Int64($0) * 1_000_000, $0) }
@@ -53,7 +54,8 @@ struct PairStatisticsTests {
                 """
                 SELECT tandem_lag_quantile_ms(tandem_sum_buckets(lag_buckets), 0.5) FROM pair_statistics
                 WHERE tenant_id = \(tenant.id.rawValue) AND connector_id = \(memberB.rawValue)
-                """).decode(Double.self) { p50 = value }
+                """
+            ).decode(Double.self) { p50 = value }
             #expect(p50 >= 25 && p50 <= 10_000)
         }
     }
@@ -64,7 +66,9 @@ struct PairStatisticsTests {
             let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
             let (other, _) = try await store.tenants.create(name: try DisplayName("o", field: "n"))
             let group = TokenID.random()
-            let line = DeliveryLine(tenant: tenant.id, group: group, connector: .random(), sourceDevice: "10.0.0.1'; DROP TABLE events; --", channel: .controller)
+            let line = DeliveryLine(
+                tenant: tenant.id, group: group, connector: .random(), sourceDevice: "10.0.0.1'; DROP TABLE events; --",
+                channel: .controller)
             var row = PairStatistics(line: line, minuteMicros: PairStatistics.minute(of: 1_700_000_000_000_000))
             row.delivered = 5
             row.missed = 2
@@ -79,7 +83,8 @@ struct PairStatisticsTests {
                 let (analyst, password) = try await store.analysts.create(tenant: scope, name: try DisplayName("analyst", field: "n"))
                 let session = try await TestDatabase.analystSession(store, role: analyst.role, password: password.revealed)
                 for try await count in try await session.query(
-                    "SELECT count(*) FROM analyst_pair_statistics", logger: TestDatabase.logger).decode(Int.self) {
+                    "SELECT count(*) FROM analyst_pair_statistics", logger: TestDatabase.logger
+                ).decode(Int.self) {
                     seen.append(count)
                 }
                 await #expect(throws: PSQLError.self) {

@@ -15,11 +15,13 @@ struct SQLScriptTests {
         #expect(SQLScript.statements(of: script).count == 2)
     }
 
-    @Test("quoted strings, identifiers and dollar-quoted bodies keep their semicolons", arguments: [
-        "SELECT 'a;b'", "SELECT 'it''s; fine'", #"SELECT 1 AS "odd;name""#,
-        "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
-        "CREATE FUNCTION g() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql",
-    ])
+    @Test(
+        "quoted strings, identifiers and dollar-quoted bodies keep their semicolons",
+        arguments: [
+            "SELECT 'a;b'", "SELECT 'it''s; fine'", #"SELECT 1 AS "odd;name""#,
+            "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
+            "CREATE FUNCTION g() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql",
+        ])
     func keepsQuotedSemicolons(statement: String) {
         #expect(SQLScript.statements(of: statement + ";\nSELECT 2;") == [statement, "SELECT 2"])
     }

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import GRPCCore
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import TandemConnector
 import TandemCore
 import TandemIngest
@@ -101,7 +101,9 @@ struct SecurityTests {
         }
     }
 
-    @Test("repeated failed authentications from one address get RESOURCE_EXHAUSTED / 429 with a retry-after, while a valid token or key from the same address still passes")
+    @Test(
+        "repeated failed authentications from one address get RESOURCE_EXHAUSTED / 429 with a retry-after, while a valid token or key from the same address still passes"
+    )
     func failedAuthenticationsAreSlowedDown() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -168,20 +170,26 @@ struct SecurityTests {
                         for (name, value) in ids {
                             // The token routes call their id "id" too: use the token there.
                             let fill = template.hasPrefix("/api/v1/tokens") && name == "id" ? owner.tokenID.description : value
-                            path = path.replacingOccurrences(of: "{\(name)}", with: real ? fill : (name == "ip" ? "172.31.0.99" : UUID().uuidString.lowercased()))
+                            path = path.replacingOccurrences(
+                                of: "{\(name)}", with: real ? fill : (name == "ip" ? "172.31.0.99" : UUID().uuidString.lowercased()))
                         }
                         return path
                     }
-                    let body = ByteBuffer(string: method == .put ? #"{"devices": []}"# : method == .post ? #"{"services": ["iot"], "connectorName": "x"}"# : "")
+                    let body = ByteBuffer(
+                        string: method == .put
+                            ? #"{"devices": []}"# : method == .post ? #"{"services": ["iot"], "connectorName": "x"}"# : "")
                     let headers: HTTPFields = [.authorization: "Bearer \(intruder.apiKey)", .contentType: "application/json"]
                     // No key at all: 401.
-                    try await api.execute(uri: uri(true), method: method, body: body) { #expect($0.status == .unauthorized, "\(method) \(template)") }
+                    try await api.execute(uri: uri(true), method: method, body: body) {
+                        #expect($0.status == .unauthorized, "\(method) \(template)")
+                    }
                     guard hasID else {
                         if method == .get {
                             try await api.execute(uri: uri(true), method: method, headers: headers) { response in
                                 #expect(response.status == .ok, "\(template) with the intruder's own key")
                                 let text = String(buffer: response.body)
-                                #expect(!text.contains(owner.tokenID.description) && !text.contains(a.welcome.connectorID), "\(template) leaks")
+                                #expect(
+                                    !text.contains(owner.tokenID.description) && !text.contains(a.welcome.connectorID), "\(template) leaks")
                             }
                         }
                         continue
@@ -231,12 +239,17 @@ struct SecurityTests {
                 secrets.add(String(cookie.split(separator: "=")[1]))
                 try await api.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { _ in }
                 try await api.execute(uri: "/metrics", method: .get) { _ in }
-                try await api.execute(uri: "/api/v1/tokens", method: .post, headers: [.authorization: "Bearer \(site.apiKey)", .contentType: "application/json"],
-                                      body: ByteBuffer(string: #"{"connectorName": "second"}"#)) { response in
+                try await api.execute(
+                    uri: "/api/v1/tokens", method: .post,
+                    headers: [.authorization: "Bearer \(site.apiKey)", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"connectorName": "second"}"#)
+                ) { response in
                     let issued = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                     secrets.add(issued?["token"] as? String ?? "missing")
                 }
-                try await api.execute(uri: "/api/v1/tokens/\(site.tokenID)", method: .delete, headers: [.authorization: "Bearer \(site.apiKey)"]) { _ in }
+                try await api.execute(
+                    uri: "/api/v1/tokens/\(site.tokenID)", method: .delete, headers: [.authorization: "Bearer \(site.apiKey)"]
+                ) { _ in }
             }
             _ = try? await control.ended()
             let text = log.text

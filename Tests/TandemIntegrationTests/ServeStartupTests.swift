@@ -13,7 +13,9 @@ struct ServeStartupTests {
         try await TestDatabase.withStore(migrate: false) { _, url in
             let outcome = try await Self.serve(["--database-url", url.unredactedText, "--grpc-port", "\(busy.port)", "--http-port", "0"])
             #expect(outcome.status != 0)
-            #expect(outcome.output.contains("could not listen for gRPC on 127.0.0.1:\(busy.port): address already in use"), "\(outcome.output.suffix(800))")
+            #expect(
+                outcome.output.contains("could not listen for gRPC on 127.0.0.1:\(busy.port): address already in use"),
+                "\(outcome.output.suffix(800))")
             #expect(outcome.seconds < 20)
         }
     }
@@ -29,7 +31,9 @@ struct ServeStartupTests {
         #expect(outcome.status != 0)
         #expect(outcome.output.contains("could not listen for HTTP on 127.0.0.1:\(busy.port)"), "\(outcome.output.suffix(800))")
         let pidFile = work.appendingPathComponent("postgres/data/postmaster.pid")
-        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("postgres/data/PG_VERSION").path), "the embedded cluster was created")
+        #expect(
+            FileManager.default.fileExists(atPath: work.appendingPathComponent("postgres/data/PG_VERSION").path),
+            "the embedded cluster was created")
         #expect(!FileManager.default.fileExists(atPath: pidFile.path), "the embedded PostgreSQL is still running")
     }
 
@@ -50,8 +54,10 @@ struct ServeStartupTests {
         let data = try output.fileHandleForReading.readToEnd() ?? Data()
         process.waitUntilExit()
         let elapsed = ContinuousClock.now - started
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self),
-                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (
+            process.terminationStatus, String(decoding: data, as: UTF8.self),
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
     }
 }
 

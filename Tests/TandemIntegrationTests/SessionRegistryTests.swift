@@ -1,9 +1,10 @@
 import Foundation
 import GRPCCore
-@testable import TandemIngest
 import TandemCore
 import TandemStore
 import Testing
+
+@testable import TandemIngest
 
 /// The registry keeps the session of the join the database committed last, whatever order
 /// the two sessions of one connector register in (the same-instance Hello race of issue 13).
@@ -17,8 +18,9 @@ struct SessionRegistryTests {
         return false
     }
 
-    @Test("registration order against generation order: only the highest generation stays open",
-          arguments: [[1, 2], [2, 1]] as [[Int64]])
+    @Test(
+        "registration order against generation order: only the highest generation stays open",
+        arguments: [[1, 2], [2, 1]] as [[Int64]])
     func newestGenerationWins(order: [Int64]) async throws {
         try await TestDatabase.withStore { store, _ in
             let registry = SessionRegistry(store: store, logger: TestDatabase.logger)

@@ -23,17 +23,21 @@ struct SimulationTests {
             plan.restartConnectorAfter = .seconds(2)
             let simulation = Simulation(
                 plan: plan, client: tandem.client,
-                sites: [.init(tokenID: first.tokenID.description, token: first.token),
-                        .init(tokenID: second.id.description, token: secret.revealed)])
+                sites: [
+                    .init(tokenID: first.tokenID.description, token: first.token),
+                    .init(tokenID: second.id.description, token: secret.revealed),
+                ])
             var report = SimulationReport()
             _ = try await simulation.run(report: &report) { _ in }
             let (acked, _) = simulation.acked()
 
             func stored() async throws -> [(key: String, rows: Int)] {
                 try await tandem.store.events.storedKeys(tenant: first.tenant, tokens: [first.tokenID, second.id]).map { key, rows in
-                    (SimulatedConnector<HTTP2ClientTransport.Posix>.key(
-                        source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
-                        subject: key.subject, body: key.body), rows)
+                    (
+                        SimulatedConnector<HTTP2ClientTransport.Posix>.key(
+                            source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
+                            subject: key.subject, body: key.body), rows
+                    )
                 }
             }
             report.verify(ackedPerSite: acked, stored: try await stored())
@@ -57,7 +61,10 @@ struct SimulationTests {
             corrupted.verify(ackedPerSite: acked, stored: try await stored())
             #expect(corrupted.missing == 1)
             #expect(corrupted.verification.hasPrefix("NOT verified"))
-            for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
+            for pair in simulation.pairs {
+                pair.a.kill()
+                pair.b.kill()
+            }
         }
     }
 }

@@ -3,8 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import TandemAPI
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Slow-loris clients on the operator HTTP listener: a body trickled byte by byte and a
@@ -29,13 +30,15 @@ struct SlowClientTests {
         }
     }
 
-    @Test("a body trickled a byte every 200 ms gets 408 with a JSON error after the 1 s body timeout, then the connection closes",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a body trickled a byte every 200 ms gets 408 with a JSON error after the 1 s body timeout, then the connection closes",
+        .timeLimit(.minutes(1)))
     func trickledBody() async throws {
         try await withServer(Self.limits(body: .seconds(1))) { port in
             let socket = try RawSocket(port: port)
             defer { socket.close() }
-            try socket.send("POST /api/v1/tokens HTTP/1.1\r\nHost: tandem\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
+            try socket.send(
+                "POST /api/v1/tokens HTTP/1.1\r\nHost: tandem\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
             let started = ContinuousClock.now
             let trickle = Task {
                 for _ in 0..<100 where !Task.isCancelled {
@@ -53,8 +56,9 @@ struct SlowClientTests {
         }
     }
 
-    @Test("a connection that never finishes its headers is closed after the 1 s idle timeout",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a connection that never finishes its headers is closed after the 1 s idle timeout",
+        .timeLimit(.minutes(1)))
     func unfinishedHeaders() async throws {
         try await withServer(Self.limits(idle: .seconds(1))) { port in
             let socket = try RawSocket(port: port)
@@ -73,7 +77,9 @@ struct SlowClientTests {
             let socket = try RawSocket(port: port)
             defer { socket.close() }
             let body = #"{"connectorName": "site-a", "network": "wireless"}"#
-            try socket.send("POST /api/v1/tokens HTTP/1.1\r\nHost: tandem\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try socket.send(
+                "POST /api/v1/tokens HTTP/1.1\r\nHost: tandem\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
             let answer = await socket.receiveUntilClosed(within: .seconds(3))
             #expect(answer.text.hasPrefix("HTTP/1.1 401"), "answer: \(answer.text.prefix(200))")
             #expect(!answer.closed)
@@ -92,7 +98,9 @@ private final class RawSocket: Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     }

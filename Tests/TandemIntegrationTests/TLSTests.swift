@@ -16,9 +16,11 @@ struct TLSTests {
         let key = directory.appendingPathComponent("key.pem").path
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
@@ -27,7 +29,8 @@ struct TLSTests {
 
         try await TestDatabase.withStore { store, _ in
             let (tenant, _) = try await store.tenants.create(name: .init("tls", field: "name"))
-            let (_, secret) = try await store.tokens.create(tenant: tenant.id, connectorName: .init("tls", field: "name"), network: .wireless)
+            let (_, secret) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: .init("tls", field: "name"), network: .wireless)
             let ingest = IngestServer(
                 store: store, configuration: .init(), host: "127.0.0.1", port: 0,
                 tls: .init(certificateChainPath: cert, privateKeyPath: key), database: nil, logger: TestDatabase.logger)
@@ -36,18 +39,20 @@ struct TLSTests {
                 group.addTask { try await ingest.heartbeats.run() }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()
-                let client = try GRPCClient(transport: .http2NIOPosix(
-                    target: .ipv4(address: "127.0.0.1", port: port),
-                    transportSecurity: .tls { $0.trustRoots = .certificates([.file(path: cert, format: .pem)]) }))
+                let client = try GRPCClient(
+                    transport: .http2NIOPosix(
+                        target: .ipv4(address: "127.0.0.1", port: port),
+                        transportSecurity: .tls { $0.trustRoots = .certificates([.file(path: cert, format: .pem)]) }))
                 group.addTask { try await client.runConnections() }
                 let control = try await ControlStream.open(
                     client: client, token: secret.revealed, identity: .init(hostname: "tls", ipAddress: "10.0.0.1"))
                 #expect(control.welcome.tenantID == tenant.id.description)
                 control.kill()
 
-                let plaintext = try GRPCClient(transport: .http2NIOPosix(
-                    target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
-                    config: .defaults { $0.backoff.initial = .milliseconds(50) }))
+                let plaintext = try GRPCClient(
+                    transport: .http2NIOPosix(
+                        target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
+                        config: .defaults { $0.backoff.initial = .milliseconds(50) }))
                 group.addTask { try await plaintext.runConnections() }
                 await #expect(throws: (any Error).self) {
                     try await ControlStream.open(

@@ -81,8 +81,9 @@ struct TokenRoutesTests {
         }
     }
 
-    @Test("missing, malformed, unknown and revoked API keys get 401 with a JSON error",
-          arguments: ["none", "garbage", "unknown", "revoked"])
+    @Test(
+        "missing, malformed, unknown and revoked API keys get 401 with a JSON error",
+        arguments: ["none", "garbage", "unknown", "revoked"])
     func unauthorized(kind: String) async throws {
         try await withOperatorAPI { store, client in
             let (tenant, key) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
@@ -96,8 +97,10 @@ struct TokenRoutesTests {
                     "UPDATE tenant_api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id.rawValue)")
                 apiKey = key.revealed
             }
-            for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/tokens"), (.post, "/api/v1/tokens"),
-                                  (.delete, "/api/v1/tokens/\(UUID())")] {
+            for (method, uri) in [
+                (HTTPRequest.Method.get, "/api/v1/tokens"), (.post, "/api/v1/tokens"),
+                (.delete, "/api/v1/tokens/\(UUID())"),
+            ] {
                 let response = try await client.send(method, uri, apiKey: apiKey, body: method == .post ? "{}" : nil)
                 #expect(response.status == .unauthorized, "\(method) \(uri) with \(kind) key")
                 #expect(response.errorMessage.contains("API key"))
@@ -105,15 +108,17 @@ struct TokenRoutesTests {
         }
     }
 
-    @Test("bad bodies get 400 naming the field", arguments: [
-        (#"{"connectorName":"a","network":"satellite"}"#, "network"),
-        (#"{"connectorName":"","network":"wired"}"#, "connectorName"),
-        (#"{"connectorName":"   "}"#, "connectorName"),
-        ("{\"connectorName\":\"\(String(repeating: "n", count: 129))\"}", "connectorName"),
-        (#"{"network":"wired"}"#, "connectorName"),
-        (#"{"connectorName":42}"#, "connectorName"),
-        (#"{"connectorName":"a\u0007b"}"#, "connectorName"),
-    ])
+    @Test(
+        "bad bodies get 400 naming the field",
+        arguments: [
+            (#"{"connectorName":"a","network":"satellite"}"#, "network"),
+            (#"{"connectorName":"","network":"wired"}"#, "connectorName"),
+            (#"{"connectorName":"   "}"#, "connectorName"),
+            ("{\"connectorName\":\"\(String(repeating: "n", count: 129))\"}", "connectorName"),
+            (#"{"network":"wired"}"#, "connectorName"),
+            (#"{"connectorName":42}"#, "connectorName"),
+            (#"{"connectorName":"a\u0007b"}"#, "connectorName"),
+        ])
     func badRequest(body: String, field: String) async throws {
         try await withOperatorAPI { store, client in
             let (_, key) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
@@ -124,11 +129,13 @@ struct TokenRoutesTests {
         }
     }
 
-    @Test("invalid JSON gets 400, a wrong content type 415, an oversized body 413", arguments: [
-        ("{not json", "application/json", 400), ("[1,2]", "application/json", 400), ("\u{FF}", "application/json", 400),
-        (#"{"connectorName":"a"}"#, "text/plain", 415),
-        ("{\"connectorName\":\"\(String(repeating: "x", count: 70_000))\"}", "application/json", 413),
-    ])
+    @Test(
+        "invalid JSON gets 400, a wrong content type 415, an oversized body 413",
+        arguments: [
+            ("{not json", "application/json", 400), ("[1,2]", "application/json", 400), ("\u{FF}", "application/json", 400),
+            (#"{"connectorName":"a"}"#, "text/plain", 415),
+            ("{\"connectorName\":\"\(String(repeating: "x", count: 70_000))\"}", "application/json", 413),
+        ])
     func malformedBody(body: String, contentType: String, status: Int) async throws {
         try await withOperatorAPI { store, client in
             let (_, key) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
@@ -181,8 +188,9 @@ struct TokenRoutesTests {
     func readyReportsTheMonitoredReplication() async throws {
         try await withOperatorAPI { store, client in
             // As the monitor would have recorded it on a Patroni primary (this test cluster is one server).
-            store.latestReplication.record(DatabaseReplication(
-                synchronousCommit: "on", synchronousStandbyNames: "\"member-1\"", synchronousStandbys: 1, standbys: 2))
+            store.latestReplication.record(
+                DatabaseReplication(
+                    synchronousCommit: "on", synchronousStandbyNames: "\"member-1\"", synchronousStandbys: 1, standbys: 2))
             let ready = try await client.send(.get, "/readyz", apiKey: nil)
             let database = try #require(ready.json["database"] as? [String: Any])
             #expect(database["commitsSynchronous"] as? Bool == true)

@@ -56,22 +56,26 @@ enum DashboardPage {
         """
 
     static func login(error: String?) -> HTML {
-        layout(title: "Tandem: sign in", body: """
-            <form class="login" method="post" action="/login">
-            <h1>Tandem</h1><p class="muted">Sign in with your tenant's operator API key.</p>
-            \(error.map { HTML("<p class=\"error\">\($0)</p>") } ?? "")
-            <label>API key<input type="password" name="apiKey" autocomplete="off" required></label>
-            <button type="submit">Sign in</button>
-            </form>
-            """)
+        layout(
+            title: "Tandem: sign in",
+            body: """
+                <form class="login" method="post" action="/login">
+                <h1>Tandem</h1><p class="muted">Sign in with your tenant's operator API key.</p>
+                \(error.map { HTML("<p class=\"error\">\($0)</p>") } ?? "")
+                <label>API key<input type="password" name="apiKey" autocomplete="off" required></label>
+                <button type="submit">Sign in</button>
+                </form>
+                """)
     }
 
     static func dashboard(tenantName: String, groups: [Group], now: Date) -> HTML {
-        layout(title: "Tandem: HA pairs", body: """
-            <header><strong>Tandem · \(tenantName)</strong>
-            <span><a href="/">refresh</a> · <form method="post" action="/logout" style="display:inline"><button>sign out</button></form></span></header>
-            <main id="cards">\(cards(groups, now: now))</main>
-            """, refreshing: true)
+        layout(
+            title: "Tandem: HA pairs",
+            body: """
+                <header><strong>Tandem · \(tenantName)</strong>
+                <span><a href="/">refresh</a> · <form method="post" action="/logout" style="display:inline"><button>sign out</button></form></span></header>
+                <main id="cards">\(cards(groups, now: now))</main>
+                """, refreshing: true)
     }
 
     static func cards(_ groups: [Group], now: Date) -> HTML {
@@ -109,7 +113,11 @@ enum DashboardPage {
     }
 
     private static func flag(_ value: Bool?) -> String {
-        switch value { case true?: "needed"; case false?: "no"; case nil: "unknown" }
+        switch value {
+        case true?: "needed"
+        case false?: "no"
+        case nil: "unknown"
+        }
     }
 
     /// Duplicate ratio, events missed by each member and copy lag, per minute over the last hour.
@@ -163,12 +171,14 @@ enum DashboardPage {
             <td>\(String(format: "%.1f", controller.messageRate))</td><td>\(controller.status)</td></tr>
             """
         }
-        return layout(title: "Tandem: \(name)", body: """
-            <header><strong><a href="/">Tandem</a> · \(name)</strong></header>
-            <main style="display:block"><section class="card"><h2>Connector details</h2><table>\(rows)</table>
-            <h2>Controllers</h2><table><tr><th>IP address</th><th>connected at</th><th>messages/s</th><th>status</th></tr>\(controllerRows)</table>
-            </section></main>
-            """)
+        return layout(
+            title: "Tandem: \(name)",
+            body: """
+                <header><strong><a href="/">Tandem</a> · \(name)</strong></header>
+                <main style="display:block"><section class="card"><h2>Connector details</h2><table>\(rows)</table>
+                <h2>Controllers</h2><table><tr><th>IP address</th><th>connected at</th><th>messages/s</th><th>status</th></tr>\(controllerRows)</table>
+                </section></main>
+                """)
     }
 
     private static func time(_ date: Date) -> String {

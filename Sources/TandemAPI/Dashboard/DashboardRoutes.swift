@@ -29,11 +29,12 @@ struct DashboardRoutes {
         router.get("dashboard/connectors/{id}") { request, context -> Response in
             guard let tenant = tenant(of: request) else { return redirect("/") }
             guard let text = context.parameters.get("id"), let id = ConnectorID(text),
-                  let connector = try await store.connectors.find(tenant: tenant, id: id)
+                let connector = try await store.connectors.find(tenant: tenant, id: id)
             else { throw APIError.notFound("connector") }
-            return html(DashboardPage.connector(
-                try Self.fields(of: ConnectorRoutes.Details(connector, now: Date())),
-                controllers: connector.statistics.controllers, name: connector.hostname))
+            return html(
+                DashboardPage.connector(
+                    try Self.fields(of: ConnectorRoutes.Details(connector, now: Date())),
+                    controllers: connector.statistics.controllers, name: connector.hostname))
         }
         router.post("login") { request, context -> Response in
             let form = SignInForm(body: try await request.body.collect(upTo: SignInForm.maximumSize).readableBytesView)
@@ -66,11 +67,12 @@ struct DashboardRoutes {
         let minutes = try await store.pairStatistics.recent(tenant: tenant, since: Date().addingTimeInterval(-3_600))
         var groups: [DashboardPage.Group] = []
         for token in tokens {
-            groups.append(.init(
-                token: token, state: try await store.groups.state(tenant: tenant, token: token.id, historyLimit: 20),
-                members: connectors.filter { $0.tokenID == token.id },
-                devices: try await store.groups.configuration(tenant: tenant, token: token.id)?.devices ?? [],
-                minutes: minutes.filter { $0.group == token.id }))
+            groups.append(
+                .init(
+                    token: token, state: try await store.groups.state(tenant: tenant, token: token.id, historyLimit: 20),
+                    members: connectors.filter { $0.tokenID == token.id },
+                    devices: try await store.groups.configuration(tenant: tenant, token: token.id)?.devices ?? [],
+                    minutes: minutes.filter { $0.group == token.id }))
         }
         return groups
     }
@@ -82,8 +84,11 @@ struct DashboardRoutes {
     private func html(_ page: HTML) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                      .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"],
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .init("Content-Security-Policy")!:
+                    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ],
             body: .init(byteBuffer: .init(string: page.text)))
     }
 
@@ -110,7 +115,8 @@ struct DashboardRoutes {
         return object.keys.sorted().map { key in
             let value = object[key]!
             if value is [Any] || value is [String: Any],
-               let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+            {
                 return (key, String(decoding: data, as: UTF8.self))
             }
             if value is NSNull { return (key, "–") }

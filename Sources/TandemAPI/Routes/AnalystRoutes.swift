@@ -58,7 +58,7 @@ struct AnalystRoutes {
     @Sendable func revoke(_ request: Request, context: OperatorContext) async throws -> Summary {
         let tenant = try context.requireTenant()
         guard let text = context.parameters.get("id"), let id = AnalystID(text),
-              let analyst = try await analysts.revoke(tenant: tenant, id: id)
+            let analyst = try await analysts.revoke(tenant: tenant, id: id)
         else { throw APIError.notFound("analyst") }
         context.logger.info("revoked analyst login", metadata: ["tandem.analyst": "\(analyst.id)"])
         return Summary(analyst)

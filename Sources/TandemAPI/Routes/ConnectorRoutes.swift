@@ -112,7 +112,7 @@ struct ConnectorRoutes {
         group.get("connectors/{id}") { _, context -> Details in
             let tenant = try context.requireTenant()
             guard let text = context.parameters.get("id"), let id = ConnectorID(text),
-                  let connector = try await connectors.find(tenant: tenant, id: id)
+                let connector = try await connectors.find(tenant: tenant, id: id)
             else { throw APIError.notFound("connector") }
             return Details(connector, now: Date())
         }

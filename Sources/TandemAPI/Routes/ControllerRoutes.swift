@@ -19,7 +19,7 @@ struct ControllerRoutes {
         }
         group.get("controllers/{ip}") { _, context -> ControllerView in
             guard let ip = context.parameters.get("ip"),
-                  let view = try await views(context.requireTenant()).first(where: { $0.ipAddress == ip })
+                let view = try await views(context.requireTenant()).first(where: { $0.ipAddress == ip })
             else {
                 throw APIError.notFound("controller")
             }

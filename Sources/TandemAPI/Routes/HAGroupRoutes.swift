@@ -42,13 +42,11 @@ struct HAGroupRoutes {
         let history: [HistoryEntry]
     }
 
-
     struct Devices: ResponseEncodable {
         let network: NetworkKind
         let devices: [HAGroupConfiguration.Device]
         let modifiedAt: Date
     }
-
 
     func add(to group: RouterGroup<OperatorContext>) {
         group.get("ha-groups/{tokenId}", use: show)
@@ -73,15 +71,19 @@ struct HAGroupRoutes {
             haActive: state.haActive,
             health: state.health.level.rawValue, splitAcrossNodes: state.health.splitAcrossNodes,
             members: members.map {
-                Member(connectorId: $0.id, ipAddress: $0.ipAddress, status: $0.controlChannel.active ? "active" : "inactive",
-                       ovaVersion: $0.ovaVersion, channels: $0.channels.names, lastHeard: $0.lastHeard)
+                Member(
+                    connectorId: $0.id, ipAddress: $0.ipAddress, status: $0.controlChannel.active ? "active" : "inactive",
+                    ovaVersion: $0.ovaVersion, channels: $0.channels.names, lastHeard: $0.lastHeard)
             },
             reprovision: ["hyperlocation": state.hyperlocationNeedsReprovision, "iot": state.iotNeedsReprovision],
-            fastLocate: ["state": state.fastLocateState.rawValue, "since": state.fastLocateSince.map { ISO8601DateFormatter().string(from: $0) }],
+            fastLocate: [
+                "state": state.fastLocateState.rawValue, "since": state.fastLocateSince.map { ISO8601DateFormatter().string(from: $0) },
+            ],
             configurationModifiedAt: state.configurationModifiedAt,
             history: state.history.map {
-                HistoryEntry(kind: $0.kind, connectorId: $0.connectorID, peerConnectorId: $0.peerConnectorID,
-                             ipAddress: $0.ipAddress, detail: $0.detail, occurredAt: $0.occurredAt)
+                HistoryEntry(
+                    kind: $0.kind, connectorId: $0.connectorID, peerConnectorId: $0.peerConnectorID,
+                    ipAddress: $0.ipAddress, detail: $0.detail, occurredAt: $0.occurredAt)
             })
     }
 
@@ -90,8 +92,9 @@ struct HAGroupRoutes {
         let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
         let body = try await request.decodeJSON(context: context, DeviceListRequest.init(json:))
         let devices = body.devices.map { HAGroupConfiguration.Device(ipAddress: $0.ipAddress, name: $0.name) }
-        guard let configuration = try await store.groups.replaceDevices(
-            tenant: tenant, token: token, network: network, devices: devices)
+        guard
+            let configuration = try await store.groups.replaceDevices(
+                tenant: tenant, token: token, network: network, devices: devices)
         else { throw APIError.notFound("HA group") }
         await notifier.configurationChanged(tenant: tenant, token: token)
         return Devices(network: configuration.network, devices: configuration.devices, modifiedAt: configuration.modifiedAt)

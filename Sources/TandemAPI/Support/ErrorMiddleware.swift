@@ -22,8 +22,9 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as StoreError where error.code == .notFound {
             throw APIError.notFound("resource")
         } catch let error as HTTPError {
-            throw APIError(error.status, code: error.status == .notFound ? .notFound : .httpError,
-                           message: error.body ?? error.status.reasonPhrase)
+            throw APIError(
+                error.status, code: error.status == .notFound ? .notFound : .httpError,
+                message: error.body ?? error.status.reasonPhrase)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             throw APIError(.internalServerError, code: .internal, message: "internal error; request id \(context.id)")

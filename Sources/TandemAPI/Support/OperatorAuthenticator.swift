@@ -20,7 +20,7 @@ struct OperatorAuthenticator: RouterMiddleware {
         next: (Request, OperatorContext) async throws -> Response
     ) async throws -> Response {
         guard let key = Secret(authorization: request.headers[.authorization]),
-              let tenant = try await tenants.authenticate(apiKey: key)
+            let tenant = try await tenants.authenticate(apiKey: key)
         else {
             failures.increment()
             if let wait = throttle.fail(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }

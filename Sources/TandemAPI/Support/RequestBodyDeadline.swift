@@ -55,9 +55,11 @@ struct RequestBodyDeadline: RouterMiddleware {
 
     /// Writes a 408 with the usual JSON error straight to `channel`, then closes it.
     private static func answerAndClose(_ channel: any Channel, json: ByteBuffer) async throws {
-        let head = HTTPResponse(status: .requestTimeout, headerFields: [
-            .contentType: "application/json; charset=utf-8", .contentLength: "\(json.readableBytes)", .connection: "close",
-        ])
+        let head = HTTPResponse(
+            status: .requestTimeout,
+            headerFields: [
+                .contentType: "application/json; charset=utf-8", .contentLength: "\(json.readableBytes)", .connection: "close",
+            ])
         channel.write(HTTPResponsePart.head(head), promise: nil)
         channel.write(HTTPResponsePart.body(json), promise: nil)
         try? await channel.writeAndFlush(HTTPResponsePart.end(nil))

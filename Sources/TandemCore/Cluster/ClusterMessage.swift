@@ -48,10 +48,10 @@ public struct ClusterMessage: Sendable, Hashable, CustomStringConvertible {
     public init?(payload: String) {
         let parts = payload.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 4 || parts.count == 5,
-              let kind = Kind(rawValue: String(parts[0])),
-              let origin = try? NodeID(String(parts[1])),
-              let tenant = TenantID(String(parts[2])),
-              let token = TokenID(String(parts[3]))
+            let kind = Kind(rawValue: String(parts[0])),
+            let origin = try? NodeID(String(parts[1])),
+            let tenant = TenantID(String(parts[2])),
+            let token = TokenID(String(parts[3]))
         else { return nil }
         let services = parts.count == 5 ? parts[4].split(separator: ",").map(String.init) : []
         self.init(kind, origin: origin, tenant: tenant, token: token, services: services)

@@ -10,7 +10,7 @@ public struct NodeID: Sendable, Hashable, Codable, CustomStringConvertible {
     /// - Throws: ``ValidationError`` naming `field` when it is empty, too long or holds other characters.
     public init(_ value: String, field: String = "nodeId") throws(ValidationError) {
         guard (1...64).contains(value.utf8.count),
-              value.utf8.allSatisfy({ Self.allowed.contains($0) })
+            value.utf8.allSatisfy({ Self.allowed.contains($0) })
         else {
             throw ValidationError(field: field, message: "must be 1 to 64 letters, digits, '.', '_' or '-' (got \(value.utf8.count) bytes)")
         }

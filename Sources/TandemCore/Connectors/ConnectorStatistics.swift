@@ -48,7 +48,8 @@ public struct ConnectorStatistics: Sendable, Hashable, Codable {
 
     public init(
         controllers: [Controller] = [], tdlIncomingCount: UInt64 = 0, tdlIncomingRate: Double = 0,
-        accessPointChannel: AccessPointChannel = .init(incomingCount: 0, incomingRate: 0, outgoingCount: 0, outgoingRate: 0, activeConnections: 0),
+        accessPointChannel: AccessPointChannel = .init(
+            incomingCount: 0, incomingRate: 0, outgoingCount: 0, outgoingRate: 0, activeConnections: 0),
         nmspMessagesReceived: UInt64 = 0
     ) {
         self.controllers = controllers

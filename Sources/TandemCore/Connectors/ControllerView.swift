@@ -14,7 +14,9 @@ public struct ControllerView: Sendable, Hashable, Codable {
         public var active: Bool
         public var statistics: ConnectorStatistics
 
-        public init(connector: ConnectorID, group: TokenID, hostname: String, ipAddress: String, active: Bool, statistics: ConnectorStatistics) {
+        public init(
+            connector: ConnectorID, group: TokenID, hostname: String, ipAddress: String, active: Bool, statistics: ConnectorStatistics
+        ) {
             self.connector = connector
             self.group = group
             self.hostname = hostname

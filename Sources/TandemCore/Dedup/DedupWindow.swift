@@ -174,9 +174,11 @@ public struct DedupWindow: Sendable {
         guard let removed = segments.removeValue(forKey: key) else { return [] }
         count -= removed.count
         if evicted { evictedForCapacity += removed.count } else { expired += removed.count }
-        return [Departure(
-            segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), entries: Array(removed.values),
-            evicted: evicted)]
+        return [
+            Departure(
+                segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), entries: Array(removed.values),
+                evicted: evicted)
+        ]
     }
 
     /// An estimate of the memory the keys occupy, in bytes (hash-table storage of every segment).

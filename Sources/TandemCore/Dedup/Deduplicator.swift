@@ -87,8 +87,9 @@ public struct Deduplicator: Sendable {
     private mutating func observeDuplicate(
         _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32
     ) -> Bool {
-        guard let before = window.observeCopy(
-            identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis)
+        guard
+            let before = window.observeCopy(
+                identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis)
         else { return false }
         tally(line, PairStatistics.minute(of: deviceTimeMicros)) { row in
             row.duplicates += 1

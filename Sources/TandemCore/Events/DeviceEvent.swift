@@ -87,7 +87,9 @@ public struct DeviceEvent: Sendable, Hashable {
         where !Self.acceptedTimeMicros.contains(value) {
             throw ValidationError(
                 field: field,
-                message: "must be microseconds since the Unix epoch from \(Self.acceptedTimeMicros.lowerBound) (year 1) to \(Self.acceptedTimeMicros.upperBound) (year 9999); got \(value)")
+                message:
+                    "must be microseconds since the Unix epoch from \(Self.acceptedTimeMicros.lowerBound) (year 1) to \(Self.acceptedTimeMicros.upperBound) (year 9999); got \(value)"
+            )
         }
     }
 

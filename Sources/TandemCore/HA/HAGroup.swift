@@ -58,7 +58,9 @@ public struct HAGroup: Sendable, Hashable {
     public let tokenRevoked: Bool
 
     /// Creates a group from its stored state.
-    public init(members: [Member], reprovision: Set<Service> = [], fastLocate: FastLocate = .flowing(since: nil), tokenRevoked: Bool = false) {
+    public init(
+        members: [Member], reprovision: Set<Service> = [], fastLocate: FastLocate = .flowing(since: nil), tokenRevoked: Bool = false
+    ) {
         self.members = members
         self.reprovision = reprovision
         self.fastLocate = fastLocate
@@ -69,7 +71,7 @@ public struct HAGroup: Sendable, Hashable {
     public var activeMembers: [Member] {
         members.filter(\.isActive).sorted { left, right in
             switch (left.joinedAt, right.joinedAt) {
-            case let (l?, r?) where l != r: return l < r
+            case (let l?, let r?) where l != r: return l < r
             case (nil, _?): return false
             case (_?, nil): return true
             default: return left.connectorID.description < right.connectorID.description
@@ -108,9 +110,10 @@ public struct HAGroup: Sendable, Hashable {
         let peers = activeMembers.filter { $0.instanceID != hello.instanceID }
         let detail = "OVA \(hello.ovaVersion), channels \(hello.channels.names.joined(separator: "+"))"
         guard let index = members.firstIndex(where: { $0.instanceID == hello.instanceID }) else {
-            members.append(Member(
-                connectorID: newConnectorID, instanceID: hello.instanceID, ipAddress: hello.ipAddress,
-                ovaVersion: hello.ovaVersion, session: session, joinedAt: now, node: node))
+            members.append(
+                Member(
+                    connectorID: newConnectorID, instanceID: hello.instanceID, ipAddress: hello.ipAddress,
+                    ovaVersion: hello.ovaVersion, session: session, joinedAt: now, node: node))
             return [.joined(newConnectorID, ipAddress: hello.ipAddress, detail: detail)]
         }
         let wasActive = members[index].isActive

@@ -38,23 +38,31 @@ public struct PairingRules: Sendable {
         guard others.count < maximumActiveMembers else {
             return PairingRefusal(
                 rule: .groupFull,
-                message: "the group already has \(others.count) active connectors (\(others.map(\.ipAddress).joined(separator: ", "))); at most \(maximumActiveMembers) may be active")
+                message:
+                    "the group already has \(others.count) active connectors (\(others.map(\.ipAddress).joined(separator: ", "))); at most \(maximumActiveMembers) may be active"
+            )
         }
         if let clash = others.first(where: { $0.ipAddress == hello.ipAddress }) {
             return PairingRefusal(
                 rule: .uniqueIPAddress,
-                message: "IP address \(hello.ipAddress) is already used by active connector \(clash.instanceID); each connector of a pair needs its own IP")
+                message:
+                    "IP address \(hello.ipAddress) is already used by active connector \(clash.instanceID); each connector of a pair needs its own IP"
+            )
         }
         for other in others {
             if !hello.ovaVersion.supportsActiveActive || !other.ovaVersion.supportsActiveActive {
                 return PairingRefusal(
                     rule: .minimumVersion,
-                    message: "active-active needs OVA \(OVAVersion.activeActiveMinimum) or higher on both connectors; this one runs \(hello.ovaVersion), the active one (\(other.ipAddress)) runs \(other.ovaVersion)")
+                    message:
+                        "active-active needs OVA \(OVAVersion.activeActiveMinimum) or higher on both connectors; this one runs \(hello.ovaVersion), the active one (\(other.ipAddress)) runs \(other.ovaVersion)"
+                )
             }
             if hello.ovaVersion != other.ovaVersion {
                 return PairingRefusal(
                     rule: .sameVersion,
-                    message: "both connectors of a pair must run the same OVA version; this one runs \(hello.ovaVersion), the active one (\(other.ipAddress)) runs \(other.ovaVersion)")
+                    message:
+                        "both connectors of a pair must run the same OVA version; this one runs \(hello.ovaVersion), the active one (\(other.ipAddress)) runs \(other.ovaVersion)"
+                )
             }
         }
         return nil

@@ -45,7 +45,8 @@ public struct DeviceListRequest: Sendable, Equatable {
                 let ip = try IPAddress(entry.ipAddress ?? "", field: "devices[\(index)].ipAddress").canonical
                 let name = try entry.name.map { try DisplayName($0, field: "devices[\(index)].name").value } ?? ""
                 guard seen.insert(ip).inserted else {
-                    throw ValidationError(field: "devices[\(index)].ipAddress", message: "\(ip) is listed twice; each ipAddress may appear once")
+                    throw ValidationError(
+                        field: "devices[\(index)].ipAddress", message: "\(ip) is listed twice; each ipAddress may appear once")
                 }
                 devices.append(Device(ipAddress: ip, name: name))
             } catch {

@@ -37,7 +37,7 @@ public enum RequestBody {
     private static func jsonName(of type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
-        case is Array<Any>.Type, is [String].Type: "an array"
+        case is [Any].Type, is [String].Type: "an array"
         case is Int.Type, is Double.Type: "a number"
         case is Bool.Type: "a boolean"
         default: "a JSON object"

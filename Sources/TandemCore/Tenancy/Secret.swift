@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// A bearer secret (an operator API key or a connector token) as the caller holds it.
 ///

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 address, parsed strictly and kept in one canonical spelling.
@@ -23,7 +23,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses `text`; `nil` when it is not exactly an IPv4 dotted quad or an IPv6 address.
     public init?(_ text: String) {
         guard !text.isEmpty, text.utf8.count <= Self.maximumTextLength,
-              text.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") || Self.isHexDigit($0) })
+            text.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") || Self.isHexDigit($0) })
         else { return nil }
         if !text.contains(":") {
             var address = in_addr()

@@ -40,10 +40,11 @@ public struct ClusterListener: Service {
                 connectionNumber += 1
                 do {
                     try await listen(configuration, id: connectionNumber)
-                } catch where Task.isCancelled {
+                } catch  where Task.isCancelled {
                     return
                 } catch {
-                    logger.warning("cluster listener lost its connection; reconnecting", metadata: ["error": "\(StoreError.loggable(error))"])
+                    logger.warning(
+                        "cluster listener lost its connection; reconnecting", metadata: ["error": "\(StoreError.loggable(error))"])
                 }
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -57,7 +57,9 @@ public final class ClusterPublisher: Service, Sendable {
         do {
             try await nodes.notify(batch)
         } catch {
-            logger.warning("could not notify the other nodes; retrying", metadata: ["messages": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
+            logger.warning(
+                "could not notify the other nodes; retrying",
+                metadata: ["messages": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
         }
     }

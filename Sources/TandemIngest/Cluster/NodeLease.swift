@@ -27,7 +27,9 @@ public struct NodeLease: Service {
 
     public func run() async throws {
         if try await nodes.register(node, grpcAddress: addresses.grpc, httpAddress: addresses.http, lease: lease) {
-            logger.warning("this node id had a live lease: another process may run under it, or this node restarted within its lease; give every node its own --node-id")
+            logger.warning(
+                "this node id had a live lease: another process may run under it, or this node restarted within its lease; give every node its own --node-id"
+            )
         }
         logger.info("node registered", metadata: ["lease": "\(lease)"])
         try await runPeriodically(every: lease / 3, logger: logger, failure: "node lease not renewed; retrying") {

@@ -1,7 +1,7 @@
 import Foundation
 public import GRPCCore
-public import Logging
 import GRPCProtobuf
+public import Logging
 import TandemCore
 public import TandemProtocol
 public import TandemStore
@@ -24,7 +24,8 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
         self.heartbeats = heartbeats
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle,
+        self.authenticator = ChannelAuthenticator(
+            tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle,
             trustedProxies: configuration.trustedProxies)
         self.logger = logger
     }

@@ -1,12 +1,12 @@
 import Foundation
 import GRPCCore
 import Logging
+import SwiftProtobuf
 import Synchronization
 import TandemCore
-import TandemWire
 import TandemProtocol
-import SwiftProtobuf
 import TandemStore
+import TandemWire
 
 /// One control-channel stream of one connector, from Hello to its end.
 ///
@@ -88,8 +88,9 @@ final class ControlSession: Sendable {
                 guard let connector else {
                     throw IngestError.helloFirst
                 }
-                heartbeats.record(.init(
-                    tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat))
+                heartbeats.record(
+                    .init(
+                        tenant: token.tenantID, connector: connector, session: id, statistics: ConnectorStatistics(heartbeat))
                 ) {
                     continuation.yield(.close(RPCError(IngestError.replacedOrLost)))
                     continuation.finish()
@@ -116,7 +117,7 @@ final class ControlSession: Sendable {
                     tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
                     rules: configuration.pairingRules)
             }
-        } catch where StoreError.isUnavailability(error) {
+        } catch  where StoreError.isUnavailability(error) {
             registry.outages.failed()
             throw error
         } catch let refusal as PairingRefusal {
@@ -126,23 +127,27 @@ final class ControlSession: Sendable {
         }
         admitted.withLock { $0 = join.connectorID }
         let groupConfiguration = try await store.groups.configuration(tenant: token.tenantID, token: token.id)
-        continuation.yield(.command(.with {
-            $0.welcome = .with { welcome in
-                welcome.tenantID = token.tenantID.description
-                welcome.connectorID = join.connectorID.description
-                welcome.haActive = .init(join.haActive)
-                welcome.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatInterval.inMilliseconds)
-                if let groupConfiguration { welcome.configuration = .init(groupConfiguration) }
-            }
-        }))
+        continuation.yield(
+            .command(
+                .with {
+                    $0.welcome = .with { welcome in
+                        welcome.tenantID = token.tenantID.description
+                        welcome.connectorID = join.connectorID.description
+                        welcome.haActive = .init(join.haActive)
+                        welcome.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatInterval.inMilliseconds)
+                        if let groupConfiguration { welcome.configuration = .init(groupConfiguration) }
+                    }
+                }))
         registry.register(
             id, tenant: token.tenantID, token: token.id, connector: join.connectorID, generation: join.generation,
             continuation: continuation)
         registry.haActiveChanged(join.haActive, health: join.health, tenant: token.tenantID, token: token.id)
         if join.haActiveChanged { registry.membershipChanged(tenant: token.tenantID, token: token.id) }
-        logger.info("connector joined", metadata: [
-            "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
-        ])
+        logger.info(
+            "connector joined",
+            metadata: [
+                "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
+            ])
         return join.connectorID
     }
 
@@ -173,8 +178,9 @@ final class ControlSession: Sendable {
             // While the database was unreachable the connector could not have said Hello again:
             // the liveness sweeper judges its silence once the database is back for a while.
             guard registry.outages.allowsJudging(timeout: configuration.livenessTimeout) else {
-                logger.info("connector loss left to the liveness sweeper: the database was unreachable",
-                            metadata: ["tandem.connector": "\(connector)"])
+                logger.info(
+                    "connector loss left to the liveness sweeper: the database was unreachable",
+                    metadata: ["tandem.connector": "\(connector)"])
                 return
             }
             await recordLost(connector, reason: reason)
@@ -189,13 +195,16 @@ final class ControlSession: Sendable {
             }
             if let loss {
                 registry.connectorLost(loss, tenant: token.tenantID, token: token.id)
-                logger.notice("connector lost", metadata: [
-                    "tandem.connector": "\(connector)", "reason": "\(reason)",
-                    "failoverTo": "\(loss.failoverTo?.description ?? "none")",
-                ])
+                logger.notice(
+                    "connector lost",
+                    metadata: [
+                        "tandem.connector": "\(connector)", "reason": "\(reason)",
+                        "failoverTo": "\(loss.failoverTo?.description ?? "none")",
+                    ])
             }
         } catch {
-            logger.error("could not record connector loss", metadata: ["tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))"])
+            logger.error(
+                "could not record connector loss", metadata: ["tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))"])
         }
     }
 

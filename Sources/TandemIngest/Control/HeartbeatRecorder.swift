@@ -76,7 +76,9 @@ public final class HeartbeatRecorder: Service, Sendable {
             metrics.heartbeatsWritten(batch.count)
         } catch {
             if StoreError.isUnavailability(error) { outages.failed() }
-            logger.warning("heartbeats not written; kept for the next round", metadata: ["count": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
+            logger.warning(
+                "heartbeats not written; kept for the next round",
+                metadata: ["count": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
             pending.withLock { all in
                 guard !stopped.load(ordering: .acquiring) else { return }
                 all.merge(batch) { newer, _ in newer }

@@ -1,8 +1,8 @@
-public import Logging
 import GRPCCore
+public import Logging
 public import ServiceLifecycle
-public import TandemStore
 import TandemCore
+public import TandemStore
 
 /// Turns silence into loss: every heartbeat interval, connectors not heard within the liveness
 /// timeout are marked lost (a failover is recorded when a peer survives), their sessions on
@@ -59,8 +59,9 @@ public struct LivenessSweeper: Service {
                     tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
                     session: expired.sessionID, reason: reason)
             }
-            registry.close(expired.sessionID, tenant: expired.tenant, token: expired.token,
-                           error: RPCError(IngestError.declaredLost(reason)))
+            registry.close(
+                expired.sessionID, tenant: expired.tenant, token: expired.token,
+                error: RPCError(IngestError.declaredLost(reason)))
             if let loss {
                 registry.connectorLost(loss, tenant: expired.tenant, token: expired.token)
                 logger.notice("connector lost to silence", metadata: ["tandem.connector": "\(expired.connectorID)"])

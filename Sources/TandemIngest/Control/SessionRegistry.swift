@@ -1,10 +1,10 @@
 import Foundation
 import GRPCCore
 public import Logging
+import SwiftProtobuf
 import Synchronization
 public import TandemCore
 import TandemProtocol
-import SwiftProtobuf
 public import TandemStore
 
 /// The control-channel sessions open on this node, by HA group, and the way to push commands
@@ -184,7 +184,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             guard let membership = try await store.connectors.membership(tenant: tenant, token: token) else { return }
             haActiveChanged(membership.haActive, health: membership.health, tenant: tenant, token: token)
         } catch {
-            logger.error("could not push the HA Active list", metadata: ["tandem.token": "\(token)", "error": "\(StoreError.loggable(error))"])
+            logger.error(
+                "could not push the HA Active list", metadata: ["tandem.token": "\(token)", "error": "\(StoreError.loggable(error))"])
         }
     }
 
@@ -207,9 +208,11 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             continuation.finish()
         }
         if !control.isEmpty || !data.isEmpty {
-            logger.notice("closed the channels of a revoked token", metadata: [
-                "tandem.token": "\(token)", "control": "\(control.count)", "data": "\(data.count)",
-            ])
+            logger.notice(
+                "closed the channels of a revoked token",
+                metadata: [
+                    "tandem.token": "\(token)", "control": "\(control.count)", "data": "\(data.count)",
+                ])
         }
     }
 

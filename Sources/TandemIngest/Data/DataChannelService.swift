@@ -1,13 +1,13 @@
 import Foundation
 public import GRPCCore
-public import Logging
 import GRPCProtobuf
-import Synchronization
+public import Logging
 import SwiftProtobuf
+import Synchronization
 import TandemCore
-import TandemWire
 public import TandemProtocol
 public import TandemStore
+import TandemWire
 
 /// `tandem.v1.DataChannel/Stream`: DataOpen, then EventBatches, each answered by a BatchAck
 /// once every event of it is durable (stored, or known to be stored already).
@@ -33,7 +33,8 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         self.pipeline = pipeline
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(tokens: store.tokens, metrics: metrics, throttle: registry.throttle,
+        self.authenticator = ChannelAuthenticator(
+            tokens: store.tokens, metrics: metrics, throttle: registry.throttle,
             trustedProxies: configuration.trustedProxies)
         self.metrics = metrics
         self.logger = logger
@@ -57,8 +58,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
         let opened = OpenedConnector()
         let streamID = UUID()
-        guard let ending = registry.openDataStream(
-            streamID, tenant: token.tenantID, token: token.id, limit: configuration.maximumDataStreamsPerToken)
+        guard
+            let ending = registry.openDataStream(
+                streamID, tenant: token.tenantID, token: token.id, limit: configuration.maximumDataStreamsPerToken)
         else {
             throw IngestError.tooManyDataStreams(limit: configuration.maximumDataStreamsPerToken)
         }
@@ -69,7 +71,8 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 let (store, unreported) = (store, opened.takeUnreported(force: true))
                 Task {
                     if let unreported, unreported.events > 0 {
-                        try? await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: unreported.events)
+                        try? await store.connectors.countDataChannelEvents(
+                            tenant: token.tenantID, connector: connector, count: unreported.events)
                     }
                     try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector)
                 }
@@ -102,11 +105,13 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                         metrics.eventsReceived(token.tenantID, records.count)
                         metrics.inFlightBatches(1)
                         opened.batchSubmitted()
-                        ackQueue.yield(Task {
-                            defer { metrics.inFlightBatches(-1) }
-                            let ack = try await self.write(batch, records: records, token: token, connector: connector, counters: opened)
-                            return (ack, arrived)
-                        })
+                        ackQueue.yield(
+                            Task {
+                                defer { metrics.inFlightBatches(-1) }
+                                let ack = try await self.write(
+                                    batch, records: records, token: token, connector: connector, counters: opened)
+                                return (ack, arrived)
+                            })
                     case .open:
                         throw IngestError.dataOpenTwice
                     case nil:
@@ -139,8 +144,9 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     }
 
     private func open(_ open: Tandem_V1_DataOpen, token: Token) async throws -> ConnectorID {
-        guard let connector = try await store.connectors.openDataChannel(
-            tenant: token.tenantID, token: token.id, instanceID: open.instanceID)
+        guard
+            let connector = try await store.connectors.openDataChannel(
+                tenant: token.tenantID, token: token.id, instanceID: open.instanceID)
         else {
             throw IngestError.unknownInstance(open.instanceID)
         }
@@ -175,18 +181,22 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         let outcomes: [EventOutcome]
         do {
             outcomes = try await pipeline.submit(records)
-        } catch where StoreError.isRejection(error) {
+        } catch  where StoreError.isRejection(error) {
             // The data itself was refused: resending it can never succeed.
-            logger.warning("a batch was refused by PostgreSQL", metadata: [
-                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
-            ])
+            logger.warning(
+                "a batch was refused by PostgreSQL",
+                metadata: [
+                    "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
+                ])
             throw IngestError.batchRefused(batch: batch.sequence, "\(error)")
         } catch {
             // Nothing of the batch is acked: the connector resends it on its next stream.
             if StoreError.isUnavailability(error) { registry.outages.failed() }
-            logger.error("could not store a batch", metadata: [
-                "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
-            ])
+            logger.error(
+                "could not store a batch",
+                metadata: [
+                    "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
+                ])
             throw IngestError.batchNotStored(batch: batch.sequence)
         }
         // The batch is durable from here on: bookkeeping that fails must not turn its ack into
@@ -199,18 +209,22 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: due.events)
             } catch {
                 counters.add(events: due.events, location: false)
-                logger.warning("data channel counters not written; kept for the next report", metadata: [
-                    "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
-                ])
+                logger.warning(
+                    "data channel counters not written; kept for the next report",
+                    metadata: [
+                        "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
+                    ])
             }
             if due.location {
                 do {
                     try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id)
                 } catch {
                     counters.add(events: 0, location: true)
-                    logger.warning("FastLocate state not written; kept for the next report", metadata: [
-                        "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
-                    ])
+                    logger.warning(
+                        "FastLocate state not written; kept for the next report",
+                        metadata: [
+                            "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
+                        ])
                 }
             }
         }

@@ -165,7 +165,10 @@ public final class EventPipeline: Service, Sendable {
     public func stop() {
         let (writers, submitters) = state.withLock { state in
             state.stopped = true
-            defer { state.idleWriters.removeAll(); state.blockedSubmitters.removeAll() }
+            defer {
+                state.idleWriters.removeAll()
+                state.blockedSubmitters.removeAll()
+            }
             return (state.idleWriters, state.blockedSubmitters)
         }
         writers.forEach { $0.resume() }
@@ -242,7 +245,7 @@ public final class EventPipeline: Service, Sendable {
         var failures: [Int: any Error] = [:]
         do {
             try await write(Array(toWrite.indices), of: toWrite, positions: positions, batch: batch, outcomes: &outcomes)
-        } catch where StoreError.isRejection(error) && Set(positions.map(\.submission)).count > 1 {
+        } catch  where StoreError.isRejection(error) && Set(positions.map(\.submission)).count > 1 {
             let bySubmission = Dictionary(grouping: toWrite.indices) { positions[$0].submission }
             for (s, indices) in bySubmission.sorted(by: { $0.key < $1.key }) {
                 do {
@@ -255,9 +258,11 @@ public final class EventPipeline: Service, Sendable {
             for s in batch.indices { failures[s] = error }
         }
         if !failures.isEmpty {
-            logger.error("event flush failed; its batches are not acked", metadata: [
-                "batches": "\(failures.count)", "error": "\(failures.values.first.map { "\($0)" } ?? "")",
-            ])
+            logger.error(
+                "event flush failed; its batches are not acked",
+                metadata: [
+                    "batches": "\(failures.count)", "error": "\(failures.values.first.map { "\($0)" } ?? "")",
+                ])
         }
         let window = state.withLock { state in
             let window = state.deduplicator.window

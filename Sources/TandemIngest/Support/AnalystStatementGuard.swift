@@ -22,9 +22,11 @@ public struct AnalystStatementGuard: Service {
         try await runPeriodically(every: interval, logger: logger, failure: "analyst statement check failed; retrying") {
             let cancelled = try await analysts.cancelStatements(runningLongerThan: limit)
             if cancelled > 0 {
-                logger.notice("cancelled analyst statements past the limit", metadata: [
-                    "statements": "\(cancelled)", "limit": "\(limit)",
-                ])
+                logger.notice(
+                    "cancelled analyst statements past the limit",
+                    metadata: [
+                        "statements": "\(cancelled)", "limit": "\(limit)",
+                    ])
             }
         }
     }

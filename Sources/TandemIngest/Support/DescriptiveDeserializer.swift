@@ -16,9 +16,10 @@ struct DescriptiveDeserializer<Message: SwiftProtobuf.Message>: MessageDeseriali
             return try ProtobufDeserializer<Message>().deserialize(serializedMessageBytes)
         } catch let error as RPCError {
             // An RPCError: the transport, not a handler, calls this.
-            throw RPCError(IngestError.undecodable(
-                method: method, bytes: serializedMessageBytes.count, message: Message.protoMessageName,
-                reason: Self.reason(error.cause), protoFile: Self.protoFile, limit: limit))
+            throw RPCError(
+                IngestError.undecodable(
+                    method: method, bytes: serializedMessageBytes.count, message: Message.protoMessageName,
+                    reason: Self.reason(error.cause), protoFile: Self.protoFile, limit: limit))
         }
     }
 

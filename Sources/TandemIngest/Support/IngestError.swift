@@ -42,7 +42,8 @@ public struct IngestError: Error, RPCErrorConvertible, Sendable, CustomStringCon
     static func undecodable(method: String, bytes: Int, message: String, reason: String, protoFile: String, limit: Int) -> IngestError {
         IngestError(
             .invalidArgument,
-            "a message on \(method) (\(bytes) bytes) is not a valid \(message): \(reason); encode it from Protos/\(protoFile), at most \(limit) bytes")
+            "a message on \(method) (\(bytes) bytes) is not a valid \(message): \(reason); encode it from Protos/\(protoFile), at most \(limit) bytes"
+        )
     }
 
     // MARK: Control channel
@@ -87,7 +88,8 @@ public struct IngestError: Error, RPCErrorConvertible, Sendable, CustomStringCon
 
     static let connectorLost = IngestError(
         .unavailable,
-        "this connector was recorded lost; say Hello on the control channel again, then reopen the data channel and resend what was not acked")
+        "this connector was recorded lost; say Hello on the control channel again, then reopen the data channel and resend what was not acked"
+    )
 
     static func tooManyEvents(batch: UInt64, events: Int, limit: Int) -> IngestError {
         IngestError(.resourceExhausted, "batch \(batch) has \(events) events; at most \(limit) per batch")

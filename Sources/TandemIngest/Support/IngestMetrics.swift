@@ -69,7 +69,9 @@ public struct IngestMetrics: Sendable {
     /// One database write of the pipeline: its duration and its events.
     func databaseBatch(_ duration: Duration, events: Int) {
         timer("tandem_db_batch_duration_seconds").recordNanoseconds(duration.inNanoseconds)
-        handles.handle("tandem_db_batch_events", []) { Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory) }.record(events)
+        handles.handle("tandem_db_batch_events", []) {
+            Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory)
+        }.record(events)
     }
 
     /// The dedup window's size now, and keys that left it since the last call.

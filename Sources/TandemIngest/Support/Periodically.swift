@@ -1,6 +1,6 @@
 import Logging
-import TandemStore
 import ServiceLifecycle
+import TandemStore
 
 /// Runs `round` every `interval` until graceful shutdown (or cancellation): first at once when
 /// `startAtOnce`, else after one interval. A failed round is logged as `failure` at `level`,

@@ -1,7 +1,7 @@
 import Foundation
+import SwiftProtobuf
 import TandemCore
 import TandemProtocol
-import SwiftProtobuf
 import TandemStore
 
 extension Tandem_V1_Configuration {

@@ -38,4 +38,3 @@ public struct ReplicationMonitor: Service {
         }
     }
 }
-

@@ -16,7 +16,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     /// - Throws: ``StoreError`` with code `.invalidConfiguration` saying what is wrong with the URL.
     public init(_ text: String) throws {
         guard let components = URLComponents(string: text),
-              let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
+            let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
         else {
             throw StoreError(.invalidConfiguration, "database URL must look like postgres://user:password@host:5432/database")
         }
@@ -74,18 +74,21 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public func singleConnection(applicationName: String) throws -> PostgresConnection.Configuration {
         var single: PostgresConnection.Configuration
         if let socket = configuration.unixSocketPath {
-            single = .init(unixSocketPath: socket, username: configuration.username, password: configuration.password,
-                           database: configuration.database)
+            single = .init(
+                unixSocketPath: socket, username: configuration.username, password: configuration.password,
+                database: configuration.database)
         } else {
             let query = Dictionary(
                 (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-            let tls: PostgresConnection.Configuration.TLS = switch query["sslmode"] ?? "prefer" {
-            case "disable": .disable
-            case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-            single = .init(host: configuration.host ?? "localhost", port: configuration.port ?? 5432, username: configuration.username,
-                           password: configuration.password, database: configuration.database, tls: tls)
+            let tls: PostgresConnection.Configuration.TLS =
+                switch query["sslmode"] ?? "prefer" {
+                case "disable": .disable
+                case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+            single = .init(
+                host: configuration.host ?? "localhost", port: configuration.port ?? 5432, username: configuration.username,
+                password: configuration.password, database: configuration.database, tls: tls)
         }
         single.options.connectTimeout = .seconds(10)
         single.options.additionalStartupParameters = [("application_name", applicationName)]

@@ -52,9 +52,11 @@ public struct EmbeddedPostgres: Sendable {
 
         if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
             logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
-            try run(binaries.appendingPathComponent("initdb").path, [
-                "-D", dataDirectory.path, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
-            ])
+            try run(
+                binaries.appendingPathComponent("initdb").path,
+                [
+                    "-D", dataDirectory.path, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
+                ])
         }
         let pgCtl = binaries.appendingPathComponent("pg_ctl").path
         let alreadyRunning = (try? run(pgCtl, ["-D", dataDirectory.path, "status"])) != nil
@@ -125,7 +127,8 @@ public struct EmbeddedPostgres: Sendable {
         candidates += (environment["PATH"] ?? "").split(separator: ":").map(String.init)
         for candidate in candidates
         where FileManager.default.isExecutableFile(atPath: candidate + "/initdb")
-            && FileManager.default.isExecutableFile(atPath: candidate + "/pg_ctl") {
+            && FileManager.default.isExecutableFile(atPath: candidate + "/pg_ctl")
+        {
             return URL(fileURLWithPath: candidate)
         }
         throw StoreError(
@@ -144,13 +147,13 @@ public struct EmbeddedPostgres: Sendable {
     /// The postmaster and every process it started (to stall the cluster with SIGSTOP).
     public func serverProcessIDs() -> [Int32] {
         guard let text = try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8),
-              let first = text.split(separator: "\n").first, let postmaster = Int32(first)
+            let first = text.split(separator: "\n").first, let postmaster = Int32(first)
         else { return [] }
         var ids = [postmaster]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, Int32(fields[1]) == postmaster { ids.append(pid) }
@@ -161,7 +164,8 @@ public struct EmbeddedPostgres: Sendable {
     /// Runs a tool to completion, as `postgres` when we are root.
     @discardableResult
     private func run(_ tool: String, _ arguments: [String], asPostgres: Bool = true) throws -> String {
-        let (executable, argv) = asPostgres && Self.runsAsRoot
+        let (executable, argv) =
+            asPostgres && Self.runsAsRoot
             ? ("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
             : (tool, arguments)
         let outputFile = directory.appendingPathComponent("tool-output.\(UUID().uuidString).log")
@@ -169,11 +173,13 @@ public struct EmbeddedPostgres: Sendable {
         let status = try ChildProcess.run(executable, argv, outputPath: outputFile.path)
         let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         guard status == 0 else {
-            let logTail = (try? String(contentsOf: logFile, encoding: .utf8))?.split(separator: "\n").suffix(5)
+            let logTail =
+                (try? String(contentsOf: logFile, encoding: .utf8))?.split(separator: "\n").suffix(5)
                 .joined(separator: "\n") ?? ""
             throw StoreError(
                 .unavailable,
-                "\((tool as NSString).lastPathComponent) \(arguments.last ?? "") failed (exit \(status)): \(text)\(logTail.isEmpty ? "" : "\nserver log: " + logTail)")
+                "\((tool as NSString).lastPathComponent) \(arguments.last ?? "") failed (exit \(status)): \(text)\(logTail.isEmpty ? "" : "\nserver log: " + logTail)"
+            )
         }
         return text
     }

@@ -69,7 +69,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         if let error = error as? StoreError { return error.code == .unavailable }
         guard let error = error as? PSQLError else { return false }
         if [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
-            .contains(error.code) { return true }
+            .contains(error.code)
+        {
+            return true
+        }
         guard let state = error.serverInfo?[.sqlState] else { return false }
         return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "25006"].contains(state)
     }

@@ -13,18 +13,21 @@ extension EventStore {
         var seconds: [Int64: String] = [:]
         func timestamp(_ micros: Int64) -> String {
             let second = micros / 1_000_000
-            let prefix = seconds[second] ?? {
-                let text = Self.secondText(second)
-                seconds[second] = text
-                return text
-            }()
+            let prefix =
+                seconds[second]
+                ?? {
+                    let text = Self.secondText(second)
+                    seconds[second] = text
+                    return text
+                }()
             let fraction = String(micros % 1_000_000)
             return prefix + "." + String(repeating: "0", count: 6 - fraction.count) + fraction + "+00"
         }
         for record in records {
             let event = record.event
             buffer.writeString(
-                "\(record.tenant)\t\(record.identity)\t\(timestamp(event.deviceTimeMicros))\t\(event.sourceDevice)\t\(event.channel.rawValue)\t\(event.kind.rawValue)\t\(event.subject)\t\\\\x")
+                "\(record.tenant)\t\(record.identity)\t\(timestamp(event.deviceTimeMicros))\t\(event.sourceDevice)\t\(event.channel.rawValue)\t\(event.kind.rawValue)\t\(event.subject)\t\\\\x"
+            )
             for byte in event.body {
                 buffer.writeString(byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16))
             }
@@ -44,8 +47,10 @@ extension EventStore {
         try await client.withConnection { connection in
             try await connection.copyFrom(
                 table: "events",
-                columns: ["tenant_id", "identity", "device_time", "source_device", "channel", "kind", "subject", "body",
-                          "token_id", "connector_id", "received_at"],
+                columns: [
+                    "tenant_id", "identity", "device_time", "source_device", "channel", "kind", "subject", "body",
+                    "token_id", "connector_id", "received_at",
+                ],
                 logger: logger
             ) { writer in
                 for chunk in chunks { try await writer.write(chunk) }

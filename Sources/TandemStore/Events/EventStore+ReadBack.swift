@@ -24,7 +24,8 @@ extension EventStore {
             """, logger: logger)
         var keys: [(StoredKey, Int)] = []
         for try await (source, kind, micros, subject, body, count) in rows.decode((String, Int16, Int64, String, Data, Int64).self) {
-            keys.append((StoredKey(sourceDevice: source, kind: kind, deviceTimeMicros: micros, subject: subject, body: Array(body)), Int(count)))
+            keys.append(
+                (StoredKey(sourceDevice: source, kind: kind, deviceTimeMicros: micros, subject: subject, body: Array(body)), Int(count)))
         }
         return keys
     }

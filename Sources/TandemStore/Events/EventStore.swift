@@ -88,10 +88,12 @@ public struct EventStore: Sendable {
         while true {
             do {
                 return try await insert(fresh: fresh, quarantine: quarantine)
-            } catch where StoreError.isDataRefusal(error) {
+            } catch  where StoreError.isDataRefusal(error) {
                 throw StoreError.rejected(error, "the events")
-            } catch let error as PSQLError where attempt < 5
-                && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") {
+            } catch let error as PSQLError
+                where attempt < 5
+                && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
+            {
                 attempt += 1
                 logger.debug("event write retried after a transient conflict", metadata: ["attempt": "\(attempt)"])
             }

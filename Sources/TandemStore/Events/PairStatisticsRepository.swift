@@ -69,7 +69,8 @@ public struct PairStatisticsRepository: Sendable {
             """, logger: logger)
         var totals: [ConnectorID: PairTotals] = [:]
         for try await (connector, delivered, firsts, duplicates, missed, buckets)
-            in rows.decode((UUID, Int64, Int64, Int64, Int64, [Int64]).self) {
+            in rows.decode((UUID, Int64, Int64, Int64, Int64, [Int64]).self)
+        {
             totals[ConnectorID(connector)] = PairTotals(
                 delivered: delivered, firstDeliveries: firsts, duplicates: duplicates, missed: missed, lagBuckets: buckets)
         }
@@ -87,10 +88,13 @@ public struct PairStatisticsRepository: Sendable {
             """, logger: logger)
         var minutes: [PairMinute] = []
         for try await (group, connector, minute, delivered, firsts, duplicates, missed, buckets)
-            in rows.decode((UUID, UUID, Date, Int64, Int64, Int64, Int64, [Int64]).self) {
-            minutes.append(PairMinute(
-                group: TokenID(group), connector: ConnectorID(connector), minute: minute,
-                totals: PairTotals(delivered: delivered, firstDeliveries: firsts, duplicates: duplicates, missed: missed, lagBuckets: buckets)))
+            in rows.decode((UUID, UUID, Date, Int64, Int64, Int64, Int64, [Int64]).self)
+        {
+            minutes.append(
+                PairMinute(
+                    group: TokenID(group), connector: ConnectorID(connector), minute: minute,
+                    totals: PairTotals(
+                        delivered: delivered, firstDeliveries: firsts, duplicates: duplicates, missed: missed, lagBuckets: buckets)))
         }
         return minutes
     }

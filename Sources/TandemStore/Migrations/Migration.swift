@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// One numbered plain-SQL file of `Migrations/` (`0001_foundation.sql`, …).
 public struct Migration: Sendable, Hashable {

@@ -13,7 +13,7 @@ public struct MigrationRunner: Sendable {
     private let logger: Logger
 
     /// Advisory-lock key taken while migrating ("tandem" in ASCII).
-    private static let lockKey: Int64 = 0x74616e64656d
+    private static let lockKey: Int64 = 0x7461_6e64_656d
 
     /// Creates a runner over `migrations` for the database of `client`.
     public init(migrations: [Migration], client: PostgresClient, logger: Logger) {
@@ -119,8 +119,9 @@ public struct MigrationRunner: Sendable {
         }
         let known = Set(migrations.map(\.version))
         if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
-            logger.warning("database has a migration this binary does not know; is an older tandem running against a newer schema?",
-                           metadata: ["version": "\(unknown)"])
+            logger.warning(
+                "database has a migration this binary does not know; is an older tandem running against a newer schema?",
+                metadata: ["version": "\(unknown)"])
         }
     }
 }

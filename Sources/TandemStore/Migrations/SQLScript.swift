@@ -48,7 +48,10 @@ public enum SQLScript {
                 var end = index + 1
                 while end < characters.count {
                     if characters[end] == scalar {
-                        if end + 1 < characters.count, characters[end + 1] == scalar { end += 2; continue }
+                        if end + 1 < characters.count, characters[end + 1] == scalar {
+                            end += 2
+                            continue
+                        }
                         break
                     }
                     end += 1

@@ -154,9 +154,10 @@ public struct AnalystRepository: Sendable {
     private static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Analyst] where Rows.Element == PostgresRow {
         var analysts: [Analyst] = []
         for try await (id, tenant, role, name, createdAt, revokedAt) in rows.decode((UUID, UUID, String, String, Date, Date?).self) {
-            analysts.append(Analyst(
-                id: AnalystID(id), tenantID: TenantID(tenant), role: role, name: try DisplayName(name, field: "name"),
-                createdAt: createdAt, revokedAt: revokedAt))
+            analysts.append(
+                Analyst(
+                    id: AnalystID(id), tenantID: TenantID(tenant), role: role, name: try DisplayName(name, field: "name"),
+                    createdAt: createdAt, revokedAt: revokedAt))
         }
         return analysts
     }

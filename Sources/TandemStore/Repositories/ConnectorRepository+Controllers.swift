@@ -5,7 +5,9 @@ public import TandemCore
 extension ConnectorRepository {
     /// What every connector of `tenant` last reported about its controllers, and the controllers
     /// configured on the tenant's groups: the inputs of ``ControllerView/build(reports:configured:)``.
-    public func controllerReports(tenant: TenantID) async throws -> (reports: [ControllerView.Report], configured: [ControllerView.Configured]) {
+    public func controllerReports(
+        tenant: TenantID
+    ) async throws -> (reports: [ControllerView.Report], configured: [ControllerView.Configured]) {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var reports: [ControllerView.Report] = []
@@ -16,9 +18,10 @@ extension ConnectorRepository {
             """, logger: logger)
         for try await (connector, token, hostname, ip, active, json) in rows.decode((UUID, UUID, String, String, Bool, String).self) {
             let statistics = (try? decoder.decode(ConnectorStatistics.self, from: Data(json.utf8))) ?? ConnectorStatistics()
-            reports.append(.init(
-                connector: ConnectorID(connector), group: TokenID(token), hostname: hostname, ipAddress: ip, active: active,
-                statistics: statistics))
+            reports.append(
+                .init(
+                    connector: ConnectorID(connector), group: TokenID(token), hostname: hostname, ipAddress: ip, active: active,
+                    statistics: statistics))
         }
         var configured: [ControllerView.Configured] = []
         let devices = try await client.statement(

@@ -45,17 +45,20 @@ extension ConnectorRepository {
         decoder.dateDecodingStrategy = .iso8601
         for try await row in try await client.statement(query, logger: logger) {
             let c = try row.decode(
-                (UUID, UUID, String, String, String, String, String, String, String, Bool, Bool,
-                 Bool, Date?, Bool, Date?, Int64, String, Date?, Date, [String], Int).self)
+                (
+                    UUID, UUID, String, String, String, String, String, String, String, Bool, Bool,
+                    Bool, Date?, Bool, Date?, Int64, String, Date?, Date, [String], Int
+                ).self)
             let statistics = (try? decoder.decode(ConnectorStatistics.self, from: Data(c.16.utf8))) ?? ConnectorStatistics()
-            result.append(Connector(
-                id: ConnectorID(c.0), tenantID: tenant, tokenID: TokenID(c.1), name: c.2, instanceID: c.3,
-                hostname: c.4, ipAddress: c.5, macAddress: c.6, ovaVersion: c.7, dockerVersion: c.8,
-                channels: ConnectorChannels(controller: c.9, accessPoint: c.10),
-                controlChannel: .init(active: c.11, connectedAt: c.12),
-                dataChannel: .init(active: c.13, connectedAt: c.14),
-                dataChannelEvents: c.15, statistics: statistics, lastHeard: c.17, lastModified: c.18,
-                haActive: c.19, configuredDevices: c.20))
+            result.append(
+                Connector(
+                    id: ConnectorID(c.0), tenantID: tenant, tokenID: TokenID(c.1), name: c.2, instanceID: c.3,
+                    hostname: c.4, ipAddress: c.5, macAddress: c.6, ovaVersion: c.7, dockerVersion: c.8,
+                    channels: ConnectorChannels(controller: c.9, accessPoint: c.10),
+                    controlChannel: .init(active: c.11, connectedAt: c.12),
+                    dataChannel: .init(active: c.13, connectedAt: c.14),
+                    dataChannelEvents: c.15, statistics: statistics, lastHeard: c.17, lastModified: c.18,
+                    haActive: c.19, configuredDevices: c.20))
         }
         return result
     }

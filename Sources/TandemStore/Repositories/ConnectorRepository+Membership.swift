@@ -62,7 +62,10 @@ extension ConnectorRepository {
             """, logger: logger)
         for try await row in rows {
             let columns = try row.decode(
-                (Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double], [String]).self)
+                (
+                    Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
+                    [String]
+                ).self)
             let (hyperlocation, iot, state, since, revoked, now, modified, version) =
                 (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7)
             let (ids, instances, ips, versions, active, sessions, joined, nodes) =
@@ -74,11 +77,12 @@ extension ConnectorRepository {
                 }
                 // An active row always has a session; one without (written before sessions
                 // existed) is owned by no live stream: it stays active until found silent.
-                members.append(.init(
-                    connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
-                    session: active[index] ? sessions[index] : nil,
-                    joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
-                    node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index])))
+                members.append(
+                    .init(
+                        connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
+                        session: active[index] ? sessions[index] : nil,
+                        joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
+                        node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index])))
             }
             var reprovision: Set<HAGroup.Service> = []
             if hyperlocation { reprovision.insert(.hyperlocation) }
@@ -102,8 +106,10 @@ extension ConnectorRepository {
     /// The HA history rows of `events` as binds of the persisting statements: kinds,
     /// connectors, peers ('' for none), IPs, details.
     static func historyArrays(_ events: [HAEvent]) -> ([String], [UUID], [String], [String], [String]) {
-        (events.map(\.kind.rawValue), events.map(\.connectorID.rawValue), events.map { $0.peerConnectorID?.description ?? "" },
-         events.map(\.ipAddress), events.map(\.detail))
+        (
+            events.map(\.kind.rawValue), events.map(\.connectorID.rawValue), events.map { $0.peerConnectorID?.description ?? "" },
+            events.map(\.ipAddress), events.map(\.detail)
+        )
     }
 
     /// Reads a stored FastLocate state (`overdue` was once stored too; it is derived now).

@@ -109,12 +109,12 @@ public struct ConnectorRepository: Sendable {
         let rows = try await client.statement(
             PostgresQuery(
                 unsafeSQL: """
-                UPDATE connectors c SET last_heard = now(), statistics = h.statistics::jsonb, nmsp_messages_received = h.nmsp
-                FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int8[]) AS h(tenant, connector, session, statistics, nmsp)
-                WHERE c.tenant_id = h.tenant AND c.connector_id = h.connector AND c.session_id = h.session
-                  AND c.control_status = 'active'
-                RETURNING c.session_id
-                """,
+                    UPDATE connectors c SET last_heard = now(), statistics = h.statistics::jsonb, nmsp_messages_received = h.nmsp
+                    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int8[]) AS h(tenant, connector, session, statistics, nmsp)
+                    WHERE c.tenant_id = h.tenant AND c.connector_id = h.connector AND c.session_id = h.session
+                      AND c.control_status = 'active'
+                    RETURNING c.session_id
+                    """,
                 binds: binds),
             logger: logger)
         var alive = Set<UUID>()
@@ -136,10 +136,11 @@ public struct ConnectorRepository: Sendable {
             let now = loaded.now
             let events = group.leave(connector, session: session, reason: reason, at: now)
             guard let lost = events.first else { return .some(nil) }  // nothing to record
-            let (state, since): (FastLocateState, Date?) = switch group.fastLocate {
-            case .flowing(let since): (.flowing, since)
-            case .reEstablishing(let since): (.reEstablishing, since)
-            }
+            let (state, since): (FastLocateState, Date?) =
+                switch group.fastLocate {
+                case .flowing(let since): (.flowing, since)
+                case .reEstablishing(let since): (.reEstablishing, since)
+                }
             let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
             let rows = try await client.statement(
                 """
@@ -167,9 +168,10 @@ public struct ConnectorRepository: Sendable {
             var won = false
             for try await (bumped, _) in rows.decode((Int64, Int64).self) { won = bumped == 1 }
             guard won else { return nil }  // another change of the group won: recompute
-            return .some(HALoss(
-                connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),
-                failoverTo: events.lazy.compactMap(\.peerConnectorID).first))
+            return .some(
+                HALoss(
+                    connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),
+                    failoverTo: events.lazy.compactMap(\.peerConnectorID).first))
         }
         return outcome ?? nil
     }

@@ -84,8 +84,10 @@ public struct HAGroupRepository: Sendable {
             guard let kind = HAEventKind(rawValue: kind) else {
                 throw StoreError(.corrupt, "an HA history entry of token \(id) has a kind that can't be read")
             }
-            history.append(.init(kind: kind, connectorID: ConnectorID(connector), peerConnectorID: peer.map(ConnectorID.init),
-                                 ipAddress: ip, detail: detail, occurredAt: at))
+            history.append(
+                .init(
+                    kind: kind, connectorID: ConnectorID(connector), peerConnectorID: peer.map(ConnectorID.init),
+                    ipAddress: ip, detail: detail, occurredAt: at))
         }
         return HAGroupState(
             token: token, group: loaded.group, health: loaded.group.health(at: loaded.now),
@@ -131,7 +133,9 @@ public struct HAGroupRepository: Sendable {
         guard existing.network == network else {
             throw ValidationError(
                 field: "network",
-                message: "token \(token) is a \(existing.network.rawValue) token: set its \(existing.network == .wireless ? "controllers" : "switches")")
+                message:
+                    "token \(token) is a \(existing.network.rawValue) token: set its \(existing.network == .wireless ? "controllers" : "switches")"
+            )
         }
         let table = network == .wireless ? "controllers" : "switches"
         try await client.transaction(logger: logger) { connection in
@@ -144,7 +148,8 @@ public struct HAGroupRepository: Sendable {
                 binds.append(devices.map(\.name))
                 try await connection.statement(
                     PostgresQuery(
-                        unsafeSQL: "INSERT INTO \(table) (tenant_id, token_id, ip_address, name) SELECT $1, $2, ip, name FROM unnest($3::text[], $4::text[]) AS d(ip, name)",
+                        unsafeSQL:
+                            "INSERT INTO \(table) (tenant_id, token_id, ip_address, name) SELECT $1, $2, ip, name FROM unnest($3::text[], $4::text[]) AS d(ip, name)",
                         binds: binds),
                     logger: logger)
             }

@@ -47,8 +47,8 @@ public struct DatabaseReplication: Sendable, Equatable, CustomStringConvertible 
             return "waiting: commits wait for a synchronous standby, none is connected now (\(standbys) streaming)"
         }
         if standbys > 0 {
-            return "asynchronous: \(standbys) standby(s) streaming, but a commit returns before any has it; " +
-                "an acked event can be lost in a failover"
+            return "asynchronous: \(standbys) standby(s) streaming, but a commit returns before any has it; "
+                + "an acked event can be lost in a failover"
         }
         return "single server: no standby; an acked event is on one machine only"
     }

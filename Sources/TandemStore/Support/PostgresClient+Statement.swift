@@ -12,7 +12,7 @@ extension PostgresClient {
         try await withConnection { connection in
             do {
                 return StatementRows(rows: try await connection.statement(query, logger: logger).collect())
-            } catch where StoreError.isReadOnlyServer(error) {
+            } catch  where StoreError.isReadOnlyServer(error) {
                 throw await connection.closeAsReadOnly(logger: logger)
             }
         }

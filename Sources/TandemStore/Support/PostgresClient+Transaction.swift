@@ -29,7 +29,7 @@ extension PostgresConnection {
         let value: Result
         do {
             value = try await body(self)
-        } catch where StoreError.isReadOnlyServer(error) {
+        } catch  where StoreError.isReadOnlyServer(error) {
             throw await closeAsReadOnly(logger: logger)
         } catch {
             do {

@@ -52,9 +52,11 @@ extension PostgresConnection {
                     }
                     if let giveUp, let deadline, ContinuousClock.now >= giveUp {
                         if answer.resume(with: .failure(Self.unansweredError(deadline))) {
-                            logger.warning("PostgreSQL did not answer a statement in time; its connection is closed", metadata: [
-                                "deadline": "\(deadline)",
-                            ])
+                            logger.warning(
+                                "PostgreSQL did not answer a statement in time; its connection is closed",
+                                metadata: [
+                                    "deadline": "\(deadline)"
+                                ])
                             try? await self.close()
                         }
                         return
@@ -65,7 +67,7 @@ extension PostgresConnection {
             Task {
                 do {
                     answer.resume(with: .success(try await self.query(query, logger: logger)))
-                } catch where StoreError.isReadOnlyServer(error) {
+                } catch  where StoreError.isReadOnlyServer(error) {
                     answer.resume(with: .failure(await self.closeAsReadOnly(logger: logger)))
                 } catch {
                     answer.resume(with: .failure(error))

@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import TandemCore
+import _CryptoExtras
 
 /// The SCRAM-SHA-256 verifier of a password, in the form PostgreSQL stores in `pg_authid`
 /// (RFC 5802 / RFC 7677): `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`.

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import PostgresNIO
 import TandemCore
-import TandemStore
 import TandemSimulator
+import TandemStore
 import TandemWire
 
 /// The data and SQL of `tandem bench analyst`: a day partition filled in PostgreSQL itself
@@ -24,26 +24,35 @@ struct AnalystBenchData {
     static func readmeQueries(subject: String, hourStart: Date) -> [(String, String)] {
         let hour = ISO8601DateFormatter().string(from: hourStart)
         return [
-            ("client-hour", """
+            (
+                "client-hour",
+                """
                 SELECT device_time, kind, source_device, first_connector_id, convert_from(body, 'UTF8') AS body
                 FROM analyst_events
                 WHERE subject = '\(subject)' AND device_time >= '\(hour)' AND device_time < timestamptz '\(hour)' + interval '1 hour'
                 ORDER BY device_time
-                """),
-            ("duplicates-misses", """
+                """
+            ),
+            (
+                "duplicates-misses",
+                """
                 SELECT s.group_id, c.ip_address, c.hostname, sum(s.delivered) AS delivered,
                        sum(s.first_deliveries) AS first, sum(s.duplicates) AS duplicates, sum(s.missed) AS missed
                 FROM analyst_pair_statistics s JOIN analyst_connectors c USING (connector_id)
                 WHERE s.minute >= now() - interval '1 day'
                 GROUP BY s.group_id, c.connector_id, c.ip_address, c.hostname ORDER BY missed DESC
-                """),
-            ("copy-lag", """
+                """
+            ),
+            (
+                "copy-lag",
+                """
                 SELECT group_id, sum(lag_count) AS peer_copies,
                        tandem_lag_quantile_ms(tandem_sum_buckets(lag_buckets), 0.5)  AS p50_ms,
                        tandem_lag_quantile_ms(tandem_sum_buckets(lag_buckets), 0.99) AS p99_ms,
                        sum(lag_sum_ms)::float8 / nullif(sum(lag_count), 0) AS mean_ms
                 FROM analyst_pair_statistics WHERE minute >= now() - interval '1 hour' GROUP BY group_id
-                """),
+                """
+            ),
         ]
     }
 

@@ -22,11 +22,12 @@ enum BenchDatabase {
         let embedded = connection.embedded
         let result: Result<T, any Error>
         do {
-            result = .success(try await options.withStore(bench, logger: logger) { store in
-                try await store.migrations.run()
-                try await store.partitions.maintain()
-                return try await body(store, url, embedded)
-            })
+            result = .success(
+                try await options.withStore(bench, logger: logger) { store in
+                    try await store.migrations.run()
+                    try await store.partitions.maintain()
+                    return try await body(store, url, embedded)
+                })
         } catch {
             result = .failure(error)
         }

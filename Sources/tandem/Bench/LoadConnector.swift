@@ -31,8 +31,9 @@ final class LoadConnector: Sendable {
     static func connect(
         port: Int, token: String, identity: ConnectorIdentity, heartbeatEvery: Duration, idle: Bool
     ) async throws -> LoadConnector {
-        let client = try GRPCClient(transport: .http2NIOPosix(
-            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+        let client = try GRPCClient(
+            transport: .http2NIOPosix(
+                target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
         let connections = Task { try await client.runConnections() }
         do {
             let control = try await ControlStream.open(

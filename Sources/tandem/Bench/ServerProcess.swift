@@ -1,11 +1,12 @@
 import Foundation
+import TandemStore
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import TandemStore
 
 /// A `tandem serve` child process of this very binary, on free loopback ports, for measuring
 /// the server apart from its load (its memory is read from `/proc`).
@@ -36,13 +37,16 @@ final class ServerProcess: @unchecked Sendable {
         database: DatabaseURL, migrations: String?, extraArguments: [String] = [], logFile: URL,
         ports: (grpc: Int, http: Int)? = nil
     ) async throws -> ServerProcess {
-        let grpcPort = try ports?.grpc ?? freePort(), httpPort = try ports?.http ?? freePort()
+        let grpcPort = try ports?.grpc ?? freePort()
+        let httpPort = try ports?.http ?? freePort()
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_DATABASE_URL"] = database.unredactedText
         let process = try launch(
             URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-            arguments: ["serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
-                        "--http-port", "\(httpPort)", "--log-level", "warning"]
+            arguments: [
+                "serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
+                "--http-port", "\(httpPort)", "--log-level", "warning",
+            ]
                 + (migrations.map { ["--migrations", $0] } ?? []) + extraArguments,
             environment: environment, logFile: logFile)
         let server = ServerProcess(process: process, grpcPort: grpcPort, httpPort: httpPort, logFile: logFile)
@@ -82,7 +86,8 @@ final class ServerProcess: @unchecked Sendable {
                 throw Failure(description: "\(name) exited with status \(process.terminationStatus); see \(logFile.path)")
             }
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/readyz")!),
-               (response as? HTTPURLResponse)?.statusCode == 200 {
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -97,8 +102,8 @@ final class ServerProcess: @unchecked Sendable {
 
     private func status(_ field: String) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.trimmingCharacters(in: .whitespaces) ?? "")
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.trimmingCharacters(in: .whitespaces) ?? "")
         else { return 0 }
         return kilobytes * 1_024
     }

@@ -1,10 +1,10 @@
 import Foundation
 import TandemCore
-import TandemWire
 import TandemIngest
 import TandemProtocol
 import TandemSimulator
 import TandemStore
+import TandemWire
 
 /// The two baselines every benchmark compares Tandem with, each on a freshly emptied events
 /// table: a bare `COPY` of the unique rows (the storage ceiling) and one

@@ -21,8 +21,10 @@ final class BalancerProcess: @unchecked Sendable {
     static func configuration(template: String, grpcPort: Int, httpPort: Int, nodes: [(grpc: Int, http: Int)]) -> String {
         template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             if line.contains("@GRPC_SERVERS@") {
-                return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.grpc) proto h2 check port \($0.element.http) check-proto h1" }
-                    .joined(separator: "\n")
+                return nodes.enumerated().map {
+                    "    server node-\($0.offset) 127.0.0.1:\($0.element.grpc) proto h2 check port \($0.element.http) check-proto h1"
+                }
+                .joined(separator: "\n")
             }
             if line.contains("@HTTP_SERVERS@") {
                 return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.http) check" }.joined(separator: "\n")
@@ -37,7 +39,8 @@ final class BalancerProcess: @unchecked Sendable {
     static func start(
         template: URL, nodes: [(grpc: Int, http: Int)], logFile: URL, ports: (grpc: Int, http: Int)? = nil
     ) async throws -> BalancerProcess {
-        let grpcPort = try ports?.grpc ?? ServerProcess.freePort(), httpPort = try ports?.http ?? ServerProcess.freePort()
+        let grpcPort = try ports?.grpc ?? ServerProcess.freePort()
+        let httpPort = try ports?.http ?? ServerProcess.freePort()
         let text = try String(contentsOf: template, encoding: .utf8)
         let configuration = logFile.deletingPathExtension().appendingPathExtension("cfg")
         try Self.configuration(template: text, grpcPort: grpcPort, httpPort: httpPort, nodes: nodes)

@@ -111,8 +111,9 @@ final class ChaosConnector: Sendable {
 
     /// One connection: Hello, then batches until the queue drains (when stopping) or a failure.
     private func session() async throws {
-        let client = try GRPCClient(transport: .http2NIOPosix(
-            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+        let client = try GRPCClient(
+            transport: .http2NIOPosix(
+                target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
         let connections = Task { try await client.runConnections() }
         defer {
             client.beginGracefulShutdown()
@@ -137,8 +138,10 @@ final class ChaosConnector: Sendable {
             let (toSend, slow, down, done) = state.withLock { state -> ([Tandem_V1_EventBatch], Bool, Bool, Bool) in
                 let room = max(0, min(8, state.queue.count) - inFlight)
                 let next = Array(state.queue[inFlight..<(inFlight + room)])
-                return (next, state.slowUntil.map { ContinuousClock.now < $0 } ?? false, state.down,
-                        state.stopping && state.queue.isEmpty)
+                return (
+                    next, state.slowUntil.map { ContinuousClock.now < $0 } ?? false, state.down,
+                    state.stopping && state.queue.isEmpty
+                )
             }
             if down { throw RPCError(code: .unavailable, message: "connector lost") }
             if done { return }

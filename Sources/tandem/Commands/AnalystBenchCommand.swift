@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostgresNIO
+import SwiftProtobuf
 import Synchronization
 import TandemConnector
 import TandemCore
 import TandemProtocol
-import TandemStore
 import TandemSimulator
-import SwiftProtobuf
+import TandemStore
 
 /// `tandem bench analyst`: what analysts cost and get, on one fresh database. A day partition
 /// of `--rows` events (one tenant, `--clients` clients), the README's three analyst queries
@@ -51,7 +51,9 @@ struct AnalystBenchCommand: AsyncParsableCommand {
             say("    \(done) of \(rows) rows…")
         }
         try await data.fillPairStatistics(tenant: tenant.id, token: token.id)
-        say("partition \(EventPartitions.name(of: yesterday)): \(rows) rows, \(clients) clients, filled in \(format((clock.now - started).inSeconds)) s")
+        say(
+            "partition \(EventPartitions.name(of: yesterday)): \(rows) rows, \(clients) clients, filled in \(format((clock.now - started).inSeconds)) s"
+        )
 
         let (analyst, password) = try await store.analysts.create(
             tenant: tenant.id, name: try DisplayName("bench", field: "name"),
@@ -60,7 +62,8 @@ struct AnalystBenchCommand: AsyncParsableCommand {
         components.user = analyst.role
         components.password = password.revealed
         let analystURL = try DatabaseURL(components.string!)
-        let queries = AnalystBenchData.readmeQueries(subject: AnalystBenchData.subject(7), hourStart: yesterday.addingTimeInterval(12 * 3_600))
+        let queries = AnalystBenchData.readmeQueries(
+            subject: AnalystBenchData.subject(7), hourStart: yesterday.addingTimeInterval(12 * 3_600))
         func timeQueries(_ label: String) async throws {
             try await AnalystBenchData.withClient(analystURL, logger: logger) { session in
                 var line = "    \(label):"
@@ -82,10 +85,13 @@ struct AnalystBenchCommand: AsyncParsableCommand {
         var rates: [Bool: Double] = [:]
         for indexed in [true, false] {
             if !indexed { try await data.dropSubjectIndex() }
-            rates[indexed] = try await data.insertRate(events: insertEvents, store: store, tenant: tenant.id, token: token.id, seed: indexed ? 2 : 1)
+            rates[indexed] = try await data.insertRate(
+                events: insertEvents, store: store, tenant: tenant.id, token: token.id, seed: indexed ? 2 : 1)
         }
         try await data.createSubjectIndex()
-        say("insert path (EventStore.write, 4,000 events a transaction): \(Int(rates[false]!)) rows/s without the index, \(Int(rates[true]!)) with (\(format((rates[true]! / rates[false]! - 1) * 100)) %)")
+        say(
+            "insert path (EventStore.write, 4,000 events a transaction): \(Int(rates[false]!)) rows/s without the index, \(Int(rates[true]!)) with (\(format((rates[true]! / rates[false]! - 1) * 100)) %)"
+        )
 
         // Ack latency of paced pairs, alone and beside an analyst scanning every partition.
         let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
@@ -96,7 +102,12 @@ struct AnalystBenchCommand: AsyncParsableCommand {
         let connectors = try await LoadConnector.connectPairs(
             pairs, tenant: tenant.id, store: store, port: server.grpcPort, name: "latency pair")
         let members = connectors
-        defer { for (a, b) in members { a.close(); b.close() } }
+        defer {
+            for (a, b) in members {
+                a.close()
+                b.close()
+            }
+        }
         for (phase, scanning) in [(1, false), (2, true)] {
             let scans = ScanCounter()
             let latencies = try await AnalystBenchData.withClient(analystURL, logger: logger) { session in
@@ -130,7 +141,9 @@ struct AnalystBenchCommand: AsyncParsableCommand {
             }
             let summary = LatencySummary(latencies)
             let scanText = scanning ? "beside an analyst scanning all events (\(scans.summary))" : "with no analyst query"
-            say("ack latency at \(Int(pacedRate)) raw events/s, \(2 * pairs) streams, \(scanText): p50 \(format(summary.p50Ms)) ms, p99 \(format(summary.p99Ms)) ms, p99.9 \(format(summary.p999Ms)) ms")
+            say(
+                "ack latency at \(Int(pacedRate)) raw events/s, \(2 * pairs) streams, \(scanText): p50 \(format(summary.p50Ms)) ms, p99 \(format(summary.p99Ms)) ms, p99.9 \(format(summary.p999Ms)) ms"
+            )
         }
     }
 

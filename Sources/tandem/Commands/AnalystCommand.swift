@@ -67,9 +67,13 @@ struct AnalystCommand: AsyncParsableCommand {
             let logger = try database.makeLogger()
             let tenantID = try AnalystCommand.tenant(tenant)
             guard let analystID = AnalystID(id) else { throw ValidationError("--id must be an analyst id (a UUID)") }
-            guard let analyst = try await database.withStore(logger: logger, { store in
-                try await store.analysts.revoke(tenant: tenantID, id: analystID)
-            }) else {
+            guard
+                let analyst = try await database.withStore(
+                    logger: logger,
+                    { store in
+                        try await store.analysts.revoke(tenant: tenantID, id: analystID)
+                    })
+            else {
                 throw ValidationError("tenant \(tenantID) has no analyst \(analystID)")
             }
             print("analyst \(analyst.id) (\(analyst.role)) revoked")

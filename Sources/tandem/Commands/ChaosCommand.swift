@@ -5,11 +5,11 @@ import PostgresNIO
 import Synchronization
 import TandemConnector
 import TandemCore
-import TandemWire
 import TandemIngest
 import TandemProtocol
 import TandemSimulator
 import TandemStore
+import TandemWire
 
 /// `tandem chaos`: pairs of connectors stream at a steady rate into a `tandem serve` child
 /// process while faults strike at seeded times; at the end every acked event must be stored
@@ -29,19 +29,31 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Seconds of traffic (faults strike within them).") var duration = 60
     @Option(help: "Seed of the event stream and the fault times.") var seed: UInt64 = 1
     @Option(name: .customLong("stall-seconds"), help: "How long the PostgreSQL stall lasts.") var stallSeconds = 20
-    @Option(name: .customLong("fault"), help: "A fault to inject (repeatable; default all): \(ChaosFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        name: .customLong("fault"),
+        help: "A fault to inject (repeatable; default all): \(ChaosFault.allCases.map(\.rawValue).joined(separator: ", ")).")
     var faults: [ChaosFault] = []
-    @Option(help: "Nodes behind HAProxy (1: one node, no balancer). With 2 or more, node-kill, rolling-restart and haproxy-restart replace serve-kill.")
+    @Option(
+        help:
+            "Nodes behind HAProxy (1: one node, no balancer). With 2 or more, node-kill, rolling-restart and haproxy-restart replace serve-kill."
+    )
     var nodes = 1
     @Option(name: .customLong("haproxy-template"), help: "HAProxy configuration template (with --nodes ≥ 2).")
     var haproxyTemplate = "deploy/haproxy/haproxy.cfg.template"
-    @Option(help: "The database: embedded (or --database-url), or patroni: Patroni + etcd + HAProxy started by --patroni-script, whose primary the faults primary-kill, switchover, primary-stall and partition-kill fail over.")
+    @Option(
+        help:
+            "The database: embedded (or --database-url), or patroni: Patroni + etcd + HAProxy started by --patroni-script, whose primary the faults primary-kill, switchover, primary-stall and partition-kill fail over."
+    )
     var postgres: ChaosDatabase = .embedded
-    @Flag(name: .customLong("async-replication"), help: "With --postgres patroni: asynchronous replication (synchronous_mode off), for comparison only.")
+    @Flag(
+        name: .customLong("async-replication"),
+        help: "With --postgres patroni: asynchronous replication (synchronous_mode off), for comparison only.")
     var asyncReplication = false
     @Option(name: .customLong("patroni-script"), help: "The script that runs the Patroni tier.") var patroniScript = "scripts/patroni"
-    @Option(name: .customLong("patroni-port"), help: "First loopback port of the Patroni tier (see scripts/patroni).") var patroniPort = 5440
-    @Option(name: .customLong("patroni-dir"), help: "Directory of the Patroni tier (default .tandem/chaos-patroni-SEED; removed at the end).")
+    @Option(name: .customLong("patroni-port"), help: "First loopback port of the Patroni tier (see scripts/patroni).") var patroniPort =
+        5440
+    @Option(
+        name: .customLong("patroni-dir"), help: "Directory of the Patroni tier (default .tandem/chaos-patroni-SEED; removed at the end).")
     var patroniDirectory: String?
     @Option(name: .customLong("repeat"), help: "Inject each fault this many times.") var repetitions = 1
     @Option(help: "Write the result as JSON to FILE.") var json: String?
@@ -158,7 +170,9 @@ struct ChaosCommand: AsyncParsableCommand {
         say("database: \(result.replication)")
         var random = SplitMix64(seed: seed)
         let clustered = nodes >= 2
-        let defaults = tier != nil ? ChaosFault.allCases.filter(\.needsPatroni)
+        let defaults =
+            tier != nil
+            ? ChaosFault.allCases.filter(\.needsPatroni)
             : ChaosFault.allCases.filter { (clustered ? $0 != .serveKill : !$0.needsCluster) && !$0.needsPatroni }
         let repeated = (faults.isEmpty ? defaults : faults).flatMap { Array(repeating: $0, count: max(1, repetitions)) }
         let selected = repeated.filter { fault in
@@ -188,8 +202,9 @@ struct ChaosCommand: AsyncParsableCommand {
         defer { server.stopAll() }
         let port = server.grpcPort
         let wallStart = Date()
-        say("chaos: \(pairs) pairs × \(rate) events/s for \(duration) s\(clustered ? " through HAProxy to \(nodes) nodes" : ""), seed \(seed); faults at " +
-            schedule.map { "\($0.0.rawValue)@\(String(format: "%.1f", $0.1))s" }.joined(separator: ", "))
+        say(
+            "chaos: \(pairs) pairs × \(rate) events/s for \(duration) s\(clustered ? " through HAProxy to \(nodes) nodes" : ""), seed \(seed); faults at "
+                + schedule.map { "\($0.0.rawValue)@\(String(format: "%.1f", $0.1))s" }.joined(separator: ", "))
 
         var connectors: [(ChaosConnector, ChaosConnector)] = []
         for pair in 0..<pairs {
@@ -220,7 +235,10 @@ struct ChaosCommand: AsyncParsableCommand {
                 }
             }
             // The devices: every 100 ms each pair's events go to both members.
-            let rate = self.rate, duration = self.duration, pairs = self.pairs, seed = self.seed
+            let rate = self.rate
+            let duration = self.duration
+            let pairs = self.pairs
+            let seed = self.seed
             let connectors = connectors
             let generatorTask = Task {
                 var generators = (0..<pairs).map { EventGenerator(seed: seed, site: $0) }
@@ -248,9 +266,10 @@ struct ChaosCommand: AsyncParsableCommand {
                 if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1_000))) }
                 let began = elapsed()
                 say(String(format: "  t=%5.1fs %@", began, fault.rawValue))
-                try await inject(fault, connectors: connectors, server: server, store: store, embedded: embedded, tier: tier, url: url,
-                                 migrations: migrations, serveLog: serveLog, tenant: tenant.id, ledger: ledger,
-                                 elapsed: elapsed)
+                try await inject(
+                    fault, connectors: connectors, server: server, store: store, embedded: embedded, tier: tier, url: url,
+                    migrations: migrations, serveLog: serveLog, tenant: tenant.id, ledger: ledger,
+                    elapsed: elapsed)
                 ledger.window(fault, from: began, to: elapsed())
             }
             await generatorTask.value
@@ -299,21 +318,24 @@ struct ChaosCommand: AsyncParsableCommand {
             var line = Line(fault: name)
             let ackedHere = keys.intersection(acked)
             line.acked = ackedHere.count
-            line.lost = ackedHere.filter { key in
-                specials[key] == .absurdTimestamps ? !quarantined.contains(key) : stored[key] == nil
-            }.count
+            line.lost =
+                ackedHere.filter { key in
+                    specials[key] == .absurdTimestamps ? !quarantined.contains(key) : stored[key] == nil
+                }.count
             line.duplicated = keys.filter { (stored[$0] ?? 0) > 1 }.count
             line.quarantined = keys.intersection(quarantined).count
             return line
         }
         for (fault, began, ended) in windows {
-            let keys: Set<UUID> = fault == .midnightBurst || fault == .absurdTimestamps
+            let keys: Set<UUID> =
+                fault == .midnightBurst || fault == .absurdTimestamps
                 ? Set(specials.filter { $0.value == fault }.keys)
                 : Set(times.filter { $0.value >= began - 1 && $0.value <= ended + 5 }.keys)
             var faultLine = line(fault.rawValue, keys)
             faultLine.at = began
             // What the fault caused: failovers up to the liveness timeout (15 s) and a lease after it.
-            faultLine.falseFailovers = fault.lossIsGenuine ? 0 : failovers.filter { $0 >= began - 0.5 && $0 <= ended + 30 && isFalse($0) }.count
+            faultLine.falseFailovers =
+                fault.lossIsGenuine ? 0 : failovers.filter { $0 >= began - 0.5 && $0 <= ended + 30 && isFalse($0) }.count
             reconnectFigures(&faultLine, outages.filter { $0.0 >= began - 0.5 && $0.0 <= ended + 1 }.map(\.1))
             // A fault that struck after the traffic ended has nothing to ack: no write gap.
             faultLine.writeGapSeconds = began < Double(duration) ? Self.longestSilence(ackTimes, from: began, to: ended) : 0
@@ -350,8 +372,9 @@ struct ChaosCommand: AsyncParsableCommand {
             server.sample()
             old.crash()
             try await Task.sleep(for: .seconds(1))
-            server.replace(try await ServerProcess.start(
-                database: url, migrations: migrations, logFile: serveLog, ports: (old.grpcPort, old.httpPort)))
+            server.replace(
+                try await ServerProcess.start(
+                    database: url, migrations: migrations, logFile: serveLog, ports: (old.grpcPort, old.httpPort)))
         case .nodeKill:
             // The node holding the most live sessions: a node with none would prove nothing.
             var index = 0
@@ -368,23 +391,28 @@ struct ChaosCommand: AsyncParsableCommand {
             say("    node-\(index) killed")
             old.crash()
             try await Task.sleep(for: .seconds(2))
-            server.replace(node: index, with: try await startNode(
-                index, url: url, migrations: migrations, serveLog: serveLog, ports: (old.grpcPort, old.httpPort)))
+            server.replace(
+                node: index,
+                with: try await startNode(
+                    index, url: url, migrations: migrations, serveLog: serveLog, ports: (old.grpcPort, old.httpPort)))
         case .rollingRestart:
             for (index, old) in server.nodes.enumerated() {
                 server.sample()
                 old.stop()
-                server.replace(node: index, with: try await startNode(
-                    index, url: url, migrations: migrations, serveLog: serveLog, ports: (old.grpcPort, old.httpPort)))
+                server.replace(
+                    node: index,
+                    with: try await startNode(
+                        index, url: url, migrations: migrations, serveLog: serveLog, ports: (old.grpcPort, old.httpPort)))
                 say(String(format: "    node-%d restarted at %.1fs", index, elapsed()))
             }
         case .balancerRestart:
             guard let old = server.balancer else { return }
             old.stop()
             try await Task.sleep(for: .milliseconds(500))
-            server.replace(balancer: try await BalancerProcess.start(
-                template: URL(fileURLWithPath: haproxyTemplate), nodes: server.nodes.map { ($0.grpcPort, $0.httpPort) },
-                logFile: serveLog.deletingPathExtension().appendingPathExtension("haproxy.log"), ports: (old.grpcPort, old.httpPort)))
+            server.replace(
+                balancer: try await BalancerProcess.start(
+                    template: URL(fileURLWithPath: haproxyTemplate), nodes: server.nodes.map { ($0.grpcPort, $0.httpPort) },
+                    logFile: serveLog.deletingPathExtension().appendingPathExtension("haproxy.log"), ports: (old.grpcPort, old.httpPort)))
         case .postgresRestart:
             try embedded?.restartImmediately()
         case .postgresStall:
@@ -424,7 +452,8 @@ struct ChaosCommand: AsyncParsableCommand {
                 if fault == .midnightBurst {
                     events[index].deviceTimeMicros = midnight + offset
                 } else {
-                    events[index].deviceTimeMicros = index % 2 == 0
+                    events[index].deviceTimeMicros =
+                        index % 2 == 0
                         ? Int64(now.timeIntervalSince1970 * 1e6) + 2 * 365 * 86_400_000_000 + offset
                         : 31_536_000_000_000 + offset
                 }
@@ -458,7 +487,8 @@ struct ChaosCommand: AsyncParsableCommand {
     static func table(_ result: Result) -> String {
         let database = result.database == ChaosDatabase.patroni.rawValue
         var lines = [
-            "", "| fault | at | acked | lost | duplicated | quarantined | false failovers | reconnects | reconnect p50 / p99 | write gap |"
+            "",
+            "| fault | at | acked | lost | duplicated | quarantined | false failovers | reconnects | reconnect p50 / p99 | write gap |"
                 + (database ? " db failovers | recovery |" : ""),
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (database ? "---:|---:|" : ""),
         ]
@@ -466,14 +496,18 @@ struct ChaosCommand: AsyncParsableCommand {
             let at = line.fault == "total" ? "" : String(format: "%.1f s", line.at)
             let reconnect = line.reconnects == 0 ? "–" : String(format: "%.2f / %.2f s", line.reconnectP50Seconds, line.reconnectP99Seconds)
             let recovery = line.fault == "total" ? "" : String(format: "%.1f s", line.recoverySeconds)
-            lines.append("| \(line.fault) | \(at) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) | \(line.falseFailovers) | \(line.reconnects) | \(reconnect) | "
-                + String(format: "%.2f s |", line.writeGapSeconds) + (database ? " \(line.failovers) | \(recovery) |" : ""))
+            lines.append(
+                "| \(line.fault) | \(at) | \(line.acked) | \(line.lost) | \(line.duplicated) | \(line.quarantined) | \(line.falseFailovers) | \(line.reconnects) | \(reconnect) | "
+                    + String(format: "%.2f s |", line.writeGapSeconds) + (database ? " \(line.failovers) | \(recovery) |" : ""))
         }
         lines.append("database: \(result.database), \(result.replication)")
-        lines.append("generated \(result.generated) distinct events, \(result.storedRows) rows stored, \(result.unackedAtEnd) batches unacked at the end, \(result.reconnects) reconnects, server peak RSS \(result.serverPeakRssBytes >> 20) MiB")
-        lines.append((result.total.lost == 0 && result.total.duplicated == 0
-                      ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")
-                     + ", \(result.falseFailovers) false failovers")
+        lines.append(
+            "generated \(result.generated) distinct events, \(result.storedRows) rows stored, \(result.unackedAtEnd) batches unacked at the end, \(result.reconnects) reconnects, server peak RSS \(result.serverPeakRssBytes >> 20) MiB"
+        )
+        lines.append(
+            (result.total.lost == 0 && result.total.duplicated == 0
+                ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")
+                + ", \(result.falseFailovers) false failovers")
         return lines.joined(separator: "\n")
     }
 }

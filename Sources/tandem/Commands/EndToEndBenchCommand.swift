@@ -1,16 +1,17 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import TandemConnector
 import TandemCore
-import TandemWire
 import TandemIngest
 import TandemProtocol
 import TandemSimulator
 import TandemStore
+import TandemWire
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `tandem bench`: one run on one fresh database — the COPY ceiling, the naive baseline,
 /// Tandem end to end (pairs of connectors streaming every event twice over gRPC into a
@@ -65,7 +66,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard events >= 1, pairs >= 1, batchSize >= 1, idleConnectors >= 0, naiveSample >= 2 else {
-            throw ValidationError("--events, --pairs, --batch-size must be at least 1, --naive-sample at least 2, --idle-connectors not negative")
+            throw ValidationError(
+                "--events, --pairs, --batch-size must be at least 1, --naive-sample at least 2, --idle-connectors not negative")
         }
     }
 
@@ -104,24 +106,39 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         defer { server.stop() }
         var connectors = try await LoadConnector.connectPairs(
             pairs, tenant: tenant.id, store: store, port: server.grpcPort, name: "bench pair")
-        defer { for (a, b) in connectors { a.close(); b.close() } }
+        defer {
+            for (a, b) in connectors {
+                a.close()
+                b.close()
+            }
+        }
 
         let peak = try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
         figures.tandemRawEventsPerSecond = peak.rate
-        (figures.ackLatencyP50Ms, figures.ackLatencyP99Ms, figures.ackLatencyP999Ms) = (peak.latency.p50Ms, peak.latency.p99Ms, peak.latency.p999Ms)
+        (figures.ackLatencyP50Ms, figures.ackLatencyP99Ms, figures.ackLatencyP999Ms) = (
+            peak.latency.p50Ms, peak.latency.p99Ms, peak.latency.p999Ms
+        )
         figures.rowsStored = try await store.events.countRows()
         figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
         figures.ratioVsNaive = figures.tandemRawEventsPerSecond / figures.naiveRowsPerSecond
-        say("(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents)")
+        say(
+            "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents)"
+        )
 
         // The same streams at half the peak rate, with fresh events: latency when not saturated.
-        let calm = StoreBaselines.wireEvents(count: max(pairs, events / 2), pairs: pairs, seed: seed &+ 1, now: Date().addingTimeInterval(-3_600))
+        let calm = StoreBaselines.wireEvents(
+            count: max(pairs, events / 2), pairs: pairs, seed: seed &+ 1, now: Date().addingTimeInterval(-3_600))
         let half = try await stream(calm, through: connectors, rate: pacedRate ?? peak.rate / 2, firstSequence: 1 << 32)
         figures.halfRateEventsPerSecond = half.rate
-        (figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms, figures.halfRateAckLatencyP999Ms) = (half.latency.p50Ms, half.latency.p99Ms, half.latency.p999Ms)
+        (figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms, figures.halfRateAckLatencyP999Ms) = (
+            half.latency.p50Ms, half.latency.p99Ms, half.latency.p999Ms
+        )
         say("    at half rate: \(Int(half.rate)) raw events/s, ack p50 \(fmt(half.latency.p50Ms)) ms, p99 \(fmt(half.latency.p99Ms)) ms")
         figures.serverPeakRssBytes = server.peakRSSBytes
-        for (a, b) in connectors { a.close(); b.close() }
+        for (a, b) in connectors {
+            a.close()
+            b.close()
+        }
         connectors.removeAll()
         server.stop()
 
@@ -137,7 +154,9 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             figures.idleConnectorsConnectsPerSecond = Double(idleConnectors) / seconds
             figures.idleConnectorsRssBytes = rss
             figures.idleHeartbeatWritesPerSecond = writes
-            say("(4) \(idleConnectors) idle connectors: connected in \(fmt(seconds)) s (\(Int(figures.idleConnectorsConnectsPerSecond)) connects/s, \(connectConcurrency) at once), heartbeat writes \(fmt(writes))/s, server RSS \(rss >> 20) MiB")
+            say(
+                "(4) \(idleConnectors) idle connectors: connected in \(fmt(seconds)) s (\(Int(figures.idleConnectorsConnectsPerSecond)) connects/s, \(connectConcurrency) at once), heartbeat writes \(fmt(writes))/s, server RSS \(rss >> 20) MiB"
+            )
         }
         return figures
     }
@@ -207,7 +226,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
                 group.addTask {
                     try await LoadConnector.connect(
                         port: port, token: token,
-                        identity: ConnectorIdentity(hostname: "idle-\(index)", ipAddress: "10.\(100 + index / 2 / 250 % 150).\(index / 2 % 250).\(1 + index % 2)"),
+                        identity: ConnectorIdentity(
+                            hostname: "idle-\(index)", ipAddress: "10.\(100 + index / 2 / 250 % 150).\(index / 2 % 250).\(1 + index % 2)"),
                         heartbeatEvery: .seconds(5), idle: true)
                 }
                 if index % 1_000 == 999 { say("    \(index + 1) idle connectors connecting…") }
@@ -219,7 +239,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         let writesBefore = await Self.metric("tandem_heartbeat_writes_total", server: server)
         let roundStarted = clock.now
         try await Task.sleep(for: .seconds(6))  // a heartbeat round
-        let writes = (await Self.metric("tandem_heartbeat_writes_total", server: server) - writesBefore) / (clock.now - roundStarted).inSeconds
+        let writes =
+            (await Self.metric("tandem_heartbeat_writes_total", server: server) - writesBefore) / (clock.now - roundStarted).inSeconds
         let rss = server.rssBytes
         for connector in connected { connector.close() }
         return (seconds, rss, writes)

@@ -11,8 +11,9 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try database.makeLogger()
         let report = try await database.withStore(logger: logger) { try await $0.migrations.run() }
-        print(report.applied.isEmpty
-              ? "schema is current (\(report.alreadyApplied.count) migrations applied before)"
-              : "applied \(report.applied.count) migration(s): \(report.applied.joined(separator: ", "))")
+        print(
+            report.applied.isEmpty
+                ? "schema is current (\(report.alreadyApplied.count) migrations applied before)"
+                : "applied \(report.applied.count) migration(s): \(report.applied.joined(separator: ", "))")
     }
 }

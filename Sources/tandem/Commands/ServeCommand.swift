@@ -5,10 +5,10 @@ import Logging
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
-import UnixSignals
 import TandemAPI
 import TandemIngest
 import TandemStore
+import UnixSignals
 
 /// `tandem serve`: the operator HTTP API (and, with the channels, the gRPC listener) over
 /// PostgreSQL, in one ServiceGroup that shuts down gracefully on SIGINT/SIGTERM.
@@ -48,15 +48,17 @@ struct ServeCommand: AsyncParsableCommand {
         let http = try OperatorAPI(
             store: store, notifier: ingest.registry,
             metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http,
-            analystLimits: settings.ingest.analystLimits, trustedProxies: settings.ingest.trustedProxies)
-            .makeApplication(
-                host: settings.host, port: settings.httpPort,
-                tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)
+            analystLimits: settings.ingest.analystLimits, trustedProxies: settings.ingest.trustedProxies
+        )
+        .makeApplication(
+            host: settings.host, port: settings.httpPort,
+            tls: settings.tls.map { ($0.certificateChainPath, $0.privateKeyPath) }, logger: logger)
         // Started in this order, shut down in reverse: listeners stop first, the database last.
         let grpcAddress = "\(settings.host):\(settings.grpcPort)"
-        let listeners: [any Service] = ingest.services.map { service in
-            service is GRPCServerService ? Listener(name: "gRPC", address: grpcAddress, service: service) : service
-        } + [Listener(name: "HTTP", address: "\(settings.host):\(settings.httpPort)", service: http)]
+        let listeners: [any Service] =
+            ingest.services.map { service in
+                service is GRPCServerService ? Listener(name: "gRPC", address: grpcAddress, service: service) : service
+            } + [Listener(name: "HTTP", address: "\(settings.host):\(settings.httpPort)", service: http)]
         var group = ServiceGroupConfiguration(
             services: [.init(service: client)] + listeners.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -65,12 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
         group.maximumGracefulShutdownDuration = settings.shutdownTimeout
         group.maximumCancellationDuration = .seconds(5)
         let services = ServiceGroup(configuration: group)
-        logger.info("serving", metadata: [
-            "node": "\(settings.ingest.nodeID)",
-            "http": "\(settings.tls == nil ? "http" : "https")://\(settings.host):\(settings.httpPort)",
-            "grpc": "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
-            "eventRetentionDays": "\(eventPolicy.retentionDays)",
-        ])
+        logger.info(
+            "serving",
+            metadata: [
+                "node": "\(settings.ingest.nodeID)",
+                "http": "\(settings.tls == nil ? "http" : "https")://\(settings.host):\(settings.httpPort)",
+                "grpc": "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
+                "eventRetentionDays": "\(eventPolicy.retentionDays)",
+            ])
         try await services.run()
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Logging
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Logging
 import TandemCore
 import TandemProtocol
 import TandemSimulator
@@ -29,8 +29,9 @@ struct SimulateCommand: AsyncParsableCommand {
     var restartAfter: Int?
     @Flag(name: .customLong("channel-split"), help: "A carries only the controller channel, B only the AP channel.")
     var channelSplit = false
-    @Option(name: .customLong("refused-peer"),
-            help: "Before the run, show a pairing refusal on an extra token: wrong-version or duplicate-ip.")
+    @Option(
+        name: .customLong("refused-peer"),
+        help: "Before the run, show a pairing refusal on an extra token: wrong-version or duplicate-ip.")
     var refusedPeer: RefusedPeer?
     @Flag(name: .customLong("show-details"), help: "Print connector details of each site and the HA history of site 0.")
     var showDetails = false
@@ -60,18 +61,20 @@ struct SimulateCommand: AsyncParsableCommand {
         var siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site] = []
         var tenantID: TenantID?
         for index in 0..<sites {
-            let created = try await api.request(
-                "POST", "api/v1/tokens", body: ["connectorName": "sim-\(seed)-site-\(index)", "network": "wireless"]) as? [String: Any]
+            let created =
+                try await api.request(
+                    "POST", "api/v1/tokens", body: ["connectorName": "sim-\(seed)-site-\(index)", "network": "wireless"]) as? [String: Any]
             guard let id = created?["id"] as? String, let token = created?["token"] as? String,
-                  let tenantText = created?["tenantId"] as? String
+                let tenantText = created?["tenantId"] as? String
             else { throw OperatorHTTPClient.Failure(description: "unexpected answer to POST /api/v1/tokens") }
             tenantID = TenantID(tenantText)
             siteSetups.append(.init(tokenID: id, token: token))
         }
 
         guard let tenant = tenantID else { throw ValidationError("--sites must be at least 1") }
-        let client = try GRPCClient(transport: .http2NIOPosix(
-            target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext))
+        let client = try GRPCClient(
+            transport: .http2NIOPosix(
+                target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext))
         var report = SimulationReport()
         let simulation = Simulation(plan: plan, client: client, sites: siteSetups)
         // The client's connections live as long as the connectors: everything runs inside.
@@ -79,8 +82,9 @@ struct SimulateCommand: AsyncParsableCommand {
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }
             if let refusedPeer {
-                let created = try await api.request(
-                    "POST", "api/v1/tokens", body: ["connectorName": "refusal demo \(seed)", "network": "wireless"]) as? [String: Any]
+                let created =
+                    try await api.request(
+                        "POST", "api/v1/tokens", body: ["connectorName": "refusal demo \(seed)", "network": "wireless"]) as? [String: Any]
                 guard let token = created?["token"] as? String else {
                     throw OperatorHTTPClient.Failure(description: "unexpected answer to POST /api/v1/tokens")
                 }
@@ -91,12 +95,18 @@ struct SimulateCommand: AsyncParsableCommand {
             _ = try await simulation.run(report: &report) { progress in
                 let active = progress.haActive.prefix(3).enumerated()
                     .map { "site\($0)=[\($1.joined(separator: ","))]" }.joined(separator: " ")
-                say("  t=\(progress.elapsed)s events/s generated \(progress.generatedPerSecond) sent \(progress.sentPerSecond) acked \(progress.ackedPerSecond) (total acked \(progress.acked)) HA Active \(active)\(progress.haActive.count > 3 ? " …" : "")")
+                say(
+                    "  t=\(progress.elapsed)s events/s generated \(progress.generatedPerSecond) sent \(progress.sentPerSecond) acked \(progress.ackedPerSecond) (total acked \(progress.acked)) HA Active \(active)\(progress.haActive.count > 3 ? " …" : "")"
+                )
             }
             try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, logger: logger)
-            for pair in simulation.pairs { pair.a.kill(); pair.b.kill() }
+            for pair in simulation.pairs {
+                pair.a.kill()
+                pair.b.kill()
+            }
         }
-        say("""
+        say(
+            """
 
             distinct events generated: \(report.distinctEvents)
             copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
@@ -119,11 +129,15 @@ struct SimulateCommand: AsyncParsableCommand {
         let stored = try await database.withStore(logger: logger) { store in
             try await store.events.storedKeys(tenant: tenant, tokens: tokenIDs)
         }
-        report.verify(ackedPerSite: ackedPerSite, stored: stored.map { key, rows in
-            (SimulatedConnector<HTTP2ClientTransport.Posix>.key(
-                source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
-                subject: key.subject, body: key.body), rows)
-        })
+        report.verify(
+            ackedPerSite: ackedPerSite,
+            stored: stored.map { key, rows in
+                (
+                    SimulatedConnector<HTTP2ClientTransport.Posix>.key(
+                        source: key.sourceDevice, kind: Int(key.kind), deviceTimeMicros: key.deviceTimeMicros,
+                        subject: key.subject, body: key.body), rows
+                )
+            })
 
         for (index, site) in siteSetups.enumerated() {
             let group = try await api.request("GET", "api/v1/ha-groups/\(site.tokenID)") as? [String: Any] ?? [:]
@@ -131,9 +145,10 @@ struct SimulateCommand: AsyncParsableCommand {
             let failovers = history.filter { $0["kind"] as? String == "failover" }.count
             report.failovers += failovers
             let pair = simulation.pairs[index]
-            report.sites.append(.init(
-                tokenId: site.tokenID, connectorIds: [pair.a.welcome?.connectorID, pair.b.welcome?.connectorID].compactMap { $0 },
-                haActive: group["haActive"] as? [String] ?? [], failovers: failovers))
+            report.sites.append(
+                .init(
+                    tokenId: site.tokenID, connectorIds: [pair.a.welcome?.connectorID, pair.b.welcome?.connectorID].compactMap { $0 },
+                    haActive: group["haActive"] as? [String] ?? [], failovers: failovers))
             if showDetails, let connector = pair.a.welcome?.connectorID {
                 say("\nconnector details, site \(index) (GET /api/v1/connectors/\(connector)):")
                 say(OperatorHTTPClient.pretty(try await api.request("GET", "api/v1/connectors/\(connector)")))

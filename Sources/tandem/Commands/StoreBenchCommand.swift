@@ -42,7 +42,8 @@ struct StoreBenchCommand: AsyncParsableCommand {
         let figures = try await BenchDatabase.with(database, logger: logger) { store, _, _ in
             try await measure(store, logger: logger)
         }
-        print("""
+        print(
+            """
 
             | path | rows or events | per second |
             |---|---:|---:|
@@ -58,7 +59,8 @@ struct StoreBenchCommand: AsyncParsableCommand {
     }
 
     private func measure(_ store: TandemStore.Store, logger: Logger) async throws -> Figures {
-        let tenant = TenantID.random(), token = TokenID.random()
+        let tenant = TenantID.random()
+        let token = TokenID.random()
         let connectors = [ConnectorID.random(), ConnectorID.random()]
         let events = try StoreBaselines.events(count: self.events, seed: seed)
         var figures = Figures()
@@ -87,7 +89,8 @@ struct StoreBenchCommand: AsyncParsableCommand {
         pipelineConfiguration.maximumFlushEvents = flushEvents
         let pipeline = EventPipeline(
             store: store.events, statistics: store.pairStatistics, configuration: pipelineConfiguration, logger: logger)
-        let streams = self.streams, batchSize = self.batchSize
+        let streams = self.streams
+        let batchSize = self.batchSize
         let clock = ContinuousClock()
         let started = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in

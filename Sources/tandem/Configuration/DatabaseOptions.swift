@@ -6,8 +6,9 @@ import TandemStore
 
 /// Where the database is and where the migrations are; shared by every command.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"),
-            help: "PostgreSQL URL (env TANDEM_DATABASE_URL). Without one, an embedded cluster in --data-dir is used.")
+    @Option(
+        name: .customLong("database-url"),
+        help: "PostgreSQL URL (env TANDEM_DATABASE_URL). Without one, an embedded cluster in --data-dir is used.")
     var databaseURL: String?
 
     @Option(name: .customLong("data-dir"), help: "Directory of the embedded PostgreSQL (env TANDEM_DATA_DIR; default ./.tandem).")

@@ -17,46 +17,67 @@ struct ServerOptions: ParsableArguments {
     var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key for the gRPC and HTTP listeners (env TANDEM_TLS_KEY).")
     var tlsKey: String?
-    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between connector heartbeats (env TANDEM_HEARTBEAT_INTERVAL; default 5).")
+    @Option(
+        name: .customLong("heartbeat-interval"), help: "Seconds between connector heartbeats (env TANDEM_HEARTBEAT_INTERVAL; default 5).")
     var heartbeatInterval: Int?
-    @Option(name: .customLong("liveness-timeout"), help: "Seconds of silence before a connector is lost (env TANDEM_LIVENESS_TIMEOUT; default 3 heartbeats).")
+    @Option(
+        name: .customLong("liveness-timeout"),
+        help: "Seconds of silence before a connector is lost (env TANDEM_LIVENESS_TIMEOUT; default 3 heartbeats).")
     var livenessTimeout: Int?
     @Option(name: .customLong("max-group-members"), help: "Active connectors allowed per token (env TANDEM_MAX_GROUP_MEMBERS; default 2).")
     var maxGroupMembers: Int?
     @Option(name: .customLong("max-message-bytes"), help: "Largest gRPC message accepted (env TANDEM_MAX_MESSAGE_BYTES; default 4194304).")
     var maxMessageBytes: Int?
-    @Option(name: .customLong("max-inflight-batches"), help: "Un-acked batches per data stream (env TANDEM_MAX_INFLIGHT_BATCHES; default 8).")
+    @Option(
+        name: .customLong("max-inflight-batches"), help: "Un-acked batches per data stream (env TANDEM_MAX_INFLIGHT_BATCHES; default 8).")
     var maxInFlightBatches: Int?
-    @Option(name: .customLong("max-data-streams-per-token"), help: "Data streams open at once per token (env TANDEM_MAX_DATA_STREAMS_PER_TOKEN; default 4).")
+    @Option(
+        name: .customLong("max-data-streams-per-token"),
+        help: "Data streams open at once per token (env TANDEM_MAX_DATA_STREAMS_PER_TOKEN; default 4).")
     var maxDataStreamsPerToken: Int?
     @Option(name: .customLong("retention-days"), help: "Days of events kept (env TANDEM_RETENTION_DAYS; default 30).")
     var retentionDays: Int?
-    @Option(name: .customLong("dedup-window-minutes"), help: "Minutes of device time the dedup window covers (env TANDEM_DEDUP_WINDOW_MINUTES; default 10).")
+    @Option(
+        name: .customLong("dedup-window-minutes"),
+        help: "Minutes of device time the dedup window covers (env TANDEM_DEDUP_WINDOW_MINUTES; default 10).")
     var dedupWindowMinutes: Int?
-    @Option(name: .customLong("dedup-window-keys"), help: "Most keys the dedup window holds (env TANDEM_DEDUP_WINDOW_KEYS; default 4000000).")
+    @Option(
+        name: .customLong("dedup-window-keys"), help: "Most keys the dedup window holds (env TANDEM_DEDUP_WINDOW_KEYS; default 4000000).")
     var dedupWindowKeys: Int?
-    @Option(name: .customLong("metrics-token"),
-            help: "Bearer token GET /metrics requires (env TANDEM_METRICS_TOKEN; default: /metrics is open).")
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "Bearer token GET /metrics requires (env TANDEM_METRICS_TOKEN; default: /metrics is open).")
     var metricsToken: String?
-    @Option(name: .customLong("http-body-timeout"), help: "Seconds a request body may take to arrive before 408 (env TANDEM_HTTP_BODY_TIMEOUT; default 10).")
+    @Option(
+        name: .customLong("http-body-timeout"),
+        help: "Seconds a request body may take to arrive before 408 (env TANDEM_HTTP_BODY_TIMEOUT; default 10).")
     var httpBodyTimeout: Int?
-    @Option(name: .customLong("http-idle-timeout"), help: "Seconds an HTTP connection may idle before it is closed (env TANDEM_HTTP_IDLE_TIMEOUT; default 60).")
+    @Option(
+        name: .customLong("http-idle-timeout"),
+        help: "Seconds an HTTP connection may idle before it is closed (env TANDEM_HTTP_IDLE_TIMEOUT; default 60).")
     var httpIdleTimeout: Int?
-    @Option(name: .customLong("http-max-connections"), help: "HTTP connections open at once (env TANDEM_HTTP_MAX_CONNECTIONS; default 1000).")
+    @Option(
+        name: .customLong("http-max-connections"), help: "HTTP connections open at once (env TANDEM_HTTP_MAX_CONNECTIONS; default 1000).")
     var httpMaxConnections: Int?
-    @Option(name: .customLong("node-id"),
-            help: "This node's name in a cluster: letters, digits, . _ - (env TANDEM_NODE_ID; default host name and a random suffix).")
+    @Option(
+        name: .customLong("node-id"),
+        help: "This node's name in a cluster: letters, digits, . _ - (env TANDEM_NODE_ID; default host name and a random suffix).")
     var nodeID: String?
     @Option(name: .customLong("node-lease"), help: "Seconds this node's lease lasts unrenewed (env TANDEM_NODE_LEASE; default 10).")
     var nodeLease: Int?
-    @Option(name: .customLong("reconnect-grace"),
-            help: "Seconds a connector whose control stream ended has to come back before it is lost (env TANDEM_RECONNECT_GRACE; default 5).")
+    @Option(
+        name: .customLong("reconnect-grace"),
+        help: "Seconds a connector whose control stream ended has to come back before it is lost (env TANDEM_RECONNECT_GRACE; default 5).")
     var reconnectGrace: Int?
-    @Option(name: .customLong("shutdown-timeout"),
-            help: "Seconds a graceful shutdown may take before the rest is cancelled (env TANDEM_SHUTDOWN_TIMEOUT; default 30).")
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: "Seconds a graceful shutdown may take before the rest is cancelled (env TANDEM_SHUTDOWN_TIMEOUT; default 30).")
     var shutdownTimeout: Int?
-    @Option(name: .customLong("trusted-proxy"),
-            help: "Address of a balancer whose X-Forwarded-For names the client, repeatable (env TANDEM_TRUSTED_PROXIES, comma-separated; default none).")
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "Address of a balancer whose X-Forwarded-For names the client, repeatable (env TANDEM_TRUSTED_PROXIES, comma-separated; default none)."
+    )
     var trustedProxies: [String] = []
     @OptionGroup var analysts: AnalystLimitOptions
     @Flag(name: .customLong("no-migrate"), help: "Don't apply pending migrations at start (env TANDEM_NO_MIGRATE).")
@@ -82,14 +103,17 @@ struct ServerOptions: ParsableArguments {
         guard heartbeat >= 1 else { throw ConfigurationError("heartbeat interval must be at least 1 second") }
         ingest.heartbeatInterval = .seconds(heartbeat)
         let timeout = try livenessTimeout ?? Environment.int("TANDEM_LIVENESS_TIMEOUT") ?? 3 * heartbeat
-        guard timeout > heartbeat else { throw ConfigurationError("liveness timeout (\(timeout) s) must exceed the heartbeat interval (\(heartbeat) s)") }
+        guard timeout > heartbeat else {
+            throw ConfigurationError("liveness timeout (\(timeout) s) must exceed the heartbeat interval (\(heartbeat) s)")
+        }
         ingest.livenessTimeout = .seconds(timeout)
         ingest.pairingRules.maximumActiveMembers = try maxGroupMembers ?? Environment.int("TANDEM_MAX_GROUP_MEMBERS") ?? 2
         ingest.maximumMessageSize = try maxMessageBytes ?? Environment.int("TANDEM_MAX_MESSAGE_BYTES") ?? 4 * 1024 * 1024
         ingest.maximumInFlightBatches = try maxInFlightBatches ?? Environment.int("TANDEM_MAX_INFLIGHT_BATCHES") ?? 8
         ingest.maximumDataStreamsPerToken = try maxDataStreamsPerToken ?? Environment.int("TANDEM_MAX_DATA_STREAMS_PER_TOKEN") ?? 4
         guard ingest.maximumMessageSize >= 1_024, ingest.maximumInFlightBatches >= 1, ingest.maximumDataStreamsPerToken >= 1 else {
-            throw ConfigurationError("--max-message-bytes must be at least 1024, --max-inflight-batches and --max-data-streams-per-token at least 1")
+            throw ConfigurationError(
+                "--max-message-bytes must be at least 1024, --max-inflight-batches and --max-data-streams-per-token at least 1")
         }
 
         let windowMinutes = try dedupWindowMinutes ?? Environment.int("TANDEM_DEDUP_WINDOW_MINUTES") ?? 10
@@ -118,7 +142,9 @@ struct ServerOptions: ParsableArguments {
         }
         let lease = try nodeLease ?? Environment.int("TANDEM_NODE_LEASE") ?? min(10, max(1, timeout * 2 / 3))
         guard lease >= 1, lease < timeout else {
-            throw ConfigurationError("--node-lease (\(lease) s) must be at least 1 s and below the liveness timeout (\(timeout) s), so a dead node's sessions are watched in time")
+            throw ConfigurationError(
+                "--node-lease (\(lease) s) must be at least 1 s and below the liveness timeout (\(timeout) s), so a dead node's sessions are watched in time"
+            )
         }
         ingest.nodeLease = .seconds(lease)
         let grace = try reconnectGrace ?? Environment.int("TANDEM_RECONNECT_GRACE") ?? 5
@@ -126,7 +152,8 @@ struct ServerOptions: ParsableArguments {
             throw ConfigurationError("--reconnect-grace (\(grace) s) must be between 0 and the liveness timeout (\(timeout) s)")
         }
         ingest.reconnectGrace = .seconds(grace)
-        let proxies = trustedProxies.isEmpty
+        let proxies =
+            trustedProxies.isEmpty
             ? (Environment.string("TANDEM_TRUSTED_PROXIES") ?? "").split(separator: ",").map(String.init) : trustedProxies
         var trusted: Set<IPAddress> = []
         for proxy in proxies {
@@ -144,7 +171,8 @@ struct ServerOptions: ParsableArguments {
         http.idleTimeout = .seconds(try httpIdleTimeout ?? Environment.int("TANDEM_HTTP_IDLE_TIMEOUT") ?? 60)
         http.maximumConnections = try httpMaxConnections ?? Environment.int("TANDEM_HTTP_MAX_CONNECTIONS") ?? 1_000
         guard http.bodyTimeout >= .seconds(1), http.idleTimeout >= .seconds(1), http.maximumConnections >= 1 else {
-            throw ConfigurationError("--http-body-timeout and --http-idle-timeout must be at least 1 second, --http-max-connections at least 1")
+            throw ConfigurationError(
+                "--http-body-timeout and --http-idle-timeout must be at least 1 second, --http-max-connections at least 1")
         }
 
         return Settings(

@@ -54,8 +54,9 @@ struct TandemHarness: Sendable {
                 group.addTask { try await ingest.heartbeats.run() }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()
-                let client = try GRPCClient(transport: .http2NIOPosix(
-                    target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+                let client = try GRPCClient(
+                    transport: .http2NIOPosix(
+                        target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
                 group.addTask { try await client.runConnections() }
                 let api = OperatorAPI(
                     store: store, notifier: ingest.registry, metrics: MetricsEndpoint(registry: registry, bearerToken: nil))
@@ -100,7 +101,13 @@ struct TandemHarness: Sendable {
             heartbeat: {
                 .with {
                     $0.nmspMessagesReceived = 42
-                    $0.controllers = controllers.map { ip in .with { $0.ipAddress = ip; $0.messageRate = 58; $0.status = "ACTIVE" } }
+                    $0.controllers = controllers.map { ip in
+                        .with {
+                            $0.ipAddress = ip
+                            $0.messageRate = 58
+                            $0.status = "ACTIVE"
+                        }
+                    }
                 }
             })
     }
@@ -134,8 +141,10 @@ let batchBaseMicros: Int64 = {
     return (now - 60_000_000) / 60_000_000 * 60_000_000
 }()
 
-func makeBatch(sequence: UInt64, events count: Int, offset: Int = 0, kind: Tandem_V1_EventKind = .clientRssi,
-               deviceTimeMicros: Int64? = nil) -> Tandem_V1_EventBatch {
+func makeBatch(
+    sequence: UInt64, events count: Int, offset: Int = 0, kind: Tandem_V1_EventKind = .clientRssi,
+    deviceTimeMicros: Int64? = nil
+) -> Tandem_V1_EventBatch {
     let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
     let base = batchBaseMicros
     return .with { batch in

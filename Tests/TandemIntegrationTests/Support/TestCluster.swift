@@ -65,8 +65,9 @@ final class TestCluster: Sendable {
                     let services = ServiceGroup(services: ingest.services, logger: logger)
                     let task = Task { try await services.run() }
                     let port = try await ingest.listeningPort()
-                    let client = GRPCClient(transport: try .http2NIOPosix(
-                        target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+                    let client = GRPCClient(
+                        transport: try .http2NIOPosix(
+                            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
                     group.addTask { try await client.runConnections() }
                     nodes.append(Node(id: configuration.nodeID, ingest: ingest, client: client, services: services, task: task))
                 }
