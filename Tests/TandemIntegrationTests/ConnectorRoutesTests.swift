@@ -15,8 +15,7 @@ struct ConnectorRoutesTests {
             let first = try await tandem.connect(site, ip: "10.22.212.220", instanceID: "a")
             let second = try await tandem.connect(site, ip: "10.22.244.222", instanceID: "b")
             let data = DataStream.open(client: tandem.client, token: site.token, instanceID: "b")
-            _ = try await data.write(makeBatch(sequence: 1, events: 25))
-            try await Task.sleep(for: .milliseconds(400))  // a heartbeat or two
+            #expect(try await data.write(makeBatch(sequence: 1, events: 25)).stored == 25)
             try await tandem.withAPI { api in
                 let list = try await api.send(.get, "/api/v1/connectors", apiKey: site.apiKey)
                 #expect(list.status == .ok)
@@ -25,9 +24,17 @@ struct ConnectorRoutesTests {
                 #expect(Set(connectors.compactMap { $0["ipAddress"] as? String }) == ["10.22.212.220", "10.22.244.222"])
                 #expect(connectors.allSatisfy { $0["group"] as? String == site.tokenID.description && $0["status"] as? String == "active" })
 
-                let response = try await api.send(.get, "/api/v1/connectors/\(second.welcome.connectorID)", apiKey: site.apiKey)
-                #expect(response.status == .ok)
-                let details = response.json
+                // A heartbeat brings the connector's statistics, and the data stream reports its
+                // counters (at most once a second): wait until both have arrived.
+                var details: [String: Any] = [:]
+                let deadline = ContinuousClock.now + .seconds(10)
+                while details["nmspMessagesReceived"] as? Int != 42 || details["dataChannelNmspMessages"] as? Int != 25 {
+                    try #require(ContinuousClock.now < deadline, "the heartbeat's statistics never arrived: \(details)")
+                    if !details.isEmpty { try await Task.sleep(for: .milliseconds(100)) }  // a poll interval
+                    let response = try await api.send(.get, "/api/v1/connectors/\(second.welcome.connectorID)", apiKey: site.apiKey)
+                    #expect(response.status == .ok)
+                    details = response.json
+                }
                 for key in [
                     "connectorName", "connectorVersion", "ovaVersion", "connectorId", "numberOfAssociatedControllers",
                     "controlChannel", "dataChannel", "lastModified", "lastHeard", "macAddress", "ipAddress",

@@ -63,25 +63,31 @@ struct ExactlyOnceTests {
             configuration.maximumFlushEvents = 500
 
             // Two pipeline lifetimes: the second starts with an empty window, like a restart.
+            var storedOutcomes = 0
             for half in 0..<2 {
                 let pipeline = EventPipeline(
                     store: store.events, statistics: store.pairStatistics, configuration: configuration, logger: TestDatabase.logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await pipeline.run() }
-                    try await withThrowingTaskGroup(of: Void.self) { senders in
+                    storedOutcomes += try await withThrowingTaskGroup(of: Int.self) { senders in
                         for connector in 0..<2 {
                             let copies = scenario.sends[connector]
                             let part = half == 0 ? copies[..<(copies.count / 2)] : copies[(copies.count / 2)...]
                             senders.addTask {
+                                var stored = 0
                                 for chunk in stride(from: part.startIndex, to: part.endIndex, by: 97) {
                                     let batch = part[chunk..<min(chunk + 97, part.endIndex)].map {
                                         EventRecord(tenant: tenant.id, token: token.id, connector: connectors[connector], event: $0)
                                     }
-                                    _ = try await pipeline.submit(batch)
+                                    let outcomes = try await pipeline.submit(batch)
+                                    #expect(outcomes.count == batch.count)
+                                    #expect(outcomes.allSatisfy { $0 == .stored || $0 == .duplicate }, "\(outcomes)")
+                                    stored += outcomes.filter { $0 == .stored }.count
                                 }
+                                return stored
                             }
                         }
-                        try await senders.waitForAll()
+                        return try await senders.reduce(0, +)
                     }
                     pipeline.stop()
                     try await group.waitForAll()
@@ -94,6 +100,8 @@ struct ExactlyOnceTests {
             ).decode(UUID.self) { stored.append(key) }
             #expect(stored.count == Set(stored).count, "an identity stored twice")
             #expect(Set(stored) == Set(delivered.map(\.key)), "stored set differs from the delivered set")
+            // Each distinct event was answered "stored" to exactly one of its copies.
+            #expect(storedOutcomes == delivered.count, "\(storedOutcomes) copies answered stored for \(delivered.count) events")
             #expect(delivered.count > 2_500)
         }
     }

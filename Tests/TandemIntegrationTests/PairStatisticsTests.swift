@@ -56,7 +56,16 @@ struct PairStatisticsTests {
                 WHERE tenant_id = \(tenant.id.rawValue) AND connector_id = \(memberB.rawValue)
                 """
             ).decode(Double.self) { p50 = value }
-            #expect(p50 >= 25 && p50 <= 10_000)
+            // The function's rule, applied to the buckets read back: the smallest bound below
+            // which half the lags lie (the bucket holding the median; 'Infinity' for overflow).
+            let bounds = PairStatistics.lagBucketUpperBoundsMillis.map(Double.init) + [Double.infinity]
+            var running: Int64 = 0
+            let median = b.lagBuckets.indices.first { index in
+                running += b.lagBuckets[index]
+                return Double(running) >= 0.5 * Double(b.lagBuckets.reduce(0, +))
+            }
+            #expect(p50 == bounds[try #require(median)], "buckets \(b.lagBuckets)")
+            #expect(p50 >= 25, "the lags were at least 30 ms: \(b.lagBuckets)")
         }
     }
 
