@@ -168,6 +168,12 @@ let package = Package(
             dependencies: ["TandemCore"],
             swiftSettings: testSwiftSettings
         ),
+        // Store code that needs no database (the migration script splitter).
+        .testTarget(
+            name: "TandemStoreTests",
+            dependencies: ["TandemStore"],
+            swiftSettings: testSwiftSettings
+        ),
         .testTarget(
             name: "TandemIntegrationTests",
             dependencies: [
