@@ -163,6 +163,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The write path's work per batch without database or sockets, for callgrind
+        // (scripts/cpu-per-event): instructions per raw event, exactly repeatable.
+        .executableTarget(
+            name: "tandem-cpu-per-event",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                "TandemProtocol",
+                "TandemWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Sources/CPUPerEvent",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TandemCoreTests",
             dependencies: ["TandemCore"],

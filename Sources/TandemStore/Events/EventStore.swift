@@ -131,6 +131,12 @@ public struct EventStore: Sendable {
         return binds
     }
 
+    /// The insert of `records` with its binds encoded: what a flush sends (for the CPU measure
+    /// of the write path, `tandem-cpu-per-event`, which runs without a database).
+    package static func insertStatement(for records: [EventRecord]) -> PostgresQuery {
+        insertEvents(records)
+    }
+
     private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
         var binds = eventBinds(records, extra: 1)
         binds.append(records.map(\.event.receivedAtMicros))
