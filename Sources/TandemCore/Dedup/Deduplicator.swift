@@ -140,10 +140,15 @@ public struct Deduplicator: Sendable {
 
     private mutating func tally(_ line: UInt32, _ minute: Int64, _ update: (inout PairStatistics) -> Void) {
         let key = TallyKey(line: line, minuteMicros: minute)
-        if tallies[key] == nil, let delivery = lines[Int(line)] {
-            tallies[key] = PairStatistics(line: delivery, minuteMicros: minute)
+        // In place: `update(&tallies[key]!)` would copy the statistics (and their buckets) out
+        // and back on every event.
+        if let index = tallies.index(forKey: key) {
+            update(&tallies.values[index])
+        } else if let delivery = lines[Int(line)] {
+            var statistics = PairStatistics(line: delivery, minuteMicros: minute)
+            update(&statistics)
+            tallies[key] = statistics
         }
-        if tallies[key] != nil { update(&tallies[key]!) }
     }
 
     /// Counts the events of a segment that left the window with a single line's copies while a
