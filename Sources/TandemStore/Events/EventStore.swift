@@ -125,7 +125,7 @@ public struct EventStore: Sendable {
         binds.append(records.map(\.event.channel.rawValue))
         binds.append(records.map(\.event.kind.rawValue))
         binds.append(records.map(\.event.subject))
-        binds.append(records.map { ByteBuffer(bytes: $0.event.body) })
+        binds.append(records.map { EventBody(bytes: $0.event.body) })
         binds.append(records.map(\.token.rawValue))
         binds.append(records.map(\.connector.rawValue))
         return binds
