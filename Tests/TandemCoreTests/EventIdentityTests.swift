@@ -30,6 +30,12 @@ struct EventIdentityTests {
         #expect(base != EventIdentity(tenant: tenant, event: other))
     }
 
+    @Test("the identity is the stored key of every event: its value never changes (computed independently with Python's hashlib)")
+    func pinnedValue() {
+        // sha256(tenant's 16 bytes ‖ u32le(13) "172.20.239.66" ‖ i16le(1) ‖ i64le(1000) ‖ u32le(5) "aa:bb" ‖ u32le(1) "x")[0..<16]
+        #expect(EventIdentity(tenant: tenant, event: event()).description == "f74b3b52-8284-446b-d58a-da8cd42791e6")
+    }
+
     @Test("fields are length-prefixed: moving bytes between subject and body changes the identity")
     func noAmbiguity() {
         #expect(
