@@ -6,12 +6,16 @@ extension String {
     /// and subject. C0 controls and DEL are single bytes; C1 controls are `C2 80`…`C2 9F`, and
     /// `C2` never ends a valid string.
     public var containsControlCharacter: Bool {
-        var afterC2 = false
-        for byte in utf8 {
-            if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return true }
-            afterC2 = byte == 0xC2
+        // Over the contiguous UTF-8 (native strings have it; others are made contiguous once).
+        var text = self
+        return text.withUTF8 { bytes in
+            var afterC2 = false
+            for byte in bytes {
+                if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return true }
+                afterC2 = byte == 0xC2
+            }
+            return false
         }
-        return false
     }
 
     /// The text without its control characters (see ``containsControlCharacter``).
