@@ -117,17 +117,36 @@ public struct EventStore: Sendable {
     /// The ten array binds both inserts share, in column order: tenant, identity, device time
     /// (µs), source, channel, kind, subject, body, token, connector.
     private static func eventBinds(_ records: [EventRecord], extra: Int) -> PostgresBindings {
+        let n = records.count
+        func column(_ element: PostgresDataType, _ array: PostgresDataType, _ bytesPerElement: Int) -> ColumnArray {
+            ColumnArray(of: element, arrayType: array, reservingBytes: n * (4 + bytesPerElement))
+        }
+        var tenant = column(.uuid, .uuidArray, 16)
+        var identity = column(.uuid, .uuidArray, 16)
+        var deviceTime = column(.int8, .int8Array, 8)
+        var source = column(.text, .textArray, 16)
+        var channel = column(.int2, .int2Array, 2)
+        var kind = column(.int2, .int2Array, 2)
+        var subject = column(.text, .textArray, 24)
+        var body = column(.bytea, .byteaArray, records.first.map { $0.event.body.count } ?? 0)
+        var token = column(.uuid, .uuidArray, 16)
+        var connector = column(.uuid, .uuidArray, 16)
+        for record in records {
+            tenant.append(record.tenant.rawValue)
+            identity.append(record.identity.key)
+            deviceTime.append(record.event.deviceTimeMicros)
+            source.append(record.event.sourceDevice)
+            channel.append(record.event.channel.rawValue)
+            kind.append(record.event.kind.rawValue)
+            subject.append(record.event.subject)
+            body.append(record.event.body)
+            token.append(record.token.rawValue)
+            connector.append(record.connector.rawValue)
+        }
         var binds = PostgresBindings(capacity: 10 + extra)
-        binds.append(records.map(\.tenant.rawValue))
-        binds.append(records.map(\.identity.key))
-        binds.append(records.map(\.event.deviceTimeMicros))
-        binds.append(records.map(\.event.sourceDevice))
-        binds.append(records.map(\.event.channel.rawValue))
-        binds.append(records.map(\.event.kind.rawValue))
-        binds.append(records.map(\.event.subject))
-        binds.append(records.map { EventBody(bytes: $0.event.body) })
-        binds.append(records.map(\.token.rawValue))
-        binds.append(records.map(\.connector.rawValue))
+        for column in [tenant, identity, deviceTime, source, channel, kind, subject, body, token, connector] {
+            binds.append(column)
+        }
         return binds
     }
 
@@ -139,7 +158,7 @@ public struct EventStore: Sendable {
 
     private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
         var binds = eventBinds(records, extra: 1)
-        binds.append(records.map(\.event.receivedAtMicros))
+        binds.append(ColumnArray(int64: records.map(\.event.receivedAtMicros)))
         return PostgresQuery(
             unsafeSQL: """
                 INSERT INTO events (tenant_id, identity, device_time, source_device, channel, kind, subject, body,
@@ -161,7 +180,7 @@ public struct EventStore: Sendable {
     private static func insertQuarantine(_ items: [(EventRecord, String)]) -> PostgresQuery {
         var binds = eventBinds(items.map(\.0), extra: 2)
         binds.append(items.map(\.1))
-        binds.append(items.map(\.0.event.receivedAtMicros))
+        binds.append(ColumnArray(int64: items.map(\.0.event.receivedAtMicros)))
         return PostgresQuery(
             unsafeSQL: """
                 INSERT INTO events_quarantine (tenant_id, identity, device_time_us, source_device, channel, kind, subject,
