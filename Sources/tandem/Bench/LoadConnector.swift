@@ -67,9 +67,14 @@ final class LoadConnector: Sendable {
         return connectors
     }
 
-    /// Sends `batches` in order, one every `interval` at most (as fast as acks allow when
-    /// `nil`), and returns each batch's time from send to ack, in order.
-    func stream(_ batches: [Tandem_V1_EventBatch], interval: Duration?) async throws -> [Duration] {
+    /// Sends `batches` in order, as fast as acks allow when `interval` is `nil`, and returns
+    /// each batch's time from send to ack. Paced (`interval` set), batch `i` is due at
+    /// `origin + interval × (i + phase)`: streams given different phases in [0, 1) spread their
+    /// sends over the interval instead of all sending at once, and a batch's latency is counted
+    /// from when it was due, so a batch held back (by the in-flight bound) counts its wait too.
+    func stream(
+        _ batches: [Tandem_V1_EventBatch], interval: Duration?, origin: ContinuousClock.Instant = .now, phase: Double = 0
+    ) async throws -> [Duration] {
         guard let data else { return [] }
         let clock = ContinuousClock()
         let sentAt = SendTimes()
@@ -90,12 +95,15 @@ final class LoadConnector: Sendable {
                 return latencies
             }
             group.addTask {
-                let start = clock.now
                 var free = slots.stream.makeAsyncIterator()
                 for (index, batch) in batches.enumerated() {
-                    if let interval { try await clock.sleep(until: start + interval * index) }
+                    var due: ContinuousClock.Instant?
+                    if let interval {
+                        due = origin + interval * (Double(index) + phase)
+                        try await clock.sleep(until: due!)
+                    }
                     _ = await free.next()
-                    sentAt.times.withLock { $0[batch.sequence] = clock.now }
+                    sentAt.times.withLock { $0[batch.sequence] = due ?? clock.now }
                     data.send(batch)
                 }
                 return []

@@ -193,8 +193,12 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
-            for (connector, batches) in plans {
-                group.addTask { try await connector.stream(batches, interval: interval) }
+            // Paced, each stream at its own phase of the interval: a constant rate, not a burst
+            // of every stream at once.
+            let origin = clock.now
+            for (index, (connector, batches)) in plans.enumerated() {
+                let phase = Double(index) / Double(plans.count)
+                group.addTask { try await connector.stream(batches, interval: interval, origin: origin, phase: phase) }
             }
             var all: [Duration] = []
             for try await part in group { all += part }
