@@ -205,5 +205,18 @@ struct HAGroupTests {
         #expect(!group.health(at: Self.t0).reprovisionPending)
         _ = group.leave(Self.b, session: Self.s2, reason: "silent", at: Self.t0)
         #expect(group.health(at: Self.t0).level == .down)
+        // Whatever flowed last, a group with no active member has no location events.
+        #expect(group.health(at: Self.t0).fastLocate == .stopped)
+        #expect(group.health(at: Self.t0.addingTimeInterval(3_000)).fastLocate == .stopped)
+    }
+
+    @Test("a group that goes down while FastLocate flows reports it stopped, not flowing")
+    func fastLocateOfADownGroup() {
+        var group = Self.pair
+        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
+        _ = group.fastLocateFlowing(at: Self.t0.addingTimeInterval(30))
+        #expect(group.health(at: Self.t0.addingTimeInterval(31)).fastLocate == .flowing)
+        _ = group.leave(Self.b, session: Self.s2, reason: "silent", at: Self.t0.addingTimeInterval(60))
+        #expect(group.health(at: Self.t0.addingTimeInterval(61)).fastLocate == .stopped)
     }
 }

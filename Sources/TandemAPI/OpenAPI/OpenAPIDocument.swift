@@ -1817,7 +1817,9 @@ enum OpenAPIDocument {
                     "type": "object",
                     "properties": {
                       "state": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": ["flowing", "re-establishing", "overdue", "stopped"],
+                        "description": "flowing; re-establishing (for up to 4 minutes after a failover); overdue (longer); stopped (no active member)"
                       },
                       "since": {
                         "type": [

@@ -34,4 +34,6 @@ public enum FastLocateState: String, Sendable, Hashable, CaseIterable, Codable {
     case flowing
     case reEstablishing = "re-establishing"
     case overdue
+    /// No member is active: no location event can flow, whatever flowed last.
+    case stopped
 }

@@ -87,7 +87,8 @@ public struct HAGroup: Sendable, Hashable {
         let active = members.filter(\.isActive)
         return HAGroupHealth(
             level: active.count >= 2 ? .healthy : active.count == 1 ? .degraded : .down,
-            activeMembers: active.count, fastLocate: fastLocate.state(at: now), reprovisionPending: !reprovision.isEmpty,
+            activeMembers: active.count, fastLocate: active.isEmpty ? .stopped : fastLocate.state(at: now),
+            reprovisionPending: !reprovision.isEmpty,
             splitAcrossNodes: Set(active.compactMap(\.node)).count > 1)
     }
 
