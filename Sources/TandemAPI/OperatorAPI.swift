@@ -51,7 +51,7 @@ public struct OperatorAPI: Sendable {
         let authenticator = OperatorAuthenticator(
             tenants: store.tenants,
             failures: Counter(
-                label: "tandem_auth_failures_total", dimensions: [("listener", "http")],
+                label: AuthenticationThrottle.failuresMetric, dimensions: [("listener", "http")],
                 factory: metrics.map { PrometheusMetricsFactory(registry: $0.registry) } ?? MetricsSystem.factory),
             throttle: throttle)
         let api = router.group("api/v1").add(middleware: authenticator)

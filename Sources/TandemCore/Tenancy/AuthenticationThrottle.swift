@@ -8,6 +8,10 @@ import Synchronization
 /// lock the others out. Other addresses are not affected. Memory is bounded: at most
 /// ``Policy/maximumAddresses`` addresses are tracked, the stalest forgotten first.
 public final class AuthenticationThrottle: Sendable {
+    /// The counter both listeners count failed authentications in, labelled `listener`
+    /// (`grpc`, `http`): declared once here, beside the rule it feeds.
+    public static let failuresMetric = "tandem_auth_failures_total"
+
     public struct Policy: Sendable {
         /// Failures allowed per address and window (default 20).
         public var maximumFailures: Int = 20

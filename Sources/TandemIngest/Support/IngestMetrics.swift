@@ -119,7 +119,7 @@ public struct IngestMetrics: Sendable {
 
     /// A channel refused for its credentials.
     func authenticationFailed(listener: String) {
-        counter("tandem_auth_failures_total", [("listener", listener)]).increment()
+        counter(AuthenticationThrottle.failuresMetric, [("listener", listener)]).increment()
     }
 
     // MARK: HA groups
