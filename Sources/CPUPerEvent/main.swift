@@ -69,15 +69,13 @@ for (number, bytes) in wire.enumerated() {
         // 2. The window answers copies it knows; the rest are encoded for the insert.
         var fresh: [(EventRecord, UInt32)] = []
         for record in records {
-            let line = DeliveryLine(
-                tenant: tenant, group: token, connector: member, sourceDevice: record.event.sourceDevice,
-                channel: record.event.channel)
             let arrival = deduplicator.arrive(
-                line, identity: record.identity, deviceTimeMicros: record.event.deviceTimeMicros, arrivalMillis: UInt32(number))
+                record.deliveryLine, identity: record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
+                arrivalMillis: UInt32(number))
             if arrival.isKnownDuplicate { duplicates += 1 } else { fresh.append((record, arrival.line)) }
         }
         guard !fresh.isEmpty else { continue }
-        encodedBinds += EventStore.insertStatement(for: fresh.map(\.0)).binds.count
+        encodedBinds += EventStore.insertEvents(fresh.map(\.0)).binds.count
         // 3. The write succeeded: the window learns the stored events.
         for (record, line) in fresh {
             deduplicator.settle(

@@ -55,11 +55,6 @@ public struct FairQueue<Key: Hashable & Sendable, Element> {
         }
         return taken
     }
-
-    /// Takes every element, key by key in turn (for a shutdown that fails what waits).
-    public mutating func removeAll() -> [Element] {
-        dequeue(upTo: .max)
-    }
 }
 
 extension FairQueue: Sendable where Element: Sendable {}

@@ -226,7 +226,7 @@ public final class EventPipeline: Service, Sendable {
                 var hits = 0
                 for (r, record) in submission.records.enumerated() {
                     let arrival = state.deduplicator.arrive(
-                        record.line, identity: record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
+                        record.deliveryLine, identity: record.identity, deviceTimeMicros: record.event.deviceTimeMicros,
                         arrivalMillis: submission.arrivalMillis)
                     if arrival.isKnownDuplicate {
                         outcomes[s][r] = .duplicate
@@ -346,12 +346,5 @@ public final class EventPipeline: Service, Sendable {
     /// Keys and estimated bytes of the window now.
     public var windowSize: (keys: Int, bytes: Int) {
         state.withLock { ($0.deduplicator.window.count, $0.deduplicator.window.estimatedBytes) }
-    }
-}
-
-extension EventRecord {
-    /// The delivery line this copy came on, for pair statistics.
-    fileprivate var line: DeliveryLine {
-        DeliveryLine(tenant: tenant, group: token, connector: connector, sourceDevice: event.sourceDevice, channel: event.channel)
     }
 }

@@ -16,6 +16,11 @@ public struct EventRecord: Sendable, Hashable {
         self.token = token
         self.connector = connector
     }
+
+    /// The delivery line this copy came on, for the dedup window's pair statistics.
+    public var deliveryLine: DeliveryLine {
+        DeliveryLine(tenant: tenant, group: token, connector: connector, sourceDevice: event.sourceDevice, channel: event.channel)
+    }
 }
 
 /// What became of each event of a write, in the order given.

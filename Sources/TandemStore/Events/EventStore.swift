@@ -150,13 +150,9 @@ public struct EventStore: Sendable {
         return binds
     }
 
-    /// The insert of `records` with its binds encoded: what a flush sends (for the CPU measure
-    /// of the write path, `tandem-cpu-per-event`, which runs without a database).
-    package static func insertStatement(for records: [EventRecord]) -> PostgresQuery {
-        insertEvents(records)
-    }
-
-    private static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
+    /// The insert of `records` with its binds encoded: what a flush sends (package-visible for
+    /// the CPU measure of the write path, `tandem-cpu-per-event`, which runs without a database).
+    package static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
         var binds = eventBinds(records, extra: 1)
         binds.append(ColumnArray(int64: records.map(\.event.receivedAtMicros)))
         return PostgresQuery(
