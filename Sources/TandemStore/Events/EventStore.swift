@@ -128,7 +128,9 @@ public struct EventStore: Sendable {
         var channel = column(.int2, .int2Array, 2)
         var kind = column(.int2, .int2Array, 2)
         var subject = column(.text, .textArray, 24)
-        var body = column(.bytea, .byteaArray, records.first.map { $0.event.body.count } ?? 0)
+        // Sized from every body, not estimated from one: a connector chooses body sizes (up to
+        // 64 KiB each), so one large first body must not reserve that much for every row.
+        var body = ColumnArray(of: .bytea, arrayType: .byteaArray, reservingBytes: records.reduce(0) { $0 + 4 + $1.event.body.count })
         var token = column(.uuid, .uuidArray, 16)
         var connector = column(.uuid, .uuidArray, 16)
         for record in records {
