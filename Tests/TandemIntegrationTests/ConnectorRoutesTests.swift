@@ -106,7 +106,20 @@ struct ConnectorRoutesTests {
                     .post, "/api/v1/ha-groups/\(site.tokenID)/reprovision", apiKey: site.apiKey, body: #"{"services": ["fastlocate"]}"#)
                 #expect(badService.status == .badRequest)
             }
+            // The last member goes too: the group is down and FastLocate stopped since that loss.
             first.kill()
+            try await eventually("the group to go down") {
+                try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID).isEmpty
+            }
+            try await tandem.withAPI { api in
+                let group = try await api.send(.get, "/api/v1/ha-groups/\(site.tokenID)", apiKey: site.apiKey)
+                #expect(group.json["health"] as? String == "down")
+                let fastLocate = try #require(group.json["fastLocate"] as? [String: Any])
+                #expect(fastLocate["state"] as? String == "stopped")
+                let history = try #require(group.json["history"] as? [[String: Any]])
+                let lastLoss = try #require(history.first { $0["kind"] as? String == "lost" })
+                #expect(fastLocate["since"] as? String == lastLoss["occurredAt"] as? String)
+            }
         }
     }
 }

@@ -23,10 +23,13 @@ public struct HAGroupState: Sendable {
     public var haActive: [String] { group.haActive }
     public var hyperlocationNeedsReprovision: Bool { group.reprovision.contains(.hyperlocation) }
     public var iotNeedsReprovision: Bool { group.reprovision.contains(.iot) }
-    /// `flowing`, `re-establishing` (since a failover) or `overdue` (re-establishing for longer
-    /// than ``FastLocate/expectedWithin``).
+    /// `flowing`, `re-establishing` (since a failover), `overdue` (re-establishing for longer
+    /// than ``FastLocate/expectedWithin``) or `stopped` (no active member).
     public var fastLocateState: FastLocateState { health.fastLocate }
-    public var fastLocateSince: Date? { group.fastLocate.since }
+    /// When the state began; for `stopped`, when the last active member was lost.
+    public var fastLocateSince: Date? {
+        health.fastLocate == .stopped ? history.first { $0.kind == .lost }?.occurredAt : group.fastLocate.since
+    }
     public let configurationModifiedAt: Date
     /// Newest first.
     public let history: [HistoryEntry]
