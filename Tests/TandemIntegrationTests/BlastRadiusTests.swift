@@ -99,9 +99,7 @@ struct BlastRadiusTests {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
             func records(_ name: String, subject: String) async throws -> [EventRecord] {
-                let (tenant, _) = try await store.tenants.create(name: try DisplayName(name, field: "n"))
-                let (token, _) = try await store.tokens.create(
-                    tenant: tenant.id, connectorName: try DisplayName(name, field: "n"), network: .wireless)
+                let (tenant, token) = try await TestDatabase.group(in: store, name: name)
                 let now = Int64(Date().timeIntervalSince1970 * 1e6)
                 return (0..<5).map { index in
                     // Built past the edge's validation, as a defect elsewhere might let a row through.
@@ -137,9 +135,7 @@ struct BlastRadiusTests {
     func oneHomePerIdentity() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
-            let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
-            let (token, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
+            let (tenant, token) = try await TestDatabase.group(in: store)
             let now = Date()
             func record(_ deviceTime: Date) -> EventRecord {
                 EventRecord(

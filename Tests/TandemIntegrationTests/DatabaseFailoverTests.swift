@@ -25,9 +25,7 @@ struct DatabaseFailoverTests {
     func readOnlyServerIsRetryableAndReconnects() async throws {
         try await TestDatabase.withStore { store, url in
             try await store.partitions.maintain()
-            let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
-            let (token, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("pair", field: "n"), network: .wireless)
+            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
             let database = try #require(url.configuration.database)
             // Connections opened from now on are read-only, as on a standby.
             try await store.client.query(

@@ -10,9 +10,7 @@ struct EventStoreTests {
     func columnsRoundTrip() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
-            let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
-            let (token, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
+            let (tenant, token) = try await TestDatabase.group(in: store)
             let connector = ConnectorID.random()
             let now = Int64(Date().timeIntervalSince1970 * 1e6)
             let bodies: [[UInt8]] = [

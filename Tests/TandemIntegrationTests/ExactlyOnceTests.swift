@@ -52,9 +52,7 @@ struct ExactlyOnceTests {
     func exactlyOnce(seed: UInt64, channelSplit: Bool) async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
-            let (tenant, _) = try await store.tenants.create(name: try DisplayName("p", field: "n"))
-            let (token, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("p", field: "n"), network: .wireless)
+            let (tenant, token) = try await TestDatabase.group(in: store, name: "p")
             let scenario = Self.scenario(seed: seed, events: 3_000, channelSplit: channelSplit)
             let connectors = [ConnectorID.random(), ConnectorID.random()]
             var configuration = EventPipeline.Configuration()

@@ -17,9 +17,7 @@ struct PairStatisticsTests {
     func missAndLagThroughThePipeline() async throws {
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
-            let (tenant, _) = try await store.tenants.create(name: try DisplayName("t", field: "n"))
-            let (token, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("g", field: "n"), network: .wireless)
+            let (tenant, token) = try await TestDatabase.group(in: store)
             let (memberA, memberB) = (ConnectorID.random(), ConnectorID.random())
             let minute = PairStatistics.minute(of: Int64(Date().timeIntervalSince1970 * 1e6)) - 30 * PairStatistics.minuteMicros
             let events = (0..<10).map { Self.event(minute + Int64($0) * 1_000_000, $0) }

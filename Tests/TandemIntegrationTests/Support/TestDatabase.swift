@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import TandemCore
 import TandemStore
 import Testing
 
@@ -9,6 +10,15 @@ import Testing
 /// migrated, dropped afterwards, so tests run in parallel without seeing each other.
 enum TestDatabase {
     static let logger = Logger(label: "tandem.tests")
+
+    /// A tenant of its own with one wireless token (an HA group) named `name`, made through the
+    /// repositories: what a store-level test writes events under.
+    static func group(in store: Store, name: String = "g") async throws -> (tenant: Tenant, token: Token) {
+        let (tenant, _) = try await store.tenants.create(name: try DisplayName("tenant of \(name)", field: "name"))
+        let (token, _) = try await store.tokens.create(
+            tenant: tenant.id, connectorName: try DisplayName(name, field: "name"), network: .wireless)
+        return (tenant, token)
+    }
 
     /// The repository's `Migrations/` directory.
     static var migrationsDirectory: URL {
