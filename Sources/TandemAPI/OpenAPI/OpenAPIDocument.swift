@@ -371,6 +371,14 @@ enum OpenAPIDocument {
                     "apiKey": []
                   }
                 ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Limit"
+                  },
+                  {
+                    "$ref": "#/components/parameters/Cursor"
+                  }
+                ],
                 "responses": {
                   "200": {
                     "description": "tokens",
@@ -390,13 +398,17 @@ enum OpenAPIDocument {
                               "revokedAt": null,
                               "active": true
                             }
-                          ]
+                          ],
+                          "nextCursor": null
                         }
                       }
                     }
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
                   }
                 }
               }
@@ -568,6 +580,14 @@ enum OpenAPIDocument {
                     "apiKey": []
                   }
                 ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Limit"
+                  },
+                  {
+                    "$ref": "#/components/parameters/Cursor"
+                  }
+                ],
                 "responses": {
                   "200": {
                     "description": "analysts",
@@ -587,13 +607,17 @@ enum OpenAPIDocument {
                               "revokedAt": null,
                               "active": true
                             }
-                          ]
+                          ],
+                          "nextCursor": null
                         }
                       }
                     }
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
                   }
                 }
               }
@@ -653,6 +677,51 @@ enum OpenAPIDocument {
                     "apiKey": []
                   }
                 ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Limit"
+                  },
+                  {
+                    "$ref": "#/components/parameters/Cursor"
+                  },
+                  {
+                    "name": "status",
+                    "in": "query",
+                    "required": false,
+                    "description": "only connectors whose control channel is active or inactive",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "active",
+                        "inactive"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "network",
+                    "in": "query",
+                    "required": false,
+                    "description": "only connectors of wireless or wired groups",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "wireless",
+                        "wired"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "search",
+                    "in": "query",
+                    "required": false,
+                    "description": "case-insensitive text found in the connector name, hostname or IP address",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1,
+                      "maxLength": 128
+                    }
+                  }
+                ],
                 "responses": {
                   "200": {
                     "description": "connectors",
@@ -674,15 +743,20 @@ enum OpenAPIDocument {
                               "status": "active",
                               "group": "8d1f4c2a-6f0e-4c1b-9f62-3c7b9a1e5d40"
                             }
-                          ]
+                          ],
+                          "nextCursor": null
                         }
                       }
                     }
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
                   }
-                }
+                },
+                "summary": "The tenant's connectors, a page at a time, ordered by group and connector id"
               }
             },
             "/api/v1/connectors/{id}": {
@@ -1378,7 +1452,8 @@ enum OpenAPIDocument {
               "TokenList": {
                 "type": "object",
                 "required": [
-                  "tokens"
+                  "tokens",
+                  "nextCursor"
                 ],
                 "properties": {
                   "tokens": {
@@ -1386,6 +1461,13 @@ enum OpenAPIDocument {
                     "items": {
                       "$ref": "#/components/schemas/Token"
                     }
+                  },
+                  "nextCursor": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "pass as `cursor` for the next page; `null` on the last page"
                   }
                 }
               },
@@ -1482,7 +1564,8 @@ enum OpenAPIDocument {
               "AnalystList": {
                 "type": "object",
                 "required": [
-                  "analysts"
+                  "analysts",
+                  "nextCursor"
                 ],
                 "properties": {
                   "analysts": {
@@ -1490,6 +1573,13 @@ enum OpenAPIDocument {
                     "items": {
                       "$ref": "#/components/schemas/Analyst"
                     }
+                  },
+                  "nextCursor": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "pass as `cursor` for the next page; `null` on the last page"
                   }
                 }
               },
@@ -1530,7 +1620,8 @@ enum OpenAPIDocument {
               "ConnectorList": {
                 "type": "object",
                 "required": [
-                  "connectors"
+                  "connectors",
+                  "nextCursor"
                 ],
                 "properties": {
                   "connectors": {
@@ -1538,6 +1629,13 @@ enum OpenAPIDocument {
                     "items": {
                       "$ref": "#/components/schemas/ConnectorSummary"
                     }
+                  },
+                  "nextCursor": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "pass as `cursor` for the next page; `null` on the last page"
                   }
                 }
               },
@@ -1818,7 +1916,12 @@ enum OpenAPIDocument {
                     "properties": {
                       "state": {
                         "type": "string",
-                        "enum": ["flowing", "re-establishing", "overdue", "stopped"],
+                        "enum": [
+                          "flowing",
+                          "re-establishing",
+                          "overdue",
+                          "stopped"
+                        ],
                         "description": "flowing; re-establishing (for up to 4 minutes after a failover); overdue (longer); stopped (no active member)"
                       },
                       "since": {
@@ -2113,6 +2216,30 @@ enum OpenAPIDocument {
                       }
                     }
                   }
+                }
+              }
+            },
+            "parameters": {
+              "Limit": {
+                "name": "limit",
+                "in": "query",
+                "required": false,
+                "description": "items per page, 1 to 1000 (default 100)",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 1000,
+                  "default": 100
+                }
+              },
+              "Cursor": {
+                "name": "cursor",
+                "in": "query",
+                "required": false,
+                "description": "the `nextCursor` of the previous page, as returned (opaque); without it the first page",
+                "schema": {
+                  "type": "string",
+                  "maxLength": 1024
                 }
               }
             }

@@ -33,10 +33,6 @@ struct AnalystRoutes {
         }
     }
 
-    struct List: ResponseEncodable {
-        let analysts: [Summary]
-    }
-
     func add(to group: RouterGroup<OperatorContext>) {
         group.post("analysts", use: create)
         group.get("analysts", use: list)
@@ -51,8 +47,13 @@ struct AnalystRoutes {
         return EditedResponse(status: .created, response: IssuedAnalyst(analyst, password: password))
     }
 
-    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> List {
-        List(analysts: try await analysts.list(tenant: try context.requireTenant()).map(Summary.init))
+    /// A page of the tenant's analysts, newest first.
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Summary> {
+        let tenant = try context.requireTenant()
+        let (after, limit) = try request.page(keyParts: 2) { key in
+            Int64(key[0]).flatMap { micros in AnalystID(key[1]).map { (micros, $0) } }
+        }
+        return ListPage("analysts", try await analysts.list(tenant: tenant, after: after, limit: limit), Summary.init)
     }
 
     @Sendable func revoke(_ request: Request, context: OperatorContext) async throws -> Summary {

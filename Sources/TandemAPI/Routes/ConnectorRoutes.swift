@@ -4,8 +4,9 @@ import Logging
 import TandemCore
 import TandemStore
 
-/// `GET /api/v1/connectors` and `GET /api/v1/connectors/{id}`: the connector details view
-/// (the product document's Figure 8) for the authenticated tenant.
+/// `GET /api/v1/connectors` (paged, filtered by status, network and a search) and
+/// `GET /api/v1/connectors/{id}`: the connector details view (the product document's Figure 8)
+/// for the authenticated tenant.
 struct ConnectorRoutes {
     let connectors: ConnectorRepository
 
@@ -45,10 +46,6 @@ struct ConnectorRoutes {
             status = connector.controlChannel.active ? "active" : "inactive"
             group = connector.tokenID
         }
-    }
-
-    struct List: ResponseEncodable {
-        let connectors: [Summary]
     }
 
     /// Every field of the details view (Figure 8), plus hostname, tenant, channels and the
@@ -106,8 +103,20 @@ struct ConnectorRoutes {
     }
 
     func add(to group: RouterGroup<OperatorContext>) {
-        group.get("connectors") { _, context -> List in
-            List(connectors: try await connectors.list(tenant: try context.requireTenant()).map(Summary.init))
+        group.get("connectors") { request, context -> ListPage<Summary> in
+            let tenant = try context.requireTenant()
+            let query = request.uri.queryParameters
+            let filter: ConnectorFilter
+            do {
+                filter = try ConnectorFilter(status: query.get("status"), network: query.get("network"), search: query.get("search"))
+            } catch let error as ValidationError {
+                throw APIError.invalid(error)
+            }
+            let (after, limit) = try request.page(keyParts: 2) { key in
+                TokenID(key[0]).flatMap { token in ConnectorID(key[1]).map { (token, $0) } }
+            }
+            let page = try await connectors.list(tenant: tenant, filter: filter, after: after, limit: limit)
+            return ListPage("connectors", page, Summary.init)
         }
         group.get("connectors/{id}") { _, context -> Details in
             let tenant = try context.requireTenant()

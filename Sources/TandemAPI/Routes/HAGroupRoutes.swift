@@ -65,7 +65,7 @@ struct HAGroupRoutes {
         guard let state = try await store.groups.state(tenant: tenant, token: token) else {
             throw APIError.notFound("HA group")
         }
-        let members = try await store.connectors.list(tenant: tenant).filter { $0.tokenID == token }
+        let members = try await store.connectors.list(tenant: tenant, token: token)
         return Group(
             tokenId: token, connectorName: state.token.connectorName.value, network: state.token.network,
             haActive: state.haActive,

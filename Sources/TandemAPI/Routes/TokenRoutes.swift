@@ -34,10 +34,6 @@ struct TokenRoutes {
         }
     }
 
-    struct List: ResponseEncodable {
-        let tokens: [Summary]
-    }
-
     func add(to group: RouterGroup<OperatorContext>) {
         group.post("tokens", use: create)
         group.get("tokens", use: list)
@@ -53,8 +49,13 @@ struct TokenRoutes {
         return EditedResponse(status: .created, response: IssuedToken(token, secret: secret))
     }
 
-    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> List {
-        List(tokens: try await tokens.list(tenant: try context.requireTenant()).map(Summary.init))
+    /// A page of the tenant's tokens, newest first.
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Summary> {
+        let tenant = try context.requireTenant()
+        let (after, limit) = try request.page(keyParts: 2) { key in
+            Int64(key[0]).flatMap { micros in TokenID(key[1]).map { (micros, $0) } }
+        }
+        return ListPage("tokens", try await tokens.list(tenant: tenant, after: after, limit: limit), Summary.init)
     }
 
     @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Summary {

@@ -84,6 +84,21 @@ public struct AnalystRepository: Sendable {
             """)
     }
 
+    /// One page of the tenant's analysts, newest first: `limit` of them after the position
+    /// `after` (an analyst's creation time in microseconds since 1970 and its id, the page key).
+    public func list(tenant: TenantID, after: (createdAtMicros: Int64, id: AnalystID)?, limit: Int) async throws -> Page<Analyst> {
+        let fetched = try await analysts(
+            """
+            SELECT analyst_id, tenant_id, role_name::text, name, created_at, revoked_at FROM analyst_logins
+            WHERE tenant_id = \(tenant.rawValue)
+              AND (\(after?.createdAtMicros)::int8 IS NULL
+                   OR (created_at, analyst_id) < (timestamptz 'epoch' + \(after?.createdAtMicros)::int8 * interval '1 microsecond',
+                                                  \(after?.id.rawValue)::uuid))
+            ORDER BY created_at DESC, analyst_id DESC LIMIT \(limit + 1)
+            """)
+        return Page(fetched: fetched, limit: limit) { [String(PageKey.micros($0.createdAt)), $0.id.description] }
+    }
+
     /// Revokes the tenant's analyst `id`: its role may no longer log in, its password is
     /// dropped, and its open sessions are ended (idempotent).
     /// - Returns: the revoked analyst, or `nil` when this tenant has no such analyst.

@@ -9,21 +9,63 @@ extension ConnectorRepository {
         try await connectors(tenant: tenant, id: nil)
     }
 
+    /// The members of one group, in join order.
+    public func list(tenant: TenantID, token: TokenID) async throws -> [Connector] {
+        try await connectors(tenant: tenant, id: nil, token: token)
+    }
+
+    /// One page of the tenant's connectors that pass `filter`: `limit` of them after the
+    /// position `after`, ordered by group and connector id (a unique key: pages stay stable
+    /// while connectors join). The page's key is those two ids.
+    public func list(
+        tenant: TenantID, filter: ConnectorFilter, after: (TokenID, ConnectorID)?, limit: Int
+    ) async throws -> Page<Connector> {
+        let fetched = try await connectors(tenant: tenant, id: nil, filter: filter, after: after, limit: limit + 1)
+        return Page(fetched: fetched, limit: limit) { [$0.tokenID.description, $0.id.description] }
+    }
+
     /// The tenant's connector `id` with every field of the details view, or `nil` when this
     /// tenant has no such connector.
     public func find(tenant: TenantID, id: ConnectorID) async throws -> Connector? {
         try await connectors(tenant: tenant, id: id).first
     }
 
-    private func connectors(tenant: TenantID, id: ConnectorID?) async throws -> [Connector] {
+    private func connectors(
+        tenant: TenantID, id: ConnectorID?, token: TokenID? = nil, filter: ConnectorFilter = .init(),
+        after: (TokenID, ConnectorID)? = nil, limit: Int? = nil
+    ) async throws -> [Connector] {
         var binds = PostgresBindings()
-        binds.append(tenant.rawValue)
-        var condition = "c.tenant_id = $1"
-        if let id {
-            binds.append(id.rawValue)
-            condition += " AND c.connector_id = $2"
+        var conditions: [String] = []
+        func bind(_ value: some PostgresNonThrowingEncodable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
         }
-        // `condition` is built from the fixed strings above only; values travel as binds.
+        conditions.append("c.tenant_id = \(bind(tenant.rawValue))")
+        if let id { conditions.append("c.connector_id = \(bind(id.rawValue))") }
+        if let token { conditions.append("c.token_id = \(bind(token.rawValue))") }
+        switch filter.status {
+        case .active?: conditions.append("c.control_status = 'active'")
+        case .inactive?: conditions.append("c.control_status <> 'active'")
+        case nil: break
+        }
+        if let network = filter.network { conditions.append("t.network = \(bind(network.rawValue))") }
+        if let search = filter.search?.lowercased() {
+            let text = bind(search)
+            conditions.append(
+                "(strpos(lower(t.connector_name), \(text)) > 0 OR strpos(lower(c.hostname), \(text)) > 0 OR strpos(lower(c.ip_address), \(text)) > 0)"
+            )
+        }
+        var order = "c.token_id, c.joined_at NULLS LAST, c.connector_id"
+        if limit != nil || after != nil {
+            order = "c.token_id, c.connector_id"
+            if let (token, connector) = after {
+                conditions.append("(c.token_id, c.connector_id) > (\(bind(token.rawValue)), \(bind(connector.rawValue)))")
+            }
+        }
+        let condition = conditions.joined(separator: " AND ")
+        let limitClause = limit.map { "LIMIT \(bind($0))" } ?? ""
+        // `condition`, `order` and `limitClause` are built from fixed strings and bind
+        // placeholders only; values travel as binds.
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT c.connector_id, c.token_id, t.connector_name, c.instance_id, c.hostname, c.ip_address,
@@ -37,7 +79,8 @@ extension ConnectorRepository {
                      + (SELECT count(*) FROM switches s WHERE s.tenant_id = c.tenant_id AND s.token_id = c.token_id)
                 FROM connectors c JOIN tokens t ON t.tenant_id = c.tenant_id AND t.token_id = c.token_id
                 WHERE \(condition)
-                ORDER BY c.token_id, c.joined_at NULLS LAST, c.connector_id
+                ORDER BY \(order)
+                \(limitClause)
                 """,
             binds: binds)
         var result: [Connector] = []

@@ -53,6 +53,21 @@ public struct TokenRepository: Sendable {
             """)
     }
 
+    /// One page of the tenant's tokens, newest first: `limit` of them after the position
+    /// `after` (a token's creation time in microseconds since 1970 and its id, the page key).
+    public func list(tenant: TenantID, after: (createdAtMicros: Int64, id: TokenID)?, limit: Int) async throws -> Page<Token> {
+        let fetched = try await tokens(
+            """
+            SELECT token_id, tenant_id, connector_name, network, created_at, revoked_at FROM tokens
+            WHERE tenant_id = \(tenant.rawValue)
+              AND (\(after?.createdAtMicros)::int8 IS NULL
+                   OR (created_at, token_id) < (timestamptz 'epoch' + \(after?.createdAtMicros)::int8 * interval '1 microsecond',
+                                                \(after?.id.rawValue)::uuid))
+            ORDER BY created_at DESC, token_id DESC LIMIT \(limit + 1)
+            """)
+        return Page(fetched: fetched, limit: limit) { [String(PageKey.micros($0.createdAt)), $0.id.description] }
+    }
+
     /// The tenant's token `id`, or `nil` when this tenant has no such token.
     public func find(tenant: TenantID, id: TokenID) async throws -> Token? {
         try await tokens(
