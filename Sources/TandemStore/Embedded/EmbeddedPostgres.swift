@@ -101,10 +101,7 @@ public struct EmbeddedPostgres: Sendable {
     private func createDatabaseIfMissing() async throws {
         let maintenance = try DatabaseURL(
             "postgres://\(Self.superuser)@localhost/postgres?host=\(socketDirectory.path)")
-        let client = PostgresClient(configuration: maintenance.configuration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await PostgresClient.withScoped(maintenance.configuration, logger: logger) { client in
             let rows = try await client.statement(
                 "SELECT count(*) FROM pg_database WHERE datname = \(database)", logger: logger)
             var exists = false

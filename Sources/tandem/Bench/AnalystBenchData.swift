@@ -141,11 +141,6 @@ struct AnalystBenchData {
     static func withClient<T: Sendable>(
         _ url: DatabaseURL, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        try await PostgresClient.withScoped(url.configuration, logger: logger, body)
     }
 }

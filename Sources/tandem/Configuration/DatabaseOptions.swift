@@ -74,11 +74,8 @@ struct DatabaseOptions: ParsableArguments {
         _ connection: Connection, logger: Logger, _ body: @Sendable (Store) async throws -> T
     ) async throws -> T {
         let migrations = try migrations()
-        let client = PostgresClient(configuration: connection.url.configuration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(Store(client: client, migrations: migrations, logger: logger))
+        return try await PostgresClient.withScoped(connection.url.configuration, logger: logger) { client in
+            try await body(Store(client: client, migrations: migrations, logger: logger))
         }
     }
 }

@@ -68,12 +68,7 @@ enum TestDatabase {
             configuration.options.maximumConnections = maximumConnections
             configuration.options.minimumConnections = 0
         }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await PostgresClient.withScoped(configuration, logger: logger, body)
     }
 
     private static func drop(_ name: String, base: String) async throws {
