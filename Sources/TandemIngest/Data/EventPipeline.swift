@@ -94,14 +94,16 @@ public final class EventPipeline: Service, Sendable {
             }
         }
         return try await withCheckedThrowingContinuation { continuation in
-            let (writer, refused) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
-                if state.stopped { return (nil, true) }
+            let (writer, refused, pending) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool, Int) in
+                if state.stopped { return (nil, true, 0) }
                 let submission = Submission(records: records, arrivalMillis: nowMillis, continuation: continuation)
                 state.pending.enqueue(submission, key: tenant, weight: records.count)
-                return (state.idleWriters.popLast(), false)
+                return (state.idleWriters.popLast(), false, state.pending.totalWeight)
             }
             if refused {
                 continuation.resume(throwing: StoreError(.unavailable, "the event pipeline is shutting down; resend"))
+            } else {
+                metrics.pendingEvents(pending)
             }
             writer?.resume()
         }
@@ -202,13 +204,14 @@ public final class EventPipeline: Service, Sendable {
     /// Takes whole submissions up to `limit` events (at least one submission), tenant by tenant in turn.
     private func take(limit: Int? = nil) -> [Submission] {
         let limit = limit ?? configuration.maximumFlushEvents
-        let (taken, released) = state.withLock { state -> ([Submission], [CheckedContinuation<Void, Never>]) in
+        let (taken, released, pending) = state.withLock { state -> ([Submission], [CheckedContinuation<Void, Never>], Int) in
             let taken = state.pending.dequeue(upTo: limit)
             // Every waiting submitter checks its own bounds again (they are per tenant).
-            guard !taken.isEmpty else { return (taken, []) }
+            guard !taken.isEmpty else { return (taken, [], 0) }
             defer { state.blockedSubmitters.removeAll() }
-            return (taken, state.blockedSubmitters)
+            return (taken, state.blockedSubmitters, state.pending.totalWeight)
         }
+        if !taken.isEmpty { metrics.pendingEvents(pending) }
         released.forEach { $0.resume() }
         return taken
     }

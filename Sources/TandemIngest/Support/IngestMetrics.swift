@@ -106,6 +106,11 @@ public struct IngestMetrics: Sendable {
         if change > 0 { meter.increment(by: Double(change)) } else { meter.decrement(by: Double(-change)) }
     }
 
+    /// Events waiting in the pipeline for a flush now: the queue an ack waits in.
+    func pendingEvents(_ count: Int) {
+        gauge("tandem_pipeline_pending_events").record(count)
+    }
+
     /// Sessions open now, by channel (`control`, `data`): +1 / -1.
     func sessions(_ channel: String, _ change: Int) {
         let meter = meter("tandem_connector_sessions", [("channel", channel)])

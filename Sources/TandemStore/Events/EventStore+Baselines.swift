@@ -95,3 +95,71 @@ extension EventStore {
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 }
+
+/// The order of the events table's primary-key columns, for `tandem bench sustained`'s
+/// comparison of the two on a growing table (the unique rule is the same either way).
+package enum EventsKeyOrder: String, CaseIterable, Sendable {
+    /// `(tenant_id, identity, device_time)`: a random identity first, so every insert lands on
+    /// a random page of the index.
+    case identityFirst = "identity-first"
+    /// `(tenant_id, device_time, identity)`: inserts land near the index's end, as time goes.
+    case timeFirst = "time-first"
+
+    var columns: String {
+        switch self {
+        case .identityFirst: "tenant_id, identity, device_time"
+        case .timeFirst: "tenant_id, device_time, identity"
+        }
+    }
+}
+
+/// What the events table holds and what it cost the server, for the sustained benchmark.
+package struct EventsTableFigures: Sendable, Codable {
+    /// Heap bytes of every partition.
+    package var tableBytes = 0
+    /// Bytes of the primary-key indexes of every partition.
+    package var primaryKeyBytes = 0
+    /// Bytes of the other indexes of every partition.
+    package var otherIndexBytes = 0
+    /// Checkpoints the server has done so far (timed and requested).
+    package var checkpoints = 0
+    /// The primary key's columns as PostgreSQL describes them.
+    package var primaryKey = ""
+
+    package init() {}
+
+    init(tableBytes: Int, primaryKeyBytes: Int, otherIndexBytes: Int, checkpoints: Int, primaryKey: String) {
+        (self.tableBytes, self.primaryKeyBytes, self.otherIndexBytes) = (tableBytes, primaryKeyBytes, otherIndexBytes)
+        (self.checkpoints, self.primaryKey) = (checkpoints, primaryKey)
+    }
+}
+
+extension EventStore {
+    /// Rebuilds the (empty or not) events table's primary key with `order` (a benchmark's
+    /// throwaway database; the migrations own the real key).
+    package func useKeyForBenchmark(_ order: EventsKeyOrder) async throws {
+        try await client.statement(
+            PostgresQuery(unsafeSQL: "ALTER TABLE events DROP CONSTRAINT events_pkey, ADD PRIMARY KEY (\(order.columns))"),
+            logger: logger)
+    }
+
+    /// Sizes of the events table and its indexes over every partition, and the checkpoints.
+    package func tableFigures() async throws -> EventsTableFigures {
+        let rows = try await client.statement(
+            """
+            SELECT coalesce(sum(pg_table_size(i.inhrelid)), 0)::int8,
+                   coalesce((SELECT sum(pg_relation_size(x.indexrelid)) FROM pg_index x JOIN pg_inherits p ON p.inhrelid = x.indrelid
+                             WHERE p.inhparent = 'events'::regclass AND x.indisprimary), 0)::int8,
+                   coalesce((SELECT sum(pg_relation_size(x.indexrelid)) FROM pg_index x JOIN pg_inherits p ON p.inhrelid = x.indrelid
+                             WHERE p.inhparent = 'events'::regclass AND NOT x.indisprimary), 0)::int8,
+                   (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::int8,
+                   (SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'p')
+            FROM pg_inherits i WHERE i.inhparent = 'events'::regclass
+            """, logger: logger)
+        for try await (table, primary, other, checkpoints, key) in rows.decode((Int, Int, Int, Int, String).self) {
+            return EventsTableFigures(
+                tableBytes: table, primaryKeyBytes: primary, otherIndexBytes: other, checkpoints: checkpoints, primaryKey: key)
+        }
+        return EventsTableFigures()
+    }
+}

@@ -95,6 +95,40 @@ final class ServerProcess: @unchecked Sendable {
         throw Failure(description: "\(name) was not ready within \(limit); see \(logFile.path)")
     }
 
+    /// A series of the server's `/metrics`, by its name and labels as printed (e.g.
+    /// `tandem_heartbeat_writes_total`); 0 when absent or unreachable.
+    func metric(_ series: String) async -> Double {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!) else {
+            return 0
+        }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1)) ?? 0
+        }
+        return 0
+    }
+
+    /// Reads `series` every `period` while `body` runs and returns both.
+    func sampling<T: Sendable>(
+        _ series: String, every period: Duration = .milliseconds(200), during body: () async throws -> T
+    ) async throws -> (result: T, samples: [Double]) {
+        let sampler = Task {
+            var samples: [Double] = []
+            while !Task.isCancelled {
+                samples.append(await metric(series))
+                try? await Task.sleep(for: period)
+            }
+            return samples
+        }
+        do {
+            let result = try await body()
+            sampler.cancel()
+            return (result, await sampler.value)
+        } catch {
+            sampler.cancel()
+            throw error
+        }
+    }
+
     /// Peak resident memory of the server so far (`VmHWM`), bytes.
     var peakRSSBytes: Int { status("VmHWM") }
     /// Resident memory of the server now (`VmRSS`), bytes.

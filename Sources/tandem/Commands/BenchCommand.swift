@@ -5,6 +5,6 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure Tandem against its baselines.",
-        subcommands: [EndToEndBenchCommand.self, StoreBenchCommand.self, AnalystBenchCommand.self],
+        subcommands: [EndToEndBenchCommand.self, StoreBenchCommand.self, AnalystBenchCommand.self, SustainedBenchCommand.self],
         defaultSubcommand: EndToEndBenchCommand.self)
 }

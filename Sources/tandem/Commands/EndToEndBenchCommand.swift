@@ -29,8 +29,10 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Events per batch.") var batchSize = 200
     @Option(name: .customLong("naive-sample"), help: "Copies written one INSERT at a time (a sample: it is slow).")
     var naiveSample = 5_000
-    @Option(name: .customLong("paced-rate"), help: "Raw events/s of the paced phase (default: half the measured peak).")
-    var pacedRate: Double?
+    @Option(
+        name: .customLong("paced-loads"), parsing: .upToNextOption,
+        help: "Fractions of the measured peak at which ack latency is measured, paced.")
+    var pacedLoads: [Double] = [0.25, 0.5, 0.9]
     @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
     @Option(help: "Write the figures as JSON to FILE.") var json: String?
     @OptionGroup var database: DatabaseOptions
@@ -47,10 +49,17 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         var ackLatencyP50Ms = 0.0
         var ackLatencyP99Ms = 0.0
         var ackLatencyP999Ms = 0.0
+        /// Events waiting in the server's pipeline during the peak, sampled every 200 ms
+        /// (`tandem_pipeline_pending_events`): the queue the peak's ack latency is spent in.
+        var peakPendingEventsMean = 0.0
+        var peakPendingEventsMax = 0.0
+        /// The 50 % load of ``pacedLoads`` (kept under its former names).
         var halfRateEventsPerSecond = 0.0
         var halfRateAckLatencyP50Ms = 0.0
         var halfRateAckLatencyP99Ms = 0.0
         var halfRateAckLatencyP999Ms = 0.0
+        /// Ack latency at fractions of the peak, each with fresh events, paced.
+        var pacedLoads: [PacedLoad] = []
         var serverPeakRssBytes = 0
         var rowsStored = 0
         var idleConnectors = 0
@@ -64,7 +73,19 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         var idleConnectorsRssBytes = 0
     }
 
+    /// One paced phase: its share of the peak, the rate it reached and its ack latency.
+    struct PacedLoad: Codable {
+        var fractionOfPeak = 0.0
+        var eventsPerSecond = 0.0
+        var ackLatencyP50Ms = 0.0
+        var ackLatencyP99Ms = 0.0
+        var ackLatencyP999Ms = 0.0
+    }
+
     func validate() throws {
+        guard pacedLoads.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+            throw ValidationError("--paced-loads are fractions of the peak, each above 0 and at most 1 (e.g. 0.25 0.5 0.9)")
+        }
         guard events >= 1, pairs >= 1, batchSize >= 1, idleConnectors >= 0, naiveSample >= 2 else {
             throw ValidationError(
                 "--events, --pairs, --batch-size must be at least 1, --naive-sample at least 2, --idle-connectors not negative")
@@ -113,27 +134,43 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             }
         }
 
-        let peak = try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
+        let (peak, pending) = try await server.sampling("tandem_pipeline_pending_events") {
+            try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
+        }
         figures.tandemRawEventsPerSecond = peak.rate
         (figures.ackLatencyP50Ms, figures.ackLatencyP99Ms, figures.ackLatencyP999Ms) = (
             peak.latency.p50Ms, peak.latency.p99Ms, peak.latency.p999Ms
         )
+        figures.peakPendingEventsMean = pending.isEmpty ? 0 : pending.reduce(0, +) / Double(pending.count)
+        figures.peakPendingEventsMax = pending.max() ?? 0
         figures.rowsStored = try await store.events.countRows()
         figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
         figures.ratioVsNaive = figures.tandemRawEventsPerSecond / figures.naiveRowsPerSecond
         say(
-            "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents)"
+            "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents); pipeline queue \(Int(figures.peakPendingEventsMean)) events on average, \(Int(figures.peakPendingEventsMax)) at most"
         )
 
-        // The same streams at half the peak rate, with fresh events: latency when not saturated.
-        let calm = StoreBaselines.wireEvents(
-            count: max(pairs, events / 2), pairs: pairs, seed: seed &+ 1, now: Date().addingTimeInterval(-3_600))
-        let half = try await stream(calm, through: connectors, rate: pacedRate ?? peak.rate / 2, firstSequence: 1 << 32)
-        figures.halfRateEventsPerSecond = half.rate
-        (figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms, figures.halfRateAckLatencyP999Ms) = (
-            half.latency.p50Ms, half.latency.p99Ms, half.latency.p999Ms
-        )
-        say("    at half rate: \(Int(half.rate)) raw events/s, ack p50 \(fmt(half.latency.p50Ms)) ms, p99 \(fmt(half.latency.p99Ms)) ms")
+        // The same streams paced below the peak, each load with fresh events: latency when not saturated.
+        for (number, fraction) in pacedLoads.enumerated() {
+            let calm = StoreBaselines.wireEvents(
+                count: max(pairs, events / 2), pairs: pairs, seed: seed &+ UInt64(number + 1),
+                now: Date().addingTimeInterval(-3_600 * Double(number + 1)))
+            let paced = try await stream(
+                calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
+            let load = PacedLoad(
+                fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatencyP50Ms: paced.latency.p50Ms,
+                ackLatencyP99Ms: paced.latency.p99Ms, ackLatencyP999Ms: paced.latency.p999Ms)
+            figures.pacedLoads.append(load)
+            if fraction == 0.5 {
+                (figures.halfRateEventsPerSecond, figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms) = (
+                    load.eventsPerSecond, load.ackLatencyP50Ms, load.ackLatencyP99Ms
+                )
+                figures.halfRateAckLatencyP999Ms = load.ackLatencyP999Ms
+            }
+            say(
+                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms"
+            )
+        }
         figures.serverPeakRssBytes = server.peakRSSBytes
         for (a, b) in connectors {
             a.close()
@@ -161,50 +198,14 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         return figures
     }
 
-    /// Streams each pair's events through both of its members (member B's copies locally
-    /// reordered), all pairs at once; `rate` caps the raw events per second of all streams.
-    /// Batch sequences start at `firstSequence` (they increase along each stream's life).
+    /// Streams each pair's events through both of its members; `rate` caps the raw events per
+    /// second of all streams. Batch sequences start at `firstSequence`.
     private func stream(
         _ wire: [[Tandem_V1_Event]], through connectors: [(LoadConnector, LoadConnector)], rate: Double?,
         firstSequence: UInt64
     ) async throws -> (rate: Double, latency: LatencySummary) {
-        var plans: [(LoadConnector, [Tandem_V1_EventBatch])] = []
-        var random = SplitMix64(seed: seed)
-        var copies = 0
-        for (pair, events) in wire.enumerated() {
-            var reordered = events
-            for index in reordered.indices.dropFirst() {
-                reordered.swapAt(index, index - Int(random.next() % UInt64(min(index, 2_000) + 1)))
-            }
-            for (member, list) in [(connectors[pair].0, events), (connectors[pair].1, reordered)] {
-                let batches = stride(from: 0, to: list.count, by: batchSize).enumerated().map { number, start in
-                    var batch = Tandem_V1_EventBatch()
-                    batch.sequence = firstSequence + UInt64(number)
-                    batch.events = Array(list[start..<min(start + batchSize, list.count)])
-                    return batch
-                }
-                plans.append((member, batches))
-                copies += list.count
-            }
-        }
-        let interval: Duration? = rate.map { rate in
-            .seconds(Double(batchSize) / (rate / Double(plans.count)))
-        }
-        let clock = ContinuousClock()
-        let started = clock.now
-        let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
-            // Paced, each stream at its own phase of the interval: a constant rate, not a burst
-            // of every stream at once.
-            let origin = clock.now
-            for (index, (connector, batches)) in plans.enumerated() {
-                let phase = Double(index) / Double(plans.count)
-                group.addTask { try await connector.stream(batches, interval: interval, origin: origin, phase: phase) }
-            }
-            var all: [Duration] = []
-            for try await part in group { all += part }
-            return all
-        }
-        return (Double(copies) / (clock.now - started).inSeconds, LatencySummary(latencies))
+        try await PairStreams(wire, through: connectors, batchSize: batchSize, firstSequence: firstSequence, seed: seed)
+            .send(rate: rate, batchSize: batchSize)
     }
 
     /// Connects `count` connectors (in pairs, one token each) that only send heartbeats,
@@ -240,46 +241,40 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             return connected
         }
         let seconds = (clock.now - started).inSeconds
-        let writesBefore = await Self.metric("tandem_heartbeat_writes_total", server: server)
+        let writesBefore = await server.metric("tandem_heartbeat_writes_total")
         let roundStarted = clock.now
         try await Task.sleep(for: .seconds(6))  // a heartbeat round
         let writes =
-            (await Self.metric("tandem_heartbeat_writes_total", server: server) - writesBefore) / (clock.now - roundStarted).inSeconds
+            (await server.metric("tandem_heartbeat_writes_total") - writesBefore) / (clock.now - roundStarted).inSeconds
         let rss = server.rssBytes
         for connector in connected { connector.close() }
         return (seconds, rss, writes)
     }
 
-    /// A counter of the server's `/metrics` (0 when absent).
-    private static func metric(_ name: String, server: ServerProcess) async -> Double {
-        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.httpPort)/metrics")!) else {
-            return 0
-        }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.dropFirst(name.count + 1)) ?? 0
-        }
-        return 0
-    }
-
     private func table(_ f: Figures) -> String {
-        """
+        let paced = f.pacedLoads.map { load in
+            "| ack latency at \(Int(load.fractionOfPeak * 100)) % of the peak (\(Int(load.eventsPerSecond)) events/s) p50 / p99 / p99.9 "
+                + "| \(fmt(load.ackLatencyP50Ms)) / \(fmt(load.ackLatencyP99Ms)) / \(fmt(load.ackLatencyP999Ms)) ms |"
+        }.joined(separator: "\n")
+        return """
 
-        machine: \(f.machine)
-        | measure | value |
-        |---|---:|
-        | (1) COPY of N unique rows (ceiling) | \(Int(f.copyRowsPerSecond)) rows/s |
-        | (2) one INSERT … ON CONFLICT per copy | \(Int(f.naiveRowsPerSecond)) rows/s |
-        | (3) Tandem end to end, \(f.pairs) pairs, 2×\(f.distinctEvents) copies | \(Int(f.tandemRawEventsPerSecond)) raw events/s |
-        | (3)/(1) | \(String(format: "%.2f", f.ratioVsCopy)) |
-        | (3)/(2) | \(String(format: "%.1f", f.ratioVsNaive)) |
-        | ack latency at peak p50 / p99 / p99.9 | \(fmt(f.ackLatencyP50Ms)) / \(fmt(f.ackLatencyP99Ms)) / \(fmt(f.ackLatencyP999Ms)) ms |
-        | ack latency at half rate (\(Int(f.halfRateEventsPerSecond)) events/s) p50 / p99 / p99.9 | \(fmt(f.halfRateAckLatencyP50Ms)) / \(fmt(f.halfRateAckLatencyP99Ms)) / \(fmt(f.halfRateAckLatencyP999Ms)) ms |
-        | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
-        | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |
-        | \(f.idleConnectors) idle connectors: connect time | \(fmt(f.idleConnectorsConnectSeconds)) s (\(Int(f.idleConnectorsConnectsPerSecond)) connects/s) |
-        | idle connectors: heartbeat statements | \(fmt(f.idleHeartbeatWritesPerSecond))/s |
-        | idle connectors: server RSS (fresh server before: \(f.idleServerBaseRssBytes >> 20) MiB) | \(f.idleConnectorsRssBytes >> 20) MiB |
-        """
+            machine: \(f.machine)
+            | measure | value |
+            |---|---:|
+            | (1) COPY of N unique rows (ceiling) | \(Int(f.copyRowsPerSecond)) rows/s |
+            | (2) one INSERT … ON CONFLICT per copy | \(Int(f.naiveRowsPerSecond)) rows/s |
+            | (3) Tandem end to end, \(f.pairs) pairs, 2×\(f.distinctEvents) copies | \(Int(f.tandemRawEventsPerSecond)) raw events/s |
+            | (3)/(1) | \(String(format: "%.2f", f.ratioVsCopy)) |
+            | (3)/(2) | \(String(format: "%.1f", f.ratioVsNaive)) |
+            | ack latency at peak p50 / p99 / p99.9 | \(fmt(f.ackLatencyP50Ms)) / \(fmt(f.ackLatencyP99Ms)) / \(fmt(f.ackLatencyP999Ms)) ms |
+            | pipeline queue at peak, mean / max | \(Int(f.peakPendingEventsMean)) / \(Int(f.peakPendingEventsMax)) events |
+            \(paced)
+            | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
+            | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |
+            | \(f.idleConnectors) idle connectors: connect time | \(fmt(f.idleConnectorsConnectSeconds)) s (\(Int(f.idleConnectorsConnectsPerSecond)) connects/s) |
+            | idle connectors: heartbeat statements | \(fmt(f.idleHeartbeatWritesPerSecond))/s |
+            | idle connectors: server RSS (fresh server before: \(f.idleServerBaseRssBytes >> 20) MiB) | \(f.idleConnectorsRssBytes >> 20) MiB |
+            """
     }
 
     private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
