@@ -40,7 +40,7 @@ public struct OperatorAPI: Sendable {
     /// The router: `/healthz`, `/readyz` in the open, `/metrics` (behind its own token when
     /// configured), `/api/v1/…` behind the API key.
     public func makeRouter(secureCookies: Bool = false) -> Router<OperatorContext> {
-        let router = Router(context: OperatorContext.self)
+        let router = Router(context: OperatorContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: ClientAddressMiddleware(trusted: trustedProxies))
         router.add(middleware: RequestBodyDeadline(limits: limits))
@@ -60,6 +60,7 @@ public struct OperatorAPI: Sendable {
         ControllerRoutes(connectors: store.connectors).add(to: api)
         HAGroupRoutes(store: store, notifier: notifier).add(to: api)
         AnalystRoutes(analysts: store.analysts, limits: analystLimits).add(to: api)
+        router.add(middleware: AllowedMethods(of: router))
         return router
     }
 

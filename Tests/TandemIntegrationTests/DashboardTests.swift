@@ -103,6 +103,8 @@ struct DashboardTests {
                 let otherCookie = try await Self.signIn(api, key: other.apiKey)
                 try await api.execute(uri: "/dashboard/connectors/\(connectorID)", method: .get, headers: [.cookie: otherCookie]) {
                     #expect($0.status == .notFound)
+                    #expect($0.headers[.contentType]?.hasPrefix("text/html") == true, "a page, not a JSON error, in the browser")
+                    #expect(String(buffer: $0.body).contains("<h2>Not found</h2>") && !String(buffer: $0.body).contains("10.0.0.1"))
                 }
                 try await api.execute(uri: "/", method: .get, headers: [.cookie: otherCookie]) {
                     #expect(!String(buffer: $0.body).contains("10.0.0.1"))

@@ -181,6 +181,18 @@ enum DashboardPage {
                 """)
     }
 
+    /// The page for a connector (or anything else) this tenant does not have.
+    static func notFound(_ what: String) -> HTML {
+        layout(
+            title: "Tandem: not found",
+            body: """
+                <header><strong><a href="/">Tandem</a></strong></header>
+                <main style="display:block"><section class="card"><h2>Not found</h2>
+                <p>This tenant has no such \(what). It may have been removed, or the link may be mistyped.</p>
+                <p><a href="/">Back to the dashboard</a></p></section></main>
+                """)
+    }
+
     private static func time(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

@@ -30,7 +30,7 @@ struct DashboardRoutes {
             guard let tenant = tenant(of: request) else { return redirect("/") }
             guard let text = context.parameters.get("id"), let id = ConnectorID(text),
                 let connector = try await store.connectors.find(tenant: tenant, id: id)
-            else { throw APIError.notFound("connector") }
+            else { return html(DashboardPage.notFound("connector"), status: .notFound) }
             return html(
                 DashboardPage.connector(
                     try Self.fields(of: ConnectorRoutes.Details(connector, now: Date())),
@@ -81,9 +81,9 @@ struct DashboardRoutes {
         "\(Self.cookieName)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secureCookie ? "; Secure" : "")"
     }
 
-    private func html(_ page: HTML) -> Response {
+    private func html(_ page: HTML, status: HTTPResponse.Status = .ok) -> Response {
         Response(
-            status: .ok,
+            status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 .init("Content-Security-Policy")!:

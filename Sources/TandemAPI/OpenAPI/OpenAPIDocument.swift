@@ -8,7 +8,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "Tandem operator API",
             "version": "1.0.0",
-            "description": "Tokens, connectors, HA groups, controllers, health, metrics and the dashboard of Tandem. Errors are JSON objects naming what happened and, for 400, the field."
+            "description": "Tokens, connectors, HA groups, controllers, health, metrics and the dashboard of Tandem. Errors are JSON objects naming what happened and, for 400, the field. A method a path does not take is answered 405 with an `Allow` header; HEAD works wherever GET does."
           },
           "servers": [
             {
@@ -1287,6 +1287,7 @@ enum OpenAPIDocument {
                           "body_too_large",
                           "request_timeout",
                           "not_found",
+                          "method_not_allowed",
                           "invalid_field",
                           "invalid_json",
                           "unsupported_media_type",

@@ -15,6 +15,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case bodyTooLarge = "body_too_large"
         case requestTimeout = "request_timeout"
         case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
         case invalidField = "invalid_field"
         case invalidJSON = "invalid_json"
         case unsupportedMediaType = "unsupported_media_type"
@@ -30,6 +31,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public let field: String?
     /// Seconds to wait before retrying (sent as `Retry-After`), for 429.
     public var retryAfter: Int?
+    /// The methods the path takes (sent as `Allow`), for 405.
+    public var allow: [HTTPRequest.Method]?
 
     /// Creates an error.
     public init(_ status: HTTPResponse.Status, code: Code, message: String, field: String? = nil) {
@@ -70,6 +73,15 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         APIError(.notFound, code: .notFound, message: "\(what) not found")
     }
 
+    /// 405 for a method the path does not take; `allowed` are those it does.
+    static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> APIError {
+        var error = APIError(
+            .methodNotAllowed, code: .methodNotAllowed,
+            message: "\(method.rawValue) is not allowed here; allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
+        error.allow = allowed
+        return error
+    }
+
     /// 400 for a request body that is not JSON of the expected shape or breaks a rule.
     init(_ error: RequestBodyError) {
         switch error {
@@ -97,6 +109,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        if let allow { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: try jsonBody()))
     }
 
