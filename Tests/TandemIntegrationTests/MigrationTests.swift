@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import TandemCore
 import TandemStore
 import Testing
 
@@ -49,6 +50,26 @@ struct MigrationTests {
                 #expect(absent)
                 #expect(recorded == 0)
             }
+        }
+    }
+
+    @Test("0011 rebuilds the events key in time order and carries every stored row; a copy of one still conflicts")
+    func eventsKeyMigrationCarriesRows() async throws {
+        try await TestDatabase.withStore(migrate: false) { store, _ in
+            let before = store.migrations.migrations.filter { $0.version < 11 }
+            #expect(before.count == store.migrations.migrations.count - 1, "0011 is the newest migration")
+            _ = try await MigrationRunner(migrations: before, client: store.client, logger: TestDatabase.logger).run()
+            try await store.partitions.maintain()
+            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
+            let records = (0..<50).map { DatabaseFailoverTests.record(tenant.id, token.id, $0) }
+            #expect(try await store.events.write(records) == Array(repeating: .stored, count: 50))
+
+            let report = try await store.migrations.run()
+            #expect(report.applied == ["0011_events_key_time_first.sql"])
+            #expect(try await store.events.countRows() == 50)
+            let key = try await store.events.tableFigures().primaryKey
+            #expect(key == "PRIMARY KEY (tenant_id, device_time, identity)")
+            #expect(try await store.events.write(records) == Array(repeating: .duplicate, count: 50), "the same rule: each row once")
         }
     }
 

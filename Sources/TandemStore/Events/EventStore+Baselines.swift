@@ -138,9 +138,12 @@ extension EventStore {
     /// Rebuilds the (empty or not) events table's primary key with `order` (a benchmark's
     /// throwaway database; the migrations own the real key).
     package func useKeyForBenchmark(_ order: EventsKeyOrder) async throws {
-        try await client.statement(
-            PostgresQuery(unsafeSQL: "ALTER TABLE events DROP CONSTRAINT events_pkey, ADD PRIMARY KEY (\(order.columns))"),
-            logger: logger)
+        _ = try await client.withConnection { connection in
+            // An index build on tens of millions of rows runs for minutes: no statement deadline.
+            try await connection.statement(
+                PostgresQuery(unsafeSQL: "ALTER TABLE events DROP CONSTRAINT events_pkey, ADD PRIMARY KEY (\(order.columns))"),
+                logger: logger, deadline: nil)
+        }
     }
 
     /// Sizes of the events table and its indexes over every partition, and the checkpoints.

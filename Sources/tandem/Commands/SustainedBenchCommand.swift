@@ -23,6 +23,10 @@ struct SustainedBenchCommand: AsyncParsableCommand {
             "Rebuild the events primary key in this order first (\(EventsKeyOrder.allCases.map(\.rawValue).joined(separator: ", "))); default: the migrations' key."
     )
     var eventsKey: EventsKeyOrder?
+    @Flag(
+        name: .customLong("rekey-after"),
+        help: "After the run, time rebuilding the primary key in the other order: what a migration between the two costs on this table.")
+    var rekeyAfter = false
     @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
     @Option(help: "Write the figures as JSON to FILE.") var json: String?
     @OptionGroup var database: DatabaseOptions
@@ -41,6 +45,8 @@ struct SustainedBenchCommand: AsyncParsableCommand {
         var lastOverFirstMinute = 0.0
         var before = EventsTableFigures()
         var after = EventsTableFigures()
+        /// Seconds to rebuild the key in the other order after the run (`--rekey-after`).
+        var rekeySeconds: Double?
     }
 
     func validate() throws {
@@ -118,6 +124,13 @@ struct SustainedBenchCommand: AsyncParsableCommand {
         if let first = full.first, let last = full.last, first > 0 { figures.lastOverFirstMinute = last / first }
         figures.rowsStored = try await store.events.countRows()
         figures.after = try await store.events.tableFigures()
+        if rekeyAfter {
+            let other: EventsKeyOrder = figures.primaryKey.contains("identity, device_time") ? .timeFirst : .identityFirst
+            say("rebuilding the key as \(other.rawValue)…")
+            let rebuilt = clock.now
+            try await store.events.useKeyForBenchmark(other)
+            figures.rekeySeconds = (clock.now - rebuilt).inSeconds
+        }
         return figures
     }
 
@@ -151,6 +164,7 @@ struct SustainedBenchCommand: AsyncParsableCommand {
             | primary-key indexes after | \(mib(f.after.primaryKeyBytes)) |
             | other indexes after | \(mib(f.after.otherIndexBytes)) |
             | checkpoints during the run | \(f.after.checkpoints - f.before.checkpoints) |
+            \(f.rekeySeconds.map { "| the key rebuilt in the other order afterwards | \(Int($0)) s |" } ?? "")
             """
     }
 }
