@@ -47,6 +47,7 @@ public struct IngestServer: Sendable {
         self.cluster = database.map { ($0, httpAddress) }
         self.grpcAddress = "\(host):\(port)"
         self.metrics = metrics
+        metrics.startFixedSeries()
         var logger = logger
         logger[metadataKey: "tandem.node"] = "\(configuration.nodeID)"
         self.logger = logger

@@ -17,6 +17,36 @@ struct MetricsTests {
         return nil
     }
 
+    /// Families whose `# TYPE` line has no `# HELP` line right before it.
+    static func familiesWithoutHelp(_ text: String) -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.indices.compactMap { index -> String? in
+            guard lines[index].hasPrefix("# TYPE ") else { return nil }
+            let name = lines[index].dropFirst("# TYPE ".count).prefix { $0 != " " }
+            return index > 0 && lines[index - 1].hasPrefix("# HELP \(name) ") ? nil : String(name)
+        }
+    }
+
+    @Test("a fresh server exposes the series that depend on no tenant at 0, each family with its help text")
+    func fixedSeriesFromTheStart() async throws {
+        try await TandemHarness.run { tandem in
+            try await tandem.withAPI { api in
+                try await api.execute(uri: "/metrics", method: .get) { response in
+                    let text = String(buffer: response.body)
+                    for series in [
+                        "tandem_heartbeat_writes_total", "tandem_heartbeats_total", "tandem_pair_statistics_write_failures_total",
+                        #"tandem_dedup_window_evictions_total{reason="capacity"}"#, #"tandem_hello_refused_total{rule="unique-ip"}"#,
+                        #"tandem_auth_failures_total{listener="grpc"}"#, "tandem_pipeline_pending_events",
+                        #"tandem_connector_sessions{channel="data"}"#, "tandem_data_inflight_batches",
+                    ] {
+                        #expect(Self.value(text, series) == 0, "\(series) exists at 0")
+                    }
+                    #expect(Self.familiesWithoutHelp(text) == [])
+                }
+            }
+        }
+    }
+
     @Test(
         "after a failover the series show events, HA Active, a degraded group, the failover, sessions, refusals and auth failures; no secret appears"
     )
@@ -57,6 +87,7 @@ struct MetricsTests {
                     #expect(Self.value(text, "tandem_dedup_window_keys") == 40)
                     #expect(Self.value(text, "tandem_data_inflight_batches") == 0)
                     #expect(!text.contains(site.token) && !text.contains(site.apiKey))
+                    #expect(Self.familiesWithoutHelp(text) == [], "every family is described (promtool check metrics)")
                 }
             }
             data.kill()

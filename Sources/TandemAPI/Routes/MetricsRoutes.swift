@@ -15,7 +15,8 @@ public struct MetricsEndpoint: Sendable {
     }
 }
 
-/// `GET /metrics`: every series in the Prometheus text exposition format.
+/// `GET /metrics`: every series in the Prometheus text exposition format, each family with its
+/// `# HELP` line (``MetricHelp``).
 struct MetricsRoutes {
     let endpoint: MetricsEndpoint
 
@@ -31,7 +32,7 @@ struct MetricsRoutes {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: .init(bytes: text)))
+                body: .init(byteBuffer: .init(bytes: MetricHelp.annotate(text))))
         }
     }
 }

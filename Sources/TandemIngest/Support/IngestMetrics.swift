@@ -36,6 +36,20 @@ public struct IngestMetrics: Sendable {
         handles.handle(label, dimensions) { Meter(label: label, dimensions: dimensions, factory: factory) }
     }
 
+    /// Makes, at 0, every series that depends on no tenant or group, so each exists from the
+    /// start (a scraper sees 0, not nothing, before the first event, refusal or failure).
+    public func startFixedSeries() {
+        for name in ["tandem_heartbeat_writes_total", "tandem_heartbeats_total", "tandem_pair_statistics_write_failures_total"] {
+            _ = counter(name)
+        }
+        for reason in ["capacity", "expired"] { _ = counter("tandem_dedup_window_evictions_total", [("reason", reason)]) }
+        for rule in PairingRefusal.Rule.allCases { _ = counter("tandem_hello_refused_total", [("rule", rule.rawValue)]) }
+        _ = counter(AuthenticationThrottle.failuresMetric, [("listener", "grpc")])
+        for name in ["tandem_pipeline_pending_events", "tandem_dedup_window_keys", "tandem_dedup_window_bytes"] { gauge(name).record(0) }
+        for channel in ["control", "data"] { meter("tandem_connector_sessions", [("channel", channel)]).set(0) }
+        meter("tandem_data_inflight_batches").set(0)
+    }
+
     // MARK: Events
 
     /// Events received on data channels (every copy).
