@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TandemStore
 import Testing
 
 /// `tandem serve` that cannot listen: it exits non-zero at once, names the port, and leaves no
@@ -37,11 +38,41 @@ struct ServeStartupTests {
         #expect(!FileManager.default.fileExists(atPath: pidFile.path), "the embedded PostgreSQL is still running")
     }
 
+    @Test("a command other than serve refuses a --data-dir with no cluster and creates nothing there", .timeLimit(.minutes(1)))
+    func noClusterCreatedByOtherCommands() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-typo-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        for arguments in [["tenant", "create", "--name", "Acme"], ["migrate"]] {
+            let outcome = try await Self.tandem(arguments + ["--data-dir", work.path])
+            #expect(outcome.status != 0)
+            #expect(outcome.output.contains("no Tandem database in \(work.path)"), "\(outcome.output.suffix(800))")
+            #expect(outcome.output.contains("tandem serve --data-dir"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty, "no cluster was created")
+    }
+
+    @Test("a database error reads as what PostgreSQL said, not postgres-nio's generic description", .timeLimit(.minutes(1)))
+    func readableDatabaseErrors() async throws {
+        let base = try TestDatabase.baseURL()
+        let missing = try DatabaseURL(
+            urlWithDatabase: try DatabaseURL(base), "no_such_database_\(UUID().uuidString.prefix(6).lowercased())")
+        let outcome = try await Self.tandem(["tenant", "create", "--name", "Acme", "--database-url", missing.unredactedText])
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains("SQLSTATE 3D000") && outcome.output.contains("does not exist"), "\(outcome.output.suffix(800))")
+        #expect(!outcome.output.contains("Generic description"))
+    }
+
     /// Runs `tandem serve` with `arguments` until it exits.
     static func serve(_ arguments: [String]) async throws -> (status: Int32, output: String, seconds: Double) {
+        try await tandem(["serve"] + arguments)
+    }
+
+    /// Runs `tandem` with `arguments` (no database URL from the environment) until it exits.
+    static func tandem(_ arguments: [String]) async throws -> (status: Int32, output: String, seconds: Double) {
         let process = Process()
         process.executableURL = ChaosTests.binary
-        process.arguments = ["serve"] + arguments
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_DATABASE_URL"] = nil
         environment["TANDEM_MIGRATIONS_DIR"] = TestDatabase.migrationsDirectory.path

@@ -23,6 +23,11 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     private var dataDirectory: URL { directory.appendingPathComponent("data") }
+
+    /// Whether a cluster was initialised in the directory already.
+    public var exists: Bool {
+        FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path)
+    }
     private var socketDirectory: URL { directory.appendingPathComponent("run") }
     private var logFile: URL { directory.appendingPathComponent("postgres.log") }
     private static let superuser = "tandem"
@@ -50,7 +55,7 @@ public struct EmbeddedPostgres: Sendable {
         try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dataDirectory.path)
         try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: socketDirectory.path)
 
-        if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+        if !exists {
             logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
             try run(
                 binaries.appendingPathComponent("initdb").path,

@@ -11,7 +11,7 @@ enum BenchDatabase {
         _ options: DatabaseOptions, logger: Logger,
         _ body: @Sendable (TandemStore.Store, DatabaseURL, EmbeddedPostgres?) async throws -> T
     ) async throws -> T {
-        let connection = try await options.connect(logger: logger)
+        let connection = try await options.connect(logger: logger, creatingCluster: true)
         defer { connection.stopIfStarted() }
         let name = "tandem_bench_\(UInt32.random(in: 0...UInt32.max))"
         _ = try await options.withStore(connection, logger: logger) { admin in

@@ -22,7 +22,14 @@ struct OperatorHTTPClient: Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try JSONSerialization.data(withJSONObject: body)
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch let error as URLError {
+            let reason = (error.userInfo[NSLocalizedDescriptionKey] as? String) ?? "URL error \(error.errorCode)"
+            throw Failure(description: "could not reach Tandem's HTTP API at \(baseURL.absoluteString) (--http): \(reason)")
+        }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = (try? JSONSerialization.jsonObject(with: data)) ?? [:]
         guard (200..<300).contains(status) else {

@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try database.makeLogger()
         let settings = try server.resolve()
-        let connection = try await database.connect(logger: logger)
+        let connection = try await database.connect(logger: logger, creatingCluster: true)
         defer { connection.stopIfStarted() }
         logger.info("database", metadata: ["url": "\(connection.url)"])
 

@@ -47,6 +47,8 @@ struct SimulateCommand: AsyncParsableCommand {
         let parts = grpc.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--grpc must be HOST:PORT") }
         let api = OperatorHTTPClient(baseURL: base, apiKey: key)
+        // The summary reads the database at the end: a wrong --data-dir is refused before streaming.
+        try await database.withStore(logger: logger) { _ in }
 
         var plan = SimulationPlan()
         plan.sites = sites

@@ -50,13 +50,23 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Resolves the database: the URL given, or the embedded cluster (started if not running).
-    func connect(logger: Logger) async throws -> Connection {
+    ///
+    /// An embedded cluster is created where there is none only when `creatingCluster` (`serve`,
+    /// and the benchmarks' throwaway clusters): any other command refuses, so a mistyped or
+    /// forgotten `--data-dir` is an error instead of a new, empty cluster whose tenants and keys
+    /// the running server knows nothing of.
+    func connect(logger: Logger, creatingCluster: Bool = false) async throws -> Connection {
         if let url = databaseURL ?? Environment.string("TANDEM_DATABASE_URL") {
             return Connection(url: try DatabaseURL(url), embedded: nil, startedEmbedded: false)
         }
         let directory = dataDirectory ?? Environment.string("TANDEM_DATA_DIR") ?? ".tandem"
         let embedded = EmbeddedPostgres(
             directory: URL(fileURLWithPath: directory).appendingPathComponent("postgres"), logger: logger)
+        guard creatingCluster || embedded.exists else {
+            throw ConfigurationError(
+                "no Tandem database in \(directory) (--data-dir, default ./.tandem): pass the --data-dir or --database-url "
+                    + "the running `tandem serve` uses, or start `tandem serve --data-dir \(directory)` first to create one there")
+        }
         let started = try await embedded.start()
         return Connection(url: try DatabaseURL(embedded.url), embedded: embedded, startedEmbedded: started)
     }
@@ -74,6 +84,11 @@ struct DatabaseOptions: ParsableArguments {
         _ connection: Connection, logger: Logger, _ body: @Sendable (Store) async throws -> T
     ) async throws -> T {
         let migrations = try migrations()
+        // One connection first: the pool retries a server that refuses or is not there for a
+        // minute before it fails a query; a command says why at once.
+        let probe = try await PostgresConnection.connect(
+            configuration: connection.url.singleConnection(applicationName: "tandem-cli"), id: 0, logger: logger)
+        try await probe.close()
         return try await PostgresClient.withScoped(connection.url.configuration, logger: logger) { client in
             try await body(Store(client: client, migrations: migrations, logger: logger))
         }
