@@ -95,7 +95,11 @@ struct DashboardTests {
                 let connectorPage = try await api.execute(
                     uri: "/dashboard/connectors/\(connectorID)", method: .get, headers: [.cookie: cookie]
                 ) { String(buffer: $0.body) }
-                for key in details.keys { #expect(connectorPage.contains("<th>\(key)</th>"), "field \(key) missing") }
+                for key in details.keys { #expect(connectorPage.contains("data-field=\"\(key)\""), "field \(key) missing") }
+                for label in ["Connector Name", "Control Channel Connection Duration", "NMSP Messages Received", "TDL Incoming Msg Rate"] {
+                    #expect(connectorPage.contains("<th>\(label)</th>"), "human label \(label)")
+                }
+                #expect(!connectorPage.contains("{\"connectedAt\""), "no raw JSON on the page")
                 #expect(connectorPage.contains("&lt;b&gt;ACTIVE&lt;/b&gt;") && !connectorPage.contains("<b>ACTIVE"))
 
                 // Another tenant's session sees none of it.

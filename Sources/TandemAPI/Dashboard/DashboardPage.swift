@@ -35,6 +35,8 @@ enum DashboardPage {
         .chart{font-size:12px}.chart svg{display:block;background:#f9fafb;border:1px solid #e5e7eb}
         form.login{max-width:360px;margin:80px auto;background:#fff;padding:24px;border-radius:8px;box-shadow:0 1px 3px #0002}
         form.login input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}.error{color:#c81e1e}
+        table.details th{width:40%;font-weight:500;color:#374151}td.ok{color:#1f9d55;font-weight:600}td.bad{color:#c81e1e;font-weight:600}
+        time{border-bottom:1px dotted #9ca3af}main>section.card{margin-bottom:16px;max-width:900px}
         </style></head>
         <body>\(body)
         \(refreshing ? refreshScript : "")
@@ -93,7 +95,7 @@ enum DashboardPage {
             return """
                 <tr><td><a href="/dashboard/connectors/\(member.id)">\(member.hostname)</a></td>
                 <td>\(member.controlChannel.active ? "active" : "inactive")</td><td>\(member.ovaVersion)</td>
-                <td>\(member.ipAddress)</td><td>\(member.lastHeard.map(time), or: "never")</td>
+                <td>\(member.ipAddress)</td><td>\(member.lastHeard.map { time($0, now: now) } ?? "never")</td>
                 <td>\(member.channels.names.joined(separator: ", "))</td><td>\(String(format: "%.1f", Double(delivered) / 300))</td></tr>
                 """
         }
@@ -106,7 +108,7 @@ enum DashboardPage {
             <span>IoT reprovision: \(flag(group.state?.iotNeedsReprovision))</span>
             <span>FastLocate: \(group.state?.fastLocateState.rawValue, or: "unknown")</span></div>
             <div class="muted">\(group.token.network == .wired ? "Switches" : "Controllers"): \(group.devices.isEmpty ? "none configured" : group.devices.map { $0.name.isEmpty ? $0.ipAddress : "\($0.name) (\($0.ipAddress))" }.joined(separator: ", "))</div>
-            <div class="muted">Last failovers: \(failovers.isEmpty ? "none" : failovers.map { "\(time($0.occurredAt)) from \($0.ipAddress)" }.joined(separator: "; "))</div>
+            <div class="muted">Last failovers: \(failovers.isEmpty ? ["none"] : failovers.map { "\(time($0.occurredAt, now: now)) from \($0.ipAddress); " })</div>
             \(pairCharts(group, now: now))
             </section>
             """
@@ -162,25 +164,6 @@ enum DashboardPage {
             """
     }
 
-    /// The connector page: every field of the details endpoint, then its controllers (Figure 9).
-    static func connector(_ fields: [(String, String)], controllers: [ConnectorStatistics.Controller], name: String) -> HTML {
-        let rows = fields.map { key, value -> HTML in "<tr><th>\(key)</th><td>\(value)</td></tr>" }
-        let controllerRows = controllers.map { controller -> HTML in
-            """
-            <tr><td>\(controller.ipAddress)</td><td>\(controller.connectedAt.map(time), or: "–")</td>
-            <td>\(String(format: "%.1f", controller.messageRate))</td><td>\(controller.status)</td></tr>
-            """
-        }
-        return layout(
-            title: "Tandem: \(name)",
-            body: """
-                <header><strong><a href="/">Tandem</a> · \(name)</strong></header>
-                <main style="display:block"><section class="card"><h2>Connector details</h2><table>\(rows)</table>
-                <h2>Controllers</h2><table><tr><th>IP address</th><th>connected at</th><th>messages/s</th><th>status</th></tr>\(controllerRows)</table>
-                </section></main>
-                """)
-    }
-
     /// The page for a connector (or anything else) this tenant does not have.
     static func notFound(_ what: String) -> HTML {
         layout(
@@ -193,9 +176,9 @@ enum DashboardPage {
                 """)
     }
 
-    private static func time(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+    /// A time as "3 min ago", with the ISO time on hover and for machines.
+    static func time(_ date: Date, now: Date) -> HTML {
+        let iso = ISO8601DateFormatter().string(from: date)
+        return "<time datetime=\"\(iso)\" title=\"\(iso)\">\(HumanTime.ago(date, now: now))</time>"
     }
 }

@@ -31,10 +31,8 @@ struct DashboardRoutes {
             guard let text = context.parameters.get("id"), let id = ConnectorID(text),
                 let connector = try await store.connectors.find(tenant: tenant, id: id)
             else { return html(DashboardPage.notFound("connector"), status: .notFound) }
-            return html(
-                DashboardPage.connector(
-                    try Self.fields(of: ConnectorRoutes.Details(connector, now: Date())),
-                    controllers: connector.statistics.controllers, name: connector.hostname))
+            let now = Date()
+            return html(ConnectorPage.render(ConnectorRoutes.Details(connector, now: now), now: now))
         }
         router.post("login") { request, context -> Response in
             let form = SignInForm(body: try await request.body.collect(upTo: SignInForm.maximumSize).readableBytesView)
@@ -106,21 +104,4 @@ struct DashboardRoutes {
         return nil
     }
 
-    /// Every field of the details JSON, flattened to rows (nested values as compact JSON).
-    static func fields(of details: some Encodable) throws -> [(String, String)] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let object = try JSONSerialization.jsonObject(with: try encoder.encode(details)) as? [String: Any] ?? [:]
-        return object.keys.sorted().map { key in
-            let value = object[key]!
-            if value is [Any] || value is [String: Any],
-                let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
-            {
-                return (key, String(decoding: data, as: UTF8.self))
-            }
-            if value is NSNull { return (key, "–") }
-            return (key, "\(value)")
-        }
-    }
 }
