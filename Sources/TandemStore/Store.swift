@@ -19,6 +19,8 @@ public struct Store: Sendable {
     public let connectors: ConnectorRepository
     /// HA groups: configuration, flags, history.
     public let groups: HAGroupRepository
+    /// The fleet view's reads: groups worst first, a page at a time, and the tenant's totals.
+    public let fleet: FleetRepository
     /// The serve processes sharing the database, and their notifications.
     public let nodes: NodeRepository
     /// The event store.
@@ -43,6 +45,7 @@ public struct Store: Sendable {
         self.analysts = AnalystRepository(client: client, logger: logger)
         self.connectors = ConnectorRepository(client: client, logger: logger)
         self.groups = HAGroupRepository(client: client, logger: logger)
+        self.fleet = FleetRepository(client: client, logger: logger)
         self.nodes = NodeRepository(client: client, logger: logger)
         self.events = EventStore(client: client, policy: eventPolicy, logger: logger)
         self.pairStatistics = PairStatisticsRepository(client: client, logger: logger)

@@ -69,18 +69,26 @@ struct DashboardTests {
                     #expect(response.headers[.contentType] == "text/html; charset=utf-8")
                     return String(buffer: response.body)
                 }
+                // The fleet view: the group's row, its members, its health; everything escaped.
                 #expect(page.contains("10.0.0.1") && page.contains("10.0.0.2"))
                 #expect(page.contains(#"<span class="badge healthy">healthy</span>"#))
                 #expect(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;"))
                 #expect(page.contains("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"))
-                #expect(page.contains("&lt;svg onload=alert(2)&gt;"))
-                #expect(!page.contains("<script>alert") && !page.contains("<img src=x") && !page.contains("<svg onload"))
+                #expect(!page.contains("<script>alert") && !page.contains("<img src=x"))
                 #expect(!page.contains(site.apiKey) && !page.contains(site.token))
+                // The group's card: its configured controllers too, escaped.
+                let card = try await api.execute(uri: "/dashboard/groups/\(site.tokenID)", method: .get, headers: [.cookie: cookie]) {
+                    #expect($0.status == .ok)
+                    return String(buffer: $0.body)
+                }
+                #expect(card.contains("&lt;svg onload=alert(2)&gt;") && !card.contains("<svg onload"))
+                #expect(card.contains("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") && !card.contains("<img src=x"))
 
                 // The refresh fragment needs the session too.
-                try await api.execute(uri: "/dashboard/cards", method: .get) { #expect($0.status == .unauthorized) }
-                try await api.execute(uri: "/dashboard/cards", method: .get, headers: [.cookie: cookie]) { response in
-                    #expect(String(buffer: response.body).hasPrefix(#"<section class="card">"#))
+                try await api.execute(uri: "/dashboard/fleet", method: .get) { #expect($0.status == .unauthorized) }
+                try await api.execute(uri: "/dashboard/fleet", method: .get, headers: [.cookie: cookie]) { response in
+                    #expect(String(buffer: response.body).hasPrefix(#"<section class="card summary">"#))
+                    #expect(String(buffer: response.body).contains("10.0.0.2"))
                 }
 
                 // The connector page shows every field of the details endpoint, escaped.
@@ -118,7 +126,7 @@ struct DashboardTests {
                 try await api.execute(uri: "/logout", method: .post, headers: [.cookie: cookie]) { response in
                     #expect(response.headers[.setCookie]?.contains("Max-Age=0") == true)
                 }
-                try await api.execute(uri: "/dashboard/cards", method: .get, headers: [.cookie: cookie]) {
+                try await api.execute(uri: "/dashboard/fleet", method: .get, headers: [.cookie: cookie]) {
                     #expect($0.status == .unauthorized)
                 }
             }

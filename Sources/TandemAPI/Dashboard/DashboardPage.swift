@@ -3,7 +3,7 @@ import TandemCore
 import TandemStore
 
 /// The dashboard's markup: server-rendered, self-contained (inline CSS and SVG, no external
-/// assets), every value escaped by ``HTML``. JavaScript only refreshes the cards.
+/// assets), every value escaped by ``HTML``. JavaScript only refreshes the fleet view.
 enum DashboardPage {
     /// One HA group as its card shows it.
     struct Group {
@@ -35,6 +35,11 @@ enum DashboardPage {
         .chart{font-size:12px}.chart svg{display:block;background:#f9fafb;border:1px solid #e5e7eb}
         form.login{max-width:360px;margin:80px auto;background:#fff;padding:24px;border-radius:8px;box-shadow:0 1px 3px #0002}
         form.login input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}.error{color:#c81e1e}
+        .summary{display:flex;gap:24px;flex-wrap:wrap;margin-bottom:12px}.summary a.count{font-weight:600}
+        .down-text{color:#c81e1e}.degraded-text{color:#b45309}.healthy-text{color:#1f9d55}
+        form.filters{margin:0 0 10px;display:flex;gap:8px}form.filters input{min-width:240px}
+        table.fleet td{vertical-align:top}a.member{display:block}a.member.failed{color:#c81e1e;font-weight:600}
+        nav.pager{display:flex;gap:16px;align-items:center;margin:6px 0}
         table.details th{width:40%;font-weight:500;color:#374151}td.ok{color:#1f9d55;font-weight:600}td.bad{color:#c81e1e;font-weight:600}
         time{border-bottom:1px dotted #9ca3af}main>section.card{margin-bottom:16px;max-width:900px}
         </style></head>
@@ -44,14 +49,14 @@ enum DashboardPage {
         """
     }
 
-    /// Replaces the cards every 5 s without reloading the page; without JavaScript the
-    /// "refresh" link does the same.
+    /// Replaces the fleet view's summary and table every 5 s (the page shown, nothing else)
+    /// without reloading the page; without JavaScript the "refresh" link does the same.
     private static let refreshScript: HTML = """
         <script>
         setInterval(async () => {
           try {
-            const r = await fetch('/dashboard/cards', {credentials: 'same-origin'});
-            if (r.ok) document.getElementById('cards').innerHTML = await r.text();
+            const r = await fetch('/dashboard/fleet' + location.search, {credentials: 'same-origin'});
+            if (r.ok) document.getElementById('fleet-view').innerHTML = await r.text();
           } catch (e) {}
         }, 5000);
         </script>
@@ -70,19 +75,15 @@ enum DashboardPage {
                 """)
     }
 
-    static func dashboard(tenantName: String, groups: [Group], now: Date) -> HTML {
+    /// One group's page: its card, with the last hour's charts.
+    static func groupPage(_ group: Group, now: Date) -> HTML {
         layout(
-            title: "Tandem: HA pairs",
+            title: "Tandem: \(group.token.connectorName.value)",
             body: """
-                <header><strong>Tandem · \(tenantName)</strong>
-                <span><a href="/">refresh</a> · <form method="post" action="/logout" style="display:inline"><button>sign out</button></form></span></header>
-                <main id="cards">\(cards(groups, now: now))</main>
-                """, refreshing: true)
-    }
-
-    static func cards(_ groups: [Group], now: Date) -> HTML {
-        if groups.isEmpty { return "<p class=\"muted\">No HA groups yet: issue a token with POST /api/v1/tokens.</p>" }
-        return HTML("\(groups.map { card($0, now: now) })")
+                <header><strong><a href="/">Tandem</a> · \(group.token.connectorName.value)</strong>
+                <span><a href="/dashboard/groups/\(group.token.id)">refresh</a></span></header>
+                <main style="display:block">\(card(group, now: now))</main>
+                """)
     }
 
     private static func card(_ group: Group, now: Date) -> HTML {

@@ -3,10 +3,11 @@ import Hummingbird
 import TandemCore
 import TandemStore
 
-/// The operator dashboard: `GET /` (sign-in form or the tenant's HA pairs),
-/// `POST /login` (the API key in the form body, never in a URL; sets an HTTP-only, SameSite
-/// session cookie), `POST /logout`, `GET /dashboard/cards` (the cards alone, for the refresh)
-/// and `GET /dashboard/connectors/{id}`.
+/// The operator dashboard: `GET /` (sign-in form or the fleet view), `POST /login` (the API
+/// key in the form body, never in a URL; sets an HTTP-only, SameSite session cookie),
+/// `POST /logout`, `GET /dashboard/fleet` (the summary and the page's table alone, for the
+/// refresh), `GET /dashboard/groups/{tokenId}` (one group's card) and
+/// `GET /dashboard/connectors/{id}`.
 struct DashboardRoutes {
     let store: Store
     let sessions: DashboardSessions
@@ -19,12 +20,32 @@ struct DashboardRoutes {
     func add(to router: Router<OperatorContext>) {
         router.get("") { request, _ -> Response in
             guard let tenant = tenant(of: request) else { return html(DashboardPage.login(error: nil)) }
+            let query = try Self.fleetQuery(request)
             let name = try await store.tenants.find(tenant)?.name.value ?? tenant.description
-            return html(DashboardPage.dashboard(tenantName: name, groups: try await groups(tenant), now: Date()))
+            async let summary = store.fleet.summary(tenant: tenant)
+            let (groups, matching) = try await store.fleet.groups(
+                tenant: tenant, filter: query.filter, offset: query.offset, limit: FleetPage.Query.pageSize)
+            return html(
+                FleetPage.render(
+                    tenantName: name, summary: try await summary, groups: groups, matching: matching, query: query, now: Date()))
         }
-        router.get("dashboard/cards") { request, _ -> Response in
+        router.get("dashboard/fleet") { request, _ -> Response in
             guard let tenant = tenant(of: request) else { throw APIError.unauthorized }
-            return html(DashboardPage.cards(try await groups(tenant), now: Date()))
+            let query = try Self.fleetQuery(request)
+            async let summary = store.fleet.summary(tenant: tenant)
+            let (groups, matching) = try await store.fleet.groups(
+                tenant: tenant, filter: query.filter, offset: query.offset, limit: FleetPage.Query.pageSize)
+            let now = Date()
+            return html(
+                "\(FleetPage.summaryLine(try await summary, query: query))<div id=\"fleet\">\(FleetPage.table(groups, matching: matching, query: query, now: now))</div>"
+            )
+        }
+        router.get("dashboard/groups/{tokenId}") { request, context -> Response in
+            guard let tenant = tenant(of: request) else { return redirect("/") }
+            guard let text = context.parameters.get("tokenId"), let token = TokenID(text),
+                let group = try await group(tenant, token: token)
+            else { return html(DashboardPage.notFound("HA group"), status: .notFound) }
+            return html(DashboardPage.groupPage(group, now: Date()))
         }
         router.get("dashboard/connectors/{id}") { request, context -> Response in
             guard let tenant = tenant(of: request) else { return redirect("/") }
@@ -59,20 +80,24 @@ struct DashboardRoutes {
         Self.cookieValue(request).flatMap { sessions.tenant(of: Secret($0)) }
     }
 
-    private func groups(_ tenant: TenantID) async throws -> [DashboardPage.Group] {
-        let tokens = try await store.tokens.list(tenant: tenant).filter { $0.revokedAt == nil }
-        let connectors = try await store.connectors.list(tenant: tenant)
-        let minutes = try await store.pairStatistics.recent(tenant: tenant, since: Date().addingTimeInterval(-3_600))
-        var groups: [DashboardPage.Group] = []
-        for token in tokens {
-            groups.append(
-                .init(
-                    token: token, state: try await store.groups.state(tenant: tenant, token: token.id, historyLimit: 20),
-                    members: connectors.filter { $0.tokenID == token.id },
-                    devices: try await store.groups.configuration(tenant: tenant, token: token.id)?.devices ?? [],
-                    minutes: minutes.filter { $0.group == token.id }))
+    /// The fleet view's query from the request's query string (400 naming a bad parameter).
+    private static func fleetQuery(_ request: Request) throws -> FleetPage.Query {
+        let parameters = request.uri.queryParameters
+        do {
+            return try FleetPage.Query { parameters.get($0) }
+        } catch {
+            throw APIError.invalid(error)
         }
-        return groups
+    }
+
+    /// One live group of the tenant with everything its card shows, or `nil` when it has none.
+    private func group(_ tenant: TenantID, token: TokenID) async throws -> DashboardPage.Group? {
+        guard let found = try await store.tokens.find(tenant: tenant, id: token), found.revokedAt == nil else { return nil }
+        return .init(
+            token: found, state: try await store.groups.state(tenant: tenant, token: token, historyLimit: 20),
+            members: try await store.connectors.list(tenant: tenant, token: token),
+            devices: try await store.groups.configuration(tenant: tenant, token: token)?.devices ?? [],
+            minutes: try await store.pairStatistics.recent(tenant: tenant, since: Date().addingTimeInterval(-3_600), token: token))
     }
 
     private func cookie(_ value: String, maxAge: Int) -> String {

@@ -45,7 +45,7 @@ enum OpenAPIDocument {
                 "tags": [
                   "dashboard"
                 ],
-                "summary": "The dashboard, or the sign-in form without a session",
+                "summary": "The fleet view (summary, groups worst first, filters, pages of 50), or the sign-in form without a session",
                 "responses": {
                   "200": {
                     "description": "HTML page",
@@ -57,7 +57,56 @@ enum OpenAPIDocument {
                       }
                     }
                   }
-                }
+                },
+                "parameters": [
+                  {
+                    "name": "health",
+                    "in": "query",
+                    "required": false,
+                    "description": "only groups of this health",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "healthy",
+                        "degraded",
+                        "down"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "network",
+                    "in": "query",
+                    "required": false,
+                    "description": "only groups of this network kind",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "wireless",
+                        "wired"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "search",
+                    "in": "query",
+                    "required": false,
+                    "description": "case-insensitive text in the group's name or a member's hostname or IP address",
+                    "schema": {
+                      "type": "string",
+                      "maxLength": 128
+                    }
+                  },
+                  {
+                    "name": "page",
+                    "in": "query",
+                    "required": false,
+                    "description": "page of 50 groups, from 1",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1
+                    }
+                  }
+                ]
               }
             },
             "/login": {
@@ -119,13 +168,62 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "/dashboard/cards": {
+            "/dashboard/fleet": {
               "get": {
-                "operationId": "dashboardCards",
+                "operationId": "dashboardFleet",
                 "tags": [
                   "dashboard"
                 ],
-                "summary": "The HA group cards alone (the page's refresh)",
+                "summary": "The fleet table of one page alone (the page's refresh)",
+                "parameters": [
+                  {
+                    "name": "health",
+                    "in": "query",
+                    "required": false,
+                    "description": "only groups of this health",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "healthy",
+                        "degraded",
+                        "down"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "network",
+                    "in": "query",
+                    "required": false,
+                    "description": "only groups of this network kind",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "wireless",
+                        "wired"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "search",
+                    "in": "query",
+                    "required": false,
+                    "description": "case-insensitive text in the group's name or a member's hostname or IP address",
+                    "schema": {
+                      "type": "string",
+                      "maxLength": 128
+                    }
+                  },
+                  {
+                    "name": "page",
+                    "in": "query",
+                    "required": false,
+                    "description": "page of 50 groups, from 1",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1
+                    }
+                  }
+                ],
                 "responses": {
                   "200": {
                     "description": "HTML fragment",
@@ -139,6 +237,52 @@ enum OpenAPIDocument {
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  }
+                }
+              }
+            },
+            "/dashboard/groups/{tokenId}": {
+              "get": {
+                "operationId": "dashboardGroup",
+                "tags": [
+                  "dashboard"
+                ],
+                "summary": "One HA group's card: members, flags, FastLocate, devices, failovers, the last hour's charts",
+                "parameters": [
+                  {
+                    "name": "tokenId",
+                    "in": "path",
+                    "required": true,
+                    "description": "the group's token id",
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "HTML page",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "303": {
+                    "description": "no session: redirect to the sign-in form"
+                  },
+                  "404": {
+                    "description": "HTML page: this tenant has no such group",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -177,7 +321,14 @@ enum OpenAPIDocument {
                     "description": "no session: redirect to /"
                   },
                   "404": {
-                    "$ref": "#/components/responses/NotFound"
+                    "description": "HTML page: this tenant has no such connector",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
                   }
                 }
               }

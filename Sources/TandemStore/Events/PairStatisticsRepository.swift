@@ -77,13 +77,15 @@ public struct PairStatisticsRepository: Sendable {
         return totals
     }
 
-    /// Per group, connector and minute since `since`: the series the dashboard charts.
-    public func recent(tenant: TenantID, since: Date) async throws -> [PairMinute] {
+    /// Per group, connector and minute since `since`: the series the dashboard charts; of one
+    /// group only when `token` is given.
+    public func recent(tenant: TenantID, since: Date, token: TokenID? = nil) async throws -> [PairMinute] {
         let rows = try await client.statement(
             """
             SELECT token_id, connector_id, minute, sum(delivered)::int8, sum(first_deliveries)::int8, sum(duplicates)::int8,
                    sum(missed)::int8, coalesce(tandem_sum_buckets(lag_buckets), '{}')::int8[]
             FROM pair_statistics WHERE tenant_id = \(tenant.rawValue) AND minute >= \(since)
+              AND (\(token?.rawValue)::uuid IS NULL OR token_id = \(token?.rawValue)::uuid)
             GROUP BY token_id, connector_id, minute ORDER BY minute
             """, logger: logger)
         var minutes: [PairMinute] = []

@@ -1,0 +1,155 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TandemCore
+
+/// The fleet view's reads: every HA group of a tenant in one statement, worst first, a page at
+/// a time, and the tenant's totals in another. Neither depends on the fleet's size beyond the
+/// page: the dashboard costs the same with 50 groups or 5,000.
+public struct FleetRepository: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates a repository over `client`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// One group as the fleet view lists it.
+    public struct Group: Sendable {
+        public let token: TokenID
+        public let name: String
+        public let network: NetworkKind
+        public let health: HAGroupHealth.Level
+        /// Members ordered by join time: id, hostname, IP, whether active, last heard.
+        public let members: [Member]
+        /// The latest failover of the group, if any.
+        public let lastFailover: Date?
+        /// Distinct events per second stored for the group over the last 5 minutes.
+        public let eventsPerSecond: Double
+
+        public struct Member: Sendable {
+            public let id: ConnectorID
+            public let hostname: String
+            public let ipAddress: String
+            public let active: Bool
+            public let lastHeard: Date?
+        }
+    }
+
+    /// A tenant's totals for the fleet view's summary line.
+    public struct Summary: Sendable, Equatable {
+        public var healthy = 0
+        public var degraded = 0
+        public var down = 0
+        public var connectorsActive = 0
+        public var connectorsInactive = 0
+        /// Distinct events per second stored over the last 5 minutes.
+        public var eventsPerSecond = 0.0
+        /// Events a member missed that its peer delivered, in the last hour.
+        public var missedByPeerLastHour: Int64 = 0
+    }
+
+    /// The tenant's live (not revoked) groups that pass `filter`: down first, then degraded,
+    /// then healthy, each by name; `limit` of them from `offset`.
+    /// - Returns: the page and how many groups pass the filter in all.
+    public func groups(tenant: TenantID, filter: FleetFilter, offset: Int, limit: Int) async throws -> (page: [Group], matching: Int) {
+        let health = filter.health?.rawValue
+        let network = filter.network?.rawValue
+        let search = filter.search?.lowercased()
+        let rows = try await client.statement(
+            """
+            WITH g AS (
+                SELECT t.token_id, t.connector_name, t.network,
+                       count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active,
+                       coalesce(array_agg(c.connector_id ORDER BY c.joined_at NULLS LAST, c.connector_id)
+                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS ids,
+                       coalesce(array_agg(c.hostname ORDER BY c.joined_at NULLS LAST, c.connector_id)
+                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS hostnames,
+                       coalesce(array_agg(c.ip_address ORDER BY c.joined_at NULLS LAST, c.connector_id)
+                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS ips,
+                       coalesce(array_agg(c.control_status = 'active' ORDER BY c.joined_at NULLS LAST, c.connector_id)
+                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS actives,
+                       coalesce(array_agg(coalesce(extract(epoch FROM c.last_heard)::float8, -1)
+                                          ORDER BY c.joined_at NULLS LAST, c.connector_id)
+                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS heard
+                FROM tokens t
+                LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+                WHERE t.tenant_id = \(tenant.rawValue) AND t.revoked_at IS NULL
+                  AND (\(network)::text IS NULL OR t.network = \(network)::text)
+                GROUP BY t.token_id, t.connector_name, t.network
+            ), h AS (
+                SELECT g.*, CASE WHEN active >= 2 THEN 'healthy' WHEN active = 1 THEN 'degraded' ELSE 'down' END AS health
+                FROM g
+                WHERE \(search)::text IS NULL OR strpos(lower(connector_name), \(search)::text) > 0
+                   OR EXISTS (SELECT 1 FROM unnest(hostnames || ips) AS m(text) WHERE strpos(lower(m.text), \(search)::text) > 0)
+            ), f AS (
+                SELECT * FROM h WHERE \(health)::text IS NULL OR health = \(health)::text
+            )
+            SELECT f.token_id, f.connector_name, f.network, f.health, f.ids, f.hostnames, f.ips, f.actives, f.heard,
+                   (SELECT max(occurred_at) FROM ha_history x
+                    WHERE x.tenant_id = \(tenant.rawValue) AND x.token_id = f.token_id AND x.kind = 'failover'),
+                   coalesce((SELECT sum(p.first_deliveries) FROM pair_statistics p
+                             WHERE p.tenant_id = \(tenant.rawValue) AND p.token_id = f.token_id
+                               AND p.minute >= now() - interval '5 minutes'), 0)::float8 / 300,
+                   count(*) OVER ()
+            FROM f
+            ORDER BY CASE f.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, f.connector_name, f.token_id
+            OFFSET \(max(0, offset)) LIMIT \(max(1, limit))
+            """, logger: logger)
+        var page: [Group] = []
+        var matching = 0
+        for try await row in rows {
+            let c = try row.decode(
+                (UUID, String, String, String, [UUID], [String], [String], [Bool], [Double], Date?, Double, Int).self)
+            guard let network = NetworkKind(rawValue: c.2), let health = HAGroupHealth.Level(rawValue: c.3) else {
+                throw StoreError(.corrupt, "a token has a stored network that can't be read")
+            }
+            let members = c.4.indices.map { index in
+                Group.Member(
+                    id: ConnectorID(c.4[index]), hostname: c.5[index], ipAddress: c.6[index], active: c.7[index],
+                    lastHeard: c.8[index] < 0 ? nil : Date(timeIntervalSince1970: c.8[index]))
+            }
+            page.append(
+                Group(
+                    token: TokenID(c.0), name: c.1, network: network, health: health, members: members, lastFailover: c.9,
+                    eventsPerSecond: c.10))
+            matching = c.11
+        }
+        if page.isEmpty, offset > 0 {
+            // Past the end: still say how many there are, so the pager can go back.
+            return ([], try await groups(tenant: tenant, filter: filter, offset: 0, limit: 1).matching)
+        }
+        return (page, matching)
+    }
+
+    /// The tenant's totals: groups by health, connectors by status, events/s, missed by peer.
+    public func summary(tenant: TenantID) async throws -> Summary {
+        let rows = try await client.statement(
+            """
+            WITH g AS (
+                SELECT count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active
+                FROM tokens t LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+                WHERE t.tenant_id = \(tenant.rawValue) AND t.revoked_at IS NULL
+                GROUP BY t.token_id
+            )
+            SELECT (SELECT count(*) FILTER (WHERE active >= 2) FROM g), (SELECT count(*) FILTER (WHERE active = 1) FROM g),
+                   (SELECT count(*) FILTER (WHERE active = 0) FROM g),
+                   (SELECT count(*) FILTER (WHERE control_status = 'active') FROM connectors WHERE tenant_id = \(tenant.rawValue)),
+                   (SELECT count(*) FILTER (WHERE control_status <> 'active') FROM connectors WHERE tenant_id = \(tenant.rawValue)),
+                   coalesce((SELECT sum(first_deliveries) FROM pair_statistics
+                             WHERE tenant_id = \(tenant.rawValue) AND minute >= now() - interval '5 minutes'), 0)::float8 / 300,
+                   coalesce((SELECT sum(missed) FROM pair_statistics
+                             WHERE tenant_id = \(tenant.rawValue) AND minute >= now() - interval '1 hour'), 0)::int8
+            """, logger: logger)
+        for try await (healthy, degraded, down, active, inactive, rate, missed) in rows.decode(
+            (Int, Int, Int, Int, Int, Double, Int64).self)
+        {
+            return Summary(
+                healthy: healthy, degraded: degraded, down: down, connectorsActive: active, connectorsInactive: inactive,
+                eventsPerSecond: rate, missedByPeerLastHour: missed)
+        }
+        return Summary()
+    }
+}
