@@ -11,10 +11,16 @@ public struct EventGenerator: Sendable {
     private let clients: [String]
     private var sequence: UInt64 = 0
 
+    /// The IP addresses of site `site`'s `count` controllers (what its events come from, and
+    /// what the site's HA group is configured with).
+    public static func controllerAddresses(site: Int, count: Int = 1) -> [String] {
+        (0..<count).map { "172.20.\(site % 250).\(10 + $0)" }
+    }
+
     /// Creates a site of `controllers` controllers, 25 APs each, and 200 clients.
     public init(seed: UInt64, site: Int, controllers count: Int = 1) {
         random = SplitMix64(seed: seed &+ UInt64(site) &* 0x9E37_79B9)
-        controllers = (0..<count).map { "172.20.\(site % 250).\(10 + $0)" }
+        controllers = Self.controllerAddresses(site: site, count: count)
         accessPoints = (0..<(25 * count)).map { String(format: "70:db:98:%02x:%02x:%02x", site % 256, $0 / 256, $0 % 256) }
         clients = (0..<200).map { String(format: "f0:18:98:%02x:%02x:%02x", site % 256, $0 / 256, $0 % 256) }
     }

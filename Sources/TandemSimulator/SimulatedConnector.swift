@@ -1,4 +1,6 @@
+import Foundation
 public import GRPCCore
+import SwiftProtobuf
 import Synchronization
 public import TandemConnector
 public import TandemProtocol
@@ -26,6 +28,55 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         var copiesSent = 0
         var duplicates = 0
         var alive = false
+        /// What the connector reports in its heartbeats, from what it relayed.
+        var relayed = Relayed()
+    }
+
+    /// The counters a real connector keeps of what it relays: the controllers it was told to
+    /// connect to (the group's configuration, pushed by Tandem) and the messages it received
+    /// from each, and the access points' messages and how many APs sent them.
+    struct Relayed {
+        var controllers: [String] = []
+        var since = Date()
+        var perController: [String: UInt64] = [:]
+        var accessPointMessages: UInt64 = 0
+        var accessPoints: Set<String> = []
+
+        /// The heartbeat of these counters: per controller its rate since the connector
+        /// started, the TDL/NMSP totals, and the AP channel's.
+        func heartbeat(now: Date) -> Tandem_V1_Heartbeat {
+            let seconds = max(1, now.timeIntervalSince(since))
+            let controllerMessages = perController.values.reduce(0, +)
+            return .with {
+                $0.controllers = controllers.map { address in
+                    .with {
+                        $0.ipAddress = address
+                        $0.connectedAtMicros = Int64(since.timeIntervalSince1970 * 1_000_000)
+                        $0.messageRate = Double(perController[address] ?? 0) / seconds
+                        $0.status = "ACTIVE"
+                    }
+                }
+                $0.tdlIncomingCount = controllerMessages
+                $0.tdlIncomingRate = Double(controllerMessages) / seconds
+                $0.nmspMessagesReceived = controllerMessages
+                $0.accessPointChannel = .with {
+                    $0.incomingCount = accessPointMessages
+                    $0.incomingRate = Double(accessPointMessages) / seconds
+                    $0.activeConnections = UInt32(clamping: accessPoints.count)
+                }
+            }
+        }
+
+        mutating func count(_ events: [Tandem_V1_Event]) {
+            for event in events {
+                if event.channel == .controller {
+                    perController[event.sourceDevice, default: 0] += 1
+                } else {
+                    accessPointMessages += 1
+                    accessPoints.insert(event.sourceDevice)
+                }
+            }
+        }
     }
 
     public init(client: GRPCClient<Transport>, token: String, identity: ConnectorIdentity) {
@@ -36,7 +87,9 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
 
     /// Opens both channels (and resends what was not acked before, after a restart).
     public func start(maximumJitter: Duration, seed: UInt64) async throws {
-        let control = try await ControlStream.open(client: client, token: token, identity: identity)
+        let control = try await ControlStream.open(client: client, token: token, identity: identity) { [weak self] in
+            self?.state.withLock { $0.relayed.heartbeat(now: Date()) } ?? Tandem_V1_Heartbeat()
+        }
         let data = DataStream.open(client: client, token: token, instanceID: identity.instanceID)
         let (batches, queue) = AsyncStream<Tandem_V1_EventBatch>.makeStream()
         let writer = Task {
@@ -55,13 +108,19 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         }
         let listener = Task {
             for await command in control.commands {
-                if case .haActive(let list) = command.command {
-                    state.withLock { $0.haActive = list.ipAddresses }
+                switch command.command {
+                case .haActive(let list): state.withLock { $0.haActive = list.ipAddresses }
+                case .configuration(let configuration):
+                    state.withLock { $0.relayed.controllers = configuration.controllers.map(\.ipAddress) }
+                default: break
                 }
             }
         }
         let resend = state.withLock { state in
             state.haActive = control.welcome.haActive.ipAddresses
+            // The controllers to connect to come with the Welcome, and again on every change.
+            state.relayed.controllers = control.welcome.configuration.controllers.map(\.ipAddress)
+            state.relayed.since = Date()
             state.listener = listener
             state.control = control
             state.data = data
@@ -88,6 +147,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
             guard state.alive else { return }
             state.unacked[batch.sequence] = batch
             state.copiesSent += batch.events.count
+            state.relayed.count(batch.events)
             state.queue?.yield(batch)
         }
     }

@@ -8,6 +8,43 @@ import Testing
 
 @Suite("The simulator's verification, against a real Tandem")
 struct SimulationTests {
+    @Test(
+        "simulated connectors take their controllers from the configuration Tandem pushes and report in their heartbeats what they relayed: per controller, TDL/NMSP and AP-channel counts that add up to the copies they sent"
+    )
+    func heartbeatsReportWhatWasRelayed() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site(name: "sim-stats")
+            let controllers = EventGenerator.controllerAddresses(site: 0)
+            _ = try await tandem.store.groups.replaceDevices(
+                tenant: site.tenant, token: site.tokenID, network: .wireless,
+                devices: controllers.map { HAGroupConfiguration.Device(ipAddress: $0, name: "WLC") })
+            var plan = SimulationPlan()
+            plan.duration = .seconds(2)
+            plan.rate = 300
+            plan.lossRate = 0
+            let simulation = Simulation(
+                plan: plan, client: tandem.client, sites: [.init(tokenID: site.tokenID.description, token: site.token)])
+            var report = SimulationReport()
+            _ = try await simulation.run(report: &report) { _ in }
+            let sent = report.copiesSent["A", default: 0]
+            #expect(sent > 0)
+            // The next heartbeats carry the final counts; the node writes them within a second.
+            try await eventually("connector A's heartbeat to count every copy it sent", timeout: .seconds(10)) {
+                let connectors = try await tandem.store.connectors.list(tenant: site.tenant, token: site.tokenID)
+                guard let a = connectors.first(where: { $0.hostname == "site0-connector1" }) else { return false }
+                let statistics = a.statistics
+                return statistics.tdlIncomingCount + statistics.accessPointChannel.incomingCount == UInt64(sent)
+            }
+            let a = try #require(
+                try await tandem.store.connectors.list(tenant: site.tenant, token: site.tokenID).first { $0.hostname == "site0-connector1" }
+            )
+            #expect(a.statistics.controllers.map(\.ipAddress) == controllers)
+            #expect(a.statistics.controllers.allSatisfy { $0.status == "ACTIVE" && $0.connectedAt != nil && $0.messageRate > 0 })
+            #expect(a.statistics.nmspMessagesReceived == a.statistics.tdlIncomingCount && a.statistics.tdlIncomingCount > 0)
+            #expect(a.statistics.accessPointChannel.activeConnections == 25, "the site's 25 access points")
+        }
+    }
+
     @Test("a short simulation with a killed and restarted connector verifies 0 missing and 0 duplicated; a deleted row is reported missing")
     func verification() async throws {
         try await TandemHarness.run { tandem in

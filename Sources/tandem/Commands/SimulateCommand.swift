@@ -70,6 +70,12 @@ struct SimulateCommand: AsyncParsableCommand {
                 let tenantText = created?["tenantId"] as? String
             else { throw OperatorHTTPClient.Failure(description: "unexpected answer to POST /api/v1/tokens") }
             tenantID = TenantID(tenantText)
+            // The site's controllers, configured before its connectors start: they come with
+            // the Welcome, and the connectors report each one in their heartbeats.
+            let devices = EventGenerator.controllerAddresses(site: index).enumerated().map { number, address in
+                ["ipAddress": address, "name": "WLC \(index)-\(number + 1)"]
+            }
+            _ = try await api.request("PUT", "api/v1/ha-groups/\(id)/controllers", body: ["devices": devices])
             siteSetups.append(.init(tokenID: id, token: token))
         }
 
