@@ -64,6 +64,15 @@ struct FleetTests {
             #expect(page.contains("Connectors: 8 active · 6 inactive"))
             #expect(page.contains(#"<a class="member failed""#), "the failed member of a degraded pair is marked")
             #expect(page.contains("events/s (last 5 min)"))
+
+            // A degraded group's card: its failover with a readable time, the failed member.
+            let link = try #require(
+                page.components(separatedBy: "href=\"/dashboard/groups/").dropFirst()
+                    .first { $0.contains(">degraded 0<") }?.prefix { $0 != "\"" })
+            let card = try await Self.page(api, "/dashboard/groups/\(link)", cookie: cookie)
+            #expect(card.contains(#"<span class="badge degraded">degraded</span>"#))
+            #expect(card.contains("Last failovers: <time datetime="), "\(card.suffix(1_500))")
+            #expect(!card.contains("HTML(text"))
         }
     }
 

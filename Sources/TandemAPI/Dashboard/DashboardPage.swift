@@ -90,6 +90,12 @@ enum DashboardPage {
         let active = group.state?.haActive ?? []
         let health = (group.state?.health.level ?? .down).rawValue
         let failovers = (group.state?.history ?? []).filter { $0.kind == .failover }.prefix(3)
+        let failoverList: [HTML] =
+            failovers.isEmpty
+            ? ["none"]
+            : failovers.enumerated().map { index, failover in
+                "\(index > 0 ? "; " : "")\(time(failover.occurredAt, now: now)) from \(failover.ipAddress)"
+            }
         let members = group.members.map { member -> HTML in
             let delivered = group.minutes.filter { $0.connector == member.id && now.timeIntervalSince($0.minute) <= 360 }
                 .reduce(Int64(0)) { $0 + $1.totals.delivered }
@@ -97,19 +103,20 @@ enum DashboardPage {
                 <tr><td><a href="/dashboard/connectors/\(member.id)">\(member.hostname)</a></td>
                 <td>\(member.controlChannel.active ? "active" : "inactive")</td><td>\(member.ovaVersion)</td>
                 <td>\(member.ipAddress)</td><td>\(member.lastHeard.map { time($0, now: now) } ?? "never")</td>
-                <td>\(member.channels.names.joined(separator: ", "))</td><td>\(String(format: "%.1f", Double(delivered) / 300))</td></tr>
+                <td>\(member.channels.names.joined(separator: ", "))</td>\
+                <td>\(String(format: "%.1f", member.controlChannel.active ? Double(delivered) / 300 : 0))</td></tr>
                 """
         }
         return """
             <section class="card">
             <h2>\(group.token.connectorName.value) <span class="badge \(health)">\(health)</span></h2>
             <div class="muted">\(group.token.network.rawValue) · group \(group.token.id) · HA Active: \(active.isEmpty ? "none" : active.joined(separator: ", "))</div>
-            <table><tr><th>connector</th><th>status</th><th>OVA</th><th>IP</th><th>last heard</th><th>channels</th><th>events/s</th></tr>\(members)</table>
+            <table><tr><th>connector</th><th>status</th><th>OVA</th><th>IP</th><th>last heard</th><th>channels</th><th>events/s (last 5 min; 0 when inactive)</th></tr>\(members)</table>
             <div class="flags"><span>Hyperlocation reprovision: \(flag(group.state?.hyperlocationNeedsReprovision))</span>
             <span>IoT reprovision: \(flag(group.state?.iotNeedsReprovision))</span>
             <span>FastLocate: \(group.state?.fastLocateState.rawValue, or: "unknown")</span></div>
             <div class="muted">\(group.token.network == .wired ? "Switches" : "Controllers"): \(group.devices.isEmpty ? "none configured" : group.devices.map { $0.name.isEmpty ? $0.ipAddress : "\($0.name) (\($0.ipAddress))" }.joined(separator: ", "))</div>
-            <div class="muted">Last failovers: \(failovers.isEmpty ? ["none"] : failovers.map { "\(time($0.occurredAt, now: now)) from \($0.ipAddress); " })</div>
+            <div class="muted">Last failovers: \(failoverList)</div>
             \(pairCharts(group, now: now))
             </section>
             """

@@ -62,41 +62,42 @@ public struct FleetRepository: Sendable {
             """
             WITH g AS (
                 SELECT t.token_id, t.connector_name, t.network,
-                       count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active,
-                       coalesce(array_agg(c.connector_id ORDER BY c.joined_at NULLS LAST, c.connector_id)
-                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS ids,
-                       coalesce(array_agg(c.hostname ORDER BY c.joined_at NULLS LAST, c.connector_id)
-                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS hostnames,
-                       coalesce(array_agg(c.ip_address ORDER BY c.joined_at NULLS LAST, c.connector_id)
-                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS ips,
-                       coalesce(array_agg(c.control_status = 'active' ORDER BY c.joined_at NULLS LAST, c.connector_id)
-                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS actives,
-                       coalesce(array_agg(coalesce(extract(epoch FROM c.last_heard)::float8, -1)
-                                          ORDER BY c.joined_at NULLS LAST, c.connector_id)
-                                FILTER (WHERE c.connector_id IS NOT NULL), '{}') AS heard
+                       count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active
                 FROM tokens t
                 LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
                 WHERE t.tenant_id = \(tenant.rawValue) AND t.revoked_at IS NULL
                   AND (\(network)::text IS NULL OR t.network = \(network)::text)
+                  AND (\(search)::text IS NULL OR strpos(lower(t.connector_name), \(search)::text) > 0
+                       OR EXISTS (SELECT 1 FROM connectors s WHERE s.tenant_id = t.tenant_id AND s.token_id = t.token_id
+                                    AND (strpos(lower(s.hostname), \(search)::text) > 0 OR strpos(lower(s.ip_address), \(search)::text) > 0)))
                 GROUP BY t.token_id, t.connector_name, t.network
             ), h AS (
-                SELECT g.*, CASE WHEN active >= 2 THEN 'healthy' WHEN active = 1 THEN 'degraded' ELSE 'down' END AS health
-                FROM g
-                WHERE \(search)::text IS NULL OR strpos(lower(connector_name), \(search)::text) > 0
-                   OR EXISTS (SELECT 1 FROM unnest(hostnames || ips) AS m(text) WHERE strpos(lower(m.text), \(search)::text) > 0)
-            ), f AS (
-                SELECT * FROM h WHERE \(health)::text IS NULL OR health = \(health)::text
+                SELECT g.*, CASE WHEN active >= 2 THEN 'healthy' WHEN active = 1 THEN 'degraded' ELSE 'down' END AS health FROM g
+            ), page AS (
+                -- Only the page's rows get their members read; the count is of every match.
+                SELECT h.*, count(*) OVER () AS matching FROM h
+                WHERE \(health)::text IS NULL OR health = \(health)::text
+                ORDER BY CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, connector_name, token_id
+                OFFSET \(max(0, offset)) LIMIT \(max(1, limit))
             )
-            SELECT f.token_id, f.connector_name, f.network, f.health, f.ids, f.hostnames, f.ips, f.actives, f.heard,
+            SELECT p.token_id, p.connector_name, p.network, p.health, m.ids, m.hostnames, m.ips, m.actives, m.heard,
                    (SELECT max(occurred_at) FROM ha_history x
-                    WHERE x.tenant_id = \(tenant.rawValue) AND x.token_id = f.token_id AND x.kind = 'failover'),
-                   coalesce((SELECT sum(p.first_deliveries) FROM pair_statistics p
-                             WHERE p.tenant_id = \(tenant.rawValue) AND p.token_id = f.token_id
-                               AND p.minute >= now() - interval '5 minutes'), 0)::float8 / 300,
-                   count(*) OVER ()
-            FROM f
-            ORDER BY CASE f.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, f.connector_name, f.token_id
-            OFFSET \(max(0, offset)) LIMIT \(max(1, limit))
+                    WHERE x.tenant_id = \(tenant.rawValue) AND x.token_id = p.token_id AND x.kind = 'failover'),
+                   coalesce((SELECT sum(s.first_deliveries) FROM pair_statistics s
+                             WHERE s.tenant_id = \(tenant.rawValue) AND s.token_id = p.token_id
+                               AND s.minute >= now() - interval '5 minutes'), 0)::float8 / 300,
+                   p.matching
+            FROM page p
+            CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(c.connector_id ORDER BY c.joined_at NULLS LAST, c.connector_id), '{}') AS ids,
+                       coalesce(array_agg(c.hostname ORDER BY c.joined_at NULLS LAST, c.connector_id), '{}') AS hostnames,
+                       coalesce(array_agg(c.ip_address ORDER BY c.joined_at NULLS LAST, c.connector_id), '{}') AS ips,
+                       coalesce(array_agg(c.control_status = 'active' ORDER BY c.joined_at NULLS LAST, c.connector_id), '{}') AS actives,
+                       coalesce(array_agg(coalesce(extract(epoch FROM c.last_heard)::float8, -1)
+                                          ORDER BY c.joined_at NULLS LAST, c.connector_id), '{}') AS heard
+                FROM connectors c WHERE c.tenant_id = \(tenant.rawValue) AND c.token_id = p.token_id
+            ) m
+            ORDER BY CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, p.connector_name, p.token_id
             """, logger: logger)
         var page: [Group] = []
         var matching = 0
