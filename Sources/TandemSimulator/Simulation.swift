@@ -38,7 +38,15 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
     public let pairs: [(a: SimulatedConnector<Transport>, b: SimulatedConnector<Transport>)]
     private let sites: [Site]
 
-    public init(plan: SimulationPlan, client: GRPCClient<Transport>, sites: [Site]) {
+    /// Creates the simulation with every connector on `client`'s connection (tests).
+    public convenience init(plan: SimulationPlan, client: GRPCClient<Transport>, sites: [Site]) {
+        self.init(plan: plan, sites: sites) { _, _ in client }
+    }
+
+    /// Creates the simulation with each connector on the client `client(site, role)` gives
+    /// (roles 1 and 2): one HTTP/2 connection per connector, as real connectors on their own
+    /// hosts have, instead of hundreds of streams multiplexed on one connection.
+    public init(plan: SimulationPlan, sites: [Site], client: (_ site: Int, _ role: Int) -> GRPCClient<Transport>) {
         self.plan = plan
         self.sites = sites
         pairs = sites.enumerated().map { index, site in
@@ -49,18 +57,23 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
                     carriesController: !plan.channelSplit || role == 1, carriesAccessPoint: !plan.channelSplit || role == 2)
             }
             return (
-                SimulatedConnector(client: client, token: site.token, identity: identity(1)),
-                SimulatedConnector(client: client, token: site.token, identity: identity(2))
+                SimulatedConnector(client: client(index, 1), token: site.token, identity: identity(1)),
+                SimulatedConnector(client: client(index, 2), token: site.token, identity: identity(2))
             )
         }
     }
 
     /// Runs the plan; returns the generated event keys per site (what the store must hold
     /// once acked) and fills the copy counts of `report`.
-    public func run(report: inout SimulationReport, progress: @Sendable (Progress) -> Void) async throws -> [Set<String>] {
+    /// `connecting` is told how many connectors are connected so far, after every 50 and at the end.
+    public func run(
+        report: inout SimulationReport, connecting: @Sendable (_ connected: Int, _ of: Int) -> Void = { _, _ in },
+        progress: @Sendable (Progress) -> Void
+    ) async throws -> [Set<String>] {
         for (index, pair) in pairs.enumerated() {
             try await pair.a.start(maximumJitter: plan.maximumJitter, seed: plan.seed &+ UInt64(index * 2))
             try await pair.b.start(maximumJitter: plan.maximumJitter, seed: plan.seed &+ UInt64(index * 2 + 1))
+            if (index + 1) % 25 == 0 || index == pairs.count - 1 { connecting(2 * (index + 1), 2 * pairs.count) }
         }
         var generators = sites.indices.map { EventGenerator(seed: plan.seed, site: $0) }
         var random = SplitMix64(seed: plan.seed ^ 0xFEED)

@@ -80,15 +80,20 @@ struct SimulateCommand: AsyncParsableCommand {
         }
 
         guard let tenant = tenantID else { throw ValidationError("--sites must be at least 1") }
-        let client = try GRPCClient(
-            transport: .http2NIOPosix(
-                target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext))
+        // One client (one HTTP/2 connection) per connector, as real connectors have, and one
+        // for the refusal demonstration.
+        let clients = try (0...(2 * sites)).map { _ in
+            try GRPCClient(
+                transport: .http2NIOPosix(
+                    target: .ipv4(address: String(parts[0]), port: port), transportSecurity: .plaintext))
+        }
+        let client = clients[2 * sites]
         var report = SimulationReport()
-        let simulation = Simulation(plan: plan, client: client, sites: siteSetups)
-        // The client's connections live as long as the connectors: everything runs inside.
+        let simulation = Simulation(plan: plan, sites: siteSetups) { site, role in clients[2 * site + role - 1] }
+        // The clients' connections live as long as the connectors: everything runs inside.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await client.runConnections() }
-            defer { client.beginGracefulShutdown() }
+            for client in clients { group.addTask { try await client.runConnections() } }
+            defer { for client in clients { client.beginGracefulShutdown() } }
             if let refusedPeer {
                 let created =
                     try await api.request(
@@ -100,7 +105,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 say("a \(refusedPeer.rawValue) peer: " + (refusal.map { "refused, \($0)" } ?? "ACCEPTED (pairing rules not enforced!)"))
             }
             say("simulating \(sites) site(s) × 2 connectors, \(rate) events/s per site, \(duration) s, seed \(seed)")
-            _ = try await simulation.run(report: &report) { progress in
+            _ = try await simulation.run(report: &report) { connected, total in
+                say("  \(connected) of \(total) connectors connected")
+            } progress: { progress in
                 let active = progress.haActive.prefix(3).enumerated()
                     .map { "site\($0)=[\($1.joined(separator: ","))]" }.joined(separator: " ")
                 say(
