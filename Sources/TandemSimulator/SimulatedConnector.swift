@@ -37,6 +37,9 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     /// from each, and the access points' messages and how many APs sent them.
     struct Relayed {
         var controllers: [String] = []
+        /// Whether the connector carries the controller channel (with `--channel-split` one
+        /// member does not: it connects to no controller, as in the document's Figure 2).
+        var carriesController = true
         var since = Date()
         var perController: [String: UInt64] = [:]
         var accessPointMessages: UInt64 = 0
@@ -48,7 +51,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
             let seconds = max(1, now.timeIntervalSince(since))
             let controllerMessages = perController.values.reduce(0, +)
             return .with {
-                $0.controllers = controllers.map { address in
+                $0.controllers = (carriesController ? controllers : []).map { address in
                     .with {
                         $0.ipAddress = address
                         $0.connectedAtMicros = Int64(since.timeIntervalSince1970 * 1_000_000)
@@ -121,6 +124,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
             // The controllers to connect to come with the Welcome, and again on every change.
             state.relayed.controllers = control.welcome.configuration.controllers.map(\.ipAddress)
             state.relayed.since = Date()
+            state.relayed.carriesController = identity.carriesController
             state.listener = listener
             state.control = control
             state.data = data

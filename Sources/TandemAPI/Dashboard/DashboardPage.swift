@@ -33,6 +33,8 @@ enum DashboardPage {
         table{border-collapse:collapse;width:100%;margin:8px 0}th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #e5e7eb;font-size:13px}
         .muted{color:#6b7280}.flags span{margin-right:10px}.charts{display:flex;gap:14px;flex-wrap:wrap}
         .chart{font-size:12px}.chart svg{display:block;background:#f9fafb;border:1px solid #e5e7eb}
+        .spark{display:flex;gap:3px}.scale{display:flex;flex-direction:column;justify-content:space-between;font-size:10px;color:#6b7280}
+        .axis{font-size:10px;color:#6b7280}time{white-space:nowrap}
         form.login{max-width:360px;margin:80px auto;background:#fff;padding:24px;border-radius:8px;box-shadow:0 1px 3px #0002}
         form.login input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}.error{color:#c81e1e}
         .summary{display:flex;gap:24px;flex-wrap:wrap;margin-bottom:12px}.summary a.count{font-weight:600}
@@ -148,27 +150,32 @@ enum DashboardPage {
         let missed = group.members.map { member -> HTML in
             let count = group.minutes.filter { $0.connector == member.id }.reduce(Int64(0)) { $0 + $1.totals.missed }
             return """
-                <div class="chart">missed by \(member.ipAddress): \(count)\(sparkline(series(member.id) { Double($0.missed) }, color: "#c81e1e"))</div>
+                <div class="chart">missed by \(member.ipAddress): \(count)\(sparkline(series(member.id) { Double($0.missed) }, color: "#c81e1e", unit: "/min"))</div>
                 """
         }
         return """
             <div class="charts">
-            <div class="chart">duplicate ratio \(String(format: "%.1f %%", ratio * 100))\(sparkline(series(nil) { $0.delivered > 0 ? Double($0.duplicates) / Double($0.delivered) : nil }, color: "#2563eb"))</div>
+            <div class="chart">duplicate ratio \(String(format: "%.1f %%", ratio * 100))\(sparkline(series(nil) { $0.delivered > 0 ? 100 * Double($0.duplicates) / Double($0.delivered) : nil }, color: "#2563eb", unit: " %"))</div>
             \(missed)
-            <div class="chart">copy lag p50 \(lag50), p99 \(lag99)\(sparkline(series(nil) { $0.lagQuantileMillis(0.99).map { min($0, 10_000) } }, color: "#7c3aed"))</div>
+            <div class="chart">copy lag p50 \(lag50), p99 \(lag99)\(sparkline(series(nil) { $0.lagQuantileMillis(0.99).map { min($0, 10_000) } }, color: "#7c3aed", unit: " ms"))</div>
             </div>
             """
     }
 
-    /// A 120×28 inline SVG line of `values` (oldest first), scaled to its maximum.
-    static func sparkline(_ values: [Double], color: String) -> HTML {
-        let top = max(values.max() ?? 0, 1e-9)
+    /// A 120×28 inline SVG line of `values` (one per minute, oldest first), scaled to its
+    /// maximum, with its scale: the maximum at the top, 0 at the bottom, the hour below.
+    static func sparkline(_ values: [Double], color: String, unit: String = "") -> HTML {
+        let peak = values.max() ?? 0
+        let top = max(peak, 1e-9)
         let step = 120.0 / Double(max(values.count - 1, 1))
         let points = values.enumerated()
             .map { String(format: "%.1f,%.1f", Double($0.offset) * step, 26 - 24 * $0.element / top) }
             .joined(separator: " ")
+        let label = peak >= 100 || peak == peak.rounded() ? String(format: "%.0f", peak) : String(format: "%.2g", peak)
         return """
-            <svg width="120" height="28" viewBox="0 0 120 28" role="img" aria-label="last hour"><polyline fill="none" stroke="\(color)" stroke-width="1.5" points="\(points)"/></svg>
+            <div class="spark"><svg width="120" height="28" viewBox="0 0 120 28" role="img" aria-label="last hour, 0 to \(label)\(unit)">\
+            <polyline fill="none" stroke="\(color)" stroke-width="1.5" points="\(points)"/></svg>\
+            <span class="scale"><span>\(label)\(unit)</span><span>0</span></span></div><div class="axis">60 min ago … now</div>
             """
     }
 

@@ -15,7 +15,11 @@ extension PostgresClient {
     ) async throws -> T {
         var configuration = configuration
         configuration.options.keepAliveBehavior = nil
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own warnings (a query leased before `run()` got going, which the pool
+        // serves as soon as it does) are noise on every command; its errors still show.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
