@@ -23,7 +23,7 @@ struct PagingTests {
             #expect(json.keys.contains("nextCursor"), "nextCursor is always present, null on the last page")
             let items = try #require(json[key] as? [[String: Any]])
             #expect(items.count <= limit)
-            pages.append(items.compactMap { ($0["id"] ?? $0["connectorId"]) as? String })
+            pages.append(items.compactMap { ($0["id"] ?? $0["tokenId"]) as? String })
             cursor = json["nextCursor"] as? String
             try #require(pages.count <= 100, "paging must end")
         } while cursor != nil
@@ -118,6 +118,34 @@ struct PagingTests {
         }
     }
 
+    @Test("HA groups page by token id with their health and members, and filter by health, network and search")
+    func groupsPageAndFilter() async throws {
+        try await withOperatorAPI { store, client in
+            let (tenant, key) = try await FleetTests.fleet(store, healthy: 4, degraded: 2, down: 1)
+            let pages = try await Self.pages(client, "/api/v1/ha-groups", key: "groups", apiKey: key, limit: 3)
+            let ids = pages.flatMap { $0 }
+            #expect(pages.map(\.count) == [3, 3, 1])
+            #expect(ids == ids.sorted() && Set(ids).count == 7, "token-id order, each group once")
+            #expect(ids.isEmpty == false)
+
+            let degraded = try await client.send(.get, "/api/v1/ha-groups?health=degraded", apiKey: key)
+            let groups = try #require(degraded.json["groups"] as? [[String: Any]])
+            #expect(groups.count == 2 && groups.allSatisfy { $0["health"] as? String == "degraded" })
+            let first = try #require(groups.first)
+            #expect((first["haActive"] as? [String])?.count == 1)
+            #expect(
+                (first["members"] as? [[String: Any]])?.map { $0["status"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == [
+                    "active", "inactive",
+                ])
+            #expect(first["lastFailover"] is String, "a degraded group's failover")
+            let search = try await client.send(.get, "/api/v1/ha-groups?search=down-0-1", apiKey: key)
+            #expect((search.json["groups"] as? [[String: Any]])?.map { $0["connectorName"] as? String } == ["down 0"])
+            let wired = try await client.send(.get, "/api/v1/ha-groups?network=wired", apiKey: key)
+            #expect((wired.json["groups"] as? [[String: Any]])?.count == 1, "the fifth group is wired")
+            _ = tenant
+        }
+    }
+
     @Test("a bad limit, cursor or filter is a 400 naming the parameter, on every list route")
     func badParametersRefused() async throws {
         try await withOperatorAPI { store, client in
@@ -128,7 +156,9 @@ struct PagingTests {
                 ("/api/v1/connectors?limit=-1", "limit"), ("/api/v1/tokens?cursor=garbage", "cursor"),
                 ("/api/v1/analysts?cursor=\(foreign)", "cursor"), ("/api/v1/connectors?cursor=\(foreign)", "cursor"),
                 ("/api/v1/connectors?status=dead", "status"), ("/api/v1/connectors?network=lte", "network"),
-                ("/api/v1/connectors?search=", "search"),
+                ("/api/v1/connectors?search=", "search"), ("/api/v1/ha-groups?health=dead", "health"),
+                ("/api/v1/ha-groups?limit=5000", "limit"), ("/api/v1/ha-groups?cursor=\(foreign)", "cursor"),
+                ("/api/v1/ha-groups?network=lte", "network"), ("/api/v1/ha-groups?search=", "search"),
             ]
             for (path, field) in cases {
                 let response = try await client.send(.get, path, apiKey: key.revealed)

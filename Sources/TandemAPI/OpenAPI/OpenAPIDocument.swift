@@ -1129,6 +1129,84 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/ha-groups": {
+              "get": {
+                "operationId": "listHAGroups",
+                "tags": [
+                  "ha-groups"
+                ],
+                "summary": "The tenant's live HA groups with their health and members, a page at a time, in token-id order",
+                "security": [
+                  {
+                    "apiKey": []
+                  }
+                ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Limit"
+                  },
+                  {
+                    "$ref": "#/components/parameters/Cursor"
+                  },
+                  {
+                    "name": "health",
+                    "in": "query",
+                    "required": false,
+                    "description": "only groups of this health",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "healthy",
+                        "degraded",
+                        "down"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "network",
+                    "in": "query",
+                    "required": false,
+                    "description": "only groups of this network kind",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "wireless",
+                        "wired"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "search",
+                    "in": "query",
+                    "required": false,
+                    "description": "case-insensitive text in the group's name or a member's hostname or IP address",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1,
+                      "maxLength": 128
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "groups",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/HAGroupList"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  }
+                }
+              }
+            },
             "/api/v1/ha-groups/{tokenId}": {
               "get": {
                 "operationId": "getHAGroup",
@@ -2251,6 +2329,122 @@ enum OpenAPIDocument {
                     "items": {
                       "$ref": "#/components/schemas/Controller"
                     }
+                  }
+                }
+              },
+              "HAGroupSummary": {
+                "type": "object",
+                "required": [
+                  "tokenId",
+                  "connectorName",
+                  "network",
+                  "health",
+                  "haActive",
+                  "members",
+                  "lastFailover",
+                  "eventsPerSecond"
+                ],
+                "properties": {
+                  "tokenId": {
+                    "type": "string",
+                    "format": "uuid"
+                  },
+                  "connectorName": {
+                    "type": "string"
+                  },
+                  "network": {
+                    "type": "string",
+                    "enum": [
+                      "wireless",
+                      "wired"
+                    ]
+                  },
+                  "health": {
+                    "type": "string",
+                    "enum": [
+                      "healthy",
+                      "degraded",
+                      "down"
+                    ],
+                    "description": "2 or more active members, 1, or none"
+                  },
+                  "haActive": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "IP addresses of the active members, in join order"
+                  },
+                  "members": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "connectorId",
+                        "hostname",
+                        "ipAddress",
+                        "status"
+                      ],
+                      "properties": {
+                        "connectorId": {
+                          "type": "string",
+                          "format": "uuid"
+                        },
+                        "hostname": {
+                          "type": "string"
+                        },
+                        "ipAddress": {
+                          "type": "string"
+                        },
+                        "status": {
+                          "type": "string",
+                          "enum": [
+                            "active",
+                            "inactive"
+                          ]
+                        },
+                        "lastHeard": {
+                          "type": [
+                            "string",
+                            "null"
+                          ],
+                          "format": "date-time"
+                        }
+                      }
+                    }
+                  },
+                  "lastFailover": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "eventsPerSecond": {
+                    "type": "number",
+                    "description": "distinct events per second stored over the last 5 minutes"
+                  }
+                }
+              },
+              "HAGroupList": {
+                "type": "object",
+                "required": [
+                  "groups",
+                  "nextCursor"
+                ],
+                "properties": {
+                  "groups": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/HAGroupSummary"
+                    }
+                  },
+                  "nextCursor": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "pass as `cursor` for the next page; `null` on the last page"
                   }
                 }
               }

@@ -4,6 +4,7 @@ import Logging
 import TandemCore
 import TandemStore
 
+/// `/api/v1/ha-groups` (a page of groups with their health, filtered) and
 /// `/api/v1/ha-groups/{tokenId}`: a group's HA Active list, members, history, reprovision
 /// flags and FastLocate state; its controllers or switches; reprovisioning.
 struct HAGroupRoutes {
@@ -42,6 +43,41 @@ struct HAGroupRoutes {
         let history: [HistoryEntry]
     }
 
+    /// A group as the list shows it: its health and members.
+    struct Summary: Encodable, Sendable {
+        struct Member: Encodable, Sendable {
+            let connectorId: ConnectorID
+            let hostname: String
+            let ipAddress: String
+            let status: String
+            let lastHeard: Date?
+        }
+        let tokenId: TokenID
+        let connectorName: String
+        let network: NetworkKind
+        let health: HAGroupHealth.Level
+        let haActive: [String]
+        let members: [Member]
+        let lastFailover: Date?
+        /// Distinct events per second stored over the last 5 minutes.
+        let eventsPerSecond: Double
+
+        init(_ group: FleetRepository.Group) {
+            tokenId = group.token
+            connectorName = group.name
+            network = group.network
+            health = group.health
+            haActive = group.members.filter(\.active).map(\.ipAddress)
+            members = group.members.map {
+                Member(
+                    connectorId: $0.id, hostname: $0.hostname, ipAddress: $0.ipAddress, status: $0.active ? "active" : "inactive",
+                    lastHeard: $0.lastHeard)
+            }
+            lastFailover = group.lastFailover
+            eventsPerSecond = group.eventsPerSecond
+        }
+    }
+
     struct Devices: ResponseEncodable {
         let network: NetworkKind
         let devices: [HAGroupConfiguration.Device]
@@ -49,6 +85,7 @@ struct HAGroupRoutes {
     }
 
     func add(to group: RouterGroup<OperatorContext>) {
+        group.get("ha-groups", use: list)
         group.get("ha-groups/{tokenId}", use: show)
         group.put("ha-groups/{tokenId}/controllers") { request, context in
             try await replace(request, context: context, network: .wireless)
@@ -57,6 +94,22 @@ struct HAGroupRoutes {
             try await replace(request, context: context, network: .wired)
         }
         group.post("ha-groups/{tokenId}/reprovision", use: reprovision)
+    }
+
+    /// A page of the tenant's live groups in token-id order, filtered by health, network and
+    /// a search over names, hostnames and IP addresses.
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Summary> {
+        let tenant = try context.requireTenant()
+        let query = request.uri.queryParameters
+        let filter: FleetFilter
+        do {
+            if query.get("search") == "" { throw ValidationError(field: "search", message: "must be 1 to 128 characters") }
+            filter = try FleetFilter(health: query.get("health"), network: query.get("network"), search: query.get("search"))
+        } catch let error as ValidationError {
+            throw APIError.invalid(error)
+        }
+        let (after, limit) = try request.page(keyParts: 1) { TokenID($0[0]) }
+        return ListPage("groups", try await store.fleet.list(tenant: tenant, filter: filter, after: after, limit: limit), Summary.init)
     }
 
     @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Group {

@@ -55,6 +55,30 @@ public struct FleetRepository: Sendable {
     /// then healthy, each by name; `limit` of them from `offset`.
     /// - Returns: the page and how many groups pass the filter in all.
     public func groups(tenant: TenantID, filter: FleetFilter, offset: Int, limit: Int) async throws -> (page: [Group], matching: Int) {
+        let (page, matching) = try await read(tenant: tenant, filter: filter, offset: offset, after: nil, byID: false, limit: limit)
+        if page.isEmpty, offset > 0 {
+            // Past the end: still say how many there are, so the pager can go back.
+            return ([], try await read(tenant: tenant, filter: filter, offset: 0, after: nil, byID: false, limit: 1).matching)
+        }
+        return (page, matching)
+    }
+
+    /// The tenant's live groups that pass `filter` in token-id order, `limit` of them after
+    /// `after`: a page of the API's list, stable while groups are added.
+    public func list(tenant: TenantID, filter: FleetFilter, after: TokenID?, limit: Int) async throws -> Page<Group> {
+        let fetched = try await read(tenant: tenant, filter: filter, offset: 0, after: after, byID: true, limit: limit + 1).page
+        return Page(fetched: fetched, limit: limit) { [$0.token.description] }
+    }
+
+    /// One statement: the groups that pass `filter`, then either worst first from `offset` or
+    /// (`byID`) in token-id order after `after`; members are read for the page's rows only.
+    private func read(
+        tenant: TenantID, filter: FleetFilter, offset: Int, after: TokenID?, byID: Bool, limit: Int
+    ) async throws -> (page: [Group], matching: Int) {
+        // Fixed fragments only; every value travels as a bind.
+        let order = byID ? "token_id" : "CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, connector_name, token_id"
+        let outerOrder =
+            byID ? "p.token_id" : "CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, p.connector_name, p.token_id"
         let health = filter.health?.rawValue
         let network = filter.network?.rawValue
         let search = filter.search?.lowercased()
@@ -76,8 +100,9 @@ public struct FleetRepository: Sendable {
             ), page AS (
                 -- Only the page's rows get their members read; the count is of every match.
                 SELECT h.*, count(*) OVER () AS matching FROM h
-                WHERE \(health)::text IS NULL OR health = \(health)::text
-                ORDER BY CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, connector_name, token_id
+                WHERE (\(health)::text IS NULL OR health = \(health)::text)
+                  AND (\(after?.rawValue)::uuid IS NULL OR token_id > \(after?.rawValue)::uuid)
+                ORDER BY \(unescaped: order)
                 OFFSET \(max(0, offset)) LIMIT \(max(1, limit))
             )
             SELECT p.token_id, p.connector_name, p.network, p.health, m.ids, m.hostnames, m.ips, m.actives, m.heard,
@@ -97,7 +122,7 @@ public struct FleetRepository: Sendable {
                                           ORDER BY c.joined_at NULLS LAST, c.connector_id), '{}') AS heard
                 FROM connectors c WHERE c.tenant_id = \(tenant.rawValue) AND c.token_id = p.token_id
             ) m
-            ORDER BY CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, p.connector_name, p.token_id
+            ORDER BY \(unescaped: outerOrder)
             """, logger: logger)
         var page: [Group] = []
         var matching = 0
@@ -117,10 +142,6 @@ public struct FleetRepository: Sendable {
                     token: TokenID(c.0), name: c.1, network: network, health: health, members: members, lastFailover: c.9,
                     eventsPerSecond: c.10))
             matching = c.11
-        }
-        if page.isEmpty, offset > 0 {
-            // Past the end: still say how many there are, so the pager can go back.
-            return ([], try await groups(tenant: tenant, filter: filter, offset: 0, limit: 1).matching)
         }
         return (page, matching)
     }

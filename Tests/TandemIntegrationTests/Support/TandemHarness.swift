@@ -57,12 +57,19 @@ struct TandemHarness: Sendable {
                 let client = try GRPCClient(
                     transport: .http2NIOPosix(
                         target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
-                group.addTask { try await client.runConnections() }
                 let api = OperatorAPI(
                     store: store, notifier: ingest.registry, metrics: MetricsEndpoint(registry: registry, bearerToken: nil))
                 let harness = TandemHarness(store: store, ingest: ingest, client: client, api: api, metrics: registry, logger: logger)
-                let outcome = await Result(catching: { try await body(harness) })
-                client.beginGracefulShutdown()
+                // The client is closed before the server stops: a connection the server accepts
+                // while its accept loop is being torn down trips a fatal error in SwiftNIO's
+                // async channel ("Deinited NIOAsyncWriter without calling finish()").
+                let outcome = await withThrowingTaskGroup(of: Void.self) { connections in
+                    connections.addTask { try await client.runConnections() }
+                    let outcome = await Result(catching: { try await body(harness) })
+                    client.beginGracefulShutdown()
+                    try? await connections.waitForAll()
+                    return outcome
+                }
                 ingest.grpc.beginGracefulShutdown()
                 ingest.pipeline.stop()
                 group.cancelAll()
