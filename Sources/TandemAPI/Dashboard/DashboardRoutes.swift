@@ -19,8 +19,9 @@ struct DashboardRoutes {
 
     func add(to router: Router<OperatorContext>) {
         router.get("") { request, _ -> Response in
-            guard let tenant = tenant(of: request) else { return html(DashboardPage.login(error: nil)) }
+            // The query is checked first: a bad one is a 400 with or without a session.
             let query = try Self.fleetQuery(request)
+            guard let tenant = tenant(of: request) else { return html(DashboardPage.login(error: nil)) }
             let name = try await store.tenants.find(tenant)?.name.value ?? tenant.description
             async let summary = store.fleet.summary(tenant: tenant)
             let (groups, matching) = try await store.fleet.groups(

@@ -56,6 +56,9 @@ enum OpenAPIDocument {
                         }
                       }
                     }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
                   }
                 },
                 "parameters": [
@@ -237,6 +240,9 @@ enum OpenAPIDocument {
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
                   }
                 }
               }
@@ -424,6 +430,9 @@ enum OpenAPIDocument {
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -508,6 +517,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               },
@@ -560,6 +572,9 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -612,6 +627,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               },
@@ -654,6 +672,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -717,6 +738,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               },
@@ -769,6 +793,9 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -813,6 +840,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -905,6 +935,9 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 },
                 "summary": "The tenant's connectors, a page at a time, ordered by group and connector id"
@@ -1002,6 +1035,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1059,6 +1095,9 @@ enum OpenAPIDocument {
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1125,6 +1164,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1203,6 +1245,9 @@ enum OpenAPIDocument {
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1289,6 +1334,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1355,6 +1403,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1421,6 +1472,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -1487,6 +1541,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
                   }
                 }
               }
@@ -2341,7 +2398,6 @@ enum OpenAPIDocument {
                   "health",
                   "haActive",
                   "members",
-                  "lastFailover",
                   "eventsPerSecond"
                 ],
                 "properties": {
@@ -2418,7 +2474,8 @@ enum OpenAPIDocument {
                       "string",
                       "null"
                     ],
-                    "format": "date-time"
+                    "format": "date-time",
+                    "description": "the latest failover; absent when the group never failed over"
                   },
                   "eventsPerSecond": {
                     "type": "number",
@@ -2559,6 +2616,30 @@ enum OpenAPIDocument {
                         "code": "unsupported_media_type",
                         "message": "send the body as application/json",
                         "field": null
+                      }
+                    }
+                  }
+                }
+              },
+              "TooManyRequests": {
+                "description": "too many failed authentications from this address: wait `Retry-After` seconds",
+                "headers": {
+                  "Retry-After": {
+                    "description": "seconds to wait",
+                    "schema": {
+                      "type": "integer"
+                    }
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    },
+                    "example": {
+                      "error": {
+                        "code": "too_many_failed_authentications",
+                        "message": "too many failed authentications from this address: retry after 30 s"
                       }
                     }
                   }
