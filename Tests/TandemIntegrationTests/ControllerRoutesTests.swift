@@ -47,10 +47,24 @@ struct ControllerRoutesTests {
                 try await api.execute(
                     uri: "/api/v1/controllers/\(lopsided)", method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]
                 ) { #expect($0.status == .ok) }
+                // A page at a time, by address.
+                let first = try await api.execute(
+                    uri: "/api/v1/controllers?limit=1", method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]
+                ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
+                #expect((first?["controllers"] as? [[String: Any]])?.map { $0["ipAddress"] as? String } == [both])
+                let cursor = try #require(first?["nextCursor"] as? String)
+                let second = try await api.execute(
+                    uri: "/api/v1/controllers?limit=1&cursor=\(cursor)", method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]
+                ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
+                #expect((second?["controllers"] as? [[String: Any]])?.map { $0["ipAddress"] as? String } == [lopsided])
+                #expect(second?["nextCursor"] is NSNull)
                 // Another tenant learns nothing: an empty list, and 404 for the address.
                 try await api.execute(
                     uri: "/api/v1/controllers", method: .get, headers: [.authorization: "Bearer \(other.apiKey)"]
-                ) { #expect(String(buffer: $0.body) == #"{"controllers":[]}"#) }
+                ) { response in
+                    let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                    #expect((json?["controllers"] as? [Any])?.isEmpty == true && json?["nextCursor"] is NSNull)
+                }
                 try await api.execute(
                     uri: "/api/v1/controllers/\(both)", method: .get, headers: [.authorization: "Bearer \(other.apiKey)"]
                 ) { #expect($0.status == .notFound) }

@@ -159,6 +159,7 @@ struct PagingTests {
                 ("/api/v1/connectors?search=", "search"), ("/api/v1/ha-groups?health=dead", "health"),
                 ("/api/v1/ha-groups?limit=5000", "limit"), ("/api/v1/ha-groups?cursor=\(foreign)", "cursor"),
                 ("/api/v1/ha-groups?network=lte", "network"), ("/api/v1/ha-groups?search=", "search"),
+                ("/api/v1/controllers?limit=0", "limit"), ("/api/v1/controllers?cursor=\(foreign)", "cursor"),
             ]
             for (path, field) in cases {
                 let response = try await client.send(.get, path, apiKey: key.revealed)

@@ -1054,6 +1054,14 @@ enum OpenAPIDocument {
                     "apiKey": []
                   }
                 ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Limit"
+                  },
+                  {
+                    "$ref": "#/components/parameters/Cursor"
+                  }
+                ],
                 "responses": {
                   "200": {
                     "description": "controllers",
@@ -1088,7 +1096,8 @@ enum OpenAPIDocument {
                               "seenByOneMemberOnly": [],
                               "flagged": false
                             }
-                          ]
+                          ],
+                          "nextCursor": null
                         }
                       }
                     }
@@ -1098,6 +1107,9 @@ enum OpenAPIDocument {
                   },
                   "429": {
                     "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
                   }
                 }
               }
@@ -2378,7 +2390,8 @@ enum OpenAPIDocument {
               "ControllerList": {
                 "type": "object",
                 "required": [
-                  "controllers"
+                  "controllers",
+                  "nextCursor"
                 ],
                 "properties": {
                   "controllers": {
@@ -2386,6 +2399,13 @@ enum OpenAPIDocument {
                     "items": {
                       "$ref": "#/components/schemas/Controller"
                     }
+                  },
+                  "nextCursor": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "pass as `cursor` for the next page; `null` on the last page"
                   }
                 }
               },
