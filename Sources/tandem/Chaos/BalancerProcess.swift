@@ -27,7 +27,8 @@ final class BalancerProcess: @unchecked Sendable {
                 .joined(separator: "\n")
             }
             if line.contains("@HTTP_SERVERS@") {
-                return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.http) check" }.joined(separator: "\n")
+                return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.http) check cookie node-\($0.offset)" }
+                    .joined(separator: "\n")
             }
             return line.replacingOccurrences(of: "@GRPC_BIND@", with: "127.0.0.1:\(grpcPort)")
                 .replacingOccurrences(of: "@HTTP_BIND@", with: "127.0.0.1:\(httpPort)")
