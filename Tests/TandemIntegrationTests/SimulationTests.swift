@@ -42,6 +42,10 @@ struct SimulationTests {
             #expect(a.statistics.controllers.allSatisfy { $0.status == "ACTIVE" && $0.connectedAt != nil && $0.messageRate > 0 })
             #expect(a.statistics.nmspMessagesReceived == a.statistics.tdlIncomingCount && a.statistics.tdlIncomingCount > 0)
             #expect(a.statistics.accessPointChannel.activeConnections == 25, "the site's 25 access points")
+            for pair in simulation.pairs {
+                pair.a.kill()
+                pair.b.kill()
+            }
         }
     }
 
