@@ -121,12 +121,11 @@ struct PagingTests {
     @Test("HA groups page by token id with their health and members, and filter by health, network and search")
     func groupsPageAndFilter() async throws {
         try await withOperatorAPI { store, client in
-            let (tenant, key) = try await FleetTests.fleet(store, healthy: 4, degraded: 2, down: 1)
+            let (_, key) = try await FleetTests.fleet(store, healthy: 4, degraded: 2, down: 1)
             let pages = try await Self.pages(client, "/api/v1/ha-groups", key: "groups", apiKey: key, limit: 3)
             let ids = pages.flatMap { $0 }
             #expect(pages.map(\.count) == [3, 3, 1])
             #expect(ids == ids.sorted() && Set(ids).count == 7, "token-id order, each group once")
-            #expect(ids.isEmpty == false)
 
             let degraded = try await client.send(.get, "/api/v1/ha-groups?health=degraded", apiKey: key)
             let groups = try #require(degraded.json["groups"] as? [[String: Any]])
@@ -142,7 +141,6 @@ struct PagingTests {
             #expect((search.json["groups"] as? [[String: Any]])?.map { $0["connectorName"] as? String } == ["down 0"])
             let wired = try await client.send(.get, "/api/v1/ha-groups?network=wired", apiKey: key)
             #expect((wired.json["groups"] as? [[String: Any]])?.count == 1, "the fifth group is wired")
-            _ = tenant
         }
     }
 

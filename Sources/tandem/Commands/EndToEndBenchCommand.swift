@@ -53,11 +53,6 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         /// (`tandem_pipeline_pending_events`): the queue the peak's ack latency is spent in.
         var peakPendingEventsMean = 0.0
         var peakPendingEventsMax = 0.0
-        /// The 50 % load of ``pacedLoads`` (kept under its former names).
-        var halfRateEventsPerSecond = 0.0
-        var halfRateAckLatencyP50Ms = 0.0
-        var halfRateAckLatencyP99Ms = 0.0
-        var halfRateAckLatencyP999Ms = 0.0
         /// Ack latency at fractions of the peak, each with fresh events, paced.
         var pacedLoads: [PacedLoad] = []
         var serverPeakRssBytes = 0
@@ -75,11 +70,9 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
 
     /// One paced phase: its share of the peak, the rate it reached and its ack latency.
     struct PacedLoad: Codable {
-        var fractionOfPeak = 0.0
-        var eventsPerSecond = 0.0
-        var ackLatencyP50Ms = 0.0
-        var ackLatencyP99Ms = 0.0
-        var ackLatencyP999Ms = 0.0
+        var fractionOfPeak: Double
+        var eventsPerSecond: Double
+        var ackLatency: LatencySummary
     }
 
     func validate() throws {
@@ -157,16 +150,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
                 now: Date().addingTimeInterval(-3_600 * Double(number + 1)))
             let paced = try await stream(
                 calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
-            let load = PacedLoad(
-                fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatencyP50Ms: paced.latency.p50Ms,
-                ackLatencyP99Ms: paced.latency.p99Ms, ackLatencyP999Ms: paced.latency.p999Ms)
-            figures.pacedLoads.append(load)
-            if fraction == 0.5 {
-                (figures.halfRateEventsPerSecond, figures.halfRateAckLatencyP50Ms, figures.halfRateAckLatencyP99Ms) = (
-                    load.eventsPerSecond, load.ackLatencyP50Ms, load.ackLatencyP99Ms
-                )
-                figures.halfRateAckLatencyP999Ms = load.ackLatencyP999Ms
-            }
+            figures.pacedLoads.append(PacedLoad(fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatency: paced.latency))
             say(
                 "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms"
             )
@@ -254,7 +238,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     private func table(_ f: Figures) -> String {
         let paced = f.pacedLoads.map { load in
             "| ack latency at \(Int(load.fractionOfPeak * 100)) % of the peak (\(Int(load.eventsPerSecond)) events/s) p50 / p99 / p99.9 "
-                + "| \(fmt(load.ackLatencyP50Ms)) / \(fmt(load.ackLatencyP99Ms)) / \(fmt(load.ackLatencyP999Ms)) ms |"
+                + "| \(fmt(load.ackLatency.p50Ms)) / \(fmt(load.ackLatency.p99Ms)) / \(fmt(load.ackLatency.p999Ms)) ms |"
         }.joined(separator: "\n")
         return """
 
