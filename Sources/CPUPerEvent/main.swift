@@ -1,6 +1,6 @@
 // The server-side work of the write path per batch, in process and deterministic, for a CPU
 // count that noise cannot move (scripts/cpu-per-event runs it under callgrind): bytes →
-// protobuf decode → validation → identity → dedup window → SQL parameter encoding of the
+// protobuf decode (DataFrameReader) → validation → identity → dedup window → SQL parameter encoding of the
 // insert. No database, no sockets, no clock: every input is fixed by the seed.
 //
 // Each batch goes through twice, as a pair delivers it (two members, one copy each): the first
@@ -60,9 +60,9 @@ var duplicates = 0
 for (number, bytes) in wire.enumerated() {
     deduplicator.advanceClock(serverTimeMicros: start + Int64((number + 1) * eventsPerBatch) * 100)
     for member in members {
-        // 1. Decode and validate; the identity is computed with the record.
-        let message = try Tandem_V1_DataMessage(serializedBytes: bytes)
-        guard case .batch(let batch) = message.message else { fatalError("not a batch") }
+        // 1. Decode (as the data channel's deserializer does) and validate; the identity is
+        // computed with the record.
+        guard case .batch(let batch)? = bytes.withUnsafeBytes(DataFrameReader.read) else { fatalError("not a batch") }
         let records = try batch.events.map {
             EventRecord(tenant: tenant, token: token, connector: member, event: try DeviceEvent($0))
         }

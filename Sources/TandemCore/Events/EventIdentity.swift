@@ -16,16 +16,29 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
     /// Wraps a stored key.
     public init(key: UUID) { self.key = key }
 
-    /// Computes the identity of `event` within `tenant`.
+    /// Computes the identity of `event` within `tenant`: the preimage is laid out in one
+    /// temporary buffer (on the stack for all but the largest bodies) and hashed at once, which
+    /// costs far less than one hasher update per field.
     public init(tenant: TenantID, event: DeviceEvent) {
-        var hasher = SHA256()
-        withUnsafeBytes(of: tenant.rawValue.uuid) { hasher.update(bufferPointer: $0) }
-        Self.update(&hasher, event.sourceDevice)
-        withUnsafeBytes(of: event.kind.rawValue.littleEndian) { hasher.update(bufferPointer: $0) }
-        withUnsafeBytes(of: event.deviceTimeMicros.littleEndian) { hasher.update(bufferPointer: $0) }
-        Self.update(&hasher, event.subject)
-        Self.update(&hasher, event.body)
-        let digest = hasher.finalize()
+        var source = event.sourceDevice
+        var subject = event.subject
+        let digest = source.withUTF8 { source in
+            subject.withUTF8 { subject in
+                event.body.withUnsafeBytes { body in
+                    let count = 16 + (4 + source.count) + 2 + 8 + (4 + subject.count) + (4 + body.count)
+                    return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
+                        var preimage = Preimage(buffer: buffer)
+                        withUnsafeBytes(of: tenant.rawValue.uuid) { preimage.append($0) }
+                        preimage.appendLengthPrefixed(UnsafeRawBufferPointer(source))
+                        withUnsafeBytes(of: event.kind.rawValue.littleEndian) { preimage.append($0) }
+                        withUnsafeBytes(of: event.deviceTimeMicros.littleEndian) { preimage.append($0) }
+                        preimage.appendLengthPrefixed(UnsafeRawBufferPointer(subject))
+                        preimage.appendLengthPrefixed(body)
+                        return SHA256.hash(data: UnsafeRawBufferPointer(buffer))
+                    }
+                }
+            }
+        }
         key = digest.withUnsafeBytes { bytes in
             UUID(
                 uuid: (
@@ -33,20 +46,6 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
                     bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
                 ))
         }
-    }
-
-    /// Hashes the UTF-8 of `text` in place, without copying it to an array first.
-    private static func update(_ hasher: inout SHA256, _ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-        }
-    }
-
-    private static func update(_ hasher: inout SHA256, _ bytes: [UInt8]) {
-        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
     }
 
     public var description: String { key.uuidString.lowercased() }
@@ -66,5 +65,25 @@ extension EventIdentity: Comparable {
                 UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
             )
         }
+    }
+}
+
+/// The identity's preimage, written front to back into a buffer sized for it.
+private struct Preimage {
+    let buffer: UnsafeMutableRawBufferPointer
+    var written = 0
+
+    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[written...]).copyMemory(from: UnsafeRawBufferPointer(start: base, count: bytes.count))
+        written += bytes.count
+    }
+
+    /// `bytes` after its length as a little-endian `UInt32`.
+    mutating func appendLengthPrefixed(_ bytes: UnsafeRawBufferPointer) {
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { append($0) }
+        append(bytes)
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 import TandemCore
 public import TandemProtocol
 public import TandemStore
-import TandemWire
+public import TandemWire
 
 /// `tandem.v1.DataChannel/Stream`: DataOpen, then EventBatches, each answered by a BatchAck
 /// once every event of it is durable (stored, or known to be stored already).
@@ -15,7 +15,7 @@ import TandemWire
 /// Up to ``IngestConfiguration/maximumInFlightBatches`` batches of one stream are in the shared
 /// ``EventPipeline`` at once; acks go back in batch order. Past the bound the stream is not
 /// read, so HTTP/2 flow control holds the connector back.
-public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
+public struct DataChannelService: RegistrableRPCService {
     private let store: Store
     private let pipeline: EventPipeline
     private let registry: SessionRegistry
@@ -40,8 +40,10 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         self.logger = logger
     }
 
+    /// Authenticates the stream, then serves it until the connector, a revocation or a drain
+    /// ends it.
     public func stream(
-        request: StreamingServerRequest<Tandem_V1_DataMessage>, context: ServerContext
+        request: StreamingServerRequest<DataFrame>, context: ServerContext
     ) async throws -> StreamingServerResponse<Tandem_V1_BatchAck> {
         let token = try await authenticator.authenticate(request.metadata, context: context)
         return StreamingServerResponse { writer in
@@ -51,7 +53,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     }
 
     private func run(
-        token: Token, inbound: RPCAsyncSequence<Tandem_V1_DataMessage, any Error>, writer: RPCWriter<Tandem_V1_BatchAck>
+        token: Token, inbound: RPCAsyncSequence<DataFrame, any Error>, writer: RPCWriter<Tandem_V1_BatchAck>
     ) async throws {
         let (acks, ackQueue) = AsyncStream<Task<(Tandem_V1_BatchAck, ContinuousClock.Instant), any Error>>.makeStream()
         let (slots, slotRelease) = AsyncStream<Void>.makeStream()
@@ -84,10 +86,10 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                 defer { ackQueue.finish() }
                 var slot = slots.makeAsyncIterator()
                 var connector: ConnectorID?
-                for try await message in inbound {
-                    switch message.message {
-                    case .open(let open) where connector == nil:
-                        connector = try await self.open(open, token: token)
+                for try await frame in inbound {
+                    switch frame {
+                    case .open(let instanceID) where connector == nil:
+                        connector = try await self.open(instanceID: instanceID, token: token)
                         opened.value.withLock { $0 = connector }
                         if let connector {
                             registry.attachDataStream(streamID, tenant: token.tenantID, token: token.id, connector: connector)
@@ -114,7 +116,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
                             })
                     case .open:
                         throw IngestError.dataOpenTwice
-                    case nil:
+                    case .empty:
                         throw IngestError.emptyDataMessage
                     }
                 }
@@ -143,18 +145,17 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
         }
     }
 
-    private func open(_ open: Tandem_V1_DataOpen, token: Token) async throws -> ConnectorID {
+    private func open(instanceID: String, token: Token) async throws -> ConnectorID {
         guard
-            let connector = try await store.connectors.openDataChannel(
-                tenant: token.tenantID, token: token.id, instanceID: open.instanceID)
+            let connector = try await store.connectors.openDataChannel(tenant: token.tenantID, token: token.id, instanceID: instanceID)
         else {
-            throw IngestError.unknownInstance(open.instanceID)
+            throw IngestError.unknownInstance(instanceID)
         }
         return connector
     }
 
     /// Validates a batch into records; a bad event refuses the whole batch.
-    private func records(of batch: Tandem_V1_EventBatch, token: Token, connector: ConnectorID) throws -> [EventRecord] {
+    private func records(of batch: InboundBatch, token: Token, connector: ConnectorID) throws -> [EventRecord] {
         guard batch.events.count <= configuration.maximumEventsPerBatch else {
             throw IngestError.tooManyEvents(batch: batch.sequence, events: batch.events.count, limit: configuration.maximumEventsPerBatch)
         }
@@ -175,7 +176,7 @@ public struct DataChannelService: Tandem_V1_DataChannel.ServiceProtocol {
     }
 
     private func write(
-        _ batch: Tandem_V1_EventBatch, records: [EventRecord], token: Token, connector: ConnectorID,
+        _ batch: InboundBatch, records: [EventRecord], token: Token, connector: ConnectorID,
         counters: OpenedConnector
     ) async throws -> Tandem_V1_BatchAck {
         let outcomes: [EventOutcome]
@@ -286,13 +287,12 @@ private final class OpenedConnector: Sendable {
 }
 
 extension DataChannelService {
-    /// Registers `stream` like the generated code, with messages that can't be decoded refused
-    /// by a ``DescriptiveDeserializer``.
+    /// Registers `stream` like the generated code, with messages read by a
+    /// ``DataFrameDeserializer``.
     public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Tandem_V1_DataChannel.Method.Stream.descriptor,
-            deserializer: DescriptiveDeserializer<Tandem_V1_DataMessage>(
-                method: "tandem.v1.DataChannel/Stream", limit: configuration.maximumMessageSize),
+            deserializer: DataFrameDeserializer(limit: configuration.maximumMessageSize),
             serializer: ProtobufSerializer<Tandem_V1_BatchAck>(),
             handler: { request, context in try await self.stream(request: request, context: context) })
     }
