@@ -156,7 +156,11 @@ private struct Cursor {
     /// A length-delimited field as text, `nil` unless it is valid UTF-8.
     mutating func string() -> String? {
         guard let range = lengthDelimited() else { return nil }
-        if range.isEmpty { return "" }
-        return String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self)
+        // ASCII (addresses, MACs: nearly every field) needs no validation beyond this scan and
+        // takes the standard library's fast path; anything else is validated in full.
+        var bits: UInt8 = 0
+        for byte in utf8 { bits |= byte }
+        return bits < 0x80 ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
     }
 }

@@ -10,14 +10,15 @@ struct ColumnArray: PostgresDynamicTypeEncodable {
     let psqlType: PostgresDataType
     var psqlFormat: PostgresFormat { .binary }
     private let elementType: PostgresDataType
-    private var elements: ByteBuffer
+    /// The elements, each its length then its bytes (big-endian), as the array format has them.
+    private var elements: [UInt8] = []
     private var count: Int32 = 0
 
     /// An empty array of `elementType` elements (`arrayType` is its array type).
     init(of elementType: PostgresDataType, arrayType: PostgresDataType, reservingBytes bytes: Int) {
         self.elementType = elementType
         self.psqlType = arrayType
-        self.elements = ByteBufferAllocator().buffer(capacity: bytes)
+        elements.reserveCapacity(bytes)
     }
 
     /// An `int8[]` of `values`.
@@ -26,33 +27,42 @@ struct ColumnArray: PostgresDynamicTypeEncodable {
         for value in values { append(value) }
     }
 
+    // Plain byte appends to an array: ByteBuffer's generic integer and byte writes looked up
+    // generic metadata on every call, a third of this type's cost.
+    private mutating func appendBigEndian<Integer: FixedWidthInteger>(_ value: Integer) {
+        withUnsafeBytes(of: value.bigEndian) { elements.append(contentsOf: $0) }
+    }
+
     mutating func append(_ uuid: UUID) {
-        elements.writeInteger(Int32(16))
-        withUnsafeBytes(of: uuid.uuid) { _ = elements.writeBytes($0) }
+        appendBigEndian(Int32(16))
+        withUnsafeBytes(of: uuid.uuid) { elements.append(contentsOf: $0) }
         count += 1
     }
 
     mutating func append(_ value: Int64) {
-        elements.writeInteger(Int32(8))
-        elements.writeInteger(value)
+        appendBigEndian(Int32(8))
+        appendBigEndian(value)
         count += 1
     }
 
     mutating func append(_ value: Int16) {
-        elements.writeInteger(Int32(2))
-        elements.writeInteger(value)
+        appendBigEndian(Int32(2))
+        appendBigEndian(value)
         count += 1
     }
 
     mutating func append(_ text: String) {
-        elements.writeInteger(Int32(text.utf8.count))
-        elements.writeString(text)
+        var text = text
+        text.withUTF8 { utf8 in
+            appendBigEndian(Int32(utf8.count))
+            elements.append(contentsOf: utf8)
+        }
         count += 1
     }
 
     mutating func append(_ bytes: [UInt8]) {
-        elements.writeInteger(Int32(bytes.count))
-        elements.writeBytes(bytes)
+        appendBigEndian(Int32(bytes.count))
+        elements.append(contentsOf: bytes)
         count += 1
     }
 
@@ -65,7 +75,7 @@ struct ColumnArray: PostgresDynamicTypeEncodable {
         if count > 0 {
             buffer.writeInteger(count)
             buffer.writeInteger(Int32(1))
-            buffer.writeImmutableBuffer(elements)
+            buffer.writeBytes(elements)
         }
     }
 }
