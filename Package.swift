@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "TandemCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ],
             swiftSettings: swiftSettings
         ),
@@ -183,10 +183,24 @@ let package = Package(
             dependencies: ["TandemCore"],
             swiftSettings: testSwiftSettings
         ),
-        // Store code that needs no database (the migration script splitter).
+        // Store code that needs no database (the migration script splitter, the array binds).
         .testTarget(
             name: "TandemStoreTests",
-            dependencies: ["TandemStore"],
+            dependencies: [
+                "TandemStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        // The wire reading of connector messages (no database, no sockets).
+        .testTarget(
+            name: "TandemWireTests",
+            dependencies: [
+                "TandemWire",
+                "TandemProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(

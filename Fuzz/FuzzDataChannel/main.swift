@@ -1,5 +1,5 @@
-// libFuzzer target (a): data-channel message bytes → protobuf decode → validation at the edge
-// → event identity → the dedup window and pair statistics. Properties: no crash, trap or hang
+// libFuzzer target (a): data-channel message bytes → DataFrameReader (checked against
+// swift-protobuf wherever it answers) → validation at the edge → event identity → the dedup window and pair statistics. Properties: no crash, trap or hang
 // (libFuzzer's -timeout), bounded memory (the window's key cap; -rss_limit_mb); an accepted
 // event can reach SQL (text without control characters, times inside what timestamptz and
 // every computation hold) and survives a round trip through its wire form unchanged.
@@ -25,9 +25,12 @@ public func fuzzDataChannel(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     inputs += 1
     if inputs % 256 == 0 { _ = deduplicator.drainStatistics() }
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
-    guard let message = try? Tandem_V1_DataMessage(serializedBytes: bytes), case .batch(let batch) = message.message else {
-        return 0
-    }
+    // The server reads with DataFrameReader and leaves what it declines to swift-protobuf: both
+    // must mean the same thing wherever the reader answers.
+    let read = bytes.withUnsafeBytes(DataFrameReader.read)
+    let decoded = (try? Tandem_V1_DataMessage(serializedBytes: bytes)).map(DataFrame.init)
+    if let read { fuzzCheck(decoded == read, "DataFrameReader read \(read), swift-protobuf \(String(describing: decoded))") }
+    guard case .batch(let batch)? = read ?? decoded else { return 0 }
     deduplicator.advanceClock(serverTimeMicros: serverTimeMicros)
     for (index, wire) in batch.events.enumerated() {
         // Every computation on a raw wire time, before any validation, neither traps nor overflows.

@@ -55,9 +55,11 @@ public struct Deduplicator: Sendable {
         // Coverage only of segments the window can hold: far-future or ancient device times
         // would otherwise leave entries that no departing segment ever clears.
         if window.spans(segment) {
-            let range = coverage[number]?[segment]
-            coverage[number, default: [:]][segment] =
-                range.map { min($0.lowerBound, position)...max($0.upperBound, position) } ?? position...position
+            // One in-place access: reading the range first and writing it back cost two more lookups.
+            func widen(_ range: inout ClosedRange<UInt16>) {
+                range = min(range.lowerBound, position)...max(range.upperBound, position)
+            }
+            widen(&coverage[number, default: [:]][segment, default: position...position])
         }
         tally(number, PairStatistics.minute(of: deviceTimeMicros)) { $0.delivered += 1 }
         let known = observeDuplicate(identity, line: number, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis)

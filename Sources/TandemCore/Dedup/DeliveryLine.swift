@@ -1,3 +1,5 @@
+import Foundation
+
 /// One connector's delivery of one source device's channel: the unit pair statistics are kept for.
 ///
 /// The two members of a pair that both carry a controller's channel have one line each; they
@@ -17,6 +19,18 @@ public struct DeliveryLine: Sendable, Hashable {
         self.connector = connector
         self.sourceDevice = sourceDevice
         self.channel = channel
+    }
+
+    /// Hashes the connector, source and channel only: a connector id is unique across tenants
+    /// and groups, so those two would add cost (this runs for every event) and no spread.
+    /// Equality still compares every field.
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: connector.rawValue.uuid) { bytes in
+            hasher.combine(bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            hasher.combine(bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
+        hasher.combine(sourceDevice)
+        hasher.combine(channel)
     }
 
     /// What the lines of one group's members for the same source have in common.

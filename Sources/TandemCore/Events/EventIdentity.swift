@@ -22,6 +22,7 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
     public init(tenant: TenantID, event: DeviceEvent) {
         var source = event.sourceDevice
         var subject = event.subject
+        let (kind, deviceTime) = (event.kind.rawValue.littleEndian, event.deviceTimeMicros.littleEndian)
         let digest = source.withUTF8 { source in
             subject.withUTF8 { subject in
                 event.body.withUnsafeBytes { body in
@@ -30,8 +31,8 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
                         var preimage = Preimage(buffer: buffer)
                         withUnsafeBytes(of: tenant.rawValue.uuid) { preimage.append($0) }
                         preimage.appendLengthPrefixed(UnsafeRawBufferPointer(source))
-                        withUnsafeBytes(of: event.kind.rawValue.littleEndian) { preimage.append($0) }
-                        withUnsafeBytes(of: event.deviceTimeMicros.littleEndian) { preimage.append($0) }
+                        withUnsafeBytes(of: kind) { preimage.append($0) }
+                        withUnsafeBytes(of: deviceTime) { preimage.append($0) }
                         preimage.appendLengthPrefixed(UnsafeRawBufferPointer(subject))
                         preimage.appendLengthPrefixed(body)
                         return SHA256.hash(data: UnsafeRawBufferPointer(buffer))
@@ -77,7 +78,8 @@ private struct Preimage {
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        UnsafeMutableRawBufferPointer(rebasing: buffer[written...]).copyMemory(from: UnsafeRawBufferPointer(start: base, count: bytes.count))
+        UnsafeMutableRawBufferPointer(rebasing: buffer[written...]).copyMemory(
+            from: UnsafeRawBufferPointer(start: base, count: bytes.count))
         written += bytes.count
     }
 
