@@ -55,11 +55,18 @@ public struct Deduplicator: Sendable {
         // Coverage only of segments the window can hold: far-future or ancient device times
         // would otherwise leave entries that no departing segment ever clears.
         if window.spans(segment) {
-            // One in-place access: reading the range first and writing it back cost two more lookups.
-            func widen(_ range: inout ClosedRange<UInt16>) {
-                range = min(range.lowerBound, position)...max(range.upperBound, position)
+            // In place, through indices: `coverage[number, default: [:]][segment] = …` looked the
+            // keys up twice and allocated for the defaults, on every event.
+            if let line = coverage.index(forKey: number) {
+                if let known = coverage.values[line].index(forKey: segment) {
+                    let range = coverage.values[line].values[known]
+                    coverage.values[line].values[known] = min(range.lowerBound, position)...max(range.upperBound, position)
+                } else {
+                    coverage.values[line][segment] = position...position
+                }
+            } else {
+                coverage[number] = [segment: position...position]
             }
-            widen(&coverage[number, default: [:]][segment, default: position...position])
         }
         tally(number, PairStatistics.minute(of: deviceTimeMicros)) { $0.delivered += 1 }
         let known = observeDuplicate(identity, line: number, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis)
