@@ -3,6 +3,7 @@ public import GRPCNIOTransportHTTP2
 public import Logging
 public import ServiceLifecycle
 public import TandemStore
+import TandemWire
 
 /// The connector-facing side of Tandem, assembled: the gRPC server with both channel
 /// services, the session registry, the liveness sweeper and the partition maintainer.
@@ -82,6 +83,7 @@ public struct IngestServer: Sendable {
                     store: store, pipeline: pipeline, registry: registry, configuration: configuration, metrics: metrics,
                     logger: logger),
                 HealthService(store: store, registry: registry),
+                ReflectionService(index: .served),
             ])
     }
 
