@@ -194,6 +194,17 @@ let package = Package(
             ],
             swiftSettings: testSwiftSettings
         ),
+        // The ingest layer's rules without a database (the event pipeline against a double).
+        .testTarget(
+            name: "TandemIngestTests",
+            dependencies: [
+                "TandemIngest",
+                "TandemCore",
+                "TandemStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
         // The wire reading of connector messages (no database, no sockets).
         .testTarget(
             name: "TandemWireTests",

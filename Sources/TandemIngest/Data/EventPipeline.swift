@@ -44,13 +44,16 @@ public final class EventPipeline: Service, Sendable {
     fileprivate struct State {
         var pending = FairQueue<TenantID, Submission>()
         var idleWriters: [CheckedContinuation<Void, Never>] = []
-        var blockedSubmitters: [CheckedContinuation<Void, Never>] = []
+        /// Submitters waiting to be let in, by a number of their own (so a cancelled one can
+        /// be taken out).
+        var blockedSubmitters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextSubmitter: UInt64 = 0
         var deduplicator: Deduplicator
         var stopped = false
     }
 
-    private let store: EventStore
-    private let statistics: PairStatisticsRepository?
+    private let writer: any EventWriter
+    private let statistics: (any PairStatisticsWriter)?
     private let configuration: Configuration
     private let logger: Logger
     private let state: Mutex<State>
@@ -61,12 +64,13 @@ public final class EventPipeline: Service, Sendable {
     /// Window evictions already reported to the metrics (the window's counters are cumulative).
     private let reportedEvictions = Mutex((capacity: 0, expired: 0))
 
-    /// Creates a pipeline writing events to `store` and, unless `nil`, pair statistics to `statistics`.
+    /// Creates a pipeline writing events to `store` (an `EventStore`, or a test's double) and,
+    /// unless `nil`, pair statistics to `statistics`.
     public init(
-        store: EventStore, statistics: PairStatisticsRepository?, configuration: Configuration = .init(),
+        store: some EventWriter, statistics: (any PairStatisticsWriter)?, configuration: Configuration = .init(),
         metrics: IngestMetrics = IngestMetrics(), logger: Logger
     ) {
-        self.store = store
+        self.writer = store
         self.metrics = metrics
         self.statistics = statistics
         self.configuration = configuration
@@ -80,18 +84,31 @@ public final class EventPipeline: Service, Sendable {
 
     /// Stores `records` (one stream's batch, so of one tenant: metrics count them under the
     /// first record's tenant) and returns once each is durable (or known to be stored already).
+    ///
+    /// A submitter held at the door (its tenant over its bound, or the pipeline full) that is
+    /// cancelled leaves at once with `CancellationError`, and nothing of its batch is written;
+    /// once let in, the batch is written and the submitter answered.
     /// - Returns: the outcome of each record, in order.
     public func submit(_ records: [EventRecord]) async throws -> [EventOutcome] {
         guard let tenant = records.first?.tenant else { return [] }
         while !state.withLock({ admits(tenant, $0) }) {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if admits(tenant, state) { return true }
-                    state.blockedSubmitters.append(continuation)
-                    return false
-                }
-                if resumeNow { continuation.resume() }
+            let number = state.withLock { state in
+                defer { state.nextSubmitter += 1 }
+                return state.nextSubmitter
             }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if admits(tenant, state) || Task.isCancelled { return true }
+                        state.blockedSubmitters[number] = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.blockedSubmitters.removeValue(forKey: number) }?.resume()
+            }
+            try Task.checkCancellation()
         }
         return try await withCheckedThrowingContinuation { continuation in
             let (writer, refused, pending) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool, Int) in
@@ -174,7 +191,7 @@ public final class EventPipeline: Service, Sendable {
             return (state.idleWriters, state.blockedSubmitters)
         }
         writers.forEach { $0.resume() }
-        submitters.forEach { $0.resume() }
+        submitters.values.forEach { $0.resume() }
     }
 
     private func writerLoop() async {
@@ -209,7 +226,7 @@ public final class EventPipeline: Service, Sendable {
             // Every waiting submitter checks its own bounds again (they are per tenant).
             guard !taken.isEmpty else { return (taken, [], 0) }
             defer { state.blockedSubmitters.removeAll() }
-            return (taken, state.blockedSubmitters, state.pending.totalWeight)
+            return (taken, Array(state.blockedSubmitters.values), state.pending.totalWeight)
         }
         if !taken.isEmpty { metrics.pendingEvents(pending) }
         released.forEach { $0.resume() }
@@ -293,7 +310,7 @@ public final class EventPipeline: Service, Sendable {
         guard !indices.isEmpty else { return }
         let records = indices.map { toWrite[$0] }
         let started = clock.now
-        let written = try await store.write(records)
+        let written = try await writer.write(records, now: Date())
         metrics.databaseBatch(clock.now - started, events: records.count)
         state.withLock { state in
             // Stored copies first, so a duplicate of the same write finds its entry.
@@ -344,6 +361,11 @@ public final class EventPipeline: Service, Sendable {
             return (window.evicted - reported.capacity, window.expired - reported.expired)
         }
         metrics.dedupWindow(keys: window.keys, bytes: window.bytes, evicted: evicted, expired: expired)
+    }
+
+    /// Events waiting to be flushed, and submitters held at the door, now.
+    var queued: (events: Int, blockedSubmitters: Int) {
+        state.withLock { ($0.pending.totalWeight, $0.blockedSubmitters.count) }
     }
 
     /// Keys and estimated bytes of the window now.
