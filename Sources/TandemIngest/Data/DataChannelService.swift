@@ -52,11 +52,32 @@ public struct DataChannelService: RegistrableRPCService {
         }
     }
 
+    /// The answer to one batch, once its write is done: an ack and when the batch arrived, or
+    /// the error that ends the stream. One element, then the end.
+    private typealias Answer = AsyncThrowingStream<(Tandem_V1_BatchAck, ContinuousClock.Instant), any Error>
+
+    /// A batch on its way to the pipeline, with where its answer goes.
+    private struct Submission: Sendable {
+        let batch: InboundBatch
+        let records: [EventRecord]
+        let connector: ConnectorID
+        let arrived: ContinuousClock.Instant
+        let answer: Answer.Continuation
+    }
+
+    /// Serves one data stream with child tasks only: the reader takes frames and turns batches
+    /// into records; the submitter writes up to ``IngestConfiguration/maximumInFlightBatches``
+    /// of them at once through the pipeline, one child task each; the acker sends the acks in
+    /// batch order as their writes end; the last task ends the stream when the token is revoked,
+    /// the connector is lost or the node drains (after the batches in flight are acked, for at
+    /// most 10 s).
     private func run(
         token: Token, inbound: RPCAsyncSequence<DataFrame, any Error>, writer: RPCWriter<Tandem_V1_BatchAck>
     ) async throws {
-        let (acks, ackQueue) = AsyncStream<Task<(Tandem_V1_BatchAck, ContinuousClock.Instant), any Error>>.makeStream()
+        let (answers, answerQueue) = AsyncStream<Answer>.makeStream()
+        let (submissions, submissionQueue) = AsyncStream<Submission>.makeStream()
         let (slots, slotRelease) = AsyncStream<Void>.makeStream()
+        let (ackerEnded, ackerEnd) = AsyncStream<Void>.makeStream()
         for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
         let opened = OpenedConnector()
         let streamID = UUID()
@@ -71,6 +92,8 @@ public struct DataChannelService: RegistrableRPCService {
             if let connector = opened.value.withLock({ $0 }) {
                 metrics.sessions("data", -1)
                 let (store, unreported) = (store, opened.takeUnreported(force: true))
+                // Bookkeeping after the stream, not part of it: it must outlive the stream's
+                // cancellation (a connector that hung up cancels this task).
                 Task {
                     if let unreported, unreported.events > 0 {
                         try? await store.connectors.countDataChannelEvents(
@@ -81,9 +104,12 @@ public struct DataChannelService: RegistrableRPCService {
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // Reader: DataOpen, then batches into the pipeline, bounded by the free slots.
+            // Reader: DataOpen, then batches, bounded by the free slots.
             group.addTask {
-                defer { ackQueue.finish() }
+                defer {
+                    answerQueue.finish()
+                    submissionQueue.finish()
+                }
                 var slot = slots.makeAsyncIterator()
                 var connector: ConnectorID?
                 for try await frame in inbound {
@@ -106,14 +132,10 @@ public struct DataChannelService: RegistrableRPCService {
                         let records = try self.records(of: batch, token: token, connector: connector)
                         metrics.eventsReceived(token.tenantID, records.count)
                         metrics.inFlightBatches(1)
-                        opened.batchSubmitted()
-                        ackQueue.yield(
-                            Task {
-                                defer { metrics.inFlightBatches(-1) }
-                                let ack = try await self.write(
-                                    batch, records: records, token: token, connector: connector, counters: opened)
-                                return (ack, arrived)
-                            })
+                        let (answer, answerContinuation) = Answer.makeStream()
+                        answerQueue.yield(answer)
+                        submissionQueue.yield(
+                            Submission(batch: batch, records: records, connector: connector, arrived: arrived, answer: answerContinuation))
                     case .open:
                         throw IngestError.dataOpenTwice
                     case .empty:
@@ -121,26 +143,56 @@ public struct DataChannelService: RegistrableRPCService {
                     }
                 }
             }
+            // Submitter: each batch's write in a child task of its own, so the pipeline can group
+            // the batches of many streams; its answer goes to the acker.
+            group.addTask {
+                await withDiscardingTaskGroup { writes in
+                    for await submission in submissions {
+                        writes.addTask {
+                            defer { metrics.inFlightBatches(-1) }
+                            do {
+                                let ack = try await self.write(
+                                    submission.batch, records: submission.records, token: token, connector: submission.connector,
+                                    counters: opened)
+                                submission.answer.yield((ack, submission.arrived))
+                                submission.answer.finish()
+                            } catch {
+                                submission.answer.finish(throwing: error)
+                            }
+                        }
+                    }
+                }
+            }
             // Acker: acks in batch order, each once its batch is durable.
             group.addTask {
-                for await pending in acks {
-                    let (ack, arrived) = try await pending.value
-                    try await writer.write(ack)
-                    opened.batchAcked()
-                    metrics.ackLatency(ContinuousClock.now - arrived)
-                    slotRelease.yield()
+                defer { ackerEnd.finish() }
+                for await answer in answers {
+                    for try await (ack, arrived) in answer {
+                        try await writer.write(ack)
+                        metrics.ackLatency(ContinuousClock.now - arrived)
+                        slotRelease.yield()
+                    }
                 }
             }
             // Revocation of the token, or the loss of the connector, ends the stream at once; a
-            // node shutting down first acks the batches in flight (for at most 10 s).
+            // node shutting down first acks the batches in flight (for at most 10 s): no new
+            // batch is taken, the acker answers those in flight and ends.
             group.addTask {
                 for await error in ending {
-                    if registry.isDraining { await opened.acked(within: .seconds(10)) }
+                    if registry.isDraining {
+                        answerQueue.finish()
+                        try await withThrowingTaskGroup(of: Void.self) { race in
+                            race.addTask { for await _ in ackerEnded {} }
+                            race.addTask { try await Task.sleep(for: .seconds(10)) }
+                            try await race.next()
+                            race.cancelAll()
+                        }
+                    }
                     throw error
                 }
             }
-            try await group.next()
-            try await group.next()
+            // The reader, the submitter and the acker end with the stream (or one throws).
+            for _ in 0..<3 { try await group.next() }
             group.cancelAll()
         }
     }
@@ -253,19 +305,6 @@ private final class OpenedConnector: Sendable {
 
     let value = Mutex<ConnectorID?>(nil)
     private let unreported = Mutex(Unreported())
-    /// Batches submitted and not yet acked.
-    private let unacked = Mutex(0)
-
-    func batchSubmitted() { unacked.withLock { $0 += 1 } }
-    func batchAcked() { unacked.withLock { $0 -= 1 } }
-
-    /// Returns once every submitted batch is acked, or after `limit`.
-    func acked(within limit: Duration) async {
-        let deadline = ContinuousClock.now + limit
-        while unacked.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-    }
 
     func add(events: Int, location: Bool) {
         unreported.withLock {
