@@ -44,9 +44,9 @@ public final class EventPipeline: Service, Sendable {
     fileprivate struct State {
         var pending = FairQueue<TenantID, Submission>()
         var idleWriters: [CheckedContinuation<Void, Never>] = []
-        /// Submitters waiting to be let in, by a number of their own (so a cancelled one can
-        /// be taken out).
-        var blockedSubmitters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Submitters waiting to be let in, in arrival order (they are let in in that order),
+        /// each with a number of its own so a cancelled one can be taken out.
+        var blockedSubmitters: [(number: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
         var nextSubmitter: UInt64 = 0
         var deduplicator: Deduplicator
         var stopped = false
@@ -100,13 +100,15 @@ public final class EventPipeline: Service, Sendable {
                 await withCheckedContinuation { continuation in
                     let resumeNow = state.withLock { state -> Bool in
                         if admits(tenant, state) || Task.isCancelled { return true }
-                        state.blockedSubmitters[number] = continuation
+                        state.blockedSubmitters.append((number, continuation))
                         return false
                     }
                     if resumeNow { continuation.resume() }
                 }
             } onCancel: {
-                state.withLock { $0.blockedSubmitters.removeValue(forKey: number) }?.resume()
+                state.withLock { state in
+                    state.blockedSubmitters.firstIndex { $0.number == number }.map { state.blockedSubmitters.remove(at: $0) }
+                }?.continuation.resume()
             }
             try Task.checkCancellation()
         }
@@ -191,7 +193,7 @@ public final class EventPipeline: Service, Sendable {
             return (state.idleWriters, state.blockedSubmitters)
         }
         writers.forEach { $0.resume() }
-        submitters.values.forEach { $0.resume() }
+        submitters.forEach { $0.continuation.resume() }
     }
 
     private func writerLoop() async {
@@ -226,7 +228,7 @@ public final class EventPipeline: Service, Sendable {
             // Every waiting submitter checks its own bounds again (they are per tenant).
             guard !taken.isEmpty else { return (taken, [], 0) }
             defer { state.blockedSubmitters.removeAll() }
-            return (taken, Array(state.blockedSubmitters.values), state.pending.totalWeight)
+            return (taken, state.blockedSubmitters.map(\.continuation), state.pending.totalWeight)
         }
         if !taken.isEmpty { metrics.pendingEvents(pending) }
         released.forEach { $0.resume() }
