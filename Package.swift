@@ -205,12 +205,14 @@ let package = Package(
             ],
             swiftSettings: testSwiftSettings
         ),
-        // The wire reading of connector messages (no database, no sockets).
+        // The wire reading of connector messages, seeded mutations included (no database, no sockets).
         .testTarget(
             name: "TandemWireTests",
             dependencies: [
                 "TandemWire",
                 "TandemProtocol",
+                "TandemCore",
+                "TandemSimulator",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: testSwiftSettings

@@ -16,9 +16,10 @@ struct RawBytes: MessageSerializer, MessageDeserializer {
     }
 }
 
-@Suite("Fuzzing: mutated protobuf never crashes, hangs or disturbs other streams")
+@Suite("Fuzzing: mutated frames on the wire never crash, hang or disturb other streams")
 struct FuzzTests {
-    /// `Tests/Fuzz/corpus`: seed messages, committed; regenerate with TANDEM_FUZZ_WRITE_CORPUS=1.
+    /// `Tests/Fuzz/corpus`: seed messages, committed; regenerate with TANDEM_FUZZ_WRITE_CORPUS=1
+    /// (`MutationTests` in TandemWireTests mutates them too, without a database).
     static var corpusDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fuzz/corpus")
@@ -75,68 +76,6 @@ struct FuzzTests {
         return try files.map { ($0, Array(try Data(contentsOf: corpusDirectory.appendingPathComponent($0)))) }
     }
 
-    /// One seeded mutation: flip, insert, delete, duplicate a run, truncate, or a huge varint.
-    static func mutate(_ input: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
-        var bytes = input
-        for _ in 0...(random.next() % 4) {
-            let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
-            switch random.next() % 7 {
-            case 0 where !bytes.isEmpty: bytes[position] ^= UInt8(1 << (random.next() % 8))
-            case 1: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: position)
-            case 2 where !bytes.isEmpty: bytes.remove(at: position)
-            case 3 where !bytes.isEmpty:
-                let end = min(bytes.count, position + Int(random.next() % 32) + 1)
-                bytes.insert(contentsOf: bytes[position..<end], at: position)
-            case 4: bytes = Array(bytes.prefix(position))
-            case 5: bytes.insert(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], at: position)
-            default: bytes.insert(contentsOf: [0xC3, 0x28, 0xFF, 0xFE], at: position)  // invalid UTF-8
-            }
-        }
-        return bytes
-    }
-
-    @Test("20,000 seeded mutations decode and validate to a value or a clear error, never a crash")
-    func mutationsDecodeOrFailCleanly() throws {
-        var random = SplitMix64(seed: 20_261_125)
-        let seeds = try Self.seeds()
-        var outcomes: [String: Int] = [:]
-        for iteration in 0..<20_000 {
-            let seed = seeds[iteration % seeds.count]
-            let bytes = Self.mutate(seed.bytes, &random)
-            if seed.name.hasPrefix("data") {
-                guard let message = try? Tandem_V1_DataMessage(serializedBytes: bytes) else {
-                    outcomes["undecodable", default: 0] += 1
-                    continue
-                }
-                if case .batch(let batch) = message.message {
-                    for event in batch.events {
-                        do {
-                            _ = try DeviceEvent(event)
-                            outcomes["valid event", default: 0] += 1
-                        } catch is ValidationError {
-                            outcomes["refused event", default: 0] += 1
-                        }
-                    }
-                }
-            } else {
-                guard let message = try? Tandem_V1_ControlMessage(serializedBytes: bytes) else {
-                    outcomes["undecodable", default: 0] += 1
-                    continue
-                }
-                if case .hello(let hello) = message.message {
-                    do {
-                        _ = try ConnectorHello(hello)
-                        outcomes["valid hello", default: 0] += 1
-                    } catch is ValidationError {
-                        outcomes["refused hello", default: 0] += 1
-                    }
-                }
-            }
-        }
-        #expect(outcomes["undecodable", default: 0] > 1_000)
-        #expect(outcomes["refused event", default: 0] + outcomes["refused hello", default: 0] > 20, "\(outcomes)")
-    }
-
     @Test(
         "bytes that are not a message get INVALID_ARGUMENT naming the method, the message type, the size, what is wrong and the limit",
         arguments: [
@@ -178,7 +117,7 @@ struct FuzzTests {
             let open = try Tandem_V1_DataMessage.with { $0.open = .with { $0.instanceID = "healthy" } }.serializedBytes() as [UInt8]
             var codes: [String: Int] = [:]
             for round in 0..<60 {
-                let frames = [open] + (0..<3).map { _ in Self.mutate(seeds[Int(random.next() % UInt64(seeds.count))], &random) }
+                let frames = [open] + (0..<3).map { _ in WireMutation.mutate(seeds[Int(random.next() % UInt64(seeds.count))], &random) }
                 let outcome: String = await withTaskGroup(of: String.self) { group in
                     group.addTask {
                         do {
