@@ -26,7 +26,7 @@ public final class EventPipeline: Service, Sendable {
         public var maximumPendingEvents = 100_000
         /// The most events of one tenant that wait at once (see the type's description).
         public var maximumPendingEventsPerTenant = 25_000
-        public var writers = 2
+        public var writers = 3
         public var window = DedupWindow.Configuration()
         /// How often pair statistics are written (default 5 s; also at shutdown).
         public var statisticsInterval: Duration = .seconds(5)
