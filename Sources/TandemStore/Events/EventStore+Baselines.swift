@@ -1,13 +1,13 @@
 import Foundation
 import Logging
-public import NIOCore
+package import NIOCore
 import PostgresNIO
 import TandemCore
 
 extension EventStore {
     /// The `COPY` text of `records`, prepared before the clock starts: the baseline measures
     /// the database, not string formatting.
-    public static func copyText(_ records: [EventRecord]) -> [ByteBuffer] {
+    package static func copyText(_ records: [EventRecord]) -> [ByteBuffer] {
         var chunks: [ByteBuffer] = []
         var buffer = ByteBuffer()
         var seconds: [Int64: String] = [:]
@@ -43,7 +43,7 @@ extension EventStore {
 
     /// Baseline for the benchmark: a bare `COPY` of prepared rows (assumed unique) into
     /// `events`, the storage ceiling no idempotent path can beat.
-    public func copyBaseline(_ chunks: [ByteBuffer]) async throws {
+    package func copyBaseline(_ chunks: [ByteBuffer]) async throws {
         try await client.withConnection { connection in
             try await connection.copyFrom(
                 table: "events",
@@ -59,7 +59,7 @@ extension EventStore {
     }
 
     /// Baseline for the benchmark: one `INSERT … ON CONFLICT DO NOTHING` statement per event.
-    public func insertOneBaseline(_ record: EventRecord) async throws {
+    package func insertOneBaseline(_ record: EventRecord) async throws {
         let event = record.event
         try await client.statement(
             """
@@ -75,12 +75,12 @@ extension EventStore {
     }
 
     /// Empties the events table (benchmark databases only).
-    public func truncateForBenchmark() async throws {
+    package func truncateForBenchmark() async throws {
         try await client.statement("TRUNCATE events", logger: logger)
     }
 
     /// Rows in the events table.
-    public func countRows() async throws -> Int {
+    package func countRows() async throws -> Int {
         for try await count in try await client.statement("SELECT count(*) FROM events", logger: logger).decode(Int.self) {
             return count
         }
