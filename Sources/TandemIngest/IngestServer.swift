@@ -2,6 +2,7 @@ public import GRPCCore
 public import GRPCNIOTransportHTTP2
 public import Logging
 public import ServiceLifecycle
+import TandemCore
 public import TandemStore
 import TandemWire
 
@@ -50,7 +51,7 @@ public struct IngestServer: Sendable {
         self.metrics = metrics
         metrics.startFixedSeries()
         var logger = logger
-        logger[metadataKey: "tandem.node"] = "\(configuration.nodeID)"
+        logger[metadataKey: LogKey.node] = "\(configuration.nodeID)"
         self.logger = logger
         let registry = SessionRegistry(store: store, node: configuration.nodeID, metrics: metrics, logger: logger)
         self.registry = registry

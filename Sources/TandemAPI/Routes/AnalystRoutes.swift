@@ -43,7 +43,7 @@ struct AnalystRoutes {
         let tenant = try context.requireTenant()
         let body = try await request.decodeJSON(context: context, AnalystRequest.init(json:))
         let (analyst, password) = try await analysts.create(tenant: tenant, name: body.name, limits: limits)
-        context.logger.info("created analyst login", metadata: ["tandem.analyst": "\(analyst.id)", "role": "\(analyst.role)"])
+        context.logger.info("created analyst login", metadata: [LogKey.analyst: "\(analyst.id)", "role": "\(analyst.role)"])
         return EditedResponse(status: .created, response: IssuedAnalyst(analyst, password: password))
     }
 
@@ -61,7 +61,7 @@ struct AnalystRoutes {
         guard let text = context.parameters.get("id"), let id = AnalystID(text),
             let analyst = try await analysts.revoke(tenant: tenant, id: id)
         else { throw APIError.notFound("analyst") }
-        context.logger.info("revoked analyst login", metadata: ["tandem.analyst": "\(analyst.id)"])
+        context.logger.info("revoked analyst login", metadata: [LogKey.analyst: "\(analyst.id)"])
         return Summary(analyst)
     }
 }

@@ -45,7 +45,7 @@ struct TokenRoutes {
         let tenant = try context.requireTenant()
         let body = try await request.decodeJSON(context: context, TokenRequest.init(json:))
         let (token, secret) = try await tokens.create(tenant: tenant, connectorName: body.connectorName, network: body.network)
-        context.logger.info("issued token", metadata: ["tandem.token": "\(token.id)"])
+        context.logger.info("issued token", metadata: [LogKey.token: "\(token.id)"])
         return EditedResponse(status: .created, response: IssuedToken(token, secret: secret))
     }
 
@@ -71,7 +71,7 @@ struct TokenRoutes {
         guard let token = try await tokens.revoke(tenant: tenant, id: try Self.tokenID(context)) else {
             throw APIError.notFound("token")
         }
-        context.logger.info("revoked token", metadata: ["tandem.token": "\(token.id)"])
+        context.logger.info("revoked token", metadata: [LogKey.token: "\(token.id)"])
         await notifier.tokenRevoked(tenant: tenant, token: token.id)
         return Summary(token)
     }

@@ -28,7 +28,7 @@ struct OperatorAuthenticator: RouterMiddleware {
         }
         var context = context
         context.tenantID = tenant
-        context.logger[metadataKey: "tandem.tenant"] = "\(tenant)"
+        context.logger[metadataKey: LogKey.tenant] = "\(tenant)"
         return try await next(request, context)
     }
 }

@@ -25,7 +25,7 @@ public struct ClusterListener: Service {
         self.registry = registry
         self.node = registry.node
         var logger = logger
-        logger[metadataKey: "tandem.node"] = "\(registry.node)"
+        logger[metadataKey: LogKey.node] = "\(registry.node)"
         self.logger = logger
     }
 

@@ -21,7 +21,7 @@ public struct NodeLease: Service {
         self.lease = lease
         self.addresses = (grpcAddress, httpAddress)
         var logger = logger
-        logger[metadataKey: "tandem.node"] = "\(node)"
+        logger[metadataKey: LogKey.node] = "\(node)"
         self.logger = logger
     }
 

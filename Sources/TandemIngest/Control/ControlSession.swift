@@ -37,7 +37,7 @@ final class ControlSession: Sendable {
         self.registry = registry
         self.configuration = configuration
         var logger = logger
-        logger[metadataKey: "tandem.token"] = "\(token.id)"
+        logger[metadataKey: LogKey.token] = "\(token.id)"
         self.logger = logger
     }
 
@@ -146,7 +146,7 @@ final class ControlSession: Sendable {
         logger.info(
             "connector joined",
             metadata: [
-                "tandem.connector": "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
+                LogKey.connector: "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
             ])
         return join.connectorID
     }
@@ -180,7 +180,7 @@ final class ControlSession: Sendable {
             guard registry.outages.allowsJudging(timeout: configuration.livenessTimeout) else {
                 logger.info(
                     "connector loss left to the liveness sweeper: the database was unreachable",
-                    metadata: ["tandem.connector": "\(connector)"])
+                    metadata: [LogKey.connector: "\(connector)"])
                 return
             }
             await recordLost(connector, reason: reason)
@@ -198,13 +198,13 @@ final class ControlSession: Sendable {
                 logger.notice(
                     "connector lost",
                     metadata: [
-                        "tandem.connector": "\(connector)", "reason": "\(reason)",
+                        LogKey.connector: "\(connector)", "reason": "\(reason)",
                         "failoverTo": "\(loss.failoverTo?.description ?? "none")",
                     ])
             }
         } catch {
             logger.error(
-                "could not record connector loss", metadata: ["tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))"])
+                "could not record connector loss", metadata: [LogKey.connector: "\(connector)", "error": "\(StoreError.loggable(error))"])
         }
     }
 

@@ -64,7 +64,7 @@ public struct LivenessSweeper: Service {
                 error: RPCError(IngestError.declaredLost(reason)))
             if let loss {
                 registry.connectorLost(loss, tenant: expired.tenant, token: expired.token)
-                logger.notice("connector lost to silence", metadata: ["tandem.connector": "\(expired.connectorID)"])
+                logger.notice("connector lost to silence", metadata: [LogKey.connector: "\(expired.connectorID)"])
             }
         }
     }

@@ -173,7 +173,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             guard let configuration = try await store.groups.configuration(tenant: tenant, token: token) else { return }
             broadcast(.with { $0.configuration = .init(configuration) }, tenant: tenant, token: token)
         } catch {
-            logger.error("could not push configuration", metadata: ["tandem.token": "\(token)", "error": "\(StoreError.loggable(error))"])
+            logger.error("could not push configuration", metadata: [LogKey.token: "\(token)", "error": "\(StoreError.loggable(error))"])
         }
     }
 
@@ -185,7 +185,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             haActiveChanged(membership.haActive, health: membership.health, tenant: tenant, token: token)
         } catch {
             logger.error(
-                "could not push the HA Active list", metadata: ["tandem.token": "\(token)", "error": "\(StoreError.loggable(error))"])
+                "could not push the HA Active list", metadata: [LogKey.token: "\(token)", "error": "\(StoreError.loggable(error))"])
         }
     }
 
@@ -211,7 +211,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             logger.notice(
                 "closed the channels of a revoked token",
                 metadata: [
-                    "tandem.token": "\(token)", "control": "\(control.count)", "data": "\(data.count)",
+                    LogKey.token: "\(token)", "control": "\(control.count)", "data": "\(data.count)",
                 ])
         }
     }

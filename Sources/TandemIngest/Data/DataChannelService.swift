@@ -239,7 +239,7 @@ public struct DataChannelService: RegistrableRPCService {
             logger.warning(
                 "a batch was refused by PostgreSQL",
                 metadata: [
-                    "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
+                    LogKey.connector: "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
                 ])
             throw IngestError.batchRefused(batch: batch.sequence, "\(error)")
         } catch {
@@ -248,7 +248,7 @@ public struct DataChannelService: RegistrableRPCService {
             logger.error(
                 "could not store a batch",
                 metadata: [
-                    "tandem.connector": "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
+                    LogKey.connector: "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
                 ])
             throw IngestError.batchNotStored(batch: batch.sequence)
         }
@@ -265,7 +265,7 @@ public struct DataChannelService: RegistrableRPCService {
                 logger.warning(
                     "data channel counters not written; kept for the next report",
                     metadata: [
-                        "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
+                        LogKey.connector: "\(connector)", "error": "\(StoreError.loggable(error))",
                     ])
             }
             if due.location {
@@ -276,7 +276,7 @@ public struct DataChannelService: RegistrableRPCService {
                     logger.warning(
                         "FastLocate state not written; kept for the next report",
                         metadata: [
-                            "tandem.connector": "\(connector)", "error": "\(StoreError.loggable(error))",
+                            LogKey.connector: "\(connector)", "error": "\(StoreError.loggable(error))",
                         ])
                 }
             }
