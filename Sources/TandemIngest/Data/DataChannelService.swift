@@ -131,7 +131,6 @@ public struct DataChannelService: RegistrableRPCService {
                         let arrived = ContinuousClock.now
                         let records = try self.records(of: batch, token: token, connector: connector)
                         metrics.eventsReceived(token.tenantID, records.count)
-                        metrics.inFlightBatches(1)
                         let (answer, answerContinuation) = Answer.makeStream()
                         answerQueue.yield(answer)
                         submissionQueue.yield(
@@ -149,6 +148,9 @@ public struct DataChannelService: RegistrableRPCService {
                 await withDiscardingTaskGroup { writes in
                     for await submission in submissions {
                         writes.addTask {
+                            // Counted here, not when read: a batch still queued when the stream
+                            // ends is never written, and must not stay counted.
+                            metrics.inFlightBatches(1)
                             defer { metrics.inFlightBatches(-1) }
                             do {
                                 let ack = try await self.write(
