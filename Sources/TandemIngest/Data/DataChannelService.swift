@@ -58,7 +58,8 @@ public struct DataChannelService: RegistrableRPCService {
 
     /// A batch on its way to the pipeline, with where its answer goes.
     private struct Submission: Sendable {
-        let batch: InboundBatch
+        /// The connector's batch number, echoed in the ack.
+        let sequence: UInt64
         let records: [EventRecord]
         let connector: ConnectorID
         let arrived: ContinuousClock.Instant
@@ -134,7 +135,9 @@ public struct DataChannelService: RegistrableRPCService {
                         let (answer, answerContinuation) = Answer.makeStream()
                         answerQueue.yield(answer)
                         submissionQueue.yield(
-                            Submission(batch: batch, records: records, connector: connector, arrived: arrived, answer: answerContinuation))
+                            Submission(
+                                sequence: batch.sequence, records: records, connector: connector, arrived: arrived,
+                                answer: answerContinuation))
                     case .open:
                         throw IngestError.dataOpenTwice
                     case .empty:
@@ -154,7 +157,8 @@ public struct DataChannelService: RegistrableRPCService {
                             defer { metrics.inFlightBatches(-1) }
                             do {
                                 let ack = try await self.write(
-                                    submission.batch, records: submission.records, token: token, connector: submission.connector,
+                                    sequence: submission.sequence, records: submission.records, token: token,
+                                    connector: submission.connector,
                                     counters: opened)
                                 submission.answer.yield((ack, submission.arrived))
                                 submission.answer.finish()
@@ -230,7 +234,7 @@ public struct DataChannelService: RegistrableRPCService {
     }
 
     private func write(
-        _ batch: InboundBatch, records: [EventRecord], token: Token, connector: ConnectorID,
+        sequence: UInt64, records: [EventRecord], token: Token, connector: ConnectorID,
         counters: OpenedConnector
     ) async throws -> Tandem_V1_BatchAck {
         let outcomes: [EventOutcome]
@@ -241,18 +245,21 @@ public struct DataChannelService: RegistrableRPCService {
             logger.warning(
                 "a batch was refused by PostgreSQL",
                 metadata: [
-                    LogKey.connector: "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
+                    LogKey.connector: "\(connector)", "sequence": "\(sequence)", "error": "\(StoreError.loggable(error))",
                 ])
-            throw IngestError.batchRefused(batch: batch.sequence, "\(error)")
+            throw IngestError.batchRefused(batch: sequence, "\(error)")
+        } catch is CancellationError {
+            // The stream ended while the batch waited to be let in: nothing to store or report.
+            throw CancellationError()
         } catch {
             // Nothing of the batch is acked: the connector resends it on its next stream.
             if StoreError.isUnavailability(error) { registry.outages.failed() }
             logger.error(
                 "could not store a batch",
                 metadata: [
-                    LogKey.connector: "\(connector)", "sequence": "\(batch.sequence)", "error": "\(StoreError.loggable(error))",
+                    LogKey.connector: "\(connector)", "sequence": "\(sequence)", "error": "\(StoreError.loggable(error))",
                 ])
-            throw IngestError.batchNotStored(batch: batch.sequence)
+            throw IngestError.batchNotStored(batch: sequence)
         }
         // The batch is durable from here on: bookkeeping that fails must not turn its ack into
         // a "resend". Connector counters and the FastLocate state go to PostgreSQL at most once
@@ -284,7 +291,7 @@ public struct DataChannelService: RegistrableRPCService {
             }
         }
         return .with { ack in
-            ack.sequence = batch.sequence
+            ack.sequence = sequence
             for outcome in outcomes {
                 switch outcome {
                 case .stored: ack.stored += 1
