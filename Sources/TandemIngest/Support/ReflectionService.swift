@@ -53,18 +53,19 @@ public struct ReflectionService: RegistrableRPCService {
                     list.service = index.services.map { name in .with { $0.name = name } }
                 }
             case .fileByFilename(let name)?:
-                response.messageResponse = files(index.file(named: name), missing: "no file named \(name)")
+                response.messageResponse = files(index.file(named: name), missing: "no file named \(Self.quoted(name))")
             case .fileContainingSymbol(let symbol)?:
-                response.messageResponse = files(index.file(declaring: symbol), missing: "no symbol named \(symbol)")
+                response.messageResponse = files(index.file(declaring: symbol), missing: "no symbol named \(Self.quoted(symbol))")
             case .fileContainingExtension(let extensionRequest)?:
                 response.messageResponse = error(
                     .notFound,
-                    "no extension \(extensionRequest.extensionNumber) of \(extensionRequest.containingType): Tandem declares no extensions")
+                    "no extension \(extensionRequest.extensionNumber) of \(Self.quoted(extensionRequest.containingType)): Tandem declares no extensions"
+                )
             case .allExtensionNumbersOfType(let type)?:
                 if index.declares(type) {
                     response.allExtensionNumbersResponse = .with { $0.baseTypeName = type }
                 } else {
-                    response.messageResponse = error(.notFound, "no type named \(type)")
+                    response.messageResponse = error(.notFound, "no type named \(Self.quoted(type))")
                 }
             case nil:
                 response.messageResponse = error(
@@ -73,6 +74,12 @@ public struct ReflectionService: RegistrableRPCService {
                 )
             }
         }
+    }
+
+    /// A name from the request as an answer repeats it: at most 200 characters (a request may
+    /// carry megabytes in one string; the answer need not carry them back).
+    private static func quoted(_ name: String) -> String {
+        name.count > 200 ? name.prefix(200) + "…" : name
     }
 
     private func files(
