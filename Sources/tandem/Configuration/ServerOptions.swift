@@ -45,6 +45,10 @@ struct ServerOptions: ParsableArguments {
         name: .customLong("dedup-window-keys"), help: "Most keys the dedup window holds (env TANDEM_DEDUP_WINDOW_KEYS; default 4000000).")
     var dedupWindowKeys: Int?
     @Option(
+        name: .customLong("pipeline-writers"),
+        help: "Flushes of the event pipeline written at once (env TANDEM_PIPELINE_WRITERS; default 3; 1 to 16).")
+    var pipelineWriters: Int?
+    @Option(
         name: .customLong("metrics-token"),
         help: "Bearer token GET /metrics requires (env TANDEM_METRICS_TOKEN; default: /metrics is open).")
     var metricsToken: String?
@@ -122,6 +126,12 @@ struct ServerOptions: ParsableArguments {
             throw ConfigurationError("the dedup window needs at least 1 minute and a non-negative key cap")
         }
         ingest.pipeline.window = .init(windowMicros: Int64(windowMinutes) * 60_000_000, segments: windowMinutes, capacity: windowKeys)
+        let writers = try pipelineWriters ?? Environment.int("TANDEM_PIPELINE_WRITERS") ?? ingest.pipeline.writers
+        guard (1...16).contains(writers) else {
+            throw ConfigurationError(
+                "--pipeline-writers must be 1 to 16 (each holds a database connection while it writes); got \(writers)")
+        }
+        ingest.pipeline.writers = writers
 
         let certificate = tlsCertificate ?? Environment.string("TANDEM_TLS_CERT")
         let key = tlsKey ?? Environment.string("TANDEM_TLS_KEY")
