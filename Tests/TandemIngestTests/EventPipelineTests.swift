@@ -115,15 +115,24 @@ struct EventPipelineTests {
         }
     }
 
+    /// Fills the pipeline to its tenant bound behind a closed gate: a first batch of 10 events
+    /// being written, a second of 10 waiting in the queue. Returns their submissions.
+    static func fillToTheBound(
+        _ pipeline: EventPipeline, _ writer: GatedWriter
+    ) async throws -> (first: Task<[EventOutcome], any Error>, second: Task<[EventOutcome], any Error>) {
+        let first = Task { try await pipeline.submit(batch(10)) }
+        try await eventually("the first batch is being written") { writer.started == 1 }
+        let second = Task { try await pipeline.submit(batch(10, from: 10)) }
+        try await eventually("the second batch waits in the queue") { pipeline.queued.events == 10 }
+        return (first, second)
+    }
+
     @Test("a tenant over its bound waits at the door until a flush makes room, while another tenant's batch is let in")
     func backpressureAndFairness() async throws {
         let writer = GatedWriter(open: false)
         let pipeline = Self.pipeline(writer)
         try await Self.running(pipeline) {
-            async let first = pipeline.submit(Self.batch(10))
-            try await Self.eventually("the first batch is being written") { writer.started == 1 }
-            async let second = pipeline.submit(Self.batch(10, from: 10))
-            try await Self.eventually("the second batch waits in the queue") { pipeline.queued.events == 10 }
+            let (first, second) = try await Self.fillToTheBound(pipeline, writer)
             async let third = pipeline.submit(Self.batch(5, from: 20))
             try await Self.eventually("the third is held at the door") { pipeline.queued.blockedSubmitters == 1 }
             #expect(pipeline.queued.events == 10)
@@ -132,7 +141,7 @@ struct EventPipelineTests {
             #expect(pipeline.queued.blockedSubmitters == 1)
 
             writer.openGate()
-            let outcomes = try await [first, second, third, other]
+            let outcomes = try await [first.value, second.value, third, other]
             #expect(outcomes.map(\.count) == [10, 10, 5, 5])
             #expect(outcomes.allSatisfy { $0.allSatisfy { $0 == .stored } })
             let written = writer.writes.flatMap { $0 }.map(\.identity)
@@ -146,13 +155,10 @@ struct EventPipelineTests {
         let pipeline = Self.pipeline(writer)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pipeline.run() }
-            async let first = pipeline.submit(Self.batch(10))
-            try await Self.eventually("the first batch is being written") { writer.started == 1 }
-            async let second = pipeline.submit(Self.batch(10, from: 10))
-            try await Self.eventually("the second batch waits in the queue") { pipeline.queued.events == 10 }
+            let (first, second) = try await Self.fillToTheBound(pipeline, writer)
             pipeline.stop()
             writer.openGate()
-            let outcomes = try await [first, second]
+            let outcomes = try await [first.value, second.value]
             #expect(outcomes.map(\.count) == [10, 10])
             try await group.next()  // run() returned: the writers drained and stopped.
             #expect(writer.writes.map(\.count) == [10, 10])
@@ -211,10 +217,7 @@ struct EventPipelineTests {
         let writer = GatedWriter(open: false)
         let pipeline = Self.pipeline(writer)
         try await Self.running(pipeline) {
-            async let first = pipeline.submit(Self.batch(10))
-            try await Self.eventually("the first batch is being written") { writer.started == 1 }
-            async let second = pipeline.submit(Self.batch(10, from: 10))
-            try await Self.eventually("the second batch waits in the queue") { pipeline.queued.events == 10 }
+            let (first, second) = try await Self.fillToTheBound(pipeline, writer)
             let held = Task { try await pipeline.submit(Self.batch(5, from: 20)) }
             try await Self.eventually("the third is held at the door") { pipeline.queued.blockedSubmitters == 1 }
             held.cancel()
@@ -226,7 +229,7 @@ struct EventPipelineTests {
             }
             #expect(pipeline.queued.blockedSubmitters == 0)
             writer.openGate()
-            _ = try await [first, second]
+            _ = try await [first.value, second.value]
             #expect(writer.writes.map(\.count) == [10, 10])
         }
     }
