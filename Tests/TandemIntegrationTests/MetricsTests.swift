@@ -68,6 +68,13 @@ struct MetricsTests {
                 try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.2"]
             }
             try await tandem.withAPI { api in
+                // The metrics follow the database's record of the failover: wait for them too
+                // (under load, the first read could come between the two).
+                try await eventually("the metrics to count the failover") {
+                    try await api.execute(uri: "/metrics", method: .get) { response in
+                        Self.value(String(buffer: response.body), #"tandem_failovers_total{tenant="\#(tenant)"}"#) == 1
+                    }
+                }
                 try await api.execute(uri: "/metrics", method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
