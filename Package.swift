@@ -141,9 +141,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Layer 5: the thin executable — configuration, commands, one ServiceGroup.
-        .executableTarget(
-            name: "tandem",
+        // The harnesses: benchmarks, chaos and the simulation's command-line side, as library
+        // code the commands call and the tests can drive in process.
+        .target(
+            name: "TandemLab",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                "TandemIngest",
+                "TandemProtocol",
+                "TandemWire",
+                "TandemConnector",
+                "TandemSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 5: the command line — configuration, commands, one ServiceGroup for `serve`.
+        .target(
+            name: "TandemCommandLine",
             dependencies: [
                 "TandemCore",
                 "TandemStore",
@@ -153,8 +174,10 @@ let package = Package(
                 "TandemWire",
                 "TandemConnector",
                 "TandemSimulator",
+                "TandemLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -162,6 +185,12 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The executable: `main` only.
+        .executableTarget(
+            name: "tandem",
+            dependencies: ["TandemCommandLine"],
             swiftSettings: swiftSettings
         ),
         // The write path's work per batch without database or sockets, for callgrind

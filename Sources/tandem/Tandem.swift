@@ -1,39 +1,9 @@
-import ArgumentParser
-import PostgresNIO
-import TandemStore
+import TandemCommandLine
 
-/// `tandem`: the cloud side of redundant edge connectors.
+/// The `tandem` executable: the command line of ``TandemCommand``.
 @main
-struct Tandem: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tandem",
-        abstract: "Cloud service for active-active edge connectors: tokens, HA groups, exactly-once events.",
-        subcommands: [
-            ServeCommand.self, MigrateCommand.self, TenantCommand.self, TokenCommand.self, AnalystCommand.self, SimulateCommand.self,
-            BenchCommand.self, ChaosCommand.self,
-        ]
-    )
-
-    /// Runs the command line; a database error is printed as what PostgreSQL said (postgres-nio's
-    /// own description of it is a fixed "Generic description to prevent accidental leakage").
+enum Tandem {
     static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch let error as PSQLError {
-            var text = StoreError.loggable(error)
-            if let message = error.serverInfo?[.message] {
-                text += ": \(message)"
-            } else if error.code == .connectionError, let underlying = error.underlying {
-                text = "could not connect to PostgreSQL (--database-url, or the embedded one in --data-dir): \(underlying)"
-            }
-            exit(withError: ConfigurationError(text))
-        } catch {
-            exit(withError: error)
-        }
+        await TandemCommand.main()
     }
 }

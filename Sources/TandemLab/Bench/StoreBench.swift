@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import Logging
+public import Logging
 import TandemCore
 import TandemIngest
 import TandemSimulator
@@ -8,8 +8,8 @@ import TandemStore
 
 /// `tandem bench store`: the store path against its baselines, in one run, on a throwaway
 /// database of the configured server, each phase on the same freshly emptied table.
-struct StoreBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct StoreBench: LabRun {
+    public static let command = CommandConfiguration(
         commandName: "store",
         abstract: "COPY ceiling vs one INSERT per event vs Tandem's pipeline fed every event twice (no gRPC).")
 
@@ -22,10 +22,11 @@ struct StoreBenchCommand: AsyncParsableCommand {
     @Option(help: "Pipeline writers (concurrent flushes).") var writers = EventPipeline.Configuration().writers
     @Option(name: .customLong("flush-events"), help: "Events per flush.")
     var flushEvents = EventPipeline.Configuration().maximumFlushEvents
-    @Option(help: "Write the figures as JSON to FILE.") var json: String?
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Write the figures as JSON to FILE.") public var json: String?
 
-    struct Figures: Codable {
+    public init() {}
+
+    public struct Figures: Codable, Sendable {
         var distinctEvents = 0
         var copyRowsPerSecond = 0.0
         var naiveRowsPerSecond = 0.0
@@ -37,25 +38,25 @@ struct StoreBenchCommand: AsyncParsableCommand {
         var windowBytesPerKey = 0.0
     }
 
-    func run() async throws {
-        let logger = try database.makeLogger()
-        let figures = try await BenchDatabase.with(database, logger: logger) { store, _, _ in
+    public func run(on lab: LabDatabase, logger: Logger) async throws -> Figures {
+        try await ScratchDatabase.with(lab, logger: logger) { store, _, _ in
             try await measure(store, logger: logger)
         }
-        print(
-            """
+    }
 
-            | path | rows or events | per second |
-            |---|---:|---:|
-            | (a) COPY of N unique rows (ceiling) | \(figures.distinctEvents) | \(Int(figures.copyRowsPerSecond)) rows/s |
-            | (b) one INSERT … ON CONFLICT per event | \(min(naiveSample, 2 * events)) | \(Int(figures.naiveRowsPerSecond)) rows/s |
-            | (c) Tandem pipeline, every event twice | \(2 * events) | \(Int(figures.tandemRawEventsPerSecond)) raw events/s |
+    public func table(_ figures: Figures) -> String {
+        """
 
-            (c)/(a) = \(String(format: "%.2f", figures.ratioVsCopy))   (c)/(b) = \(String(format: "%.1f", figures.ratioVsNaive))
-            rows stored by (c): \(figures.rowsStored) of \(figures.distinctEvents) distinct
-            dedup window: \(figures.windowKeys) keys, \(String(format: "%.1f", figures.windowBytesPerKey)) bytes/key
-            """)
-        if let json { try JSONOutput.write(figures, to: json) }
+        | path | rows or events | per second |
+        |---|---:|---:|
+        | (a) COPY of N unique rows (ceiling) | \(figures.distinctEvents) | \(Int(figures.copyRowsPerSecond)) rows/s |
+        | (b) one INSERT … ON CONFLICT per event | \(min(naiveSample, 2 * events)) | \(Int(figures.naiveRowsPerSecond)) rows/s |
+        | (c) Tandem pipeline, every event twice | \(2 * events) | \(Int(figures.tandemRawEventsPerSecond)) raw events/s |
+
+        (c)/(a) = \(String(format: "%.2f", figures.ratioVsCopy))   (c)/(b) = \(String(format: "%.1f", figures.ratioVsNaive))
+        rows stored by (c): \(figures.rowsStored) of \(figures.distinctEvents) distinct
+        dedup window: \(figures.windowKeys) keys, \(String(format: "%.1f", figures.windowBytesPerKey)) bytes/key
+        """
     }
 
     private func measure(_ store: TandemStore.Store, logger: Logger) async throws -> Figures {

@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// The faults the chaos run injects, each at a time drawn from the seed.
-enum ChaosFault: String, CaseIterable, ExpressibleByArgument, Codable {
+public enum ChaosFault: String, CaseIterable, ExpressibleByArgument, Codable, Sendable {
     /// `kill -9` of `tandem serve` mid-stream, then a restart on the same ports.
     case serveKill = "serve-kill"
     /// `pg_ctl restart -m immediate`: PostgreSQL as after a crash.

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import Logging
+public import Logging
 import PostgresNIO
 import SwiftProtobuf
 import Synchronization
@@ -15,8 +15,8 @@ import TandemStore
 /// timed through a real analyst login with and without the subject index, the insert path with
 /// and without that index, then the ack latency of paced connector pairs with and without an
 /// analyst scanning the whole events table beside them.
-struct AnalystBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct AnalystBench: LabRun {
+    public static let command = CommandConfiguration(
         commandName: "analyst",
         abstract: "Analyst queries on a large day partition, the index's insert cost, and ack latency while an analyst scans.")
 
@@ -28,16 +28,52 @@ struct AnalystBenchCommand: AsyncParsableCommand {
     @Option(help: "Connector pairs streaming in the latency phases.") var pairs = 10
     @Option(name: .customLong("paced-rate"), help: "Raw events/s of the latency phases.") var pacedRate = 4_000.0
     @Option(name: .customLong("batch-size"), help: "Events per batch.") var batchSize = 200
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Write the figures as JSON to FILE.") public var json: String?
 
-    func run() async throws {
-        let logger = try database.makeLogger()
-        try await BenchDatabase.with(database, logger: logger) { store, url, _ in
-            try await measure(store, url: url, logger: logger)
+    public init() {}
+
+    public struct Figures: Codable, Sendable {
+        var rows = 0
+        var clients = 0
+        /// The README's analyst queries, median of 5 through an analyst login, by name.
+        var queryMillisWithoutSubjectIndex: [String: Double] = [:]
+        var queryMillisWithSubjectIndex: [String: Double] = [:]
+        var subjectIndexBuildSeconds = 0.0
+        /// The insert path (`EventStore.write`), rows per second.
+        var insertRowsPerSecondWithoutSubjectIndex = 0.0
+        var insertRowsPerSecondWithSubjectIndex = 0.0
+        var pacedRawEventsPerSecond = 0.0
+        var ackLatencyAlone = LatencySummary([])
+        var ackLatencyBesideFullScans = LatencySummary([])
+        var fullScansFinished = 0
+    }
+
+    public func run(on lab: LabDatabase, logger: Logger) async throws -> Figures {
+        try await ScratchDatabase.with(lab, logger: logger) { store, url, _ in
+            try await measure(store, url: url, migrations: lab.migrationsDirectory, logger: logger)
         }
     }
 
-    private func measure(_ store: TandemStore.Store, url: DatabaseURL, logger: Logger) async throws {
+    public func table(_ f: Figures) -> String {
+        let names = f.queryMillisWithSubjectIndex.keys.sorted()
+        let queries = names.map { name in
+            "| \(name), ms without / with the subject index | \(format(f.queryMillisWithoutSubjectIndex[name] ?? 0)) / \(format(f.queryMillisWithSubjectIndex[name] ?? 0)) |"
+        }.joined(separator: "\n")
+        return """
+
+            | measure (\(f.rows) rows, \(f.clients) clients) | value |
+            |---|---:|
+            \(queries)
+            | subject index build | \(format(f.subjectIndexBuildSeconds)) s |
+            | insert path without / with the subject index | \(Int(f.insertRowsPerSecondWithoutSubjectIndex)) / \(Int(f.insertRowsPerSecondWithSubjectIndex)) rows/s |
+            | ack p50 / p99 at \(Int(f.pacedRawEventsPerSecond)) raw events/s, alone | \(format(f.ackLatencyAlone.p50Ms)) / \(format(f.ackLatencyAlone.p99Ms)) ms |
+            | the same beside \(f.fullScansFinished) full scans | \(format(f.ackLatencyBesideFullScans.p50Ms)) / \(format(f.ackLatencyBesideFullScans.p99Ms)) ms |
+            """
+    }
+
+    private func measure(_ store: TandemStore.Store, url: DatabaseURL, migrations: String?, logger: Logger) async throws -> Figures {
+        var figures = Figures()
+        (figures.rows, figures.clients, figures.pacedRawEventsPerSecond) = (rows, clients, pacedRate)
         let (tenant, _) = try await store.tenants.create(name: try DisplayName("analysts", field: "name"))
         let (token, _) = try await store.tokens.create(
             tenant: tenant.id, connectorName: try DisplayName("bench pair", field: "name"), network: .wireless)
@@ -64,21 +100,25 @@ struct AnalystBenchCommand: AsyncParsableCommand {
         let analystURL = try DatabaseURL(components.string!)
         let queries = AnalystBenchData.readmeQueries(
             subject: AnalystBenchData.subject(7), hourStart: yesterday.addingTimeInterval(12 * 3_600))
-        func timeQueries(_ label: String) async throws {
+        @Sendable func timeQueries(_ label: String) async throws -> [String: Double] {
             try await AnalystBenchData.withClient(analystURL, logger: logger) { session in
                 var line = "    \(label):"
+                var medians: [String: Double] = [:]
                 for (name, query) in queries {
-                    line += " \(name) \(format(try await Self.medianMillis(of: query, on: session)))"
+                    medians[name] = try await Self.medianMillis(of: query, on: session)
+                    line += " \(name) \(format(medians[name]!))"
                 }
                 say(line)
+                return medians
             }
         }
         say("README analyst queries as an analyst login, median of 5 (ms):")
-        try await timeQueries("without the subject index")
+        figures.queryMillisWithoutSubjectIndex = try await timeQueries("without the subject index")
         started = clock.now
         try await data.createSubjectIndex()
         let built = (clock.now - started).inSeconds
-        try await timeQueries("with the subject index")
+        figures.subjectIndexBuildSeconds = built
+        figures.queryMillisWithSubjectIndex = try await timeQueries("with the subject index")
         say("subject index built on \(rows) rows in \(format(built)) s")
 
         // The insert path with the index (as migrated), then without it.
@@ -89,12 +129,12 @@ struct AnalystBenchCommand: AsyncParsableCommand {
                 events: insertEvents, store: store, tenant: tenant.id, token: token.id, seed: indexed ? 2 : 1)
         }
         try await data.createSubjectIndex()
+        (figures.insertRowsPerSecondWithSubjectIndex, figures.insertRowsPerSecondWithoutSubjectIndex) = (rates[true]!, rates[false]!)
         say(
             "insert path (EventStore.write, 4,000 events a transaction): \(Int(rates[false]!)) rows/s without the index, \(Int(rates[true]!)) with (\(format((rates[true]! / rates[false]! - 1) * 100)) %)"
         )
 
         // Ack latency of paced pairs, alone and beside an analyst scanning every partition.
-        let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
         let server = try await ServerProcess.start(
             database: url, migrations: migrations,
             logFile: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-bench-analyst-serve.log"))
@@ -140,11 +180,18 @@ struct AnalystBenchCommand: AsyncParsableCommand {
                 }
             }
             let summary = LatencySummary(latencies)
+            if scanning {
+                figures.ackLatencyBesideFullScans = summary
+                figures.fullScansFinished = scans.count
+            } else {
+                figures.ackLatencyAlone = summary
+            }
             let scanText = scanning ? "beside an analyst scanning all events (\(scans.summary))" : "with no analyst query"
             say(
                 "ack latency at \(Int(pacedRate)) raw events/s, \(2 * pairs) streams, \(scanText): p50 \(format(summary.p50Ms)) ms, p99 \(format(summary.p99Ms)) ms, p99.9 \(format(summary.p999Ms)) ms"
             )
         }
+        return figures
     }
 
     /// The median wall time of `query` over `runs` runs (after one unmeasured run when several).
@@ -165,6 +212,7 @@ struct AnalystBenchCommand: AsyncParsableCommand {
 private final class ScanCounter: Sendable {
     private let durations = Mutex<[Duration]>([])
     func add(_ duration: Duration) { durations.withLock { $0.append(duration) } }
+    var count: Int { durations.withLock { $0.count } }
     var summary: String {
         durations.withLock { list in
             let seconds = list.map(\.inSeconds)

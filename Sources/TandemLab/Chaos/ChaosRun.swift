@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import Logging
+public import Logging
 import PostgresNIO
 import Synchronization
 import TandemConnector
@@ -20,8 +20,8 @@ import TandemWire
 /// With `--postgres patroni` the database is Patroni + etcd + HAProxy (`scripts/patroni`) and
 /// the faults fail its primary over; the run also reports each failover's write gap (the
 /// longest time without any ack).
-struct ChaosCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ChaosRun: LabRun {
+    public static let command = CommandConfiguration(
         commandName: "chaos", abstract: "Inject faults into a live run and count lost and duplicated acked events.")
 
     @Option(help: "Connector pairs.") var pairs = 3
@@ -56,10 +56,11 @@ struct ChaosCommand: AsyncParsableCommand {
         name: .customLong("patroni-dir"), help: "Directory of the Patroni tier (default .tandem/chaos-patroni-SEED; removed at the end).")
     var patroniDirectory: String?
     @Option(name: .customLong("repeat"), help: "Inject each fault this many times.") var repetitions = 1
-    @Option(help: "Write the result as JSON to FILE.") var json: String?
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Write the result as JSON to FILE.") public var json: String?
 
-    struct Line: Codable {
+    public init() {}
+
+    public struct Line: Codable, Sendable {
         var fault: String
         var at = 0.0
         var acked = 0
@@ -81,7 +82,7 @@ struct ChaosCommand: AsyncParsableCommand {
         var recoverySeconds = 0.0
     }
 
-    struct Result: Codable {
+    public struct Result: Codable, Sendable {
         var seed: UInt64 = 0
         var durationSeconds = 0
         var pairs = 0
@@ -108,34 +109,37 @@ struct ChaosCommand: AsyncParsableCommand {
         var serverPeakRssBytes = 0
     }
 
-    func run() async throws {
-        let logger = try database.makeLogger()
-        var options = database
+    public func run(on lab: LabDatabase, logger: Logger) async throws -> Result {
+        var lab = lab
         var tier: PatroniTier?
         if postgres == .patroni {
             let directory = URL(fileURLWithPath: patroniDirectory ?? ".tandem/chaos-patroni-\(seed)")
             say("starting the Patroni tier (\(asyncReplication ? "asynchronous" : "synchronous") replication) in \(directory.path)")
-            tier = try await PatroniTier.start(
+            let started = try await PatroniTier.start(
                 script: URL(fileURLWithPath: patroniScript), directory: directory, port: patroniPort,
                 synchronous: !asyncReplication,
                 log: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-patroni-\(seed).log"))
-            options.databaseURL = tier?.url
+            tier = started
+            lab = lab.on(try DatabaseURL(started.url))
         }
         let result: Result
         do {
             let patroni = tier
-            result = try await BenchDatabase.with(options, logger: logger) { store, url, embedded in
-                try await chaos(store, url: url, embedded: embedded, tier: patroni)
+            let migrations = lab.migrationsDirectory
+            result = try await ScratchDatabase.with(lab, logger: logger) { store, url, embedded in
+                try await chaos(store, url: url, migrations: migrations, embedded: embedded, tier: patroni)
             }
         } catch {
             await tier?.stop()
             throw error
         }
         await tier?.stop()
-        print(Self.table(result))
-        if let json { try JSONOutput.write(result, to: json) }
-        if result.total.lost > 0 || result.total.duplicated > 0 { throw ExitCode(2) }
+        return result
     }
+
+    public func table(_ result: Result) -> String { Self.table(result) }
+
+    public func passed(_ result: Result) -> Bool { result.total.lost == 0 && result.total.duplicated == 0 }
 
     /// One node, or `nodes` nodes (ids `node-0`…, trusting the balancer's forwarded address)
     /// behind HAProxy.
@@ -161,7 +165,7 @@ struct ChaosCommand: AsyncParsableCommand {
     }
 
     private func chaos(
-        _ store: TandemStore.Store, url: DatabaseURL, embedded: EmbeddedPostgres?, tier: PatroniTier?
+        _ store: TandemStore.Store, url: DatabaseURL, migrations: String?, embedded: EmbeddedPostgres?, tier: PatroniTier?
     ) async throws -> Result {
         var result = Result()
         (result.seed, result.durationSeconds, result.pairs, result.nodes) = (seed, duration, pairs, nodes)
@@ -195,7 +199,6 @@ struct ChaosCommand: AsyncParsableCommand {
         let schedule = selected.map { ($0, 5.0 + Double(random.next() % UInt64(span * 10)) / 10) }.sorted { $0.1 < $1.1 }
 
         let (tenant, _) = try await store.tenants.create(name: try DisplayName("chaos", field: "name"))
-        let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
         let serveLog = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-serve-\(seed).log")
         try? FileManager.default.removeItem(at: serveLog)
         let server = try await startServers(url: url, migrations: migrations, serveLog: serveLog)

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import Logging
+public import Logging
 import TandemConnector
 import TandemCore
 import TandemIngest
@@ -16,8 +16,8 @@ import TandemWire
 /// `tandem bench`: one run on one fresh database — the COPY ceiling, the naive baseline,
 /// Tandem end to end (pairs of connectors streaming every event twice over gRPC into a
 /// `tandem serve` child process, at peak and at half the peak rate), and idle connectors.
-struct EndToEndBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EndToEndBench: LabRun {
+    public static let command = CommandConfiguration(
         commandName: "run", abstract: "COPY vs naive INSERTs vs Tandem end to end over gRPC, plus idle connectors.")
 
     @Option(help: "Distinct events N of the peak phase (2N copies are sent).") var events = 200_000
@@ -34,10 +34,11 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         help: "Fractions of the measured peak at which ack latency is measured, paced.")
     var pacedLoads: [Double] = [0.25, 0.5, 0.9]
     @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
-    @Option(help: "Write the figures as JSON to FILE.") var json: String?
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Write the figures as JSON to FILE.") public var json: String?
 
-    struct Figures: Codable {
+    public init() {}
+
+    public struct Figures: Codable, Sendable {
         var machine = ""
         var distinctEvents = 0
         var pairs = 0
@@ -69,13 +70,13 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
     }
 
     /// One paced phase: its share of the peak, the rate it reached and its ack latency.
-    struct PacedLoad: Codable {
+    public struct PacedLoad: Codable, Sendable {
         var fractionOfPeak: Double
         var eventsPerSecond: Double
         var ackLatency: LatencySummary
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard pacedLoads.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
             throw ValidationError("--paced-loads are fractions of the peak, each above 0 and at most 1 (e.g. 0.25 0.5 0.9)")
         }
@@ -85,16 +86,13 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let logger = try database.makeLogger()
-        let figures = try await BenchDatabase.with(database, logger: logger) { store, url, _ in
-            try await measure(store, url: url, logger: logger)
+    public func run(on lab: LabDatabase, logger: Logger) async throws -> Figures {
+        try await ScratchDatabase.with(lab, logger: logger) { store, url, _ in
+            try await measure(store, url: url, migrations: lab.migrationsDirectory, logger: logger)
         }
-        print(table(figures))
-        if let json { try JSONOutput.write(figures, to: json) }
     }
 
-    private func measure(_ store: TandemStore.Store, url: DatabaseURL, logger: Logger) async throws -> Figures {
+    private func measure(_ store: TandemStore.Store, url: DatabaseURL, migrations: String?, logger: Logger) async throws -> Figures {
         var figures = Figures()
         figures.machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
         figures.pairs = pairs
@@ -113,7 +111,6 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         say("(2) one INSERT per event: \(Int(figures.naiveRowsPerSecond)) rows/s")
 
         // (3) Tandem end to end.
-        let migrations = database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR")
         let logDirectory = FileManager.default.temporaryDirectory
         let server = try await ServerProcess.start(
             database: url, migrations: migrations, logFile: logDirectory.appendingPathComponent("tandem-bench-serve.log"))
@@ -235,7 +232,7 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         return (seconds, rss, writes)
     }
 
-    private func table(_ f: Figures) -> String {
+    public func table(_ f: Figures) -> String {
         let paced = f.pacedLoads.map { load in
             "| ack latency at \(Int(load.fractionOfPeak * 100)) % of the peak (\(Int(load.eventsPerSecond)) events/s) p50 / p99 / p99.9 "
                 + "| \(fmt(load.ackLatency.p50Ms)) / \(fmt(load.ackLatency.p99Ms)) / \(fmt(load.ackLatency.p999Ms)) ms |"

@@ -1,5 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
+public import Logging
 import TandemCore
 import TandemProtocol
 import TandemSimulator
@@ -8,8 +9,8 @@ import TandemStore
 /// `tandem bench sustained`: pairs streaming at the peak until the events table holds tens of
 /// millions of rows, with the rate per minute from first to last: whether the write path keeps
 /// its speed as the table and its indexes outgrow memory.
-struct SustainedBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SustainedBench: LabRun {
+    public static let command = CommandConfiguration(
         commandName: "sustained", abstract: "Pairs at the peak until the events table holds --rows rows; the rate minute by minute.")
 
     @Option(help: "Distinct events to store (each sent twice, once by each member of its pair).") var rows = 20_000_000
@@ -28,10 +29,11 @@ struct SustainedBenchCommand: AsyncParsableCommand {
         help: "After the run, time rebuilding the primary key in the other order: what a migration between the two costs on this table.")
     var rekeyAfter = false
     @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
-    @Option(help: "Write the figures as JSON to FILE.") var json: String?
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Write the figures as JSON to FILE.") public var json: String?
 
-    struct Figures: Codable {
+    public init() {}
+
+    public struct Figures: Codable, Sendable {
         var machine = ""
         var primaryKey = ""
         var pairs = 0
@@ -49,29 +51,26 @@ struct SustainedBenchCommand: AsyncParsableCommand {
         var rekeySeconds: Double?
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard rows >= 1, pairs >= 1, batchSize >= 1, round >= 1 else {
             throw ValidationError("--rows, --pairs, --batch-size and --round must be at least 1")
         }
     }
 
-    func run() async throws {
-        let logger = try database.makeLogger()
-        let figures = try await BenchDatabase.with(database, logger: logger) { store, url, _ in
-            try await measure(store, url: url)
+    public func run(on lab: LabDatabase, logger: Logger) async throws -> Figures {
+        try await ScratchDatabase.with(lab, logger: logger) { store, url, _ in
+            try await measure(store, url: url, migrations: lab.migrationsDirectory)
         }
-        print(table(figures))
-        if let json { try JSONOutput.write(figures, to: json) }
     }
 
-    private func measure(_ store: TandemStore.Store, url: DatabaseURL) async throws -> Figures {
+    private func measure(_ store: TandemStore.Store, url: DatabaseURL, migrations: String?) async throws -> Figures {
         var figures = Figures()
         figures.machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
         figures.pairs = pairs
         if let eventsKey { try await store.events.useKeyForBenchmark(eventsKey) }
         let (tenant, _) = try await store.tenants.create(name: try DisplayName("sustained", field: "name"))
         let server = try await ServerProcess.start(
-            database: url, migrations: database.migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR"),
+            database: url, migrations: migrations,
             logFile: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-bench-sustained.log"))
         defer { server.stop() }
         let connectors = try await LoadConnector.connectPairs(
@@ -147,7 +146,7 @@ struct SustainedBenchCommand: AsyncParsableCommand {
         return minutes.enumerated().map { minute, rows in rows / min(60, end - Double(minute) * 60) }
     }
 
-    private func table(_ f: Figures) -> String {
+    public func table(_ f: Figures) -> String {
         let minutes = f.rowsPerSecondByMinute.enumerated().map { "| minute \($0 + 1) | \(Int($1)) rows/s |" }.joined(separator: "\n")
         func mib(_ bytes: Int) -> String { "\(bytes >> 20) MiB" }
         return """

@@ -1,17 +1,17 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import Logging
+public import Logging
 import TandemCore
 import TandemProtocol
-import TandemSimulator
+public import TandemSimulator
 import TandemStore
 
 /// `tandem simulate`: sites with pairs of connectors over the real protocol, faults on demand,
 /// and a verification of what PostgreSQL holds against what was acked.
-struct SimulateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SimulateRun: LabRun {
+    public static let command = CommandConfiguration(
         commandName: "simulate",
         abstract: "Play active-active connector pairs against a running tandem serve and verify exactly-once storage.")
 
@@ -35,12 +35,15 @@ struct SimulateCommand: AsyncParsableCommand {
     var refusedPeer: RefusedPeer?
     @Flag(name: .customLong("show-details"), help: "Print connector details of each site and the HA history of site 0.")
     var showDetails = false
-    @Option(help: "Write the summary as JSON to FILE.") var json: String?
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Write the summary as JSON to FILE.") public var json: String?
 
-    func run() async throws {
-        let logger = try database.makeLogger()
-        guard let key = apiKey ?? Environment.string("TANDEM_API_KEY") else {
+    public init() {}
+
+    /// It runs against a running `tandem serve`: its cluster must exist.
+    public static var createsCluster: Bool { false }
+
+    public func run(on lab: LabDatabase, logger: Logger) async throws -> SimulationReport {
+        guard let key = apiKey ?? ProcessInfo.processInfo.environment["TANDEM_API_KEY"] else {
             throw ValidationError("an operator API key is needed: --api-key or TANDEM_API_KEY")
         }
         guard let base = URL(string: http) else { throw ValidationError("--http must be a URL") }
@@ -48,7 +51,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--grpc must be HOST:PORT") }
         let api = OperatorHTTPClient(baseURL: base, apiKey: key)
         // The summary reads the database at the end: a wrong --data-dir is refused before streaming.
-        try await database.withStore(logger: logger) { _ in }
+        try await lab.withStore(logger: logger) { _ in }
 
         var plan = SimulationPlan()
         plan.sites = sites
@@ -114,34 +117,37 @@ struct SimulateCommand: AsyncParsableCommand {
                     "  t=\(progress.elapsed)s events/s generated \(progress.generatedPerSecond) sent \(progress.sentPerSecond) acked \(progress.ackedPerSecond) (total acked \(progress.acked)) HA Active \(active)\(progress.haActive.count > 3 ? " …" : "")"
                 )
             }
-            try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, logger: logger)
+            try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, lab: lab, logger: logger)
             for pair in simulation.pairs {
                 pair.a.kill()
                 pair.b.kill()
             }
         }
-        say(
-            """
-
-            distinct events generated: \(report.distinctEvents)
-            copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
-            acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
-            delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
-            \(report.verification)
-            """)
-        if let json { try JSONOutput.write(report, to: json) }
-        if report.missing > 0 || report.duplicated > 0 { throw ExitCode(2) }
+        return report
     }
+
+    public func table(_ report: SimulationReport) -> String {
+        """
+
+        distinct events generated: \(report.distinctEvents)
+        copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
+        acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
+        delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
+        \(report.verification)
+        """
+    }
+
+    public func passed(_ report: SimulationReport) -> Bool { report.missing == 0 && report.duplicated == 0 }
 
     /// Reads back PostgreSQL and the HA groups, and fills the verification part of `report`.
     private func verify(
         _ report: inout SimulationReport, simulation: Simulation<HTTP2ClientTransport.Posix>, api: OperatorHTTPClient,
-        sites siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site], tenant: TenantID, logger: Logger
+        sites siteSetups: [Simulation<HTTP2ClientTransport.Posix>.Site], tenant: TenantID, lab: LabDatabase, logger: Logger
     ) async throws {
         let (ackedPerSite, singleDelivered) = simulation.acked()
         report.missedByPeer = singleDelivered
         let tokenIDs = siteSetups.compactMap { TokenID($0.tokenID) }
-        let stored = try await database.withStore(logger: logger) { store in
+        let stored = try await lab.withStore(logger: logger) { store in
             try await store.events.storedKeys(tenant: tenant, tokens: tokenIDs)
         }
         report.verify(
@@ -176,9 +182,4 @@ struct SimulateCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Prints a line at once (stdout is block-buffered when piped; progress must show up live).
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -1,10 +1,13 @@
 import ArgumentParser
+import TandemLab
 
 /// `tandem bench`: Tandem measured against its baselines. `tandem bench` alone runs the end-to-end
 /// benchmark; `tandem bench store` the store path alone.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure Tandem against its baselines.",
-        subcommands: [EndToEndBenchCommand.self, StoreBenchCommand.self, AnalystBenchCommand.self, SustainedBenchCommand.self],
-        defaultSubcommand: EndToEndBenchCommand.self)
+        subcommands: [
+            LabCommand<EndToEndBench>.self, LabCommand<StoreBench>.self, LabCommand<AnalystBench>.self, LabCommand<SustainedBench>.self,
+        ],
+        defaultSubcommand: LabCommand<EndToEndBench>.self)
 }

@@ -5,7 +5,7 @@ import PostgresNIO
 import TandemStore
 
 /// Where the database is and where the migrations are; shared by every command.
-struct DatabaseOptions: ParsableArguments {
+struct DatabaseOptions: ParsableArguments, Sendable {
     @Option(
         name: .customLong("database-url"),
         help: "PostgreSQL URL (env TANDEM_DATABASE_URL). Without one, an embedded cluster in --data-dir is used.")
@@ -21,7 +21,7 @@ struct DatabaseOptions: ParsableArguments {
     var logLevel: String?
 
     /// The database this invocation talks to, started if embedded.
-    struct Connection {
+    struct Connection: Sendable {
         let url: DatabaseURL
         let embedded: EmbeddedPostgres?
         let startedEmbedded: Bool
@@ -44,9 +44,11 @@ struct DatabaseOptions: ParsableArguments {
         return Logger(label: label)
     }
 
+    /// The migrations' directory as given (flag, then environment), `nil` for the default.
+    var migrationsPath: String? { migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR") }
+
     func migrations() throws -> [Migration] {
-        let path = migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR") ?? "Migrations"
-        return try Migration.load(from: URL(fileURLWithPath: path))
+        try Migration.load(from: URL(fileURLWithPath: migrationsPath ?? "Migrations"))
     }
 
     /// Resolves the database: the URL given, or the embedded cluster (started if not running).

@@ -1,7 +1,7 @@
 import TandemCore
 
 /// Percentiles of a set of durations, in milliseconds.
-struct LatencySummary: Codable {
+public struct LatencySummary: Codable, Sendable {
     var count = 0
     var p50Ms = 0.0
     var p99Ms = 0.0

@@ -3,7 +3,7 @@ import GRPCCore
 import TandemConnector
 
 /// `tandem simulate --refused-peer KIND`: a peer that breaks a pairing rule, to show the refusal.
-enum RefusedPeer: String, ExpressibleByArgument, CaseIterable {
+enum RefusedPeer: String, ExpressibleByArgument, CaseIterable, Sendable {
     /// Runs another OVA version than the active member (rule same-ova-version).
     case wrongVersion = "wrong-version"
     /// Uses the active member's IP address (rule unique-ip).

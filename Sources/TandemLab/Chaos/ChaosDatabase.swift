@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// The database of a chaos run.
-enum ChaosDatabase: String, CaseIterable, ExpressibleByArgument, Codable {
+public enum ChaosDatabase: String, CaseIterable, ExpressibleByArgument, Codable, Sendable {
     /// The embedded single server, or `--database-url`.
     case embedded
     /// Patroni + etcd + HAProxy on loopback (`scripts/patroni`).
