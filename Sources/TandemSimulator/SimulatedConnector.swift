@@ -5,24 +5,33 @@ import Synchronization
 public import TandemConnector
 public import TandemProtocol
 
-/// One connector of a simulated pair: its channels, its batches in flight, what was acked.
+/// One connector of a simulated pair: an ``EdgeConnector`` fed the site's events after a
+/// random delay each, with what the simulation reports: what it sent, what was acked, the HA
+/// Active list Tandem pushed, and the counters its heartbeats carry.
 ///
-/// Batches go out in order through ``submit(_:)``; a background task writes each after a
-/// random delay and records its ack. Un-acked batches are kept and resent after a restart.
+/// Batches go out in order through ``submit(_:)``. A killed connector drops its streams and
+/// receives nothing more; started again, it resends every batch not yet acked.
 public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     public let identity: ConnectorIdentity
-    private let client: GRPCClient<Transport>
-    private let token: String
-    private let state = Mutex(State())
+    private let connector: EdgeConnector<Transport>
+    private let tally = Tally()
+
+    /// What the connector has done and been told, shared with its ``EdgeConnector``'s observer.
+    private final class Tally: Sendable {
+        let state = Mutex(State())
+    }
 
     struct State {
-        var control: ControlStream?
-        var data: DataStream?
+        /// The sessions' task, from the first start.
+        var sessions: Task<Void, Never>?
+        /// Where the outcome of a start (a Welcome, or the error of the session) goes.
+        var starting: AsyncStream<Result<Void, any Error>>.Continuation?
+        var welcome: Tandem_V1_Welcome?
         var queue: AsyncStream<Tandem_V1_EventBatch>.Continuation?
         var writer: Task<Void, Never>?
-        var listener: Task<Void, Never>?
+        /// Submitted batches the writer has not yet handed to the connector, oldest first.
+        var held: [Tandem_V1_EventBatch] = []
         var haActive: [String] = []
-        var unacked: [UInt64: Tandem_V1_EventBatch] = [:]
         var acked: [[String]] = []
         var ackedCopies = 0
         var copiesSent = 0
@@ -83,104 +92,133 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     }
 
     public init(client: GRPCClient<Transport>, token: String, identity: ConnectorIdentity) {
-        self.client = client
-        self.token = token
         self.identity = identity
-    }
-
-    /// Opens both channels (and resends what was not acked before, after a restart).
-    public func start(maximumJitter: Duration, seed: UInt64) async throws {
-        let control = try await ControlStream.open(client: client, token: token, identity: identity) { [weak self] in
-            self?.state.withLock { $0.relayed.heartbeat(now: Date()) } ?? Tandem_V1_Heartbeat()
-        }
-        let data = DataStream.open(client: client, token: token, instanceID: identity.instanceID)
-        let (batches, queue) = AsyncStream<Tandem_V1_EventBatch>.makeStream()
-        let writer = Task {
-            var random = SplitMix64(seed: seed)
-            for await batch in batches {
-                let jitter = Int64(maximumJitter.inSeconds * 1_000)
-                if jitter > 0 { try? await Task.sleep(for: .milliseconds(Int64(random.next() % UInt64(jitter + 1)))) }
-                guard let ack = try? await data.write(batch) else { return }
-                state.withLock { state in
-                    state.unacked.removeValue(forKey: ack.sequence)
+        let tally = self.tally
+        connector = EdgeConnector(identity: identity, token: token, client: client) {
+            tally.state.withLock { $0.relayed.heartbeat(now: Date()) }
+        } observe: { event in
+            tally.state.withLock { state in
+                switch event {
+                case .connected(let welcome):
+                    state.welcome = welcome
+                    state.haActive = welcome.haActive.ipAddresses
+                    // The controllers to connect to come with the Welcome, and again on every change.
+                    state.relayed.controllers = welcome.configuration.controllers.map(\.ipAddress)
+                    state.relayed.since = Date()
+                    state.relayed.carriesController = identity.carriesController
+                    state.starting?.yield(.success(()))
+                case .disconnected(let error):
+                    state.starting?.yield(.failure(error))
+                case .command(let command):
+                    switch command.command {
+                    case .haActive(let list): state.haActive = list.ipAddresses
+                    case .configuration(let configuration): state.relayed.controllers = configuration.controllers.map(\.ipAddress)
+                    default: break
+                    }
+                case .acked(let batch, let ack):
                     state.acked.append(batch.events.map(Self.key))
                     state.ackedCopies += batch.events.count
                     state.duplicates += Int(ack.duplicates)
+                case .sent:
+                    break
                 }
             }
         }
-        let listener = Task {
-            for await command in control.commands {
-                switch command.command {
-                case .haActive(let list): state.withLock { $0.haActive = list.ipAddresses }
-                case .configuration(let configuration):
-                    state.withLock { $0.relayed.controllers = configuration.controllers.map(\.ipAddress) }
-                default: break
+    }
+
+    /// Connects (again, after ``kill()``: resending what was not acked) and returns once
+    /// Tandem answered the Hello; throws what the session failed with otherwise.
+    public func start(maximumJitter: Duration, seed: UInt64) async throws {
+        let connector = self.connector
+        let (outcomes, outcome) = AsyncStream<Result<Void, any Error>>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (batches, queue) = AsyncStream<Tandem_V1_EventBatch>.makeStream()
+        let tally = self.tally
+        // Each batch reaches the connector after a random delay of its own (the device's and
+        // the connector's), in order.
+        let writer = Task {
+            var random = SplitMix64(seed: seed)
+            let jitter = Int64(maximumJitter.inSeconds * 1_000)
+            for await batch in batches {
+                if jitter > 0 { try? await Task.sleep(for: .milliseconds(Int64(random.next() % UInt64(jitter + 1)))) }
+                if Task.isCancelled { return }
+                tally.state.withLock { state in
+                    if !state.held.isEmpty { state.held.removeFirst() }
                 }
+                connector.send(batch)
             }
         }
-        let resend = state.withLock { state in
-            state.haActive = control.welcome.haActive.ipAddresses
-            // The controllers to connect to come with the Welcome, and again on every change.
-            state.relayed.controllers = control.welcome.configuration.controllers.map(\.ipAddress)
-            state.relayed.since = Date()
-            state.relayed.carriesController = identity.carriesController
-            state.listener = listener
-            state.control = control
-            state.data = data
+        let (held, sessions) = tally.state.withLock { state in
+            state.starting = outcome
             state.queue = queue
             state.writer = writer
             state.alive = true
-            return state.unacked.values.sorted { $0.sequence < $1.sequence }
+            let held = state.held
+            state.held = []
+            if state.sessions == nil { state.sessions = Task { await connector.run() } }
+            return (held, state.sessions)
         }
-        for batch in resend { queue.yield(batch) }
+        // What the killed writer had not handed over goes first, in order.
+        for batch in held { connector.send(batch) }
+        connector.restore()
+        var first = outcomes.makeAsyncIterator()
+        do {
+            try await first.next()?.get()
+            tally.state.withLock { $0.starting = nil }
+        } catch {
+            kill()
+            sessions?.cancel()
+            tally.state.withLock { $0.sessions = nil }
+            throw error
+        }
     }
 
-    /// The Welcome of the current control stream.
-    public var welcome: Tandem_V1_Welcome? { state.withLock { $0.control?.welcome } }
+    /// The Welcome of the latest session.
+    public var welcome: Tandem_V1_Welcome? { tally.state.withLock { $0.welcome } }
 
     /// The group's HA Active list as Tandem last pushed it to this connector.
-    public var haActive: [String] { state.withLock { $0.haActive } }
+    public var haActive: [String] { tally.state.withLock { $0.haActive } }
 
     /// Whether the connector is running.
-    public var isAlive: Bool { state.withLock { $0.alive } }
+    public var isAlive: Bool { tally.state.withLock { $0.alive } }
 
     /// Queues a batch for sending.
     public func submit(_ batch: Tandem_V1_EventBatch) {
-        state.withLock { state in
+        tally.state.withLock { state in
             guard state.alive else { return }
-            state.unacked[batch.sequence] = batch
             state.copiesSent += batch.events.count
             state.relayed.count(batch.events)
+            state.held.append(batch)
             state.queue?.yield(batch)
         }
     }
 
-    /// Drops both channels abruptly, as a crash would.
+    /// Drops both channels abruptly, as a crash would; nothing more is sent until ``start(maximumJitter:seed:)``.
     public func kill() {
-        let (control, data, writer, listener) = state.withLock { state in
+        let (writer, sessions) = tally.state.withLock { state in
             state.alive = false
             state.queue?.finish()
-            return (state.control, state.data, state.writer, state.listener)
+            defer { state.sessions = nil }
+            return (state.writer, state.sessions)
         }
         writer?.cancel()
-        listener?.cancel()
-        data?.kill()
-        control?.kill()
+        connector.lose()
+        sessions?.cancel()
     }
 
-    /// Finishes sending what is queued, then closes.
+    /// Waits until everything submitted is acked; the connector stays connected (its heartbeats
+    /// go on). A killed connector waits for nothing: what it had not sent stays unsent.
     public func drain() async {
-        let (queue, writer) = state.withLock { ($0.queue, $0.writer) }
+        let (queue, writer, alive) = tally.state.withLock { ($0.queue, $0.writer, $0.alive) }
         queue?.finish()
         await writer?.value
+        if alive { await connector.allAcked() }
     }
 
     /// Keys of the events of every acked batch.
-    var ackedKeys: [[String]] { state.withLock { $0.acked } }
-    var copiesSent: Int { state.withLock { $0.copiesSent } }
-    var ackedCopies: Int { state.withLock { $0.ackedCopies } }
-    var duplicates: Int { state.withLock { $0.duplicates } }
+    var ackedKeys: [[String]] { tally.state.withLock { $0.acked } }
+    var copiesSent: Int { tally.state.withLock { $0.copiesSent } }
+    var ackedCopies: Int { tally.state.withLock { $0.ackedCopies } }
+    var duplicates: Int { tally.state.withLock { $0.duplicates } }
 
     /// The key the simulator compares stored rows by: source, kind, device time, subject, body.
     public static func key(_ event: Tandem_V1_Event) -> String {

@@ -149,6 +149,14 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         return generated
     }
 
+    /// Drops every connector (the simulation is over; its connectors reconnect no more).
+    public func stop() {
+        for pair in pairs {
+            pair.a.kill()
+            pair.b.kill()
+        }
+    }
+
     /// The distinct event keys acked per site, and how many were acked from one member only.
     public func acked() -> (perSite: [Set<String>], fromOneMemberOnly: Int) {
         var perSite: [Set<String>] = []

@@ -25,6 +25,7 @@ struct SimulationTests {
             let simulation = Simulation(
                 plan: plan, client: tandem.client, sites: [.init(tokenID: site.tokenID.description, token: site.token)])
             var report = SimulationReport()
+            defer { simulation.stop() }
             _ = try await simulation.run(report: &report) { _ in }
             let sent = report.copiesSent["A", default: 0]
             #expect(sent > 0)
@@ -69,6 +70,7 @@ struct SimulationTests {
                     .init(tokenID: second.id.description, token: secret.revealed),
                 ])
             var report = SimulationReport()
+            defer { simulation.stop() }
             _ = try await simulation.run(report: &report) { _ in }
             let (acked, _) = simulation.acked()
 

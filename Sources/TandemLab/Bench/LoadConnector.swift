@@ -6,45 +6,71 @@ import TandemCore
 import TandemProtocol
 import TandemStore
 
-/// One connector of the benchmark's load: its own HTTP/2 connection (as a real connector on
-/// its own host has), a control channel with heartbeats and, unless idle, a data channel with
-/// up to ``inFlight`` batches outstanding; it times each batch from send to ack.
+/// One connector of the benchmark's load: an ``EdgeConnector`` (its own HTTP/2 connection, as a
+/// real connector on its own host has; heartbeats; unless idle, a data channel with up to 8
+/// batches outstanding) that times each batch from when it was due to its ack.
 final class LoadConnector: Sendable {
-    let client: GRPCClient<HTTP2ClientTransport.Posix>
-    let control: ControlStream
-    let data: DataStream?
-    private let connections: Task<Void, any Error>
-    /// Batches outstanding at once (the server's default limit per stream).
-    let inFlight = 8
-
-    private init(
-        client: GRPCClient<HTTP2ClientTransport.Posix>, control: ControlStream, data: DataStream?,
-        connections: Task<Void, any Error>
-    ) {
-        self.client = client
-        self.control = control
-        self.data = data
-        self.connections = connections
+    private struct Timing {
+        /// When each outstanding batch was due (paced), by sequence.
+        var due: [UInt64: ContinuousClock.Instant] = [:]
+        /// Whether batches are timed from when they go out (unpaced) rather than from when due.
+        var fromSend = false
+        /// Where the latencies of the stream under way go.
+        var latencies: AsyncThrowingStream<Duration, any Error>.Continuation?
     }
 
-    /// Connects, says Hello and, unless `idle`, opens the data channel.
+    private let connector: EdgeConnector<HTTP2ClientTransport.Posix>
+    private let timing: Locked<Timing>
+    private let sessions: Task<Void, Never>
+
+    private init(connector: EdgeConnector<HTTP2ClientTransport.Posix>, timing: Locked<Timing>, sessions: Task<Void, Never>) {
+        self.connector = connector
+        self.timing = timing
+        self.sessions = sessions
+    }
+
+    /// Connects and says Hello; returns once Tandem answered with a Welcome, and throws what
+    /// the first session failed with otherwise.
     static func connect(
         port: Int, token: String, identity: ConnectorIdentity, heartbeatEvery: Duration, idle: Bool
     ) async throws -> LoadConnector {
-        let client = try GRPCClient(
-            transport: .http2NIOPosix(
-                target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
-        let connections = Task { try await client.runConnections() }
+        var options = EdgeConnector<HTTP2ClientTransport.Posix>.Options()
+        options.heartbeatEvery = heartbeatEvery
+        options.streamsData = !idle
+        let timing = Locked(Timing())
+        let (outcomes, outcome) = AsyncStream<Result<Void, any Error>>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let connector = EdgeConnector(identity: identity, token: token, options: options) {
+            try GRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+        } observe: { event in
+            switch event {
+            case .connected: outcome.yield(.success(()))
+            case .disconnected(let error):
+                outcome.yield(.failure(error))
+                // A stream under way fails with its session, as a bench must not wait forever.
+                timing.withLock { $0.latencies?.finish(throwing: error) }
+            case .sent(let batch):
+                let now = ContinuousClock.now
+                timing.withLock { timing in
+                    if timing.fromSend { timing.due[batch.sequence] = now }
+                }
+            case .acked(let batch, _):
+                let now = ContinuousClock.now
+                timing.withLock { timing in
+                    if let due = timing.due.removeValue(forKey: batch.sequence) { timing.latencies?.yield(now - due) }
+                }
+            case .command: break
+            }
+        }
+        // The connector's sessions outlive this call: they end with close().
+        let sessions = Task { await connector.run() }
+        var first = outcomes.makeAsyncIterator()
         do {
-            let control = try await ControlStream.open(
-                client: client, token: token, identity: identity, heartbeatEvery: heartbeatEvery)
-            let data = idle ? nil : DataStream.open(client: client, token: token, instanceID: identity.instanceID)
-            return LoadConnector(client: client, control: control, data: data, connections: connections)
+            try await first.next()?.get()
         } catch {
-            client.beginGracefulShutdown()
-            connections.cancel()
+            sessions.cancel()
             throw error
         }
+        return LoadConnector(connector: connector, timing: timing, sessions: sessions)
     }
 
     /// Connects `pairs` pairs of streaming connectors, each pair with a token of its own
@@ -68,61 +94,40 @@ final class LoadConnector: Sendable {
     }
 
     /// Sends `batches` in order, as fast as acks allow when `interval` is `nil`, and returns
-    /// each batch's time from send to ack. Paced (`interval` set), batch `i` is due at
+    /// each batch's time to its ack. Paced (`interval` set), batch `i` is due at
     /// `origin + interval × (i + phase)`: streams given different phases in [0, 1) spread their
     /// sends over the interval instead of all sending at once, and a batch's latency is counted
     /// from when it was due, so a batch held back (by the in-flight bound) counts its wait too.
     func stream(
         _ batches: [Tandem_V1_EventBatch], interval: Duration?, origin: ContinuousClock.Instant = .now, phase: Double = 0
     ) async throws -> [Duration] {
-        guard let data else { return [] }
         let clock = ContinuousClock()
-        let sentAt = SendTimes()
-        let slots = AsyncStream<Void>.makeStream()
-        for _ in 0..<inFlight { slots.continuation.yield() }
-        return try await withThrowingTaskGroup(of: [Duration].self) { group in
-            group.addTask {
-                var latencies: [Duration] = []
-                latencies.reserveCapacity(batches.count)
-                for _ in batches.indices {
-                    guard let ack = try await data.nextAck() else {
-                        throw RPCError(code: .unavailable, message: "data stream ended with batches un-acked")
-                    }
-                    let now = clock.now
-                    if let sent = sentAt.times.withLock({ $0.removeValue(forKey: ack.sequence) }) { latencies.append(now - sent) }
-                    slots.continuation.yield()
-                }
-                return latencies
-            }
-            group.addTask {
-                var free = slots.stream.makeAsyncIterator()
-                for (index, batch) in batches.enumerated() {
-                    var due: ContinuousClock.Instant?
-                    if let interval {
-                        due = origin + interval * (Double(index) + phase)
-                        try await clock.sleep(until: due!)
-                    }
-                    _ = await free.next()
-                    sentAt.times.withLock { $0[batch.sequence] = due ?? clock.now }
-                    data.send(batch)
-                }
-                return []
-            }
-            var latencies: [Duration] = []
-            for try await part in group { latencies += part }
-            return latencies
+        let (latencies, sink) = AsyncThrowingStream<Duration, any Error>.makeStream()
+        timing.withLock { timing in
+            timing.latencies = sink
+            timing.fromSend = interval == nil
         }
+        defer { timing.withLock { $0.latencies = nil } }
+        for (index, batch) in batches.enumerated() {
+            if let interval {
+                let due = origin + interval * (Double(index) + phase)
+                try await clock.sleep(until: due)
+                timing.withLock { $0.due[batch.sequence] = due }
+            }
+            connector.send(batch)
+        }
+        var measured: [Duration] = []
+        measured.reserveCapacity(batches.count)
+        for try await latency in latencies {
+            measured.append(latency)
+            if measured.count == batches.count { break }
+        }
+        return measured
     }
 
     /// Closes both channels and the connection.
     func close() {
-        data?.finish()
-        control.kill()
-        client.beginGracefulShutdown()
+        connector.finish()
+        sessions.cancel()
     }
-}
-
-/// When each outstanding batch was sent, shared by a stream's sender and ack reader.
-private final class SendTimes: Sendable {
-    let times = Mutex([UInt64: ContinuousClock.Instant]())
 }

@@ -118,10 +118,7 @@ public struct SimulateRun: LabRun {
                 )
             }
             try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, lab: lab, logger: logger)
-            for pair in simulation.pairs {
-                pair.a.kill()
-                pair.b.kill()
-            }
+            simulation.stop()
         }
         return report
     }
