@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        // Only its `swift-openapi-generator` product, built by scripts/generate-openapi.
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
     ],
     targets: [
         // Layer 1: domain values and pure rules, no I/O.
@@ -125,6 +128,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator API's contract: types generated from OpenAPI/openapi.json and the document
+        // itself (see scripts/generate-openapi).
+        .target(
+            name: "TandemOpenAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+            ]
+        ),
         // Layer 4: the operator HTTP API.
         .target(
             name: "TandemAPI",
@@ -138,6 +149,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                "TandemOpenAPI",
             ],
             swiftSettings: swiftSettings
         ),
@@ -256,6 +268,7 @@ let package = Package(
                 "TandemProtocol",
                 "TandemConnector",
                 "TandemSimulator",
+                "TandemOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

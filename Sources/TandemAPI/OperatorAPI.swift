@@ -88,6 +88,3 @@ public struct OperatorAPI: Sendable {
             logger: logger)
     }
 }
-
-extension IssuedToken: ResponseEncodable {}
-extension IssuedAnalyst: ResponseEncodable {}

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import TandemAPI
 import TandemConnector
 import TandemCore
+import TandemOpenAPI
 import Testing
 
 @Suite("OpenAPI: GET /openapi.json describes exactly the routes, and its examples match live responses")
@@ -49,38 +50,63 @@ struct OpenAPITests {
         }
     }
 
-    /// Where `live` and `example` differ in shape, at any depth (arrays compare their first
-    /// elements): a key in the response the example lacks is undocumented; a key of the example
-    /// missing from the response is a problem unless `schema` allows null for it (the encoder
-    /// leaves out nil fields).
-    static func sameShape(_ example: Any, _ live: Any, schema: [String: Any], schemas: [String: Any], at path: String = "$") -> [String] {
-        var schema = schema
-        if let reference = schema["$ref"] as? String {
-            schema = schemas[String(reference.split(separator: "/").last!)] as? [String: Any] ?? [:]
+    /// Decodes JSON as the generated type of a schema of OpenAPI/openapi.json, and says where
+    /// it and that type's own encoding of it differ in keys (a key the type does not know).
+    typealias SchemaCheck = @Sendable (Data) throws -> [String]
+
+    static func check<Schema: Codable & Sendable>(_ type: Schema.Type) -> SchemaCheck {
+        { data in
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let value = try decoder.decode(Schema.self, from: data)
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            let again = try JSONSerialization.jsonObject(with: encoder.encode(value), options: [.fragmentsAllowed])
+            return keyDifferences(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), again)
         }
-        switch (example, live) {
-        case (let example as [String: Any], let live as [String: Any]):
-            let properties = schema["properties"] as? [String: [String: Any]] ?? [:]
+    }
+
+    /// Keys of `json` missing from `typed` (which drops unknown keys and nulls), at any depth.
+    static func keyDifferences(_ json: Any, _ typed: Any, at path: String = "$") -> [String] {
+        switch (json, typed) {
+        case (let json as [String: Any], let typed as [String: Any]):
             var problems: [String] = []
-            for key in Set(live.keys).subtracting(example.keys) { problems.append("\(path).\(key) is not in the example") }
-            for key in Set(example.keys).subtracting(live.keys) {
-                let type = properties[key]?["type"]
-                let nullable = (type as? [String])?.contains("null") == true || (type as? String) == "null"
-                if !nullable { problems.append("\(path).\(key) is missing from the response") }
-            }
-            for key in Set(example.keys).intersection(live.keys) {
-                problems += sameShape(example[key]!, live[key]!, schema: properties[key] ?? [:], schemas: schemas, at: "\(path).\(key)")
+            for (key, value) in json where !(value is NSNull) {
+                guard let other = typed[key] else {
+                    problems.append("\(path).\(key) is not in the schema")
+                    continue
+                }
+                problems += keyDifferences(value, other, at: "\(path).\(key)")
             }
             return problems
-        case (let example as [Any], let live as [Any]):
-            guard let first = example.first, let other = live.first else { return [] }
-            return sameShape(first, other, schema: schema["items"] as? [String: Any] ?? [:], schemas: schemas, at: "\(path)[0]")
+        case (let json as [Any], let typed as [Any]):
+            return zip(json, typed).enumerated().flatMap { index, pair in keyDifferences(pair.0, pair.1, at: "\(path)[\(index)]") }
         default:
             return []
         }
     }
 
-    @Test("each documented JSON example has the shape of the live response to the same request")
+    /// The generated type of each response schema.
+    static let schemaChecks: [String: SchemaCheck] = [
+        "Error": check(Components.Schemas._Error.self), "Health": check(Components.Schemas.Health.self),
+        "IssuedToken": check(Components.Schemas.IssuedToken.self), "Token": check(Components.Schemas.Token.self),
+        "TokenList": check(Components.Schemas.TokenList.self), "IssuedAnalyst": check(Components.Schemas.IssuedAnalyst.self),
+        "Analyst": check(Components.Schemas.Analyst.self), "AnalystList": check(Components.Schemas.AnalystList.self),
+        "ConnectorList": check(Components.Schemas.ConnectorList.self),
+        "ConnectorDetails": check(Components.Schemas.ConnectorDetails.self),
+        "ControllerList": check(Components.Schemas.ControllerList.self), "Controller": check(Components.Schemas.Controller.self),
+        "HAGroupList": check(Components.Schemas.HAGroupList.self), "HAGroup": check(Components.Schemas.HAGroup.self),
+        "Devices": check(Components.Schemas.Devices.self),
+    ]
+
+    /// The schema name a JSON response refers to.
+    static func schemaName(_ media: [String: Any]) -> String? {
+        ((media["schema"] as? [String: Any])?["$ref"] as? String).map { String($0.split(separator: "/").last!) }
+    }
+
+    @Test(
+        "each documented JSON example, and the live response to the same request, decode as the schema's generated type with no key it lacks"
+    )
     func examplesMatchLiveResponses() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site()
@@ -130,17 +156,18 @@ struct OpenAPITests {
                             guard let media = (response["content"] as? [String: Any])?["application/json"] as? [String: Any],
                                 let example = media["example"]
                             else { continue }
+                            let name = try #require(Self.schemaName(media), "\(id) \(status): a JSON response names its schema")
+                            let check = try #require(Self.schemaChecks[name], "\(id) \(status): no generated type checked for \(name)")
+                            let exampleProblems = try check(JSONSerialization.data(withJSONObject: example, options: [.fragmentsAllowed]))
+                            #expect(exampleProblems == [], "\(id) \(status): the example")
                             guard let request = requests["\(id) \(status)"] else { continue }
                             try await api.execute(
                                 uri: request.uri, method: request.method, headers: request.headers,
                                 body: request.body.map { ByteBuffer(string: $0) }
                             ) { live in
                                 #expect("\(live.status.code)" == status, "\(id): status")
-                                let json = try JSONSerialization.jsonObject(with: Data(buffer: live.body), options: [.fragmentsAllowed])
-                                let problems = Self.sameShape(
-                                    example, json, schema: media["schema"] as? [String: Any] ?? [:],
-                                    schemas: components["schemas"] as? [String: Any] ?? [:])
-                                #expect(problems == [], "\(id) \(status)")
+                                let liveProblems = try check(Data(buffer: live.body))
+                                #expect(liveProblems == [], "\(id) \(status): the live response")
                             }
                             checked += 1
                         }

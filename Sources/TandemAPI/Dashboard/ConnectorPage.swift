@@ -1,12 +1,13 @@
 import Foundation
 import TandemCore
+import TandemOpenAPI
 
 /// The connector page, laid out as the product document's Figure 8 (connector details),
 /// Figure 9 (the controller channel) and the access point channel, with human labels: every
 /// field of `GET /api/v1/connectors/{id}` appears once, in a row marked with its JSON name
 /// (`data-field`), so a test can tell none is missing.
 enum ConnectorPage {
-    static func render(_ details: ConnectorRoutes.Details, now: Date) -> HTML {
+    static func render(_ details: Components.Schemas.ConnectorDetails, now: Date) -> HTML {
         let identity: [HTML] = [
             row("connectorName", "Connector Name", "\(details.connectorName)"),
             row("connectorVersion", "Connector Version", "\(details.connectorVersion)"),
@@ -65,8 +66,8 @@ enum ConnectorPage {
 
     /// A channel as two rows, as Figure 8 has them: its status (with when it connected) and
     /// how long it has been connected.
-    private static func channel(_ field: String, _ label: String, _ state: ConnectorRoutes.ChannelStatus, now: Date) -> HTML {
-        let active = state.status == "active"
+    private static func channel(_ field: String, _ label: String, _ state: Components.Schemas.ChannelStatus, now: Date) -> HTML {
+        let active = state.status == .active
         let since: HTML = state.connectedAt.map { " (since \(time($0, now: now)))" } ?? ""
         let duration = state.connectionDurationSeconds.map { HumanTime.duration(seconds: $0) } ?? "–"
         return """

@@ -54,7 +54,7 @@ struct DashboardRoutes {
                 let connector = try await store.connectors.find(tenant: tenant, id: id)
             else { return html(DashboardPage.notFound("connector"), status: .notFound) }
             let now = Date()
-            return html(ConnectorPage.render(ConnectorRoutes.Details(connector, now: now), now: now))
+            return html(ConnectorPage.render(.init(connector, now: now), now: now))
         }
         router.post("login") { request, context -> Response in
             let form = SignInForm(body: try await request.body.collect(upTo: SignInForm.maximumSize).readableBytesView)

@@ -1,5 +1,6 @@
-public import Hummingbird
-public import TandemCore
+import Hummingbird
+import TandemCore
+import TandemOpenAPI
 import TandemStore
 
 /// `GET /api/v1/controllers` (paged) and `GET /api/v1/controllers/{ip}`: each controller of the
@@ -12,19 +13,19 @@ struct ControllerRoutes {
     func add(to group: RouterGroup<OperatorContext>) {
         // Paged by IP address (the list is built in memory from the configurations and the
         // heartbeats, then cut after the cursor's address).
-        group.get("controllers") { request, context -> ListPage<ControllerView> in
+        group.get("controllers") { request, context -> ListPage<Components.Schemas.Controller> in
             let (after, limit) = try request.page(keyParts: 1) { $0[0].isEmpty ? nil : $0[0] }
             let sorted = try await views(context.requireTenant()).sorted { $0.ipAddress < $1.ipAddress }
             let fetched = Array(sorted.drop { view in after.map { view.ipAddress <= $0 } ?? false }.prefix(limit + 1))
-            return ListPage("controllers", Page(fetched: fetched, limit: limit) { [$0.ipAddress] }) { $0 }
+            return ListPage("controllers", Page(fetched: fetched, limit: limit) { [$0.ipAddress] }, Components.Schemas.Controller.init)
         }
-        group.get("controllers/{ip}") { _, context -> ControllerView in
+        group.get("controllers/{ip}") { _, context -> Components.Schemas.Controller in
             guard let ip = context.parameters.get("ip"),
                 let view = try await views(context.requireTenant()).first(where: { $0.ipAddress == ip })
             else {
                 throw APIError.notFound("controller")
             }
-            return view
+            return .init(view)
         }
     }
 
@@ -33,5 +34,3 @@ struct ControllerRoutes {
         return ControllerView.build(reports: reports, configured: configured)
     }
 }
-
-extension ControllerView: ResponseEncodable {}

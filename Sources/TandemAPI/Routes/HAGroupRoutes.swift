@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TandemCore
+import TandemOpenAPI
 import TandemStore
 
 /// `/api/v1/ha-groups` (a page of groups with their health, filtered) and
@@ -10,79 +11,6 @@ import TandemStore
 struct HAGroupRoutes {
     let store: Store
     let notifier: any HAGroupNotifier
-
-    struct HistoryEntry: Encodable {
-        let kind: HAEventKind
-        let connectorId: ConnectorID
-        let peerConnectorId: ConnectorID?
-        let ipAddress: String
-        let detail: String
-        let occurredAt: Date
-    }
-
-    struct Member: Encodable {
-        let connectorId: ConnectorID
-        let ipAddress: String
-        let status: String
-        let ovaVersion: String
-        let channels: [String]
-        let lastHeard: Date?
-    }
-
-    struct Group: ResponseEncodable {
-        let tokenId: TokenID
-        let connectorName: String
-        let network: NetworkKind
-        let haActive: [String]
-        let health: String
-        let splitAcrossNodes: Bool
-        let members: [Member]
-        let reprovision: [String: Bool]
-        let fastLocate: [String: String?]
-        let configurationModifiedAt: Date
-        let history: [HistoryEntry]
-    }
-
-    /// A group as the list shows it: its health and members.
-    struct Summary: Encodable, Sendable {
-        struct Member: Encodable, Sendable {
-            let connectorId: ConnectorID
-            let hostname: String
-            let ipAddress: String
-            let status: String
-            let lastHeard: Date?
-        }
-        let tokenId: TokenID
-        let connectorName: String
-        let network: NetworkKind
-        let health: HAGroupHealth.Level
-        let haActive: [String]
-        let members: [Member]
-        let lastFailover: Date?
-        /// Distinct events per second stored over the last 5 minutes.
-        let eventsPerSecond: Double
-
-        init(_ group: FleetRepository.Group) {
-            tokenId = group.token
-            connectorName = group.name
-            network = group.network
-            health = group.health
-            haActive = group.members.filter(\.active).map(\.ipAddress)
-            members = group.members.map {
-                Member(
-                    connectorId: $0.id, hostname: $0.hostname, ipAddress: $0.ipAddress, status: $0.active ? "active" : "inactive",
-                    lastHeard: $0.lastHeard)
-            }
-            lastFailover = group.lastFailover
-            eventsPerSecond = group.eventsPerSecond
-        }
-    }
-
-    struct Devices: ResponseEncodable {
-        let network: NetworkKind
-        let devices: [HAGroupConfiguration.Device]
-        let modifiedAt: Date
-    }
 
     func add(to group: RouterGroup<OperatorContext>) {
         group.get("ha-groups", use: list)
@@ -98,7 +26,7 @@ struct HAGroupRoutes {
 
     /// A page of the tenant's live groups in token-id order, filtered by health, network and
     /// a search over names, hostnames and IP addresses.
-    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Summary> {
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Components.Schemas.HAGroupSummary> {
         let tenant = try context.requireTenant()
         let query = request.uri.queryParameters
         let filter: FleetFilter
@@ -109,38 +37,22 @@ struct HAGroupRoutes {
             throw APIError.invalid(error)
         }
         let (after, limit) = try request.page(keyParts: 1) { TokenID($0[0]) }
-        return ListPage("groups", try await store.fleet.list(tenant: tenant, filter: filter, after: after, limit: limit), Summary.init)
+        return ListPage(
+            "groups", try await store.fleet.list(tenant: tenant, filter: filter, after: after, limit: limit),
+            Components.Schemas.HAGroupSummary.init)
     }
 
-    @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Group {
+    @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Components.Schemas.HAGroup {
         let tenant = try context.requireTenant()
         let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
         guard let state = try await store.groups.state(tenant: tenant, token: token) else {
             throw APIError.notFound("HA group")
         }
         let members = try await store.connectors.list(tenant: tenant, token: token)
-        return Group(
-            tokenId: token, connectorName: state.token.connectorName.value, network: state.token.network,
-            haActive: state.haActive,
-            health: state.health.level.rawValue, splitAcrossNodes: state.health.splitAcrossNodes,
-            members: members.map {
-                Member(
-                    connectorId: $0.id, ipAddress: $0.ipAddress, status: $0.controlChannel.active ? "active" : "inactive",
-                    ovaVersion: $0.ovaVersion, channels: $0.channels.names, lastHeard: $0.lastHeard)
-            },
-            reprovision: ["hyperlocation": state.hyperlocationNeedsReprovision, "iot": state.iotNeedsReprovision],
-            fastLocate: [
-                "state": state.fastLocateState.rawValue, "since": state.fastLocateSince.map { ISO8601DateFormatter().string(from: $0) },
-            ],
-            configurationModifiedAt: state.configurationModifiedAt,
-            history: state.history.map {
-                HistoryEntry(
-                    kind: $0.kind, connectorId: $0.connectorID, peerConnectorId: $0.peerConnectorID,
-                    ipAddress: $0.ipAddress, detail: $0.detail, occurredAt: $0.occurredAt)
-            })
+        return .init(state, token: token, members: members)
     }
 
-    func replace(_ request: Request, context: OperatorContext, network: NetworkKind) async throws -> Devices {
+    func replace(_ request: Request, context: OperatorContext, network: NetworkKind) async throws -> Components.Schemas.Devices {
         let tenant = try context.requireTenant()
         let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
         let body = try await request.decodeJSON(context: context, DeviceListRequest.init(json:))
@@ -150,10 +62,10 @@ struct HAGroupRoutes {
                 tenant: tenant, token: token, network: network, devices: devices)
         else { throw APIError.notFound("HA group") }
         await notifier.configurationChanged(tenant: tenant, token: token)
-        return Devices(network: configuration.network, devices: configuration.devices, modifiedAt: configuration.modifiedAt)
+        return .init(configuration)
     }
 
-    @Sendable func reprovision(_ request: Request, context: OperatorContext) async throws -> Group {
+    @Sendable func reprovision(_ request: Request, context: OperatorContext) async throws -> Components.Schemas.HAGroup {
         let tenant = try context.requireTenant()
         let token = try TokenRoutes.tokenID(context, parameter: "tokenId", what: "HA group")
         let body = try await request.decodeJSON(context: context, ReprovisionRequest.init(json:))

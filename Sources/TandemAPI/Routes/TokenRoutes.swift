@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TandemCore
+import TandemOpenAPI
 import TandemStore
 
 /// `POST/GET /api/v1/tokens`, `DELETE /api/v1/tokens/{id}`: issuing, listing and revoking
@@ -11,29 +12,6 @@ struct TokenRoutes {
     /// Closes the revoked token's live channels.
     let notifier: any HAGroupNotifier
 
-    /// The body of `POST /api/v1/tokens`. Fields are optional here so that a missing one gets
-    /// a message naming it.
-    /// A token as listed (never its secret).
-    struct Summary: ResponseEncodable {
-        let id: TokenID
-        let tenantId: TenantID
-        let connectorName: String
-        let network: NetworkKind
-        let createdAt: Date
-        let revokedAt: Date?
-        let active: Bool
-
-        init(_ token: Token) {
-            id = token.id
-            tenantId = token.tenantID
-            connectorName = token.connectorName.value
-            network = token.network
-            createdAt = token.createdAt
-            revokedAt = token.revokedAt
-            active = token.isActive
-        }
-    }
-
     func add(to group: RouterGroup<OperatorContext>) {
         group.post("tokens", use: create)
         group.get("tokens", use: list)
@@ -41,39 +19,39 @@ struct TokenRoutes {
         group.delete("tokens/{id}", use: revoke)
     }
 
-    @Sendable func create(_ request: Request, context: OperatorContext) async throws -> EditedResponse<IssuedToken> {
+    @Sendable func create(_ request: Request, context: OperatorContext) async throws -> EditedResponse<Components.Schemas.IssuedToken> {
         let tenant = try context.requireTenant()
         let body = try await request.decodeJSON(context: context, TokenRequest.init(json:))
         let (token, secret) = try await tokens.create(tenant: tenant, connectorName: body.connectorName, network: body.network)
         context.logger.info("issued token", metadata: [LogKey.token: "\(token.id)"])
-        return EditedResponse(status: .created, response: IssuedToken(token, secret: secret))
+        return EditedResponse(status: .created, response: .init(IssuedToken(token, secret: secret)))
     }
 
     /// A page of the tenant's tokens, newest first.
-    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Summary> {
+    @Sendable func list(_ request: Request, context: OperatorContext) async throws -> ListPage<Components.Schemas.Token> {
         let tenant = try context.requireTenant()
         let (after, limit) = try request.page(keyParts: 2) { key in
             Int64(key[0]).flatMap { micros in TokenID(key[1]).map { (micros, $0) } }
         }
-        return ListPage("tokens", try await tokens.list(tenant: tenant, after: after, limit: limit), Summary.init)
+        return ListPage("tokens", try await tokens.list(tenant: tenant, after: after, limit: limit), Components.Schemas.Token.init)
     }
 
-    @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Summary {
+    @Sendable func show(_ request: Request, context: OperatorContext) async throws -> Components.Schemas.Token {
         let tenant = try context.requireTenant()
         guard let token = try await tokens.find(tenant: tenant, id: try Self.tokenID(context)) else {
             throw APIError.notFound("token")
         }
-        return Summary(token)
+        return .init(token)
     }
 
-    @Sendable func revoke(_ request: Request, context: OperatorContext) async throws -> Summary {
+    @Sendable func revoke(_ request: Request, context: OperatorContext) async throws -> Components.Schemas.Token {
         let tenant = try context.requireTenant()
         guard let token = try await tokens.revoke(tenant: tenant, id: try Self.tokenID(context)) else {
             throw APIError.notFound("token")
         }
         context.logger.info("revoked token", metadata: [LogKey.token: "\(token.id)"])
         await notifier.tokenRevoked(tenant: tenant, token: token.id)
-        return Summary(token)
+        return .init(token)
     }
 
     /// A token id path parameter; a malformed id is answered 404 like an unknown one.
