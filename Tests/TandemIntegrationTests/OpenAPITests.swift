@@ -35,21 +35,6 @@ struct OpenAPITests {
         }
     }
 
-    @Test("the documented error codes are exactly the codes APIError can answer")
-    func errorCodesMatchTheDocument() async throws {
-        try await TandemHarness.run { tandem in
-            try await tandem.withAPI { api in
-                let document = try await Self.document(api)
-                let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
-                let error = ((schemas?["Error"] as? [String: Any])?["properties"] as? [String: Any])?["error"] as? [String: Any]
-                let code = (error?["properties"] as? [String: Any])?["code"] as? [String: Any]
-                let documented = try #require(code?["enum"] as? [String])
-                #expect(Set(documented) == Set(APIError.Code.allCases.map(\.rawValue)))
-                #expect(documented.count == APIError.Code.allCases.count)
-            }
-        }
-    }
-
     /// Decodes JSON as the generated type of a schema of OpenAPI/openapi.json, and says where
     /// it and that type's own encoding of it differ in keys (a key the type does not know).
     typealias SchemaCheck = @Sendable (Data) throws -> [String]

@@ -1,41 +1,31 @@
 import Foundation
-public import Hummingbird
-public import TandemCore
+package import Hummingbird
+package import TandemCore
+package import TandemOpenAPI
 import TandemStore
 
 /// An error the operator API returns: an HTTP status and a JSON body
 /// `{"error": {"code": "…", "message": "…", "field": "…"}}` that says what went wrong.
-public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+package struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     /// The HTTP status.
-    public let status: HTTPResponse.Status
-    /// The stable machine-readable codes of the error body; clients switch on them.
-    public enum Code: String, Sendable, Encodable, CaseIterable {
-        case unauthorized
-        case tooManyFailedAuthentications = "too_many_failed_authentications"
-        case bodyTooLarge = "body_too_large"
-        case requestTimeout = "request_timeout"
-        case notFound = "not_found"
-        case methodNotAllowed = "method_not_allowed"
-        case invalidField = "invalid_field"
-        case invalidJSON = "invalid_json"
-        case unsupportedMediaType = "unsupported_media_type"
-        case httpError = "http_error"
-        case `internal`
-    }
+    package let status: HTTPResponse.Status
+    /// The stable machine-readable codes of the error body, as OpenAPI/openapi.json lists them
+    /// (`Error.error.code`); clients switch on them.
+    package typealias Code = Components.Schemas._Error._ErrorPayload.CodePayload
 
     /// A stable machine-readable code, e.g. `invalid_field`.
-    public let code: Code
+    package let code: Code
     /// What went wrong and what to do, for a person.
-    public let message: String
+    package let message: String
     /// The request field at fault, when there is one.
-    public let field: String?
+    package let field: String?
     /// Seconds to wait before retrying (sent as `Retry-After`), for 429.
-    public var retryAfter: Int?
+    package var retryAfter: Int?
     /// The methods the path takes (sent as `Allow`), for 405.
-    public var allow: [HTTPRequest.Method]?
+    package var allow: [HTTPRequest.Method]?
 
     /// Creates an error.
-    public init(_ status: HTTPResponse.Status, code: Code, message: String, field: String? = nil) {
+    package init(_ status: HTTPResponse.Status, code: Code, message: String, field: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
@@ -43,12 +33,12 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     }
 
     /// 401: no API key, an unknown one, or a revoked one (the three are not told apart).
-    public static let unauthorized = APIError(
+    package static let unauthorized = APIError(
         .unauthorized, code: .unauthorized,
         message: "missing, unknown or revoked API key: send Authorization: Bearer <operator API key>")
 
     /// 429: too many failed authentications from this address.
-    public static func tooManyFailures(retryAfter seconds: Int) -> APIError {
+    package static func tooManyFailures(retryAfter seconds: Int) -> APIError {
         var error = APIError(
             .tooManyRequests, code: .tooManyFailedAuthentications,
             message: "too many failed authentications from this address: retry after \(seconds) s")
@@ -57,7 +47,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     }
 
     /// 413 for a request body larger than `limit` bytes.
-    public static func bodyTooLarge(limit: Int) -> APIError {
+    package static func bodyTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, code: .bodyTooLarge, message: "request body is larger than \(limit) bytes")
     }
 
@@ -69,7 +59,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     }
 
     /// 404 for a resource this tenant does not have (whether another tenant has it is not told).
-    public static func notFound(_ what: String) -> APIError {
+    package static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: .notFound, message: "\(what) not found")
     }
 
@@ -85,26 +75,17 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     /// 400 for a request body that is not JSON of the expected shape or breaks a rule.
     init(_ error: RequestBodyError) {
         switch error {
-        case .malformed: self.init(.badRequest, code: .invalidJSON, message: error.description)
+        case .malformed: self.init(.badRequest, code: .invalidJson, message: error.description)
         case .invalid(let field): self = .invalid(field)
         }
     }
 
     /// 400 for a field that breaks a rule.
-    public static func invalid(_ error: ValidationError) -> APIError {
+    package static func invalid(_ error: ValidationError) -> APIError {
         APIError(.badRequest, code: .invalidField, message: "\(error.field): \(error.message)", field: error.field)
     }
 
-    private struct Body: Encodable {
-        struct Detail: Encodable {
-            let code: Code
-            let message: String
-            let field: String?
-        }
-        let error: Detail
-    }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         // Sorted keys: the same error is byte for byte the same body, whatever the cause.
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
@@ -117,8 +98,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     func jsonBody() throws -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return ByteBuffer(bytes: try encoder.encode(Body(error: .init(code: code, message: message, field: field))))
+        return ByteBuffer(bytes: try encoder.encode(Components.Schemas._Error(error: .init(code: code, message: message, field: field))))
     }
 
-    public var description: String { "\(status.code) \(code.rawValue): \(message)" }
+    package var description: String { "\(status.code) \(code.rawValue): \(message)" }
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import TandemCore
+import TandemOpenAPI
 import TandemStore
 
 /// Maps errors to JSON answers once, at the edge: validation → 400, store not-found → 404,
@@ -27,7 +28,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 message: error.body ?? error.status.reasonPhrase)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            throw APIError(.internalServerError, code: .internal, message: "internal error; request id \(context.id)")
+            throw APIError(.internalServerError, code: ._internal, message: "internal error; request id \(context.id)")
         }
     }
 }

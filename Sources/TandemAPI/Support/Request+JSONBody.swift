@@ -1,5 +1,6 @@
 import Hummingbird
 import TandemCore
+import TandemOpenAPI
 
 extension Request {
     /// The largest JSON body an operator route accepts.
