@@ -1,3 +1,4 @@
+import Foundation
 public import GRPCCore
 import Synchronization
 public import TandemProtocol
@@ -73,7 +74,7 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
         /// Wakes the current session's sender (a batch queued, an ack, a change of plan).
         var wake: AsyncStream<Void>.Continuation?
         /// Callers of ``allAcked()`` waiting for the queue to empty.
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
 
     /// What the connector says about itself in its Hello.
@@ -141,16 +142,22 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
         }
     }
 
-    /// Returns once every batch queued so far is acked (the session stays open).
+    /// Returns once every batch queued so far is acked (the session stays open), or when the
+    /// calling task is cancelled.
     public func allAcked() async {
-        await withCheckedContinuation { continuation in
-            state.withLock { state in
-                if state.queue.isEmpty {
-                    continuation.resume()
-                } else {
-                    state.waiters.append(continuation)
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                state.withLock { state in
+                    if state.queue.isEmpty || Task.isCancelled {
+                        continuation.resume()
+                    } else {
+                        state.waiters[id] = continuation
+                    }
                 }
             }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -298,7 +305,7 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
                 state.sent -= 1
                 wake.yield()
                 if state.queue.isEmpty {
-                    for waiter in state.waiters { waiter.resume() }
+                    for waiter in state.waiters.values { waiter.resume() }
                     state.waiters.removeAll()
                 }
                 return first

@@ -205,13 +205,21 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         sessions?.cancel()
     }
 
-    /// Waits until everything submitted is acked; the connector stays connected (its heartbeats
-    /// go on). A killed connector waits for nothing: what it had not sent stays unsent.
-    public func drain() async {
+    /// Waits until everything submitted is acked, for at most `timeout` (Tandem may be gone);
+    /// the connector stays connected (its heartbeats go on). A killed connector waits for
+    /// nothing: what it had not sent stays unsent, and un-acked batches are the report's.
+    public func drain(within timeout: Duration = .seconds(30)) async {
         let (queue, writer, alive) = tally.state.withLock { ($0.queue, $0.writer, $0.alive) }
         queue?.finish()
         await writer?.value
-        if alive { await connector.allAcked() }
+        guard alive else { return }
+        let connector = self.connector
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connector.allAcked() }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Keys of the events of every acked batch.
