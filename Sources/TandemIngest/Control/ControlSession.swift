@@ -126,7 +126,6 @@ final class ControlSession: Sendable {
             throw IngestError.refused(refusal)
         }
         admitted.withLock { $0 = join.connectorID }
-        let groupConfiguration = try await store.groups.configuration(tenant: token.tenantID, token: token.id)
         continuation.yield(
             .command(
                 .with {
@@ -135,7 +134,7 @@ final class ControlSession: Sendable {
                         welcome.connectorID = join.connectorID.description
                         welcome.haActive = .init(join.haActive)
                         welcome.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatInterval.inMilliseconds)
-                        if let groupConfiguration { welcome.configuration = .init(groupConfiguration) }
+                        welcome.configuration = .init(join.configuration)
                     }
                 }))
         registry.register(

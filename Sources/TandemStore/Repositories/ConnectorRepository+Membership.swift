@@ -27,6 +27,8 @@ extension ConnectorRepository {
         /// The database's `now()`: the time a change happens at.
         let now: Date
         let configurationModifiedAt: Date
+        /// The group's configuration (its controllers or switches): the Welcome carries it.
+        let configuration: HAGroupConfiguration
         /// The membership version the group was read at.
         let version: Int64
     }
@@ -35,7 +37,7 @@ extension ConnectorRepository {
     static let maximumAttempts = 20
 
     /// Loads the group in one statement: its flags, FastLocate, whether its token is revoked, its
-    /// version, its active members and `subject`.
+    /// version, its configuration, its active members and `subject`.
     /// - Throws: ``StoreError`` `notFound` without such a group, `corrupt` for a stored value
     ///   the rules can't read.
     func loadGroup(tenant: TenantID, token: TokenID, including subject: Subject) async throws -> LoadedGroup {
@@ -43,8 +45,18 @@ extension ConnectorRepository {
             """
             SELECT g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
                    t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
-                   m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes
+                   m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
+                   t.network, d.ips, d.names
             FROM ha_groups g JOIN tokens t USING (tenant_id, token_id)
+            CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
+                       coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
+                FROM (SELECT ip_address, name FROM controllers c
+                      WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+                      UNION ALL
+                      SELECT ip_address, name FROM switches s
+                      WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
+            ) d
             CROSS JOIN LATERAL (
                 SELECT coalesce(array_agg(c.connector_id), '{}') AS ids,
                        coalesce(array_agg(c.instance_id), '{}') AS instances,
@@ -64,7 +76,7 @@ extension ConnectorRepository {
             let columns = try row.decode(
                 (
                     Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
-                    [String]
+                    [String], String, [String], [String]
                 ).self)
             let (hyperlocation, iot, state, since, revoked, now, modified, version) =
                 (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7)
@@ -89,7 +101,13 @@ extension ConnectorRepository {
             if iot { reprovision.insert(.iot) }
             let group = HAGroup(
                 members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked)
-            return LoadedGroup(group: group, now: now, configurationModifiedAt: modified, version: version)
+            guard let network = NetworkKind(rawValue: columns.16) else {
+                throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
+            }
+            let configuration = HAGroupConfiguration(
+                network: network, devices: zip(columns.17, columns.18).map { HAGroupConfiguration.Device(ipAddress: $0, name: $1) },
+                modifiedAt: modified)
+            return LoadedGroup(group: group, now: now, configurationModifiedAt: modified, configuration: configuration, version: version)
         }
         throw StoreError(.notFound, "no HA group for token \(token)")
     }

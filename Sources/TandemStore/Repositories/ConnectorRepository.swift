@@ -75,7 +75,7 @@ public struct ConnectorRepository: Sendable {
             return HAJoin(
                 connectorID: member.connectorID, haActive: group.haActive, health: group.health(at: now),
                 recovered: events.contains { $0.kind == .recovered }, haActiveChanged: group.haActive != loaded.group.haActive,
-                generation: generation)
+                generation: generation, configuration: loaded.configuration)
         }
     }
 

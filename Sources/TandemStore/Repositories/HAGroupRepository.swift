@@ -99,7 +99,7 @@ public struct HAGroupRepository: Sendable {
 
     /// The group's configuration as pushed to its connectors.
     public func configuration(tenant: TenantID, token: TokenID) async throws -> HAGroupConfiguration? {
-        // One statement (it is on the join path): the devices of the token's network, as arrays.
+        // One statement: the devices of the token's network, as arrays (a join reads them with the group).
         let rows = try await client.statement(
             """
             SELECT t.network, g.configuration_modified_at, d.ips, d.names FROM tokens t

@@ -16,6 +16,9 @@ public struct HAJoin: Sendable {
     /// The session's generation for this connector: a later join of the same connector has a
     /// higher one (joins of a group are serialised by the group lock).
     public let generation: Int64
+    /// The group's configuration (its controllers or switches), read with the group: the
+    /// Welcome carries it.
+    public let configuration: HAGroupConfiguration
 }
 
 /// The outcome of a connector leaving its group (stream closed or silent too long).
