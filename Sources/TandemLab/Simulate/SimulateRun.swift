@@ -97,6 +97,9 @@ public struct SimulateRun: LabRun {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients { group.addTask { try await client.runConnections() } }
             defer { for client in clients { client.beginGracefulShutdown() } }
+            // The connectors go first, also when the run fails: their streams would hold the
+            // clients' graceful shutdown open.
+            defer { simulation.stop() }
             if let refusedPeer {
                 let created =
                     try await api.request(
@@ -118,7 +121,6 @@ public struct SimulateRun: LabRun {
                 )
             }
             try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, lab: lab, logger: logger)
-            simulation.stop()
         }
         return report
     }
