@@ -41,43 +41,10 @@ extension ConnectorRepository {
     /// - Throws: ``StoreError`` `notFound` without such a group, `corrupt` for a stored value
     ///   the rules can't read.
     func loadGroup(tenant: TenantID, token: TokenID, including subject: Subject) async throws -> LoadedGroup {
-        let rows = try await client.statement(
-            """
-            SELECT g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
-                   t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
-                   m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
-                   t.network, d.ips, d.names
-            FROM ha_groups g JOIN tokens t USING (tenant_id, token_id)
-            CROSS JOIN LATERAL (
-                SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
-                       coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
-                FROM (SELECT ip_address, name FROM controllers c
-                      WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
-                      UNION ALL
-                      SELECT ip_address, name FROM switches s
-                      WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
-            ) d
-            CROSS JOIN LATERAL (
-                SELECT coalesce(array_agg(c.connector_id), '{}') AS ids,
-                       coalesce(array_agg(c.instance_id), '{}') AS instances,
-                       coalesce(array_agg(c.ip_address), '{}') AS ips,
-                       coalesce(array_agg(c.ova_version), '{}') AS versions,
-                       coalesce(array_agg(c.control_status = 'active'), '{}') AS active,
-                       coalesce(array_agg(coalesce(c.session_id, \(Self.noSession))), '{}') AS sessions,
-                       coalesce(array_agg(coalesce(extract(epoch FROM c.joined_at)::float8, -1)), '{}') AS joined,
-                       coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes
-                FROM connectors c
-                WHERE c.tenant_id = g.tenant_id AND c.token_id = g.token_id
-                  AND (c.control_status = 'active' OR c.instance_id = \(subject.instance) OR c.connector_id = \(subject.connector))
-            ) m
-            WHERE g.tenant_id = \(tenant.rawValue) AND g.token_id = \(token.rawValue)
-            """, logger: logger)
-        for try await row in rows {
-            let columns = try row.decode(
-                (
-                    Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
-                    [String], String, [String], [String]
-                ).self)
+        let rows = try await client.prepared(
+            LoadGroup(tenant: tenant.rawValue, token: token.rawValue, instance: subject.instance, connector: subject.connector),
+            logger: logger)
+        for columns in rows {
             let (hyperlocation, iot, state, since, revoked, now, modified, version) =
                 (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7)
             let (ids, instances, ips, versions, active, sessions, joined, nodes) =
@@ -155,4 +122,62 @@ extension ConnectorRepository.Subject {
         if case .connector(let id) = self { return id.rawValue }
         return ConnectorRepository.noSession
     }
+}
+
+/// The one statement a membership change loads its group with, prepared once per connection: its
+/// plan (three lateral joins) costs four times its execution.
+struct LoadGroup: PostgresPreparedStatement {
+    static let sql = """
+        SELECT g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
+               t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
+               m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
+               t.network, d.ips, d.names
+        FROM ha_groups g JOIN tokens t USING (tenant_id, token_id)
+        CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
+                   coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
+            FROM (SELECT ip_address, name FROM controllers c
+                  WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+                  UNION ALL
+                  SELECT ip_address, name FROM switches s
+                  WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
+        ) d
+        CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(c.connector_id), '{}') AS ids,
+                   coalesce(array_agg(c.instance_id), '{}') AS instances,
+                   coalesce(array_agg(c.ip_address), '{}') AS ips,
+                   coalesce(array_agg(c.ova_version), '{}') AS versions,
+                   coalesce(array_agg(c.control_status = 'active'), '{}') AS active,
+                   coalesce(array_agg(coalesce(c.session_id, $5::uuid)), '{}') AS sessions,
+                   coalesce(array_agg(coalesce(extract(epoch FROM c.joined_at)::float8, -1)), '{}') AS joined,
+                   coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes
+            FROM connectors c
+            WHERE c.tenant_id = g.tenant_id AND c.token_id = g.token_id
+              AND (c.control_status = 'active' OR c.instance_id = $3::text OR c.connector_id = $4::uuid)
+        ) m
+        WHERE g.tenant_id = $1::uuid AND g.token_id = $2::uuid
+        """
+
+    typealias Row = (
+        Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
+        [String], String, [String], [String]
+    )
+
+    let tenant: UUID
+    let token: UUID
+    /// The subject's instance id ('' for none) and connector id (the nil UUID for none).
+    let instance: String
+    let connector: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(tenant)
+        bindings.append(token)
+        bindings.append(instance)
+        bindings.append(connector)
+        bindings.append(ConnectorRepository.noSession)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -17,4 +17,17 @@ extension PostgresClient {
             }
         }
     }
+
+    /// A prepared statement on a connection of the pool, with
+    /// ``PostgresConnection/prepared(_:logger:deadline:)``'s watchdog; its rows decoded.
+    func prepared<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
+        try await withConnection { connection in
+            do {
+                return try await connection.prepared(statement, logger: logger)
+            } catch  where StoreError.isReadOnlyServer(error) {
+                throw await connection.closeAsReadOnly(logger: logger)
+            }
+        }
+    }
 }
