@@ -133,15 +133,7 @@ struct LoadGroup: PostgresPreparedStatement {
                m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
                t.network, d.ips, d.names
         FROM ha_groups g JOIN tokens t USING (tenant_id, token_id)
-        CROSS JOIN LATERAL (
-            SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
-                   coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
-            FROM (SELECT ip_address, name FROM controllers c
-                  WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
-                  UNION ALL
-                  SELECT ip_address, name FROM switches s
-                  WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
-        ) d
+        \(HAGroupRepository.devicesOfToken)
         CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(c.connector_id), '{}') AS ids,
                    coalesce(array_agg(c.instance_id), '{}') AS instances,

@@ -97,6 +97,21 @@ public struct HAGroupRepository: Sendable {
             configurationModifiedAt: loaded.configurationModifiedAt, history: history)
     }
 
+    /// The devices of token `t`'s network (controllers of a wireless token, switches of a wired
+    /// one) as `d.ips` and `d.names`, in address order: a lateral join of the statements that
+    /// read a group's configuration.
+    static let devicesOfToken = """
+        CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
+                   coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
+            FROM (SELECT ip_address, name FROM controllers c
+                  WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+                  UNION ALL
+                  SELECT ip_address, name FROM switches s
+                  WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
+        ) d
+        """
+
     /// The group's configuration as pushed to its connectors.
     public func configuration(tenant: TenantID, token: TokenID) async throws -> HAGroupConfiguration? {
         // One statement: the devices of the token's network, as arrays (a join reads them with the group).
@@ -104,15 +119,7 @@ public struct HAGroupRepository: Sendable {
             """
             SELECT t.network, g.configuration_modified_at, d.ips, d.names FROM tokens t
             JOIN ha_groups g ON g.tenant_id = t.tenant_id AND g.token_id = t.token_id
-            CROSS JOIN LATERAL (
-                SELECT coalesce(array_agg(x.ip_address ORDER BY x.ip_address), '{}') AS ips,
-                       coalesce(array_agg(x.name ORDER BY x.ip_address), '{}') AS names
-                FROM (SELECT ip_address, name FROM controllers c
-                      WHERE t.network = 'wireless' AND c.tenant_id = t.tenant_id AND c.token_id = t.token_id
-                      UNION ALL
-                      SELECT ip_address, name FROM switches s
-                      WHERE t.network = 'wired' AND s.tenant_id = t.tenant_id AND s.token_id = t.token_id) x
-            ) d
+            \(unescaped: Self.devicesOfToken)
             WHERE t.tenant_id = \(tenant.rawValue) AND t.token_id = \(token.rawValue)
             """, logger: logger)
         for try await (network, modified, ips, names) in rows.decode((String, Date, [String], [String]).self) {
