@@ -61,6 +61,9 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
         var queue: [Tandem_V1_EventBatch] = []
         /// How many of the queue's first batches the current session has sent.
         var sent = 0
+        /// Batches acked and out of the queue whose `acked` event the observer has not yet been
+        /// told: still in flight as far as it knows, so they still count against the bound.
+        var acking = 0
         /// Lost on purpose: no session until ``restore()``.
         var down = false
         /// How many times it was lost on purpose (a session that began before a loss ended by it).
@@ -238,7 +241,7 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
         let data = options.streamsData ? DataStream.open(client: client, token: token, instanceID: identity.instanceID) : nil
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let down = state.withLock { state in
-            (state.control, state.data, state.wake, state.sent) = (control, data, wake, 0)
+            (state.control, state.data, state.wake, state.sent, state.acking) = (control, data, wake, 0, 0)
             return state.down
         }
         defer {
@@ -272,7 +275,7 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
         while true {
             let (batches, down, done) = state.withLock { state -> ([Tandem_V1_EventBatch], Bool, Bool) in
                 guard data != nil else { return ([], state.down, state.finishing) }
-                let end = min(state.queue.count, options.maximumInFlight)
+                let end = min(state.queue.count, max(0, options.maximumInFlight - state.acking))
                 let next = state.sent < end ? Array(state.queue[state.sent..<end]) : []
                 state.sent = max(state.sent, end)
                 return (next, state.down, state.finishing && state.queue.isEmpty)
@@ -303,14 +306,20 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
                 }
                 state.queue.removeFirst()
                 state.sent -= 1
+                state.acking += 1
+                return first
+            }
+            // Told before the batch's slot is given back, so an observer never sees more than
+            // the bound in flight.
+            observe(.acked(batch, ack))
+            state.withLock { state in
+                state.acking = max(0, state.acking - 1)  // a new session may have begun meanwhile
                 wake.yield()
                 if state.queue.isEmpty {
                     for waiter in state.waiters.values { waiter.resume() }
                     state.waiters.removeAll()
                 }
-                return first
             }
-            observe(.acked(batch, ack))
         }
     }
 }
