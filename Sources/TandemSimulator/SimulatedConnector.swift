@@ -14,12 +14,8 @@ public import TandemProtocol
 public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     public let identity: ConnectorIdentity
     private let connector: EdgeConnector<Transport>
-    private let tally = Tally()
-
     /// What the connector has done and been told, shared with its ``EdgeConnector``'s observer.
-    private final class Tally: Sendable {
-        let state = Mutex(State())
-    }
+    private let tally = Locked(State())
 
     struct State {
         /// The sessions' task, from the first start.
@@ -95,9 +91,9 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         self.identity = identity
         let tally = self.tally
         connector = EdgeConnector(identity: identity, token: token, client: client) {
-            tally.state.withLock { $0.relayed.heartbeat(now: Date()) }
+            tally.withLock { $0.relayed.heartbeat(now: Date()) }
         } observe: { event in
-            tally.state.withLock { state in
+            tally.withLock { state in
                 switch event {
                 case .connected(let welcome):
                     state.welcome = welcome
@@ -141,13 +137,13 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
             for await batch in batches {
                 if jitter > 0 { try? await Task.sleep(for: .milliseconds(Int64(random.next() % UInt64(jitter + 1)))) }
                 if Task.isCancelled { return }
-                tally.state.withLock { state in
+                tally.withLock { state in
                     if !state.held.isEmpty { state.held.removeFirst() }
                 }
                 connector.send(batch)
             }
         }
-        let (held, sessions) = tally.state.withLock { state in
+        let (held, sessions) = tally.withLock { state in
             state.starting = outcome
             state.queue = queue
             state.writer = writer
@@ -163,27 +159,27 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         var first = outcomes.makeAsyncIterator()
         do {
             try await first.next()?.get()
-            tally.state.withLock { $0.starting = nil }
+            tally.withLock { $0.starting = nil }
         } catch {
             kill()
             sessions?.cancel()
-            tally.state.withLock { $0.sessions = nil }
+            tally.withLock { $0.sessions = nil }
             throw error
         }
     }
 
     /// The Welcome of the latest session.
-    public var welcome: Tandem_V1_Welcome? { tally.state.withLock { $0.welcome } }
+    public var welcome: Tandem_V1_Welcome? { tally.withLock { $0.welcome } }
 
     /// The group's HA Active list as Tandem last pushed it to this connector.
-    public var haActive: [String] { tally.state.withLock { $0.haActive } }
+    public var haActive: [String] { tally.withLock { $0.haActive } }
 
     /// Whether the connector is running.
-    public var isAlive: Bool { tally.state.withLock { $0.alive } }
+    public var isAlive: Bool { tally.withLock { $0.alive } }
 
     /// Queues a batch for sending.
     public func submit(_ batch: Tandem_V1_EventBatch) {
-        tally.state.withLock { state in
+        tally.withLock { state in
             guard state.alive else { return }
             state.copiesSent += batch.events.count
             state.relayed.count(batch.events)
@@ -194,7 +190,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
 
     /// Drops both channels abruptly, as a crash would; nothing more is sent until ``start(maximumJitter:seed:)``.
     public func kill() {
-        let (writer, sessions) = tally.state.withLock { state in
+        let (writer, sessions) = tally.withLock { state in
             state.alive = false
             state.queue?.finish()
             defer { state.sessions = nil }
@@ -209,7 +205,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     /// the connector stays connected (its heartbeats go on). A killed connector waits for
     /// nothing: what it had not sent stays unsent, and un-acked batches are the report's.
     public func drain(within timeout: Duration = .seconds(30)) async {
-        let (queue, writer, alive) = tally.state.withLock { ($0.queue, $0.writer, $0.alive) }
+        let (queue, writer, alive) = tally.withLock { ($0.queue, $0.writer, $0.alive) }
         queue?.finish()
         await writer?.value
         guard alive else { return }
@@ -223,10 +219,10 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     }
 
     /// Keys of the events of every acked batch.
-    var ackedKeys: [[String]] { tally.state.withLock { $0.acked } }
-    var copiesSent: Int { tally.state.withLock { $0.copiesSent } }
-    var ackedCopies: Int { tally.state.withLock { $0.ackedCopies } }
-    var duplicates: Int { tally.state.withLock { $0.duplicates } }
+    var ackedKeys: [[String]] { tally.withLock { $0.acked } }
+    var copiesSent: Int { tally.withLock { $0.copiesSent } }
+    var ackedCopies: Int { tally.withLock { $0.ackedCopies } }
+    var duplicates: Int { tally.withLock { $0.duplicates } }
 
     /// The key the simulator compares stored rows by: source, kind, device time, subject, body.
     public static func key(_ event: Tandem_V1_Event) -> String {
