@@ -1,7 +1,6 @@
 import Foundation
 public import GRPCCore
 import SwiftProtobuf
-import Synchronization
 public import TandemConnector
 public import TandemProtocol
 
