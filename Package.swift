@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Only its `swift-openapi-generator` product, built by scripts/generate-openapi.
         .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
     ],
@@ -128,12 +130,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The operator API's contract: types generated from OpenAPI/openapi.json and the document
-        // itself (see scripts/generate-openapi).
+        // The operator API's contract: types and server side (APIProtocol) generated from
+        // OpenAPI/openapi.json, and the document itself (see scripts/generate-openapi).
         .target(
             name: "TandemOpenAPI",
             dependencies: [
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // Layer 4: the operator HTTP API.
@@ -149,6 +152,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 "TandemOpenAPI",
             ],
             swiftSettings: swiftSettings
@@ -295,6 +300,7 @@ if Context.environment["TANDEM_FUZZ"] != nil {
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "FuzzDataChannel", dependencies: fuzzDependencies, path: "Fuzz/FuzzDataChannel"),
         .executableTarget(name: "FuzzControlChannel", dependencies: fuzzDependencies, path: "Fuzz/FuzzControlChannel"),
-        .executableTarget(name: "FuzzOperatorRequests", dependencies: ["FuzzSupport", "TandemCore"], path: "Fuzz/FuzzOperatorRequests"),
+        .executableTarget(
+            name: "FuzzOperatorRequests", dependencies: ["FuzzSupport", "TandemCore", "TandemOpenAPI"], path: "Fuzz/FuzzOperatorRequests"),
     ]
 }

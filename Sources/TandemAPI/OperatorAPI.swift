@@ -5,8 +5,11 @@ public import Logging
 import Metrics
 import NIOCore
 import NIOSSL
+import OpenAPIHummingbird
+import OpenAPIRuntime
 import Prometheus
 public import TandemCore
+import TandemOpenAPI
 public import TandemStore
 
 /// The operator HTTP API: builds the router with every route and its middleware.
@@ -39,7 +42,8 @@ public struct OperatorAPI: Sendable {
 
     /// The router: `/healthz`, `/readyz` in the open, `/metrics` (behind its own token when
     /// configured), `/api/v1/…` behind the API key.
-    public func makeRouter(secureCookies: Bool = false) -> Router<OperatorContext> {
+    /// - Throws: only if the generated handlers could not be registered (a bad server URL).
+    public func makeRouter(secureCookies: Bool = false) throws -> Router<OperatorContext> {
         let router = Router(context: OperatorContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: ClientAddressMiddleware(trusted: trustedProxies))
@@ -54,12 +58,11 @@ public struct OperatorAPI: Sendable {
                 label: AuthenticationThrottle.failuresMetric, dimensions: [("listener", "http")],
                 factory: metrics.map { PrometheusMetricsFactory(registry: $0.registry) } ?? MetricsSystem.factory),
             throttle: throttle)
-        let api = router.group("api/v1").add(middleware: authenticator)
-        TokenRoutes(tokens: store.tokens, notifier: notifier).add(to: api)
-        ConnectorRoutes(connectors: store.connectors).add(to: api)
-        ControllerRoutes(connectors: store.connectors).add(to: api)
-        HAGroupRoutes(store: store, notifier: notifier).add(to: api)
-        AnalystRoutes(analysts: store.analysts, limits: analystLimits).add(to: api)
+        // The /api/v1 operations, from OpenAPI/openapi.json (their paths are the spec's own).
+        let api = router.group().add(middleware: authenticator).add(middleware: AcceptsJSON())
+        // Compact JSON with sorted keys (the runtime pretty-prints by default).
+        try OperatorHandlers(store: store, notifier: notifier, analystLimits: analystLimits)
+            .registerHandlers(on: api, configuration: .init(jsonEncodingOptions: [.sortedKeys]))
         router.add(middleware: AllowedMethods(of: router))
         return router
     }
@@ -80,7 +83,7 @@ public struct OperatorAPI: Sendable {
                 tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         }
         return Application(
-            router: makeRouter(secureCookies: tls != nil),
+            router: try makeRouter(secureCookies: tls != nil),
             server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "tandem",

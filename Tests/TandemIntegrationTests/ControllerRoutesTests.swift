@@ -57,13 +57,13 @@ struct ControllerRoutesTests {
                     uri: "/api/v1/controllers?limit=1&cursor=\(cursor)", method: .get, headers: [.authorization: "Bearer \(site.apiKey)"]
                 ) { try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any] }
                 #expect((second?["controllers"] as? [[String: Any]])?.map { $0["ipAddress"] as? String } == [lopsided])
-                #expect(second?["nextCursor"] is NSNull)
+                #expect(second?.keys.contains("nextCursor") == false, "no nextCursor on the last page")
                 // Another tenant learns nothing: an empty list, and 404 for the address.
                 try await api.execute(
                     uri: "/api/v1/controllers", method: .get, headers: [.authorization: "Bearer \(other.apiKey)"]
                 ) { response in
                     let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                    #expect((json?["controllers"] as? [Any])?.isEmpty == true && json?["nextCursor"] is NSNull)
+                    #expect((json?["controllers"] as? [Any])?.isEmpty == true && json?.keys.contains("nextCursor") == false)
                 }
                 try await api.execute(
                     uri: "/api/v1/controllers/\(both)", method: .get, headers: [.authorization: "Bearer \(other.apiKey)"]

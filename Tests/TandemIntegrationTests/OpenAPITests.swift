@@ -20,7 +20,7 @@ struct OpenAPITests {
     func routesMatchTheDocument() async throws {
         try await TandemHarness.run { tandem in
             let routed = Set(
-                tandem.api.makeRouter().routes.map { route -> String in
+                try tandem.api.makeRouter().routes.map { route -> String in
                     let path = route.path.description
                     return "\(route.method.rawValue) \(path == "/" || path.isEmpty ? "/" : path)"
                 })

@@ -161,7 +161,7 @@ struct SecurityTests {
             let ids: [String: String] = [
                 "id": a.welcome.connectorID, "tokenId": owner.tokenID.description, "ip": "172.20.239.66",
             ]
-            let routes = tandem.api.makeRouter().routes.map { ($0.method, $0.path.description) }
+            let routes = try tandem.api.makeRouter().routes.map { ($0.method, $0.path.description) }
                 .filter { $0.1.hasPrefix("/api/v1/") }
             #expect(routes.count >= 12)
             try await tandem.withAPI { api in

@@ -146,6 +146,25 @@ struct TokenRoutesTests {
         }
     }
 
+    @Test(
+        "an Accept without JSON gets 406 before anything is done (no token issued); one that takes JSON among others is served",
+        arguments: [
+            ("text/html", 406), ("application/json;q=0, text/html", 406), ("application/xml, text/*", 406),
+            ("text/html, application/json;q=0.9", 201), ("garbage, application/json", 201), ("*/*", 201), ("application/*", 201),
+        ])
+    func acceptHeader(accept: String, status: Int) async throws {
+        try await withOperatorAPI { store, client in
+            let (tenant, key) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
+            let response = try await client.execute(
+                uri: "/api/v1/tokens", method: .post,
+                headers: [.authorization: "Bearer \(key.revealed)", .contentType: "application/json", .accept: accept],
+                body: ByteBuffer(string: #"{"connectorName":"hq-pair"}"#))
+            #expect(response.status.code == status)
+            #expect(try await store.tokens.list(tenant: tenant.id).count == (status == 201 ? 1 : 0))
+            if status == 406 { #expect(response.json["error"] != nil) }
+        }
+    }
+
     @Test("another tenant's token is 404 on show and revoke, absent from the list, and left unrevoked")
     func tenantIsolation() async throws {
         try await withOperatorAPI { store, client in

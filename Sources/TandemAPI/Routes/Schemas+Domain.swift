@@ -17,6 +17,15 @@ extension Components.Schemas.NetworkKind {
     }
 }
 
+extension NetworkKind {
+    init(_ network: Components.Schemas.NetworkKind) {
+        switch network {
+        case .wireless: self = .wireless
+        case .wired: self = .wired
+        }
+    }
+}
+
 extension Components.Schemas.HealthLevel {
     init(_ level: HAGroupHealth.Level) {
         switch level {
@@ -49,7 +58,7 @@ extension Components.Schemas.HAGroup.FastLocatePayload.StatePayload {
     }
 }
 
-extension Components.Schemas.Token: ResponseEncodable {
+extension Components.Schemas.Token {
     /// A token as listed (never its secret).
     init(_ token: Token) {
         self.init(
@@ -58,7 +67,7 @@ extension Components.Schemas.Token: ResponseEncodable {
     }
 }
 
-extension Components.Schemas.IssuedToken: ResponseEncodable {
+extension Components.Schemas.IssuedToken {
     /// A token as issued: the one time its secret is shown.
     init(_ issued: IssuedToken) {
         self.init(
@@ -67,7 +76,7 @@ extension Components.Schemas.IssuedToken: ResponseEncodable {
     }
 }
 
-extension Components.Schemas.Analyst: ResponseEncodable {
+extension Components.Schemas.Analyst {
     /// An analyst as listed (never its password).
     init(_ analyst: Analyst) {
         self.init(
@@ -76,7 +85,7 @@ extension Components.Schemas.Analyst: ResponseEncodable {
     }
 }
 
-extension Components.Schemas.IssuedAnalyst: ResponseEncodable {
+extension Components.Schemas.IssuedAnalyst {
     /// An analyst login as created: the one time its password is shown.
     init(_ issued: IssuedAnalyst) {
         self.init(
@@ -105,7 +114,7 @@ extension Components.Schemas.ConnectorSummary {
     }
 }
 
-extension Components.Schemas.ConnectorDetails: ResponseEncodable {
+extension Components.Schemas.ConnectorDetails {
     /// Every field of the details view (the product document's Figure 8), plus hostname,
     /// tenant, channels and the statistics of the connector's heartbeats.
     init(_ connector: Connector, now: Date) {
@@ -131,7 +140,7 @@ extension Components.Schemas.ConnectorDetails: ResponseEncodable {
     }
 }
 
-extension Components.Schemas.Controller: ResponseEncodable {
+extension Components.Schemas.Controller {
     /// A controller of the tenant with the connectors connected to it (Figure 10's view).
     init(_ view: ControllerView) {
         self.init(
@@ -162,7 +171,7 @@ extension Components.Schemas.HAGroupSummary {
     }
 }
 
-extension Components.Schemas.HAGroup: ResponseEncodable {
+extension Components.Schemas.HAGroup {
     /// A group: its members, HA Active list, health, reprovision flags, FastLocate and history.
     init(_ state: HAGroupState, token: TokenID, members: [Connector]) {
         self.init(
@@ -186,7 +195,7 @@ extension Components.Schemas.HAGroup: ResponseEncodable {
     }
 }
 
-extension Components.Schemas.Devices: ResponseEncodable {
+extension Components.Schemas.Devices {
     /// A group's controllers or switches as configured.
     init(_ configuration: HAGroupConfiguration) {
         self.init(

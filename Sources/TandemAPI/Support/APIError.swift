@@ -72,6 +72,10 @@ package struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvert
         return error
     }
 
+    /// 415 for a request body that is not JSON.
+    static let unsupportedMediaType = APIError(
+        .unsupportedMediaType, code: .unsupportedMediaType, message: "send Content-Type: application/json")
+
     /// 400 for a request body that is not JSON of the expected shape or breaks a rule.
     init(_ error: RequestBodyError) {
         switch error {

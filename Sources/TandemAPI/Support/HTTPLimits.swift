@@ -11,7 +11,7 @@ public struct HTTPLimits: Sendable {
     /// Connections open at once; further clients wait in the listen queue (default 1,000).
     public var maximumConnections = 1_000
     /// The largest request body accepted: that of a JSON body (64 KiB; the sign-in form is far smaller).
-    public var maximumBodySize = Request.maximumJSONBodySize
+    public var maximumBodySize = 64 * 1024
 
     public init() {}
 }

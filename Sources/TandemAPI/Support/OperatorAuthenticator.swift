@@ -6,7 +6,8 @@ import TandemCore
 import TandemStore
 
 /// Authenticates operator requests by their `Authorization: Bearer <API key>` header and sets
-/// ``OperatorContext/tenantID``; anything else is answered 401 before a handler runs.
+/// ``OperatorContext/tenantID``, also as ``OperatorContext/current`` for the generated
+/// handlers; anything else is answered 401 before a handler runs.
 struct OperatorAuthenticator: RouterMiddleware {
     typealias Context = OperatorContext
     let tenants: TenantRepository
@@ -29,6 +30,6 @@ struct OperatorAuthenticator: RouterMiddleware {
         var context = context
         context.tenantID = tenant
         context.logger[metadataKey: LogKey.tenant] = "\(tenant)"
-        return try await next(request, context)
+        return try await OperatorContext.$current.withValue(context) { try await next(request, context) }
     }
 }

@@ -21,6 +21,11 @@ public struct OperatorContext: RequestContext {
         self.channel = source.channel
     }
 
+    /// The context of the request being handled, for the `/api/v1` handlers (``OperatorHandlers``),
+    /// which the generated code calls with their operation's input only; set by
+    /// ``OperatorAuthenticator`` around them.
+    @TaskLocal static var current: OperatorContext?
+
     /// The key failed authentications are counted under.
     var throttleKey: String { remoteAddress ?? "unknown" }
 

@@ -21,20 +21,9 @@ public struct DeviceListRequest: Sendable, Equatable {
     /// The devices, in the order given, each address once.
     public let devices: [Device]
 
-    private struct Wire: Decodable {
-        struct Device: Decodable {
-            let ipAddress: String?
-            let name: String?
-        }
-        let devices: [Device]?
-    }
-
-    /// Decodes and validates a request body.
-    public init(json bytes: some Collection<UInt8>) throws(RequestBodyError) {
-        let wire = try RequestBody.decode(Wire.self, from: bytes)
-        guard let entries = wire.devices else {
-            throw .invalid(ValidationError(field: "devices", message: "is required (an array of {ipAddress, name})"))
-        }
+    /// Validates a request's values (decoded by the operator API's generated types): each
+    /// device's address and optional name, in order.
+    public init(devices entries: [(ipAddress: String, name: String?)]) throws(RequestBodyError) {
         guard entries.count <= Self.maximumDevices else {
             throw .invalid(ValidationError(field: "devices", message: "at most \(Self.maximumDevices) devices per group"))
         }
@@ -42,7 +31,7 @@ public struct DeviceListRequest: Sendable, Equatable {
         var seen: Set<String> = []
         for (index, entry) in entries.enumerated() {
             do {
-                let ip = try IPAddress(entry.ipAddress ?? "", field: "devices[\(index)].ipAddress").canonical
+                let ip = try IPAddress(entry.ipAddress, field: "devices[\(index)].ipAddress").canonical
                 let name = try entry.name.map { try DisplayName($0, field: "devices[\(index)].name").value } ?? ""
                 guard seen.insert(ip).inserted else {
                     throw ValidationError(

@@ -1,23 +1,22 @@
 import Foundation
 
-/// Decoding of operator request bodies: JSON bytes to a value, with an error that names the
-/// field at fault instead of Foundation's `DecodingError`.
+/// What a request body that did not decode says: the field at fault instead of Foundation's
+/// `DecodingError` (the operator API's generated types decode the bodies; TandemCore's request
+/// types then apply the rules).
 public enum RequestBody {
-    /// Decodes `bytes` as JSON of type `T`.
-    /// - Throws: `RequestBodyError.invalid` naming the field that is missing or of the wrong
-    ///   type, `.malformed` for anything else (not JSON, not an object).
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(RequestBodyError) -> T {
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(key, detail) {
-            let field = path(detail.codingPath + [key])
-            throw .invalid(ValidationError(field: field, message: "is required"))
-        } catch let DecodingError.typeMismatch(expected, detail), let DecodingError.valueNotFound(expected, detail) {
-            throw .invalid(ValidationError(field: path(detail.codingPath), message: "must be \(jsonName(of: expected))"))
-        } catch let error as ValidationError {
-            throw .invalid(error)
-        } catch {
-            throw .malformed
+    /// What a failed decoding of a request says: the field that is missing, of the wrong type
+    /// or of a value the API does not take; `.malformed` when the body is not JSON or not an
+    /// object at all.
+    public static func error(_ error: DecodingError) -> RequestBodyError {
+        switch error {
+        case .keyNotFound(let key, let detail):
+            return .invalid(ValidationError(field: path(detail.codingPath + [key]), message: "is required"))
+        case .typeMismatch(let expected, let detail), .valueNotFound(let expected, let detail):
+            return .invalid(ValidationError(field: path(detail.codingPath), message: "must be \(jsonName(of: expected))"))
+        case .dataCorrupted(let detail) where !detail.codingPath.isEmpty:
+            return .invalid(ValidationError(field: path(detail.codingPath), message: "has a value this API does not take"))
+        default:
+            return .malformed
         }
     }
 

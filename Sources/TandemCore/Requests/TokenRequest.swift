@@ -5,36 +5,13 @@ public struct TokenRequest: Sendable, Equatable {
     /// The network the pair serves; `wireless` when the body does not say.
     public let network: NetworkKind
 
-    private struct Wire: Decodable {
-        let connectorName: String?
-        let network: String?
-    }
-
-    /// Decodes and validates a request body.
-    public init(json bytes: some Collection<UInt8>) throws(RequestBodyError) {
-        let wire = try RequestBody.decode(Wire.self, from: bytes)
-        guard let name = wire.connectorName else {
-            throw .invalid(ValidationError(field: "connectorName", message: "is required"))
-        }
+    /// Validates a request's values (decoded by the operator API's generated types).
+    public init(connectorName name: String, network: NetworkKind) throws(RequestBodyError) {
         do {
             connectorName = try DisplayName(name, field: "connectorName")
         } catch {
             throw .invalid(error as? ValidationError ?? ValidationError(field: "connectorName", message: "is not valid"))
         }
-        network = try NetworkKind(field: "network", wire.network)
-    }
-}
-
-extension NetworkKind {
-    /// The kind a request names, `wireless` when it names none.
-    init(field: String, _ text: String?) throws(RequestBodyError) {
-        guard let text else {
-            self = .wireless
-            return
-        }
-        guard let kind = NetworkKind(rawValue: text) else {
-            throw .invalid(ValidationError(field: field, message: "must be \"wireless\" or \"wired\" (got \"\(text.prefix(32))\")"))
-        }
-        self = kind
+        self.network = network
     }
 }

@@ -561,8 +561,7 @@ package enum OpenAPISpec {
                               "revokedAt": null,
                               "active": true
                             }
-                          ],
-                          "nextCursor": null
+                          ]
                         }
                       }
                     }
@@ -782,8 +781,7 @@ package enum OpenAPISpec {
                               "revokedAt": null,
                               "active": true
                             }
-                          ],
-                          "nextCursor": null
+                          ]
                         }
                       }
                     }
@@ -924,8 +922,7 @@ package enum OpenAPISpec {
                               "status": "active",
                               "group": "8d1f4c2a-6f0e-4c1b-9f62-3c7b9a1e5d40"
                             }
-                          ],
-                          "nextCursor": null
+                          ]
                         }
                       }
                     }
@@ -1096,8 +1093,7 @@ package enum OpenAPISpec {
                               "seenByOneMemberOnly": [],
                               "flagged": false
                             }
-                          ],
-                          "nextCursor": null
+                          ]
                         }
                       }
                     }
@@ -1588,7 +1584,9 @@ package enum OpenAPISpec {
                           "method_not_allowed",
                           "invalid_field",
                           "invalid_json",
+                          "invalid_request",
                           "unsupported_media_type",
+                          "not_acceptable",
                           "http_error",
                           "internal"
                         ]
@@ -1760,8 +1758,7 @@ package enum OpenAPISpec {
               "TokenList": {
                 "type": "object",
                 "required": [
-                  "tokens",
-                  "nextCursor"
+                  "tokens"
                 ],
                 "properties": {
                   "tokens": {
@@ -1771,11 +1768,8 @@ package enum OpenAPISpec {
                     }
                   },
                   "nextCursor": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "description": "pass as `cursor` for the next page; `null` on the last page"
+                    "type": "string",
+                    "description": "pass as `cursor` for the next page; absent on the last page"
                   }
                 }
               },
@@ -1872,8 +1866,7 @@ package enum OpenAPISpec {
               "AnalystList": {
                 "type": "object",
                 "required": [
-                  "analysts",
-                  "nextCursor"
+                  "analysts"
                 ],
                 "properties": {
                   "analysts": {
@@ -1883,11 +1876,8 @@ package enum OpenAPISpec {
                     }
                   },
                   "nextCursor": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "description": "pass as `cursor` for the next page; `null` on the last page"
+                    "type": "string",
+                    "description": "pass as `cursor` for the next page; absent on the last page"
                   }
                 }
               },
@@ -1939,8 +1929,7 @@ package enum OpenAPISpec {
               "ConnectorList": {
                 "type": "object",
                 "required": [
-                  "connectors",
-                  "nextCursor"
+                  "connectors"
                 ],
                 "properties": {
                   "connectors": {
@@ -1950,11 +1939,8 @@ package enum OpenAPISpec {
                     }
                   },
                   "nextCursor": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "description": "pass as `cursor` for the next page; `null` on the last page"
+                    "type": "string",
+                    "description": "pass as `cursor` for the next page; absent on the last page"
                   }
                 }
               },
@@ -2501,8 +2487,7 @@ package enum OpenAPISpec {
               "ControllerList": {
                 "type": "object",
                 "required": [
-                  "controllers",
-                  "nextCursor"
+                  "controllers"
                 ],
                 "properties": {
                   "controllers": {
@@ -2512,11 +2497,8 @@ package enum OpenAPISpec {
                     }
                   },
                   "nextCursor": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "description": "pass as `cursor` for the next page; `null` on the last page"
+                    "type": "string",
+                    "description": "pass as `cursor` for the next page; absent on the last page"
                   }
                 }
               },
@@ -2607,8 +2589,7 @@ package enum OpenAPISpec {
               "HAGroupList": {
                 "type": "object",
                 "required": [
-                  "groups",
-                  "nextCursor"
+                  "groups"
                 ],
                 "properties": {
                   "groups": {
@@ -2618,11 +2599,8 @@ package enum OpenAPISpec {
                     }
                   },
                   "nextCursor": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "description": "pass as `cursor` for the next page; `null` on the last page"
+                    "type": "string",
+                    "description": "pass as `cursor` for the next page; absent on the last page"
                   }
                 }
               }

@@ -15,6 +15,7 @@ package import struct Foundation.Data
 @diagnose(UnusedImportAccess, as: ignored)
 #endif
 package import struct Foundation.Date
+import HTTPTypes
 extension Components {
     /// Types generated from the `#/components/headers` section of the OpenAPI document.
     package enum Headers {}
@@ -277,7 +278,9 @@ extension Components {
                     case methodNotAllowed = "method_not_allowed"
                     case invalidField = "invalid_field"
                     case invalidJson = "invalid_json"
+                    case invalidRequest = "invalid_request"
                     case unsupportedMediaType = "unsupported_media_type"
+                    case notAcceptable = "not_acceptable"
                     case httpError = "http_error"
                     case _internal = "internal"
                 }
@@ -537,7 +540,7 @@ extension Components {
         package struct TokenList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TokenList/tokens`.
             package var tokens: [Components.Schemas.Token]
-            /// pass as `cursor` for the next page; `null` on the last page
+            /// pass as `cursor` for the next page; absent on the last page
             ///
             /// - Remark: Generated from `#/components/schemas/TokenList/nextCursor`.
             package var nextCursor: Swift.String?
@@ -545,7 +548,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - tokens:
-            ///   - nextCursor: pass as `cursor` for the next page; `null` on the last page
+            ///   - nextCursor: pass as `cursor` for the next page; absent on the last page
             package init(
                 tokens: [Components.Schemas.Token],
                 nextCursor: Swift.String? = nil
@@ -681,7 +684,7 @@ extension Components {
         package struct AnalystList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AnalystList/analysts`.
             package var analysts: [Components.Schemas.Analyst]
-            /// pass as `cursor` for the next page; `null` on the last page
+            /// pass as `cursor` for the next page; absent on the last page
             ///
             /// - Remark: Generated from `#/components/schemas/AnalystList/nextCursor`.
             package var nextCursor: Swift.String?
@@ -689,7 +692,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - analysts:
-            ///   - nextCursor: pass as `cursor` for the next page; `null` on the last page
+            ///   - nextCursor: pass as `cursor` for the next page; absent on the last page
             package init(
                 analysts: [Components.Schemas.Analyst],
                 nextCursor: Swift.String? = nil
@@ -771,7 +774,7 @@ extension Components {
         package struct ConnectorList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ConnectorList/connectors`.
             package var connectors: [Components.Schemas.ConnectorSummary]
-            /// pass as `cursor` for the next page; `null` on the last page
+            /// pass as `cursor` for the next page; absent on the last page
             ///
             /// - Remark: Generated from `#/components/schemas/ConnectorList/nextCursor`.
             package var nextCursor: Swift.String?
@@ -779,7 +782,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - connectors:
-            ///   - nextCursor: pass as `cursor` for the next page; `null` on the last page
+            ///   - nextCursor: pass as `cursor` for the next page; absent on the last page
             package init(
                 connectors: [Components.Schemas.ConnectorSummary],
                 nextCursor: Swift.String? = nil
@@ -1495,7 +1498,7 @@ extension Components {
         package struct ControllerList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ControllerList/controllers`.
             package var controllers: [Components.Schemas.Controller]
-            /// pass as `cursor` for the next page; `null` on the last page
+            /// pass as `cursor` for the next page; absent on the last page
             ///
             /// - Remark: Generated from `#/components/schemas/ControllerList/nextCursor`.
             package var nextCursor: Swift.String?
@@ -1503,7 +1506,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - controllers:
-            ///   - nextCursor: pass as `cursor` for the next page; `null` on the last page
+            ///   - nextCursor: pass as `cursor` for the next page; absent on the last page
             package init(
                 controllers: [Components.Schemas.Controller],
                 nextCursor: Swift.String? = nil
@@ -1633,7 +1636,7 @@ extension Components {
         package struct HAGroupList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/HAGroupList/groups`.
             package var groups: [Components.Schemas.HAGroupSummary]
-            /// pass as `cursor` for the next page; `null` on the last page
+            /// pass as `cursor` for the next page; absent on the last page
             ///
             /// - Remark: Generated from `#/components/schemas/HAGroupList/nextCursor`.
             package var nextCursor: Swift.String?
@@ -1641,7 +1644,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - groups:
-            ///   - nextCursor: pass as `cursor` for the next page; `null` on the last page
+            ///   - nextCursor: pass as `cursor` for the next page; absent on the last page
             package init(
                 groups: [Components.Schemas.HAGroupSummary],
                 nextCursor: Swift.String? = nil
@@ -1660,1642 +1663,6 @@ extension Components {
 package enum Components {}
 /// API operations, with input and output types, generated from `#/paths` in the OpenAPI document.
 package enum Operations {
-    /// The fleet view (summary, groups worst first, filters, pages of 50), or the sign-in form without a session
-    ///
-    /// - Remark: HTTP `GET /`.
-    /// - Remark: Generated from `#/paths///get(dashboard)`.
-    package enum Dashboard {
-        package static let id: Swift.String = "dashboard"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/GET/query`.
-            package struct Query: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/GET/query/health`.
-                @frozen package enum HealthPayload: String, Codable, Hashable, Sendable, CaseIterable {
-                    case healthy = "healthy"
-                    case degraded = "degraded"
-                    case down = "down"
-                }
-                /// only groups of this health
-                ///
-                /// - Remark: Generated from `#/paths/GET/query/health`.
-                package var health: Operations.Dashboard.Input.Query.HealthPayload?
-                /// - Remark: Generated from `#/paths/GET/query/network`.
-                @frozen package enum NetworkPayload: String, Codable, Hashable, Sendable, CaseIterable {
-                    case wireless = "wireless"
-                    case wired = "wired"
-                }
-                /// only groups of this network kind
-                ///
-                /// - Remark: Generated from `#/paths/GET/query/network`.
-                package var network: Operations.Dashboard.Input.Query.NetworkPayload?
-                /// case-insensitive text in the group's name or a member's hostname or IP address
-                ///
-                /// - Remark: Generated from `#/paths/GET/query/search`.
-                package var search: Swift.String?
-                /// page of 50 groups, from 1
-                ///
-                /// - Remark: Generated from `#/paths/GET/query/page`.
-                package var page: Swift.Int?
-                /// Creates a new `Query`.
-                ///
-                /// - Parameters:
-                ///   - health: only groups of this health
-                ///   - network: only groups of this network kind
-                ///   - search: case-insensitive text in the group's name or a member's hostname or IP address
-                ///   - page: page of 50 groups, from 1
-                package init(
-                    health: Operations.Dashboard.Input.Query.HealthPayload? = nil,
-                    network: Operations.Dashboard.Input.Query.NetworkPayload? = nil,
-                    search: Swift.String? = nil,
-                    page: Swift.Int? = nil
-                ) {
-                    self.health = health
-                    self.network = network
-                    self.search = search
-                    self.page = page
-                }
-            }
-            package var query: Operations.Dashboard.Input.Query
-            /// - Remark: Generated from `#/paths/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Dashboard.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Dashboard.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.Dashboard.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - query:
-            ///   - headers:
-            package init(
-                query: Operations.Dashboard.Input.Query = .init(),
-                headers: Operations.Dashboard.Input.Headers = .init()
-            ) {
-                self.query = query
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/GET/responses/200/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Dashboard.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Dashboard.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// HTML page
-            ///
-            /// - Remark: Generated from `#/paths///get(dashboard)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.Dashboard.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.Dashboard.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// invalid input (`invalid_field` names the field; `invalid_json` for a body that is not JSON)
-            ///
-            /// - Remark: Generated from `#/paths///get(dashboard)/responses/400`.
-            ///
-            /// HTTP response code: `400 badRequest`.
-            case badRequest(Components.Responses.BadRequest)
-            /// The associated value of the enum case if `self` is `.badRequest`.
-            ///
-            /// - Throws: An error if `self` is not `.badRequest`.
-            /// - SeeAlso: `.badRequest`.
-            package var badRequest: Components.Responses.BadRequest {
-                get throws {
-                    switch self {
-                    case let .badRequest(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "badRequest",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case html
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "text/html":
-                    self = .html
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .html:
-                    return "text/html"
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .html,
-                    .json
-                ]
-            }
-        }
-    }
-    /// Signs in with the tenant's API key (form body)
-    ///
-    /// - Remark: HTTP `POST /login`.
-    /// - Remark: Generated from `#/paths//login/post(login)`.
-    package enum Login {
-        package static let id: Swift.String = "login"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/login/POST/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Login.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Login.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.Login.Input.Headers
-            /// - Remark: Generated from `#/paths/login/POST/requestBody`.
-            @frozen package enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/login/POST/requestBody/urlEncodedForm`.
-                package struct UrlEncodedFormPayload: Codable, Hashable, Sendable {
-                    /// - Remark: Generated from `#/paths/login/POST/requestBody/urlEncodedForm/apiKey`.
-                    package var apiKey: Swift.String
-                    /// Creates a new `UrlEncodedFormPayload`.
-                    ///
-                    /// - Parameters:
-                    ///   - apiKey:
-                    package init(apiKey: Swift.String) {
-                        self.apiKey = apiKey
-                    }
-                    package enum CodingKeys: String, CodingKey {
-                        case apiKey
-                    }
-                }
-                /// - Remark: Generated from `#/paths/login/POST/requestBody/content/application\/x-www-form-urlencoded`.
-                case urlEncodedForm(Operations.Login.Input.Body.UrlEncodedFormPayload)
-            }
-            package var body: Operations.Login.Input.Body
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            ///   - body:
-            package init(
-                headers: Operations.Login.Input.Headers = .init(),
-                body: Operations.Login.Input.Body
-            ) {
-                self.headers = headers
-                self.body = body
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct SeeOther: Sendable, Hashable {
-                /// Creates a new `SeeOther`.
-                package init() {}
-            }
-            /// signed in: session cookie set (HttpOnly, SameSite=Strict), redirect to /
-            ///
-            /// - Remark: Generated from `#/paths//login/post(login)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            case seeOther(Operations.Login.Output.SeeOther)
-            /// signed in: session cookie set (HttpOnly, SameSite=Strict), redirect to /
-            ///
-            /// - Remark: Generated from `#/paths//login/post(login)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            package static var seeOther: Self {
-                .seeOther(.init())
-            }
-            /// The associated value of the enum case if `self` is `.seeOther`.
-            ///
-            /// - Throws: An error if `self` is not `.seeOther`.
-            /// - SeeAlso: `.seeOther`.
-            package var seeOther: Operations.Login.Output.SeeOther {
-                get throws {
-                    switch self {
-                    case let .seeOther(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "seeOther",
-                            response: self
-                        )
-                    }
-                }
-            }
-            package struct Unauthorized: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/login/POST/responses/401/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/login/POST/responses/401/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Login.Output.Unauthorized.Body
-                /// Creates a new `Unauthorized`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Login.Output.Unauthorized.Body) {
-                    self.body = body
-                }
-            }
-            /// the form again, with the error
-            ///
-            /// - Remark: Generated from `#/paths//login/post(login)/responses/401`.
-            ///
-            /// HTTP response code: `401 unauthorized`.
-            case unauthorized(Operations.Login.Output.Unauthorized)
-            /// The associated value of the enum case if `self` is `.unauthorized`.
-            ///
-            /// - Throws: An error if `self` is not `.unauthorized`.
-            /// - SeeAlso: `.unauthorized`.
-            package var unauthorized: Operations.Login.Output.Unauthorized {
-                get throws {
-                    switch self {
-                    case let .unauthorized(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "unauthorized",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// the body did not arrive within the body timeout (--http-body-timeout); the connection is closed
-            ///
-            /// - Remark: Generated from `#/paths//login/post(login)/responses/408`.
-            ///
-            /// HTTP response code: `408 requestTimeout`.
-            case requestTimeout(Components.Responses.RequestTimeout)
-            /// The associated value of the enum case if `self` is `.requestTimeout`.
-            ///
-            /// - Throws: An error if `self` is not `.requestTimeout`.
-            /// - SeeAlso: `.requestTimeout`.
-            package var requestTimeout: Components.Responses.RequestTimeout {
-                get throws {
-                    switch self {
-                    case let .requestTimeout(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "requestTimeout",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case html
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "text/html":
-                    self = .html
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .html:
-                    return "text/html"
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .html,
-                    .json
-                ]
-            }
-        }
-    }
-    /// Ends the session
-    ///
-    /// - Remark: HTTP `POST /logout`.
-    /// - Remark: Generated from `#/paths//logout/post(logout)`.
-    package enum Logout {
-        package static let id: Swift.String = "logout"
-        package struct Input: Sendable, Hashable {
-            /// Creates a new `Input`.
-            package init() {}
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct SeeOther: Sendable, Hashable {
-                /// Creates a new `SeeOther`.
-                package init() {}
-            }
-            /// cookie cleared, redirect to /
-            ///
-            /// - Remark: Generated from `#/paths//logout/post(logout)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            case seeOther(Operations.Logout.Output.SeeOther)
-            /// cookie cleared, redirect to /
-            ///
-            /// - Remark: Generated from `#/paths//logout/post(logout)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            package static var seeOther: Self {
-                .seeOther(.init())
-            }
-            /// The associated value of the enum case if `self` is `.seeOther`.
-            ///
-            /// - Throws: An error if `self` is not `.seeOther`.
-            /// - SeeAlso: `.seeOther`.
-            package var seeOther: Operations.Logout.Output.SeeOther {
-                get throws {
-                    switch self {
-                    case let .seeOther(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "seeOther",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-    }
-    /// The fleet table of one page alone (the page's refresh)
-    ///
-    /// - Remark: HTTP `GET /dashboard/fleet`.
-    /// - Remark: Generated from `#/paths//dashboard/fleet/get(dashboardFleet)`.
-    package enum DashboardFleet {
-        package static let id: Swift.String = "dashboardFleet"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query`.
-            package struct Query: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query/health`.
-                @frozen package enum HealthPayload: String, Codable, Hashable, Sendable, CaseIterable {
-                    case healthy = "healthy"
-                    case degraded = "degraded"
-                    case down = "down"
-                }
-                /// only groups of this health
-                ///
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query/health`.
-                package var health: Operations.DashboardFleet.Input.Query.HealthPayload?
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query/network`.
-                @frozen package enum NetworkPayload: String, Codable, Hashable, Sendable, CaseIterable {
-                    case wireless = "wireless"
-                    case wired = "wired"
-                }
-                /// only groups of this network kind
-                ///
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query/network`.
-                package var network: Operations.DashboardFleet.Input.Query.NetworkPayload?
-                /// case-insensitive text in the group's name or a member's hostname or IP address
-                ///
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query/search`.
-                package var search: Swift.String?
-                /// page of 50 groups, from 1
-                ///
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/query/page`.
-                package var page: Swift.Int?
-                /// Creates a new `Query`.
-                ///
-                /// - Parameters:
-                ///   - health: only groups of this health
-                ///   - network: only groups of this network kind
-                ///   - search: case-insensitive text in the group's name or a member's hostname or IP address
-                ///   - page: page of 50 groups, from 1
-                package init(
-                    health: Operations.DashboardFleet.Input.Query.HealthPayload? = nil,
-                    network: Operations.DashboardFleet.Input.Query.NetworkPayload? = nil,
-                    search: Swift.String? = nil,
-                    page: Swift.Int? = nil
-                ) {
-                    self.health = health
-                    self.network = network
-                    self.search = search
-                    self.page = page
-                }
-            }
-            package var query: Operations.DashboardFleet.Input.Query
-            /// - Remark: Generated from `#/paths/dashboard/fleet/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DashboardFleet.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DashboardFleet.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.DashboardFleet.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - query:
-            ///   - headers:
-            package init(
-                query: Operations.DashboardFleet.Input.Query = .init(),
-                headers: Operations.DashboardFleet.Input.Headers = .init()
-            ) {
-                self.query = query
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/dashboard/fleet/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/dashboard/fleet/GET/responses/200/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.DashboardFleet.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.DashboardFleet.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// HTML fragment
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/fleet/get(dashboardFleet)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.DashboardFleet.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.DashboardFleet.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// missing, unknown or revoked credentials (not told apart)
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/fleet/get(dashboardFleet)/responses/401`.
-            ///
-            /// HTTP response code: `401 unauthorized`.
-            case unauthorized(Components.Responses.Unauthorized)
-            /// The associated value of the enum case if `self` is `.unauthorized`.
-            ///
-            /// - Throws: An error if `self` is not `.unauthorized`.
-            /// - SeeAlso: `.unauthorized`.
-            package var unauthorized: Components.Responses.Unauthorized {
-                get throws {
-                    switch self {
-                    case let .unauthorized(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "unauthorized",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// invalid input (`invalid_field` names the field; `invalid_json` for a body that is not JSON)
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/fleet/get(dashboardFleet)/responses/400`.
-            ///
-            /// HTTP response code: `400 badRequest`.
-            case badRequest(Components.Responses.BadRequest)
-            /// The associated value of the enum case if `self` is `.badRequest`.
-            ///
-            /// - Throws: An error if `self` is not `.badRequest`.
-            /// - SeeAlso: `.badRequest`.
-            package var badRequest: Components.Responses.BadRequest {
-                get throws {
-                    switch self {
-                    case let .badRequest(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "badRequest",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case html
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "text/html":
-                    self = .html
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .html:
-                    return "text/html"
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .html,
-                    .json
-                ]
-            }
-        }
-    }
-    /// One HA group's card: members, flags, FastLocate, devices, failovers, the last hour's charts
-    ///
-    /// - Remark: HTTP `GET /dashboard/groups/{tokenId}`.
-    /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)`.
-    package enum DashboardGroup {
-        package static let id: Swift.String = "dashboardGroup"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/path`.
-            package struct Path: Sendable, Hashable {
-                /// the group's token id
-                ///
-                /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/path/tokenId`.
-                package var tokenId: Swift.String
-                /// Creates a new `Path`.
-                ///
-                /// - Parameters:
-                ///   - tokenId: the group's token id
-                package init(tokenId: Swift.String) {
-                    self.tokenId = tokenId
-                }
-            }
-            package var path: Operations.DashboardGroup.Input.Path
-            /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DashboardGroup.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DashboardGroup.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.DashboardGroup.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - path:
-            ///   - headers:
-            package init(
-                path: Operations.DashboardGroup.Input.Path,
-                headers: Operations.DashboardGroup.Input.Headers = .init()
-            ) {
-                self.path = path
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/responses/200/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.DashboardGroup.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.DashboardGroup.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// HTML page
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.DashboardGroup.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.DashboardGroup.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            package struct SeeOther: Sendable, Hashable {
-                /// Creates a new `SeeOther`.
-                package init() {}
-            }
-            /// no session: redirect to the sign-in form
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            case seeOther(Operations.DashboardGroup.Output.SeeOther)
-            /// no session: redirect to the sign-in form
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            package static var seeOther: Self {
-                .seeOther(.init())
-            }
-            /// The associated value of the enum case if `self` is `.seeOther`.
-            ///
-            /// - Throws: An error if `self` is not `.seeOther`.
-            /// - SeeAlso: `.seeOther`.
-            package var seeOther: Operations.DashboardGroup.Output.SeeOther {
-                get throws {
-                    switch self {
-                    case let .seeOther(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "seeOther",
-                            response: self
-                        )
-                    }
-                }
-            }
-            package struct NotFound: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/responses/404/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/dashboard/groups/{tokenId}/GET/responses/404/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.DashboardGroup.Output.NotFound.Body
-                /// Creates a new `NotFound`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.DashboardGroup.Output.NotFound.Body) {
-                    self.body = body
-                }
-            }
-            /// HTML page: this tenant has no such group
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)/responses/404`.
-            ///
-            /// HTTP response code: `404 notFound`.
-            case notFound(Operations.DashboardGroup.Output.NotFound)
-            /// The associated value of the enum case if `self` is `.notFound`.
-            ///
-            /// - Throws: An error if `self` is not `.notFound`.
-            /// - SeeAlso: `.notFound`.
-            package var notFound: Operations.DashboardGroup.Output.NotFound {
-                get throws {
-                    switch self {
-                    case let .notFound(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "notFound",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case html
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "text/html":
-                    self = .html
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .html:
-                    return "text/html"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .html
-                ]
-            }
-        }
-    }
-    /// A connector's page
-    ///
-    /// - Remark: HTTP `GET /dashboard/connectors/{id}`.
-    /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)`.
-    package enum DashboardConnector {
-        package static let id: Swift.String = "dashboardConnector"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/path`.
-            package struct Path: Sendable, Hashable {
-                /// connector id
-                ///
-                /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/path/id`.
-                package var id: Swift.String
-                /// Creates a new `Path`.
-                ///
-                /// - Parameters:
-                ///   - id: connector id
-                package init(id: Swift.String) {
-                    self.id = id
-                }
-            }
-            package var path: Operations.DashboardConnector.Input.Path
-            /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DashboardConnector.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DashboardConnector.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.DashboardConnector.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - path:
-            ///   - headers:
-            package init(
-                path: Operations.DashboardConnector.Input.Path,
-                headers: Operations.DashboardConnector.Input.Headers = .init()
-            ) {
-                self.path = path
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/responses/200/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.DashboardConnector.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.DashboardConnector.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// HTML page
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.DashboardConnector.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.DashboardConnector.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            package struct SeeOther: Sendable, Hashable {
-                /// Creates a new `SeeOther`.
-                package init() {}
-            }
-            /// no session: redirect to /
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            case seeOther(Operations.DashboardConnector.Output.SeeOther)
-            /// no session: redirect to /
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)/responses/303`.
-            ///
-            /// HTTP response code: `303 seeOther`.
-            package static var seeOther: Self {
-                .seeOther(.init())
-            }
-            /// The associated value of the enum case if `self` is `.seeOther`.
-            ///
-            /// - Throws: An error if `self` is not `.seeOther`.
-            /// - SeeAlso: `.seeOther`.
-            package var seeOther: Operations.DashboardConnector.Output.SeeOther {
-                get throws {
-                    switch self {
-                    case let .seeOther(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "seeOther",
-                            response: self
-                        )
-                    }
-                }
-            }
-            package struct NotFound: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/responses/404/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/dashboard/connectors/{id}/GET/responses/404/content/text\/html`.
-                    case html(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.html`.
-                    ///
-                    /// - Throws: An error if `self` is not `.html`.
-                    /// - SeeAlso: `.html`.
-                    package var html: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .html(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.DashboardConnector.Output.NotFound.Body
-                /// Creates a new `NotFound`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.DashboardConnector.Output.NotFound.Body) {
-                    self.body = body
-                }
-            }
-            /// HTML page: this tenant has no such connector
-            ///
-            /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)/responses/404`.
-            ///
-            /// HTTP response code: `404 notFound`.
-            case notFound(Operations.DashboardConnector.Output.NotFound)
-            /// The associated value of the enum case if `self` is `.notFound`.
-            ///
-            /// - Throws: An error if `self` is not `.notFound`.
-            /// - SeeAlso: `.notFound`.
-            package var notFound: Operations.DashboardConnector.Output.NotFound {
-                get throws {
-                    switch self {
-                    case let .notFound(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "notFound",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case html
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "text/html":
-                    self = .html
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .html:
-                    return "text/html"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .html
-                ]
-            }
-        }
-    }
-    /// The process answers
-    ///
-    /// - Remark: HTTP `GET /healthz`.
-    /// - Remark: Generated from `#/paths//healthz/get(healthz)`.
-    package enum Healthz {
-        package static let id: Swift.String = "healthz"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/healthz/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Healthz.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Healthz.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.Healthz.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            package init(headers: Operations.Healthz.Input.Headers = .init()) {
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/healthz/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/healthz/GET/responses/200/content/application\/json`.
-                    case json(Components.Schemas.Health)
-                    /// The associated value of the enum case if `self` is `.json`.
-                    ///
-                    /// - Throws: An error if `self` is not `.json`.
-                    /// - SeeAlso: `.json`.
-                    package var json: Components.Schemas.Health {
-                        get throws {
-                            switch self {
-                            case let .json(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Healthz.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Healthz.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// alive
-            ///
-            /// - Remark: Generated from `#/paths//healthz/get(healthz)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.Healthz.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.Healthz.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .json
-                ]
-            }
-        }
-    }
-    /// PostgreSQL answers and every migration is applied; says whether commits are synchronously replicated
-    ///
-    /// - Remark: HTTP `GET /readyz`.
-    /// - Remark: Generated from `#/paths//readyz/get(readyz)`.
-    package enum Readyz {
-        package static let id: Swift.String = "readyz"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/readyz/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Readyz.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Readyz.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.Readyz.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            package init(headers: Operations.Readyz.Input.Headers = .init()) {
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/readyz/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/readyz/GET/responses/200/content/application\/json`.
-                    case json(Components.Schemas.Health)
-                    /// The associated value of the enum case if `self` is `.json`.
-                    ///
-                    /// - Throws: An error if `self` is not `.json`.
-                    /// - SeeAlso: `.json`.
-                    package var json: Components.Schemas.Health {
-                        get throws {
-                            switch self {
-                            case let .json(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Readyz.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Readyz.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// ready
-            ///
-            /// - Remark: Generated from `#/paths//readyz/get(readyz)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.Readyz.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.Readyz.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            package struct ServiceUnavailable: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/readyz/GET/responses/503/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/readyz/GET/responses/503/content/application\/json`.
-                    case json(Components.Schemas.Health)
-                    /// The associated value of the enum case if `self` is `.json`.
-                    ///
-                    /// - Throws: An error if `self` is not `.json`.
-                    /// - SeeAlso: `.json`.
-                    package var json: Components.Schemas.Health {
-                        get throws {
-                            switch self {
-                            case let .json(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Readyz.Output.ServiceUnavailable.Body
-                /// Creates a new `ServiceUnavailable`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Readyz.Output.ServiceUnavailable.Body) {
-                    self.body = body
-                }
-            }
-            /// not ready, with the reason
-            ///
-            /// - Remark: Generated from `#/paths//readyz/get(readyz)/responses/503`.
-            ///
-            /// HTTP response code: `503 serviceUnavailable`.
-            case serviceUnavailable(Operations.Readyz.Output.ServiceUnavailable)
-            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
-            ///
-            /// - Throws: An error if `self` is not `.serviceUnavailable`.
-            /// - SeeAlso: `.serviceUnavailable`.
-            package var serviceUnavailable: Operations.Readyz.Output.ServiceUnavailable {
-                get throws {
-                    switch self {
-                    case let .serviceUnavailable(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "serviceUnavailable",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .json
-                ]
-            }
-        }
-    }
-    /// Prometheus text exposition
-    ///
-    /// - Remark: HTTP `GET /metrics`.
-    /// - Remark: Generated from `#/paths//metrics/get(metrics)`.
-    package enum Metrics {
-        package static let id: Swift.String = "metrics"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/metrics/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Metrics.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Metrics.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.Metrics.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            package init(headers: Operations.Metrics.Input.Headers = .init()) {
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/metrics/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/metrics/GET/responses/200/content/text\/plain`.
-                    case plainText(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.plainText`.
-                    ///
-                    /// - Throws: An error if `self` is not `.plainText`.
-                    /// - SeeAlso: `.plainText`.
-                    package var plainText: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .plainText(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Metrics.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Metrics.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// every series
-            ///
-            /// - Remark: Generated from `#/paths//metrics/get(metrics)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.Metrics.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.Metrics.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// missing, unknown or revoked credentials (not told apart)
-            ///
-            /// - Remark: Generated from `#/paths//metrics/get(metrics)/responses/401`.
-            ///
-            /// HTTP response code: `401 unauthorized`.
-            case unauthorized(Components.Responses.Unauthorized)
-            /// The associated value of the enum case if `self` is `.unauthorized`.
-            ///
-            /// - Throws: An error if `self` is not `.unauthorized`.
-            /// - SeeAlso: `.unauthorized`.
-            package var unauthorized: Components.Responses.Unauthorized {
-                get throws {
-                    switch self {
-                    case let .unauthorized(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "unauthorized",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// too many failed authentications from this address: wait `Retry-After` seconds
-            ///
-            /// - Remark: Generated from `#/paths//metrics/get(metrics)/responses/429`.
-            ///
-            /// HTTP response code: `429 tooManyRequests`.
-            case tooManyRequests(Components.Responses.TooManyRequests)
-            /// The associated value of the enum case if `self` is `.tooManyRequests`.
-            ///
-            /// - Throws: An error if `self` is not `.tooManyRequests`.
-            /// - SeeAlso: `.tooManyRequests`.
-            package var tooManyRequests: Components.Responses.TooManyRequests {
-                get throws {
-                    switch self {
-                    case let .tooManyRequests(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "tooManyRequests",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case plainText
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "text/plain":
-                    self = .plainText
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .plainText:
-                    return "text/plain"
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .plainText,
-                    .json
-                ]
-            }
-        }
-    }
-    /// This document
-    ///
-    /// - Remark: HTTP `GET /openapi.json`.
-    /// - Remark: Generated from `#/paths//openapi.json/get(openapi)`.
-    package enum Openapi {
-        package static let id: Swift.String = "openapi"
-        package struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/openapi.json/GET/header`.
-            package struct Headers: Sendable, Hashable {
-                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Openapi.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Openapi.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            package var headers: Operations.Openapi.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            package init(headers: Operations.Openapi.Input.Headers = .init()) {
-                self.headers = headers
-            }
-        }
-        @frozen package enum Output: Sendable, Hashable {
-            package struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/openapi.json/GET/responses/200/content`.
-                @frozen package enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/openapi.json/GET/responses/200/content/application\/json`.
-                    case json(OpenAPIRuntime.OpenAPIObjectContainer)
-                    /// The associated value of the enum case if `self` is `.json`.
-                    ///
-                    /// - Throws: An error if `self` is not `.json`.
-                    /// - SeeAlso: `.json`.
-                    package var json: OpenAPIRuntime.OpenAPIObjectContainer {
-                        get throws {
-                            switch self {
-                            case let .json(body):
-                                return body
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                package var body: Operations.Openapi.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                package init(body: Operations.Openapi.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// OpenAPI 3.1
-            ///
-            /// - Remark: Generated from `#/paths//openapi.json/get(openapi)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.Openapi.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            package var ok: Operations.Openapi.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen package enum AcceptableContentType: AcceptableProtocol {
-            case json
-            case other(Swift.String)
-            package init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            package var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .json:
-                    return "application/json"
-                }
-            }
-            package static var allCases: [Self] {
-                [
-                    .json
-                ]
-            }
-        }
-    }
     /// The tenant's tokens, newest first, never the secret
     ///
     /// - Remark: HTTP `GET /api/v1/tokens`.
@@ -7010,56 +5377,6 @@ package enum Operations {
 }
 /// A type that performs HTTP operations defined by the OpenAPI document.
 package protocol APIProtocol: Sendable {
-    /// The fleet view (summary, groups worst first, filters, pages of 50), or the sign-in form without a session
-    ///
-    /// - Remark: HTTP `GET /`.
-    /// - Remark: Generated from `#/paths///get(dashboard)`.
-    func dashboard(_ input: Operations.Dashboard.Input) async throws -> Operations.Dashboard.Output
-    /// Signs in with the tenant's API key (form body)
-    ///
-    /// - Remark: HTTP `POST /login`.
-    /// - Remark: Generated from `#/paths//login/post(login)`.
-    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output
-    /// Ends the session
-    ///
-    /// - Remark: HTTP `POST /logout`.
-    /// - Remark: Generated from `#/paths//logout/post(logout)`.
-    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output
-    /// The fleet table of one page alone (the page's refresh)
-    ///
-    /// - Remark: HTTP `GET /dashboard/fleet`.
-    /// - Remark: Generated from `#/paths//dashboard/fleet/get(dashboardFleet)`.
-    func dashboardFleet(_ input: Operations.DashboardFleet.Input) async throws -> Operations.DashboardFleet.Output
-    /// One HA group's card: members, flags, FastLocate, devices, failovers, the last hour's charts
-    ///
-    /// - Remark: HTTP `GET /dashboard/groups/{tokenId}`.
-    /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)`.
-    func dashboardGroup(_ input: Operations.DashboardGroup.Input) async throws -> Operations.DashboardGroup.Output
-    /// A connector's page
-    ///
-    /// - Remark: HTTP `GET /dashboard/connectors/{id}`.
-    /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)`.
-    func dashboardConnector(_ input: Operations.DashboardConnector.Input) async throws -> Operations.DashboardConnector.Output
-    /// The process answers
-    ///
-    /// - Remark: HTTP `GET /healthz`.
-    /// - Remark: Generated from `#/paths//healthz/get(healthz)`.
-    func healthz(_ input: Operations.Healthz.Input) async throws -> Operations.Healthz.Output
-    /// PostgreSQL answers and every migration is applied; says whether commits are synchronously replicated
-    ///
-    /// - Remark: HTTP `GET /readyz`.
-    /// - Remark: Generated from `#/paths//readyz/get(readyz)`.
-    func readyz(_ input: Operations.Readyz.Input) async throws -> Operations.Readyz.Output
-    /// Prometheus text exposition
-    ///
-    /// - Remark: HTTP `GET /metrics`.
-    /// - Remark: Generated from `#/paths//metrics/get(metrics)`.
-    func metrics(_ input: Operations.Metrics.Input) async throws -> Operations.Metrics.Output
-    /// This document
-    ///
-    /// - Remark: HTTP `GET /openapi.json`.
-    /// - Remark: Generated from `#/paths//openapi.json/get(openapi)`.
-    func openapi(_ input: Operations.Openapi.Input) async throws -> Operations.Openapi.Output
     /// The tenant's tokens, newest first, never the secret
     ///
     /// - Remark: HTTP `GET /api/v1/tokens`.
@@ -7140,106 +5457,6 @@ package protocol APIProtocol: Sendable {
 
 /// Convenience overloads for operation inputs.
 extension APIProtocol {
-    /// The fleet view (summary, groups worst first, filters, pages of 50), or the sign-in form without a session
-    ///
-    /// - Remark: HTTP `GET /`.
-    /// - Remark: Generated from `#/paths///get(dashboard)`.
-    package func dashboard(
-        query: Operations.Dashboard.Input.Query = .init(),
-        headers: Operations.Dashboard.Input.Headers = .init()
-    ) async throws -> Operations.Dashboard.Output {
-        try await dashboard(Operations.Dashboard.Input(
-            query: query,
-            headers: headers
-        ))
-    }
-    /// Signs in with the tenant's API key (form body)
-    ///
-    /// - Remark: HTTP `POST /login`.
-    /// - Remark: Generated from `#/paths//login/post(login)`.
-    package func login(
-        headers: Operations.Login.Input.Headers = .init(),
-        body: Operations.Login.Input.Body
-    ) async throws -> Operations.Login.Output {
-        try await login(Operations.Login.Input(
-            headers: headers,
-            body: body
-        ))
-    }
-    /// Ends the session
-    ///
-    /// - Remark: HTTP `POST /logout`.
-    /// - Remark: Generated from `#/paths//logout/post(logout)`.
-    package func logout() async throws -> Operations.Logout.Output {
-        try await logout(Operations.Logout.Input())
-    }
-    /// The fleet table of one page alone (the page's refresh)
-    ///
-    /// - Remark: HTTP `GET /dashboard/fleet`.
-    /// - Remark: Generated from `#/paths//dashboard/fleet/get(dashboardFleet)`.
-    package func dashboardFleet(
-        query: Operations.DashboardFleet.Input.Query = .init(),
-        headers: Operations.DashboardFleet.Input.Headers = .init()
-    ) async throws -> Operations.DashboardFleet.Output {
-        try await dashboardFleet(Operations.DashboardFleet.Input(
-            query: query,
-            headers: headers
-        ))
-    }
-    /// One HA group's card: members, flags, FastLocate, devices, failovers, the last hour's charts
-    ///
-    /// - Remark: HTTP `GET /dashboard/groups/{tokenId}`.
-    /// - Remark: Generated from `#/paths//dashboard/groups/{tokenId}/get(dashboardGroup)`.
-    package func dashboardGroup(
-        path: Operations.DashboardGroup.Input.Path,
-        headers: Operations.DashboardGroup.Input.Headers = .init()
-    ) async throws -> Operations.DashboardGroup.Output {
-        try await dashboardGroup(Operations.DashboardGroup.Input(
-            path: path,
-            headers: headers
-        ))
-    }
-    /// A connector's page
-    ///
-    /// - Remark: HTTP `GET /dashboard/connectors/{id}`.
-    /// - Remark: Generated from `#/paths//dashboard/connectors/{id}/get(dashboardConnector)`.
-    package func dashboardConnector(
-        path: Operations.DashboardConnector.Input.Path,
-        headers: Operations.DashboardConnector.Input.Headers = .init()
-    ) async throws -> Operations.DashboardConnector.Output {
-        try await dashboardConnector(Operations.DashboardConnector.Input(
-            path: path,
-            headers: headers
-        ))
-    }
-    /// The process answers
-    ///
-    /// - Remark: HTTP `GET /healthz`.
-    /// - Remark: Generated from `#/paths//healthz/get(healthz)`.
-    package func healthz(headers: Operations.Healthz.Input.Headers = .init()) async throws -> Operations.Healthz.Output {
-        try await healthz(Operations.Healthz.Input(headers: headers))
-    }
-    /// PostgreSQL answers and every migration is applied; says whether commits are synchronously replicated
-    ///
-    /// - Remark: HTTP `GET /readyz`.
-    /// - Remark: Generated from `#/paths//readyz/get(readyz)`.
-    package func readyz(headers: Operations.Readyz.Input.Headers = .init()) async throws -> Operations.Readyz.Output {
-        try await readyz(Operations.Readyz.Input(headers: headers))
-    }
-    /// Prometheus text exposition
-    ///
-    /// - Remark: HTTP `GET /metrics`.
-    /// - Remark: Generated from `#/paths//metrics/get(metrics)`.
-    package func metrics(headers: Operations.Metrics.Input.Headers = .init()) async throws -> Operations.Metrics.Output {
-        try await metrics(Operations.Metrics.Input(headers: headers))
-    }
-    /// This document
-    ///
-    /// - Remark: HTTP `GET /openapi.json`.
-    /// - Remark: Generated from `#/paths//openapi.json/get(openapi)`.
-    package func openapi(headers: Operations.Openapi.Input.Headers = .init()) async throws -> Operations.Openapi.Output {
-        try await openapi(Operations.Openapi.Input(headers: headers))
-    }
     /// The tenant's tokens, newest first, never the secret
     ///
     /// - Remark: HTTP `GET /api/v1/tokens`.
@@ -7467,6 +5684,2541 @@ package enum Servers {
         try Foundation.URL(
             validatingOpenAPIServerURL: "http://127.0.0.1:8080",
             variables: []
+        )
+    }
+}
+extension APIProtocol {
+    /// Registers each operation handler with the provided transport.
+    /// - Parameters:
+    ///   - transport: A transport to which to register the operation handlers.
+    ///   - serverURL: A URL used to determine the path prefix for registered
+    ///   request handlers.
+    ///   - configuration: A set of configuration values for the server.
+    ///   - middlewares: A list of middlewares to call before the handler.
+    package func registerHandlers(
+        on transport: any ServerTransport,
+        serverURL: Foundation.URL = .defaultOpenAPIServerURL,
+        configuration: Configuration = .init(),
+        middlewares: [any ServerMiddleware] = []
+    ) throws {
+        let server = UniversalServer(
+            serverURL: serverURL,
+            handler: self,
+            configuration: configuration,
+            middlewares: middlewares
+        )
+        try transport.register(
+            {
+                try await server.listTokens(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/tokens")
+        )
+        try transport.register(
+            {
+                try await server.createToken(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/tokens")
+        )
+        try transport.register(
+            {
+                try await server.getToken(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/tokens/{id}")
+        )
+        try transport.register(
+            {
+                try await server.revokeToken(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .delete,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/tokens/{id}")
+        )
+        try transport.register(
+            {
+                try await server.listAnalysts(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/analysts")
+        )
+        try transport.register(
+            {
+                try await server.createAnalyst(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/analysts")
+        )
+        try transport.register(
+            {
+                try await server.revokeAnalyst(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .delete,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/analysts/{id}")
+        )
+        try transport.register(
+            {
+                try await server.listConnectors(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/connectors")
+        )
+        try transport.register(
+            {
+                try await server.getConnector(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/connectors/{id}")
+        )
+        try transport.register(
+            {
+                try await server.listControllers(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/controllers")
+        )
+        try transport.register(
+            {
+                try await server.getController(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/controllers/{ip}")
+        )
+        try transport.register(
+            {
+                try await server.listHAGroups(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/ha-groups")
+        )
+        try transport.register(
+            {
+                try await server.getHAGroup(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/ha-groups/{tokenId}")
+        )
+        try transport.register(
+            {
+                try await server.putControllers(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .put,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/ha-groups/{tokenId}/controllers")
+        )
+        try transport.register(
+            {
+                try await server.putSwitches(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .put,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/ha-groups/{tokenId}/switches")
+        )
+        try transport.register(
+            {
+                try await server.reprovision(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/api/v1/ha-groups/{tokenId}/reprovision")
+        )
+    }
+}
+
+fileprivate extension UniversalServer where APIHandler: APIProtocol {
+    /// The tenant's tokens, newest first, never the secret
+    ///
+    /// - Remark: HTTP `GET /api/v1/tokens`.
+    /// - Remark: Generated from `#/paths//api/v1/tokens/get(listTokens)`.
+    func listTokens(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListTokens.id,
+            using: {
+                APIHandler.listTokens($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let query: Operations.ListTokens.Input.Query = .init(
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    )
+                )
+                let headers: Operations.ListTokens.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListTokens.Input(
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Issues a connector token (and its HA group)
+    ///
+    /// - Remark: HTTP `POST /api/v1/tokens`.
+    /// - Remark: Generated from `#/paths//api/v1/tokens/post(createToken)`.
+    func createToken(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.CreateToken.id,
+            using: {
+                APIHandler.createToken($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let headers: Operations.CreateToken.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.CreateToken.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.TokenRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.CreateToken.Input(
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .created(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 201)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .requestTimeout(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 408)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .contentTooLarge(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 413)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unsupportedMediaType(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 415)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// - Remark: HTTP `GET /api/v1/tokens/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/tokens/{id}/get(getToken)`.
+    func getToken(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.GetToken.id,
+            using: {
+                APIHandler.getToken($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.GetToken.Input.Path = .init(id: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "id",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.GetToken.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.GetToken.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Revokes it (idempotent)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/tokens/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/tokens/{id}/delete(revokeToken)`.
+    func revokeToken(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.RevokeToken.id,
+            using: {
+                APIHandler.revokeToken($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.RevokeToken.Input.Path = .init(id: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "id",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.RevokeToken.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.RevokeToken.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// The tenant's analyst logins, newest first, never the password
+    ///
+    /// - Remark: HTTP `GET /api/v1/analysts`.
+    /// - Remark: Generated from `#/paths//api/v1/analysts/get(listAnalysts)`.
+    func listAnalysts(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListAnalysts.id,
+            using: {
+                APIHandler.listAnalysts($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let query: Operations.ListAnalysts.Input.Query = .init(
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    )
+                )
+                let headers: Operations.ListAnalysts.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListAnalysts.Input(
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Creates an analyst login: a PostgreSQL role that reads this tenant's analyst_* views and nothing else
+    ///
+    /// The role gets the server's --analyst-connection-limit and --analyst-statement-timeout. Tandem's database role needs CREATEROLE; without it the answer is 500 with a message saying what to grant.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analysts`.
+    /// - Remark: Generated from `#/paths//api/v1/analysts/post(createAnalyst)`.
+    func createAnalyst(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.CreateAnalyst.id,
+            using: {
+                APIHandler.createAnalyst($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let headers: Operations.CreateAnalyst.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.CreateAnalyst.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.AnalystRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.CreateAnalyst.Input(
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .created(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 201)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .requestTimeout(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 408)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .contentTooLarge(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 413)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unsupportedMediaType(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 415)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Revokes it (idempotent): the role can no longer log in and its open sessions are ended
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/analysts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/analysts/{id}/delete(revokeAnalyst)`.
+    func revokeAnalyst(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.RevokeAnalyst.id,
+            using: {
+                APIHandler.revokeAnalyst($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.RevokeAnalyst.Input.Path = .init(id: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "id",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.RevokeAnalyst.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.RevokeAnalyst.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// The tenant's connectors, a page at a time, ordered by group and connector id
+    ///
+    /// - Remark: HTTP `GET /api/v1/connectors`.
+    /// - Remark: Generated from `#/paths//api/v1/connectors/get(listConnectors)`.
+    func listConnectors(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListConnectors.id,
+            using: {
+                APIHandler.listConnectors($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let query: Operations.ListConnectors.Input.Query = .init(
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    ),
+                    status: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "status",
+                        as: Operations.ListConnectors.Input.Query.StatusPayload.self
+                    ),
+                    network: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "network",
+                        as: Operations.ListConnectors.Input.Query.NetworkPayload.self
+                    ),
+                    search: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "search",
+                        as: Swift.String.self
+                    )
+                )
+                let headers: Operations.ListConnectors.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListConnectors.Input(
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// The connector details view (Figure 8)
+    ///
+    /// - Remark: HTTP `GET /api/v1/connectors/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/connectors/{id}/get(getConnector)`.
+    func getConnector(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.GetConnector.id,
+            using: {
+                APIHandler.getConnector($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.GetConnector.Input.Path = .init(id: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "id",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.GetConnector.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.GetConnector.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Each controller and the connectors connected to it (Figure 10)
+    ///
+    /// - Remark: HTTP `GET /api/v1/controllers`.
+    /// - Remark: Generated from `#/paths//api/v1/controllers/get(listControllers)`.
+    func listControllers(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListControllers.id,
+            using: {
+                APIHandler.listControllers($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let query: Operations.ListControllers.Input.Query = .init(
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    )
+                )
+                let headers: Operations.ListControllers.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListControllers.Input(
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// - Remark: HTTP `GET /api/v1/controllers/{ip}`.
+    /// - Remark: Generated from `#/paths//api/v1/controllers/{ip}/get(getController)`.
+    func getController(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.GetController.id,
+            using: {
+                APIHandler.getController($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.GetController.Input.Path = .init(ip: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "ip",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.GetController.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.GetController.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// The tenant's live HA groups with their health and members, a page at a time, in token-id order
+    ///
+    /// - Remark: HTTP `GET /api/v1/ha-groups`.
+    /// - Remark: Generated from `#/paths//api/v1/ha-groups/get(listHAGroups)`.
+    func listHAGroups(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListHAGroups.id,
+            using: {
+                APIHandler.listHAGroups($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let query: Operations.ListHAGroups.Input.Query = .init(
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    ),
+                    health: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "health",
+                        as: Operations.ListHAGroups.Input.Query.HealthPayload.self
+                    ),
+                    network: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "network",
+                        as: Operations.ListHAGroups.Input.Query.NetworkPayload.self
+                    ),
+                    search: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "search",
+                        as: Swift.String.self
+                    )
+                )
+                let headers: Operations.ListHAGroups.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListHAGroups.Input(
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// - Remark: HTTP `GET /api/v1/ha-groups/{tokenId}`.
+    /// - Remark: Generated from `#/paths//api/v1/ha-groups/{tokenId}/get(getHAGroup)`.
+    func getHAGroup(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.GetHAGroup.id,
+            using: {
+                APIHandler.getHAGroup($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.GetHAGroup.Input.Path = .init(tokenId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "tokenId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.GetHAGroup.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.GetHAGroup.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Replaces a wireless group's controllers and pushes them
+    ///
+    /// - Remark: HTTP `PUT /api/v1/ha-groups/{tokenId}/controllers`.
+    /// - Remark: Generated from `#/paths//api/v1/ha-groups/{tokenId}/controllers/put(putControllers)`.
+    func putControllers(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.PutControllers.id,
+            using: {
+                APIHandler.putControllers($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.PutControllers.Input.Path = .init(tokenId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "tokenId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.PutControllers.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.PutControllers.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.DevicesRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.PutControllers.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .requestTimeout(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 408)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .contentTooLarge(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 413)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unsupportedMediaType(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 415)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Replaces a wired group's switches and pushes them
+    ///
+    /// - Remark: HTTP `PUT /api/v1/ha-groups/{tokenId}/switches`.
+    /// - Remark: Generated from `#/paths//api/v1/ha-groups/{tokenId}/switches/put(putSwitches)`.
+    func putSwitches(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.PutSwitches.id,
+            using: {
+                APIHandler.putSwitches($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.PutSwitches.Input.Path = .init(tokenId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "tokenId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.PutSwitches.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.PutSwitches.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.DevicesRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.PutSwitches.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .requestTimeout(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 408)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .contentTooLarge(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 413)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unsupportedMediaType(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 415)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Clears the reprovision flags and asks the members to reprovision
+    ///
+    /// - Remark: HTTP `POST /api/v1/ha-groups/{tokenId}/reprovision`.
+    /// - Remark: Generated from `#/paths//api/v1/ha-groups/{tokenId}/reprovision/post(reprovision)`.
+    func reprovision(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.Reprovision.id,
+            using: {
+                APIHandler.reprovision($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.Reprovision.Input.Path = .init(tokenId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "tokenId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.Reprovision.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.Reprovision.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.ReprovisionRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.Reprovision.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .requestTimeout(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 408)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .contentTooLarge(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 413)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unsupportedMediaType(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 415)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
         )
     }
 }

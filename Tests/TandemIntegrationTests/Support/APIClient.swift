@@ -11,7 +11,7 @@ func withOperatorAPI<T: Sendable>(
     _ body: @Sendable (Store, any TestClientProtocol) async throws -> T
 ) async throws -> T {
     try await TestDatabase.withStore { store, _ in
-        let app = Application(router: OperatorAPI(store: store, notifier: NoConnectedSessions()).makeRouter())
+        let app = Application(router: try OperatorAPI(store: store, notifier: NoConnectedSessions()).makeRouter())
         return try await app.test(.router) { client in try await body(store, client) }
     }
 }

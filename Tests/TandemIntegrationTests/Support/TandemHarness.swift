@@ -125,7 +125,7 @@ struct TandemHarness: Sendable {
 
     /// Runs `body` with a test client of the operator API (through the router, no socket).
     func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: api.makeRouter(), logger: logger)
+        let app = Application(router: try api.makeRouter(), logger: logger)
         try await app.test(.router) { try await body($0) }
     }
 
