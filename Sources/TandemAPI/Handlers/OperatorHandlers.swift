@@ -25,14 +25,10 @@ struct OperatorHandlers: APIProtocol {
     }
 
     /// The page a list operation asks for, its cursor read back into the list's key by `key`.
-    /// - Throws: ``APIError`` 400 naming `limit` or `cursor` when either is not acceptable.
+    /// - Throws: `ValidationError` naming `limit` or `cursor` when either is not acceptable.
     static func page<Key>(limit: Int?, cursor: String?, keyParts: Int, _ key: ([String]) -> Key?) throws -> (after: Key?, limit: Int) {
         let page = try PageRequest(limit: limit.map(String.init), cursor: cursor, keyCount: keyParts)
-        guard let parts = page.after else { return (nil, page.limit) }
-        guard let after = key(parts) else {
-            throw ValidationError(field: "cursor", message: "is not a cursor of this list (pass nextCursor as it was returned)")
-        }
-        return (after, page.limit)
+        return (try page.after(key), page.limit)
     }
 
     /// A token id in a path; a malformed one is answered 404 like an unknown one.

@@ -33,12 +33,23 @@ public struct PageRequest: Sendable, Equatable {
         var after: [String]?
         if let cursor {
             guard let key = PageCursor.decode(cursor), key.count == keyCount else {
-                throw ValidationError(field: "cursor", message: "is not a cursor of this list (pass nextCursor as it was returned)")
+                throw Self.foreignCursor
             }
             after = key
         }
         self.init(limit: parsedLimit, after: after)
     }
+
+    /// The cursor's key read back into a list's own key by `key`; `nil` on the first page.
+    /// - Throws: `ValidationError` naming `cursor` when `key` can't read it.
+    public func after<Key>(_ key: ([String]) -> Key?) throws(ValidationError) -> Key? {
+        guard let after else { return nil }
+        guard let typed = key(after) else { throw Self.foreignCursor }
+        return typed
+    }
+
+    private static let foreignCursor = ValidationError(
+        field: "cursor", message: "is not a cursor of this list (pass nextCursor as it was returned)")
 }
 
 /// The opaque `cursor` / `nextCursor` of list routes: the last item's sort key (ids and
