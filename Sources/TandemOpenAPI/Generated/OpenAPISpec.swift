@@ -96,7 +96,8 @@ package enum OpenAPISpec {
                     "description": "case-insensitive text in the group's name or a member's hostname or IP address",
                     "schema": {
                       "type": "string",
-                      "maxLength": 128
+                      "maxLength": 128,
+                      "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
                     }
                   },
                   {
@@ -213,7 +214,8 @@ package enum OpenAPISpec {
                     "description": "case-insensitive text in the group's name or a member's hostname or IP address",
                     "schema": {
                       "type": "string",
-                      "maxLength": 128
+                      "maxLength": 128,
+                      "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
                     }
                   },
                   {
@@ -897,7 +899,8 @@ package enum OpenAPISpec {
                     "schema": {
                       "type": "string",
                       "minLength": 1,
-                      "maxLength": 128
+                      "maxLength": 128,
+                      "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
                     }
                   }
                 ],
@@ -1233,7 +1236,8 @@ package enum OpenAPISpec {
                     "schema": {
                       "type": "string",
                       "minLength": 1,
-                      "maxLength": 128
+                      "maxLength": 128,
+                      "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
                     }
                   }
                 ],
@@ -1672,7 +1676,9 @@ package enum OpenAPISpec {
                   "connectorName": {
                     "type": "string",
                     "minLength": 1,
-                    "maxLength": 128
+                    "maxLength": 128,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+                    "description": "not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored"
                   },
                   "network": {
                     "$ref": "#/components/schemas/NetworkKind"
@@ -1782,7 +1788,9 @@ package enum OpenAPISpec {
                   "name": {
                     "type": "string",
                     "minLength": 1,
-                    "maxLength": 128
+                    "maxLength": 128,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+                    "description": "not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored"
                   }
                 }
               },
@@ -2330,7 +2338,9 @@ package enum OpenAPISpec {
                   },
                   "name": {
                     "type": "string",
-                    "maxLength": 128
+                    "maxLength": 128,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+                    "description": "not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored"
                   }
                 }
               },

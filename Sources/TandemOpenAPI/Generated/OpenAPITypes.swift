@@ -413,6 +413,8 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/TokenRequest`.
         package struct TokenRequest: Codable, Hashable, Sendable {
+            /// not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored
+            ///
             /// - Remark: Generated from `#/components/schemas/TokenRequest/connectorName`.
             package var connectorName: Swift.String
             /// - Remark: Generated from `#/components/schemas/TokenRequest/network`.
@@ -420,7 +422,7 @@ extension Components {
             /// Creates a new `TokenRequest`.
             ///
             /// - Parameters:
-            ///   - connectorName:
+            ///   - connectorName: not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored
             ///   - network:
             package init(
                 connectorName: Swift.String,
@@ -563,12 +565,14 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/AnalystRequest`.
         package struct AnalystRequest: Codable, Hashable, Sendable {
+            /// not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored
+            ///
             /// - Remark: Generated from `#/components/schemas/AnalystRequest/name`.
             package var name: Swift.String
             /// Creates a new `AnalystRequest`.
             ///
             /// - Parameters:
-            ///   - name:
+            ///   - name: not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored
             package init(name: Swift.String) {
                 self.name = name
             }
@@ -1297,13 +1301,15 @@ extension Components {
         package struct Device: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Device/ipAddress`.
             package var ipAddress: Swift.String
+            /// not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored
+            ///
             /// - Remark: Generated from `#/components/schemas/Device/name`.
             package var name: Swift.String?
             /// Creates a new `Device`.
             ///
             /// - Parameters:
             ///   - ipAddress:
-            ///   - name:
+            ///   - name: not blank, no control characters (U+0000–U+001F, U+007F–U+009F); trimmed before it is stored
             package init(
                 ipAddress: Swift.String,
                 name: Swift.String? = nil
