@@ -22,9 +22,8 @@ extension OperatorHandlers {
     /// A page of the tenant's analysts, newest first.
     func listAnalysts(_ input: Operations.ListAnalysts.Input) async throws -> Operations.ListAnalysts.Output {
         let (tenant, _) = try Self.request()
-        let (after, limit) = try Self.page(limit: input.query.limit, cursor: input.query.cursor, keyParts: 2) { key in
-            Int64(key[0]).flatMap { micros in AnalystID(key[1]).map { (micros, $0) } }
-        }
+        let (after, limit) = try Self.page(
+            limit: input.query.limit, cursor: input.query.cursor, keyParts: 2, Self.newestFirst { AnalystID($0) })
         let page = try await store.analysts.list(tenant: tenant, after: after, limit: limit)
         return .ok(.init(body: .json(.init(analysts: page.items.map(Components.Schemas.Analyst.init), nextCursor: page.nextCursor))))
     }

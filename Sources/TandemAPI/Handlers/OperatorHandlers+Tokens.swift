@@ -23,9 +23,8 @@ extension OperatorHandlers {
     /// A page of the tenant's tokens, newest first.
     func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output {
         let (tenant, _) = try Self.request()
-        let (after, limit) = try Self.page(limit: input.query.limit, cursor: input.query.cursor, keyParts: 2) { key in
-            Int64(key[0]).flatMap { micros in TokenID(key[1]).map { (micros, $0) } }
-        }
+        let (after, limit) = try Self.page(
+            limit: input.query.limit, cursor: input.query.cursor, keyParts: 2, Self.newestFirst { TokenID($0) })
         let page = try await store.tokens.list(tenant: tenant, after: after, limit: limit)
         return .ok(.init(body: .json(.init(tokens: page.items.map(Components.Schemas.Token.init), nextCursor: page.nextCursor))))
     }

@@ -31,6 +31,12 @@ struct OperatorHandlers: APIProtocol {
         return (try page.after(key), page.limit)
     }
 
+    /// The cursor key of a newest-first list (tokens, analysts): the creation time in
+    /// microseconds and the id, read by `id`.
+    static func newestFirst<ID>(_ id: @escaping (String) -> ID?) -> ([String]) -> (createdAtMicros: Int64, id: ID)? {
+        { key in Int64(key[0]).flatMap { micros in id(key[1]).map { (micros, $0) } } }
+    }
+
     /// A token id in a path; a malformed one is answered 404 like an unknown one.
     static func tokenID(_ text: String, what: String) throws -> TokenID {
         guard let id = TokenID(text) else { throw APIError.notFound(what) }
