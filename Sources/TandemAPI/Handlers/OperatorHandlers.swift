@@ -27,7 +27,7 @@ struct OperatorHandlers: APIProtocol {
     /// The page a list operation asks for, its cursor read back into the list's key by `key`.
     /// - Throws: `ValidationError` naming `limit` or `cursor` when either is not acceptable.
     static func page<Key>(limit: Int?, cursor: String?, keyParts: Int, _ key: ([String]) -> Key?) throws -> (after: Key?, limit: Int) {
-        let page = try PageRequest(limit: limit.map(String.init), cursor: cursor, keyCount: keyParts)
+        let page = try PageRequest(limit: limit, cursor: cursor, keyCount: keyParts)
         return (try page.after(key), page.limit)
     }
 

@@ -19,16 +19,14 @@ public struct PageRequest: Sendable, Equatable {
         self.after = after
     }
 
-    /// Reads `limit` and `cursor` from a query string's values.
-    /// - Throws: `ValidationError` naming `limit` (not an integer from 1 to 1,000) or
-    ///   `cursor` (not one this service issued for a list with keys of `keyCount` parts).
-    public init(limit: String?, cursor: String?, keyCount: Int) throws(ValidationError) {
-        var parsedLimit = Self.defaultLimit
-        if let limit {
-            guard let value = Int(limit), (1...Self.maximumLimit).contains(value) else {
-                throw ValidationError(field: "limit", message: "must be an integer from 1 to \(Self.maximumLimit)")
-            }
-            parsedLimit = value
+    /// Reads a list request's `limit` (as the operator API's generated code decoded it) and
+    /// `cursor`.
+    /// - Throws: `ValidationError` naming `limit` (not from 1 to 1,000) or `cursor` (not one
+    ///   this service issued for a list with keys of `keyCount` parts).
+    public init(limit: Int?, cursor: String?, keyCount: Int) throws(ValidationError) {
+        let limit = limit ?? Self.defaultLimit
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw ValidationError(field: "limit", message: "must be an integer from 1 to \(Self.maximumLimit)")
         }
         var after: [String]?
         if let cursor {
@@ -37,7 +35,7 @@ public struct PageRequest: Sendable, Equatable {
             }
             after = key
         }
-        self.init(limit: parsedLimit, after: after)
+        self.init(limit: limit, after: after)
     }
 
     /// The cursor's key read back into a list's own key by `key`; `nil` on the first page.
