@@ -73,7 +73,7 @@ func validated<Body: Decodable, Request>(
     do {
         decoded = try JSONDecoder().decode(Body.self, from: Data(body))
     } catch let error as DecodingError {
-        if case .invalid(let validation) = RequestBody.error(error) { fuzzCheck(!validation.field.isEmpty, "a refusal names no field") }
+        if case .invalid(let validation) = RequestBodyError(error) { fuzzCheck(!validation.field.isEmpty, "a refusal names no field") }
         return nil
     } catch {
         fuzzCheck(false, "decoding threw \(type(of: error)), not a DecodingError")

@@ -54,7 +54,7 @@ struct OperatorRequestTests {
         #expect {
             _ = try JSONDecoder().decode(Shape.self, from: Data(body.utf8))
         } throws: { thrown in
-            (thrown as? DecodingError).map(RequestBody.error) == error
+            (thrown as? DecodingError).map(RequestBodyError.init) == error
         }
     }
 

@@ -57,7 +57,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if let broken = QueryParameterRules.spec.firstBroken(operationID: error.operationID, target: error.request.path ?? "") {
                 return .invalid(broken)
             }
-            return APIError(TandemCore.RequestBody.error(decoding))
+            return APIError(RequestBodyError(decoding))
         }
         switch error.httpStatus {
         case .unsupportedMediaType:

@@ -1,22 +1,21 @@
 import Foundation
 
-/// What a request body that did not decode says: the field at fault instead of Foundation's
-/// `DecodingError` (the operator API's generated types decode the bodies; TandemCore's request
-/// types then apply the rules).
-public enum RequestBody {
-    /// What a failed decoding of a request says: the field that is missing, of the wrong type
-    /// or of a value the API does not take; `.malformed` when the body is not JSON or not an
-    /// object at all.
-    public static func error(_ error: DecodingError) -> RequestBodyError {
+/// A request body that did not decode (the operator API's generated types decode the bodies;
+/// TandemCore's request types then apply the rules), said as the field at fault instead of
+/// Foundation's `DecodingError`.
+extension RequestBodyError {
+    /// The field that is missing, of the wrong type or of a value the API does not take;
+    /// `.malformed` when the body is not JSON or not an object at all.
+    public init(_ error: DecodingError) {
         switch error {
         case .keyNotFound(let key, let detail):
-            return .invalid(ValidationError(field: path(detail.codingPath + [key]), message: "is required"))
+            self = .invalid(ValidationError(field: Self.path(detail.codingPath + [key]), message: "is required"))
         case .typeMismatch(let expected, let detail), .valueNotFound(let expected, let detail):
-            return .invalid(ValidationError(field: path(detail.codingPath), message: "must be \(jsonName(of: expected))"))
+            self = .invalid(ValidationError(field: Self.path(detail.codingPath), message: "must be \(Self.jsonName(of: expected))"))
         case .dataCorrupted(let detail) where !detail.codingPath.isEmpty:
-            return .invalid(ValidationError(field: path(detail.codingPath), message: "has a value this API does not take"))
+            self = .invalid(ValidationError(field: Self.path(detail.codingPath), message: "has a value this API does not take"))
         default:
-            return .malformed
+            self = .malformed
         }
     }
 
