@@ -26,6 +26,10 @@ public struct IngestServer: Sendable {
     public let pipeline: EventPipeline
     /// Writes the heartbeats of every session of this node, batched.
     public let heartbeats: HeartbeatRecorder
+    /// Admits the connectors saying Hello on this node, many in one round.
+    private let joins: RoundBatcher<HAJoinRequest, HAJoin>
+    /// Looks up the tokens of the channels opening on this node, many in one round.
+    private let tokenLookups: RoundBatcher<Secret, Token?>
     /// The gRPC server (its transport knows the bound port once serving).
     public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
     private let store: Store
@@ -63,6 +67,20 @@ public struct IngestServer: Sendable {
             connectors: store.connectors, interval: configuration.heartbeatWriteInterval, outages: registry.outages,
             metrics: metrics, logger: logger)
         self.heartbeats = heartbeats
+        // A reconnect storm's channels look their tokens up and say Hello together: each
+        // round takes what queued while the previous ones ran, in two statements, not two per
+        // connector.
+        let joins = RoundBatcher<HAJoinRequest, HAJoin>(
+            "join", stopped: IngestError.shuttingDown, observer: .init(waiting: metrics.joinsWaiting, round: metrics.joinRound),
+            logger: logger
+        ) { try await store.connectors.join($0) }
+        self.joins = joins
+        let tokenLookups = RoundBatcher<Secret, Token?>("token lookup", stopped: IngestError.shuttingDown, logger: logger) {
+            try await store.tokens.authenticate(secrets: $0).map { .success($0) }
+        }
+        self.tokenLookups = tokenLookups
+        let authenticator = ChannelAuthenticator(
+            lookup: tokenLookups, metrics: metrics, throttle: registry.throttle, trustedProxies: configuration.trustedProxies)
         let security: HTTP2ServerTransport.Posix.TransportSecurity =
             tls.map {
                 .tls(
@@ -79,10 +97,11 @@ public struct IngestServer: Sendable {
             transport: transport,
             services: [
                 ControlChannelService(
-                    store: store, registry: registry, heartbeats: heartbeats, configuration: configuration, logger: logger),
+                    store: store, registry: registry, heartbeats: heartbeats, joins: joins, authenticator: authenticator,
+                    configuration: configuration, logger: logger),
                 DataChannelService(
-                    store: store, pipeline: pipeline, registry: registry, configuration: configuration, metrics: metrics,
-                    logger: logger),
+                    store: store, pipeline: pipeline, registry: registry, authenticator: authenticator,
+                    configuration: configuration, metrics: metrics, logger: logger),
                 HealthService(store: store, registry: registry),
                 ReflectionService(index: .served),
             ])
@@ -102,7 +121,7 @@ public struct IngestServer: Sendable {
                     ClusterListener(database: cluster.database, registry: registry, logger: logger),
                 ]
             } ?? []
-        return [pipeline, heartbeats] + membership + [
+        return [pipeline, heartbeats] + rounds + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(
@@ -112,6 +131,10 @@ public struct IngestServer: Sendable {
             AnalystStatementGuard(analysts: store.analysts, limit: configuration.analystLimits.statementTimeout, logger: logger),
         ]
     }
+
+    /// The rounds that look up channels' tokens and admit Hellos: no channel opens unless they
+    /// run (part of ``services``; a test that runs the parts it needs runs these too).
+    public var rounds: [any Service] { [joins, tokenLookups] }
 
     /// The port the gRPC listener is bound to (useful with port 0).
     public func listeningPort() async throws -> Int {

@@ -1,43 +1,44 @@
 import Foundation
-public import GRPCCore
+import GRPCCore
 import GRPCProtobuf
-public import Logging
+import Logging
 import TandemCore
-public import TandemProtocol
-public import TandemStore
+import TandemProtocol
+import TandemStore
 
 /// `tandem.v1.ControlChannel/Connect`: Hello → pairing rules → Welcome, then heartbeats in and
 /// pushes out, until the stream ends; then the loss (and failover) is recorded.
-public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
+struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
     private let store: Store
     private let registry: SessionRegistry
     private let heartbeats: HeartbeatRecorder
+    private let joins: RoundBatcher<HAJoinRequest, HAJoin>
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let logger: Logger
 
-    /// Creates the service.
-    public init(
-        store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, configuration: IngestConfiguration, logger: Logger
+    /// Creates the service: `joins` admits Hellos, `authenticator` checks each stream's token.
+    init(
+        store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, joins: RoundBatcher<HAJoinRequest, HAJoin>,
+        authenticator: ChannelAuthenticator, configuration: IngestConfiguration, logger: Logger
     ) {
         self.store = store
         self.heartbeats = heartbeats
+        self.joins = joins
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(
-            tokens: store.tokens, metrics: registry.metrics, throttle: registry.throttle,
-            trustedProxies: configuration.trustedProxies)
+        self.authenticator = authenticator
         self.logger = logger
     }
 
-    public func connect(
+    func connect(
         request: StreamingServerRequest<Tandem_V1_ControlMessage>, context: ServerContext
     ) async throws -> StreamingServerResponse<Tandem_V1_ControlCommand> {
         let token = try await authenticator.authenticate(request.metadata, context: context)
         return StreamingServerResponse { writer in
             let session = ControlSession(
-                token: token, store: store, registry: registry, heartbeats: heartbeats, configuration: configuration,
-                logger: logger)
+                token: token, store: store, registry: registry, heartbeats: heartbeats, joins: joins,
+                configuration: configuration, logger: logger)
             try await session.run(inbound: request.messages, writer: writer)
             return [:]
         }
@@ -47,7 +48,7 @@ public struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
 extension ControlChannelService {
     /// Registers `connect` like the generated code, with messages that can't be decoded refused
     /// by a ``DescriptiveDeserializer``.
-    public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Tandem_V1_ControlChannel.Method.Connect.descriptor,
             deserializer: DescriptiveDeserializer<Tandem_V1_ControlMessage>(

@@ -20,6 +20,7 @@ final class ControlSession: Sendable {
     let store: Store
     let registry: SessionRegistry
     let heartbeats: HeartbeatRecorder
+    let joins: RoundBatcher<HAJoinRequest, HAJoin>
     let configuration: IngestConfiguration
     let logger: Logger
 
@@ -28,11 +29,12 @@ final class ControlSession: Sendable {
     private let id = UUID()
 
     init(
-        token: Token, store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, configuration: IngestConfiguration,
-        logger: Logger
+        token: Token, store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, joins: RoundBatcher<HAJoinRequest, HAJoin>,
+        configuration: IngestConfiguration, logger: Logger
     ) {
         self.token = token
         self.heartbeats = heartbeats
+        self.joins = joins
         self.store = store
         self.registry = registry
         self.configuration = configuration
@@ -113,9 +115,10 @@ final class ControlSession: Sendable {
         let join: HAJoin
         do {
             join = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, token: token.id)) {
-                try await store.connectors.join(
-                    tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
-                    rules: configuration.pairingRules)
+                try await joins(
+                    HAJoinRequest(
+                        tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
+                        rules: configuration.pairingRules))
             }
         } catch  where StoreError.isUnavailability(error) {
             registry.outages.failed()

@@ -1,13 +1,13 @@
 import Foundation
-public import GRPCCore
+import GRPCCore
 import GRPCProtobuf
-public import Logging
+import Logging
 import SwiftProtobuf
 import Synchronization
 import TandemCore
-public import TandemProtocol
-public import TandemStore
-public import TandemWire
+import TandemProtocol
+import TandemStore
+import TandemWire
 
 /// `tandem.v1.DataChannel/Stream`: DataOpen, then EventBatches, each answered by a BatchAck
 /// once every event of it is durable (stored, or known to be stored already).
@@ -15,7 +15,7 @@ public import TandemWire
 /// Up to ``IngestConfiguration/maximumInFlightBatches`` batches of one stream are in the shared
 /// ``EventPipeline`` at once; acks go back in batch order. Past the bound the stream is not
 /// read, so HTTP/2 flow control holds the connector back.
-public struct DataChannelService: RegistrableRPCService {
+struct DataChannelService: RegistrableRPCService {
     private let store: Store
     private let pipeline: EventPipeline
     private let registry: SessionRegistry
@@ -25,24 +25,22 @@ public struct DataChannelService: RegistrableRPCService {
     private let logger: Logger
 
     /// Creates the service.
-    public init(
-        store: Store, pipeline: EventPipeline, registry: SessionRegistry, configuration: IngestConfiguration,
-        metrics: IngestMetrics = IngestMetrics(), logger: Logger
+    init(
+        store: Store, pipeline: EventPipeline, registry: SessionRegistry, authenticator: ChannelAuthenticator,
+        configuration: IngestConfiguration, metrics: IngestMetrics, logger: Logger
     ) {
         self.store = store
         self.pipeline = pipeline
         self.registry = registry
         self.configuration = configuration
-        self.authenticator = ChannelAuthenticator(
-            tokens: store.tokens, metrics: metrics, throttle: registry.throttle,
-            trustedProxies: configuration.trustedProxies)
+        self.authenticator = authenticator
         self.metrics = metrics
         self.logger = logger
     }
 
     /// Authenticates the stream, then serves it until the connector, a revocation or a drain
     /// ends it.
-    public func stream(
+    func stream(
         request: StreamingServerRequest<DataFrame>, context: ServerContext
     ) async throws -> StreamingServerResponse<Tandem_V1_BatchAck> {
         let token = try await authenticator.authenticate(request.metadata, context: context)
@@ -337,7 +335,7 @@ private final class OpenedConnector: Sendable {
 extension DataChannelService {
     /// Registers `stream` like the generated code, with messages read by a
     /// ``DataFrameDeserializer``.
-    public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Tandem_V1_DataChannel.Method.Stream.descriptor,
             deserializer: DataFrameDeserializer(limit: configuration.maximumMessageSize),

@@ -9,14 +9,17 @@ import TandemStore
 /// An unknown, revoked or missing token gets UNAUTHENTICATED and nothing is recorded for it
 /// beyond the `tandem_auth_failures_total` counter; the token itself is never logged.
 struct ChannelAuthenticator: Sendable {
-    let tokens: TokenRepository
+    /// Looks tokens up by secret, many channels' in one statement.
+    let lookup: RoundBatcher<Secret, Token?>
     let metrics: IngestMetrics
     let throttle: AuthenticationThrottle
     /// Balancers whose `x-forwarded-for` names the real client.
     let trustedProxies: TrustedProxies
 
-    init(tokens: TokenRepository, metrics: IngestMetrics, throttle: AuthenticationThrottle, trustedProxies: TrustedProxies) {
-        self.tokens = tokens
+    init(
+        lookup: RoundBatcher<Secret, Token?>, metrics: IngestMetrics, throttle: AuthenticationThrottle, trustedProxies: TrustedProxies
+    ) {
+        self.lookup = lookup
         self.metrics = metrics
         self.throttle = throttle
         self.trustedProxies = trustedProxies
@@ -53,7 +56,7 @@ struct ChannelAuthenticator: Sendable {
             metrics.authenticationFailed(listener: "grpc")
             throw IngestError.missingToken
         }
-        guard let token = try await tokens.authenticate(secret: secret) else {
+        guard let token = try await lookup(secret) else {
             metrics.authenticationFailed(listener: "grpc")
             throw IngestError.unknownToken
         }

@@ -70,6 +70,11 @@ public struct IngestError: Error, RPCErrorConvertible, Sendable, CustomStringCon
     static let shuttingDown = IngestError(
         .unavailable, "this Tandem node is shutting down; reconnect (resend what was not acked)")
 
+    /// A ``RoundBatcher`` round answered the wrong number of requests: a bug of Tandem's.
+    static func roundMismatch(_ name: String, asked: Int, answered: Int) -> IngestError {
+        IngestError(.internalError, "a \(name) round answered \(answered) of \(asked) requests; this is a bug of Tandem's")
+    }
+
     // MARK: Data channel
 
     static let dataOpenFirst = IngestError(.invalidArgument, "the first message on the data channel must be a DataOpen")

@@ -39,7 +39,10 @@ public struct IngestMetrics: Sendable {
     /// Makes, at 0, every series that depends on no tenant or group, so each exists from the
     /// start (a scraper sees 0, not nothing, before the first event, refusal or failure).
     public func startFixedSeries() {
-        for name in ["tandem_heartbeat_writes_total", "tandem_heartbeats_total", "tandem_pair_statistics_write_failures_total"] {
+        for name in [
+            "tandem_heartbeat_writes_total", "tandem_heartbeats_total", "tandem_join_rounds_total", "tandem_join_round_hellos_total",
+            "tandem_pair_statistics_write_failures_total",
+        ] {
             _ = counter(name)
         }
         for reason in ["capacity", "expired"] { _ = counter("tandem_dedup_window_evictions_total", [("reason", reason)]) }
@@ -48,6 +51,7 @@ public struct IngestMetrics: Sendable {
         for name in ["tandem_pipeline_pending_events", "tandem_dedup_window_keys", "tandem_dedup_window_bytes"] { gauge(name).record(0) }
         for channel in ["control", "data"] { meter("tandem_connector_sessions", [("channel", channel)]).set(0) }
         meter("tandem_data_inflight_batches").set(0)
+        meter("tandem_join_waiting").set(0)
     }
 
     // MARK: Events
@@ -161,6 +165,17 @@ public struct IngestMetrics: Sendable {
     func heartbeatsWritten(_ count: Int) {
         counter("tandem_heartbeat_writes_total").increment()
         counter("tandem_heartbeats_total").increment(by: count)
+    }
+
+    /// Hellos waiting for a join round now (the join ``RoundBatcher``): a reconnect storm's backlog.
+    func joinsWaiting(_ count: Int) {
+        meter("tandem_join_waiting").set(count)
+    }
+
+    /// One round admitted `count` Hellos (the join ``RoundBatcher``).
+    func joinRound(_ count: Int) {
+        counter("tandem_join_rounds_total").increment()
+        counter("tandem_join_round_hellos_total").increment(by: count)
     }
 }
 

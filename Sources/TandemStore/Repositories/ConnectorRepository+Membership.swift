@@ -36,47 +36,68 @@ extension ConnectorRepository {
     /// How often a change is recomputed when other changes of the same group keep winning.
     static let maximumAttempts = 20
 
+    /// A group to load, with the one inactive connector the change needs besides its active members.
+    struct GroupLoad {
+        let tenant: TenantID
+        let token: TokenID
+        let subject: Subject
+    }
+
     /// Loads the group in one statement: its flags, FastLocate, whether its token is revoked, its
     /// version, its configuration, its active members and `subject`.
     /// - Throws: ``StoreError`` `notFound` without such a group, `corrupt` for a stored value
     ///   the rules can't read.
     func loadGroup(tenant: TenantID, token: TokenID, including subject: Subject) async throws -> LoadedGroup {
-        let rows = try await client.prepared(
-            LoadGroup(tenant: tenant.rawValue, token: token.rawValue, instance: subject.instance, connector: subject.connector),
-            logger: logger)
+        try await loadGroups([GroupLoad(tenant: tenant, token: token, subject: subject)])[0].get()
+    }
+
+    /// Loads many groups in one statement (a round of batched joins), each as ``loadGroup(tenant:token:including:)``
+    /// does, answering in the order asked; a group that is missing or can't be read fails alone.
+    func loadGroups(_ loads: [GroupLoad]) async throws -> [Result<LoadedGroup, StoreError>] {
+        let rows = try await client.prepared(LoadGroups(loads), logger: logger)
+        var outcomes = loads.map { Result<LoadedGroup, StoreError>.failure(StoreError(.notFound, "no HA group for token \($0.token)")) }
         for columns in rows {
-            let (hyperlocation, iot, state, since, revoked, now, modified, version) =
-                (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7)
-            let (ids, instances, ips, versions, active, sessions, joined, nodes) =
-                (columns.8, columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15)
-            var members: [HAGroup.Member] = []
-            for index in ids.indices {
-                guard let ovaVersion = OVAVersion(versions[index]) else {
-                    throw StoreError(.corrupt, "connector \(ids[index]) has a stored OVA version that is not a version")
-                }
-                // An active row always has a session; one without (written before sessions
-                // existed) is owned by no live stream: it stays active until found silent.
-                members.append(
-                    .init(
-                        connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
-                        session: active[index] ? sessions[index] : nil,
-                        joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
-                        node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index])))
+            let position = Int(columns.0) - 1
+            guard outcomes.indices.contains(position) else { throw StoreError(.corrupt, "a loaded HA group answered no request") }
+            outcomes[position] = Result { try Self.loadedGroup(columns, token: loads[position].token) }.mapError {
+                $0 as? StoreError ?? StoreError(.corrupt, "an HA group could not be read")
             }
-            var reprovision: Set<HAGroup.Service> = []
-            if hyperlocation { reprovision.insert(.hyperlocation) }
-            if iot { reprovision.insert(.iot) }
-            let group = HAGroup(
-                members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked)
-            guard let network = NetworkKind(rawValue: columns.16) else {
-                throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
-            }
-            let configuration = HAGroupConfiguration(
-                network: network, devices: zip(columns.17, columns.18).map { HAGroupConfiguration.Device(ipAddress: $0, name: $1) },
-                modifiedAt: modified)
-            return LoadedGroup(group: group, now: now, configurationModifiedAt: modified, configuration: configuration, version: version)
         }
-        throw StoreError(.notFound, "no HA group for token \(token)")
+        return outcomes
+    }
+
+    /// One row of ``LoadGroups`` read into the rules' terms.
+    private static func loadedGroup(_ columns: LoadGroups.Row, token: TokenID) throws -> LoadedGroup {
+        let (hyperlocation, iot, state, since, revoked, now, modified, version) =
+            (columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7, columns.8)
+        let (ids, instances, ips, versions, active, sessions, joined, nodes) =
+            (columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15, columns.16)
+        var members: [HAGroup.Member] = []
+        for index in ids.indices {
+            guard let ovaVersion = OVAVersion(versions[index]) else {
+                throw StoreError(.corrupt, "connector \(ids[index]) has a stored OVA version that is not a version")
+            }
+            // An active row always has a session; one without (written before sessions
+            // existed) is owned by no live stream: it stays active until found silent.
+            members.append(
+                .init(
+                    connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
+                    session: active[index] ? sessions[index] : nil,
+                    joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
+                    node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index])))
+        }
+        var reprovision: Set<HAGroup.Service> = []
+        if hyperlocation { reprovision.insert(.hyperlocation) }
+        if iot { reprovision.insert(.iot) }
+        let group = HAGroup(
+            members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked)
+        guard let network = NetworkKind(rawValue: columns.17) else {
+            throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
+        }
+        let configuration = HAGroupConfiguration(
+            network: network, devices: zip(columns.18, columns.19).map { HAGroupConfiguration.Device(ipAddress: $0, name: $1) },
+            modifiedAt: modified)
+        return LoadedGroup(group: group, now: now, configurationModifiedAt: modified, configuration: configuration, version: version)
     }
 
     /// Runs `attempt` until it reports that its write won (`nil` means it lost to another
@@ -124,15 +145,18 @@ extension ConnectorRepository.Subject {
     }
 }
 
-/// The one statement a membership change loads its group with, prepared once per connection: its
-/// plan (three lateral joins) costs four times its execution.
-struct LoadGroup: PostgresPreparedStatement {
+/// The one statement membership changes load their groups with, one row per group asked for
+/// (numbered from 1 in the order asked), prepared once per connection: its plan (three lateral
+/// joins) costs four times its execution.
+struct LoadGroups: PostgresPreparedStatement {
     static let sql = """
-        SELECT g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
+        SELECT r.n, g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
                t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
                m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
                t.network, d.ips, d.names
-        FROM ha_groups g JOIN tokens t USING (tenant_id, token_id)
+        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) WITH ORDINALITY AS r(tenant, token, instance, connector, n)
+        JOIN ha_groups g ON g.tenant_id = r.tenant AND g.token_id = r.token
+        JOIN tokens t ON t.tenant_id = g.tenant_id AND t.token_id = g.token_id
         \(HAGroupRepository.devicesOfToken)
         CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(c.connector_id), '{}') AS ids,
@@ -145,28 +169,25 @@ struct LoadGroup: PostgresPreparedStatement {
                    coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes
             FROM connectors c
             WHERE c.tenant_id = g.tenant_id AND c.token_id = g.token_id
-              AND (c.control_status = 'active' OR c.instance_id = $3::text OR c.connector_id = $4::uuid)
+              AND (c.control_status = 'active' OR c.instance_id = r.instance OR c.connector_id = r.connector)
         ) m
-        WHERE g.tenant_id = $1::uuid AND g.token_id = $2::uuid
         """
 
     typealias Row = (
-        Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
+        Int64, Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
         [String], String, [String], [String]
     )
 
-    let tenant: UUID
-    let token: UUID
-    /// The subject's instance id ('' for none) and connector id (the nil UUID for none).
-    let instance: String
-    let connector: UUID
+    let loads: [ConnectorRepository.GroupLoad]
+
+    init(_ loads: [ConnectorRepository.GroupLoad]) { self.loads = loads }
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 5)
-        bindings.append(tenant)
-        bindings.append(token)
-        bindings.append(instance)
-        bindings.append(connector)
+        bindings.append(loads.map(\.tenant.rawValue))
+        bindings.append(loads.map(\.token.rawValue))
+        bindings.append(loads.map(\.subject.instance))
+        bindings.append(loads.map(\.subject.connector))
         bindings.append(ConnectorRepository.noSession)
         return bindings
     }

@@ -21,6 +21,28 @@ public struct HAJoin: Sendable {
     public let configuration: HAGroupConfiguration
 }
 
+/// A connector's Hello to admit to its group, for ``ConnectorRepository/join(_:)``.
+public struct HAJoinRequest: Sendable {
+    public let tenant: TenantID
+    public let token: TokenID
+    public let hello: ConnectorHello
+    /// The control-channel session that will own the connector.
+    public let session: UUID
+    /// The node holding the session.
+    public let node: NodeID
+    public let rules: PairingRules
+
+    /// A request to admit the connector that said `hello` on `token` under `session`, held by `node`.
+    public init(tenant: TenantID, token: TokenID, hello: ConnectorHello, session: UUID, node: NodeID, rules: PairingRules) {
+        self.tenant = tenant
+        self.token = token
+        self.hello = hello
+        self.session = session
+        self.node = node
+        self.rules = rules
+    }
+}
+
 /// The outcome of a connector leaving its group (stream closed or silent too long).
 public struct HALoss: Sendable {
     /// The connector lost.

@@ -109,14 +109,24 @@ public struct TokenRepository: Sendable {
     ///
     /// The secret is hashed before the lookup and the stored hash compared in constant time.
     public func authenticate(secret: Secret) async throws -> Token? {
-        let hash = secret.hash
-        var match: Token?
-        for (id, tenant, name, network, createdAt, revokedAt, stored) in try await client.prepared(
-            AuthenticateToken(hash: Data(hash.bytes)), logger: logger)
-        where SecretHash(bytes: Array(stored)).constantTimeEquals(hash) {
-            match = try Self.token(id, tenant, name, network, createdAt, revokedAt)
+        try await authenticate(secrets: [secret])[0]
+    }
+
+    /// The live token of each secret, in order (`nil` where it is unknown or revoked), in one
+    /// statement: what a node's channels opening at the same moment look up together.
+    ///
+    /// Each secret is hashed before the lookup and the stored hash compared in constant time.
+    public func authenticate(secrets: [Secret]) async throws -> [Token?] {
+        let hashes = secrets.map(\.hash)
+        var matches = [Token?](repeating: nil, count: secrets.count)
+        for (number, id, tenant, name, network, createdAt, revokedAt, stored) in try await client.prepared(
+            AuthenticateTokens(hashes: hashes), logger: logger)
+        {
+            let position = Int(number) - 1
+            guard hashes.indices.contains(position), SecretHash(bytes: Array(stored)).constantTimeEquals(hashes[position]) else { continue }
+            matches[position] = try Self.token(id, tenant, name, network, createdAt, revokedAt)
         }
-        return match
+        return matches
     }
 
     private func tokens(_ query: PostgresQuery) async throws -> [Token] {
@@ -139,21 +149,23 @@ public struct TokenRepository: Sendable {
     }
 }
 
-/// The lookup of a live token by its secret's hash, on every channel a connector opens:
-/// prepared once per connection (planned, it cost six times its execution).
-struct AuthenticateToken: PostgresPreparedStatement {
+/// The lookup of live tokens by their secrets' hashes (numbered from 1 in the order given), on
+/// every channel a connector opens: prepared once per connection (planned, it cost six times its
+/// execution).
+struct AuthenticateTokens: PostgresPreparedStatement {
     static let sql = """
-        SELECT token_id, tenant_id, connector_name, network, created_at, revoked_at, token_hash FROM tokens
-        WHERE token_hash = $1::bytea AND revoked_at IS NULL
+        SELECT k.n, t.token_id, t.tenant_id, t.connector_name, t.network, t.created_at, t.revoked_at, t.token_hash
+        FROM unnest($1::bytea[]) WITH ORDINALITY AS k(hash, n)
+        JOIN tokens t ON t.token_hash = k.hash AND t.revoked_at IS NULL
         """
 
-    typealias Row = (UUID, UUID, String, String, Date, Date?, Data)
+    typealias Row = (Int64, UUID, UUID, String, String, Date, Date?, Data)
 
-    let hash: Data
+    let hashes: [SecretHash]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 1)
-        try bindings.append(hash)
+        bindings.append(hashes.map { ByteBuffer(bytes: $0.bytes) })
         return bindings
     }
 
