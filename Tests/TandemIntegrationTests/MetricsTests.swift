@@ -37,7 +37,8 @@ struct MetricsTests {
                         "tandem_heartbeat_writes_total", "tandem_heartbeats_total", "tandem_pair_statistics_write_failures_total",
                         #"tandem_dedup_window_evictions_total{reason="capacity"}"#, #"tandem_hello_refused_total{rule="unique-ip"}"#,
                         #"tandem_auth_failures_total{listener="grpc"}"#, "tandem_pipeline_pending_events",
-                        #"tandem_connector_sessions{channel="data"}"#, "tandem_data_inflight_batches",
+                        #"tandem_connector_sessions{channel="data"}"#, "tandem_data_inflight_batches", "tandem_join_rounds_total",
+                        "tandem_join_round_hellos_total", "tandem_join_waiting",
                     ] {
                         #expect(Self.value(text, series) == 0, "\(series) exists at 0")
                     }
