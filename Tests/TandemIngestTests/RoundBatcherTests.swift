@@ -1,0 +1,113 @@
+import GRPCCore
+import Logging
+import Synchronization
+import Testing
+
+@testable import TandemIngest
+
+/// A gate rounds wait at until it opens.
+private final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                if !state.open { state.waiting.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiting = state.withLock { state in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        waiting.forEach { $0.resume() }
+    }
+}
+
+private struct RoundFailed: Error, Equatable {}
+
+/// Polls `condition` every 10 ms until it holds (at most 10 s).
+private func until(_ what: Comment, _ condition: () -> Bool) async throws {
+    for _ in 0..<1_000 {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("timed out waiting: \(what)")
+    throw CancellationError()
+}
+
+@Suite("Round batcher: requests that queue during a round share the next one")
+struct RoundBatcherTests {
+    static let logger = Logger(label: "tandem.tests")
+
+    @Test("requests arriving while a round runs are answered together by the next round, each its own answer, in arrival order")
+    func queuedRequestsShareTheNextRound() async throws {
+        let gate = Gate()
+        let rounds = Mutex<[[Int]]>([])
+        let waiting = Mutex(0)
+        let batcher = RoundBatcher<Int, Int>(
+            "test", concurrentRounds: 1, stopped: RoundFailed(),
+            observer: .init(waiting: { count in waiting.withLock { $0 = count } }), logger: Self.logger
+        ) { requests in
+            rounds.withLock { $0.append(requests) }
+            await gate.pass()
+            return requests.map { .success($0 * 10) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { service in
+            service.addTask { await batcher.run() }
+            let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                group.addTask { (1, try await batcher(1)) }
+                try await until("the first round holds the first request") { rounds.withLock { $0 } == [[1]] }
+                for request in 2...6 {
+                    group.addTask { (request, try await batcher(request)) }
+                    try await until("request \(request) queued") { waiting.withLock { $0 } == request - 1 }
+                }
+                gate.open()
+                var answers: [Int: Int] = [:]
+                for try await (request, answer) in group { answers[request] = answer }
+                return answers
+            }
+            #expect(answers == [1: 10, 2: 20, 3: 30, 4: 40, 5: 50, 6: 60])
+            #expect(rounds.withLock { $0 } == [[1], [2, 3, 4, 5, 6]])
+            #expect(waiting.withLock { $0 } == 0)
+            service.cancelAll()
+        }
+    }
+
+    @Test("a round that fails fails its own requests only; a round answering the wrong count is an internal error, not a hang")
+    func failuresStayInTheirRound() async throws {
+        let batcher = RoundBatcher<Int, Int>("test", stopped: RoundFailed(), logger: Self.logger) { requests in
+            if requests.contains(13) { throw RoundFailed() }
+            if requests.contains(7) { return [] }
+            return requests.map { .success($0) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { service in
+            service.addTask { await batcher.run() }
+            await #expect(throws: RoundFailed.self) { try await batcher(13) }
+            let one = try await batcher(1)
+            #expect(one == 1, "the next round answers")
+            let error = await #expect(throws: IngestError.self) { try await batcher(7) }
+            #expect(error?.rpcErrorCode == .internalError)
+            let two = try await batcher(2)
+            #expect(two == 2)
+            service.cancelAll()
+        }
+    }
+
+    @Test("once the batcher stopped, a request is answered `stopped` at once")
+    func stoppedAnswersAtOnce() async throws {
+        let batcher = RoundBatcher<Int, Int>("test", stopped: RoundFailed(), logger: Self.logger) { requests in
+            requests.map { .success($0) }
+        }
+        let service = Task { await batcher.run() }
+        #expect(try await batcher(3) == 3)
+        service.cancel()
+        await service.value
+        await #expect(throws: RoundFailed.self) { try await batcher(4) }
+    }
+}
