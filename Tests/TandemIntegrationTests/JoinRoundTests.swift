@@ -121,6 +121,27 @@ struct JoinRoundTests {
         }
     }
 
+    @Test("a row the database refuses in a round refuses only its own connector: the others of the round are admitted")
+    func refusedRowStaysAlone() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let (tenant, first) = try await TestDatabase.group(in: store, name: "first")
+            let (second, _) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("second", field: "name"), network: .wireless)
+            let (third, _) = try await store.tokens.create(
+                tenant: tenant.id, connectorName: try DisplayName("third", field: "name"), network: .wireless)
+            // A rule of the database's that the Hello's validation does not know, standing in
+            // for any row PostgreSQL refuses (SQLSTATE class 23).
+            _ = try await store.client.query(
+                "ALTER TABLE connectors ADD CONSTRAINT no_refused_host CHECK (hostname <> 'host-2')", logger: TestDatabase.logger)
+            let requests = [try Self.request(first, 1), try Self.request(second, 2), try Self.request(third, 3)]
+            let outcomes = try await store.connectors.join(requests)
+            #expect((try? outcomes[0].get())?.haActive == [requests[0].hello.ipAddress])
+            #expect(throws: (any Error).self, "the refused row's connector gets the refusal") { try outcomes[1].get() }
+            #expect((try? outcomes[2].get())?.haActive == [requests[2].hello.ipAddress])
+            #expect(try await store.connectors.haActive(tenant: tenant.id, token: second.id) == [])
+        }
+    }
+
     @Test("one lookup answers each secret in order: live tokens, nil for an unknown secret and for a revoked token, a repeat twice")
     func tokenLookupRound() async throws {
         try await TestDatabase.withStore { store, _ in

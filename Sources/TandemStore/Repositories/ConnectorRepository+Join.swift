@@ -23,7 +23,9 @@ extension ConnectorRepository {
     /// node, and writes the HA history. The caller tells the other nodes when
     /// ``HAJoin/haActiveChanged``.
     ///
-    /// Requests of one group are admitted one round after the other, in the order given.
+    /// Requests of one group are admitted one round after the other, in the order given. When
+    /// the database refuses a round's write for its data, each of its requests is admitted
+    /// alone, so only the one at fault is refused.
     /// - Returns: per request, in order, its join, or the error that refused it alone:
     ///   ``PairingRefusal`` when a rule is broken (nothing is recorded then), ``StoreError``
     ///   `notFound` or `corrupt` for its group, `unavailable` when its group kept changing.
@@ -36,7 +38,22 @@ extension ConnectorRepository {
             // One admission per group a round: a statement writes a group once.
             var groups = Set<GroupKey>()
             let round = waiting.filter { groups.insert(GroupKey(requests[$0])).inserted }
-            let decided = try await joinRound(round.map { requests[$0] })
+            let decided: [Result<HAJoin, any Error>?]
+            do {
+                decided = try await joinRound(round.map { requests[$0] })
+            } catch  where round.count > 1 && StoreError.isDataRefusal(error) {
+                // A row the database refuses must not refuse the other connectors of its round:
+                // each is admitted alone, and only the one at fault gets the refusal.
+                for index in round {
+                    do {
+                        outcomes[index] = try await join([requests[index]])[0]
+                    } catch {
+                        outcomes[index] = .failure(error)
+                    }
+                }
+                waiting.removeAll { outcomes[$0] != nil }
+                continue
+            }
             for (index, outcome) in zip(round, decided) {
                 if let outcome {
                     outcomes[index] = outcome
