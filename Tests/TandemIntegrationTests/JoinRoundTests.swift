@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 import Prometheus
 import TandemConnector
 import TandemCore
@@ -136,9 +137,28 @@ struct JoinRoundTests {
             let requests = [try Self.request(first, 1), try Self.request(second, 2), try Self.request(third, 3)]
             let outcomes = try await store.connectors.join(requests)
             #expect((try? outcomes[0].get())?.haActive == [requests[0].hello.ipAddress])
-            #expect(throws: (any Error).self, "the refused row's connector gets the refusal") { try outcomes[1].get() }
+            let refusal = #expect(throws: StoreError.self, "the refused row's connector gets the refusal") { try outcomes[1].get() }
+            #expect(refusal?.code == .rejected, "permanent: the same Hello fails every time")
             #expect((try? outcomes[2].get())?.haActive == [requests[2].hello.ipAddress])
             #expect(try await store.connectors.haActive(tenant: tenant.id, token: second.id) == [])
+        }
+    }
+
+    @Test("a Hello the database refuses gets INVALID_ARGUMENT (permanent, not UNAVAILABLE) and its peer of the same pair still joins")
+    func refusedHelloIsPermanent() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site(name: "refused")
+            _ = try await tandem.store.client.query(
+                "ALTER TABLE connectors ADD CONSTRAINT no_refused_host CHECK (hostname <> 'connector-10.0.0.66')",
+                logger: TestDatabase.logger)
+            let error = await #expect(throws: RPCError.self) { try await tandem.connect(site, ip: "10.0.0.66") }
+            #expect(error?.code == .invalidArgument)
+            #expect(
+                error?.message.contains("refused by the database (PostgreSQL refused the connector's Hello (SQLSTATE 23514)") == true,
+                "\(String(describing: error?.message))")
+            let peer = try await tandem.connect(site, ip: "10.0.0.67")
+            #expect(peer.welcome.haActive.ipAddresses == ["10.0.0.67"])
+            peer.kill()
         }
     }
 

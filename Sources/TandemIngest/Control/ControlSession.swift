@@ -123,6 +123,9 @@ final class ControlSession: Sendable {
         } catch  where StoreError.isUnavailability(error) {
             registry.outages.failed()
             throw error
+        } catch  where StoreError.isRejection(error) {
+            logger.notice("Hello refused by the database", metadata: ["error": "\(StoreError.loggable(error))"])
+            throw IngestError.helloRefusedByDatabase("\(error)")
         } catch let refusal as PairingRefusal {
             registry.metrics.helloRefused(refusal.rule)
             logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])

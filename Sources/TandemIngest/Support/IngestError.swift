@@ -48,6 +48,11 @@ public struct IngestError: Error, RPCErrorConvertible, Sendable, CustomStringCon
 
     // MARK: Control channel
 
+    /// PostgreSQL refused the Hello's data (`StoreError.rejected`): permanent, never retryable.
+    static func helloRefusedByDatabase(_ reason: String) -> IngestError {
+        IngestError(.invalidArgument, "the Hello was refused by the database (\(reason)); don't send it again unchanged")
+    }
+
     static let helloFirst = IngestError(.invalidArgument, "the first message on the control channel must be a Hello")
     static let helloTwice = IngestError(.invalidArgument, "Hello may be sent only once per control stream")
     static let emptyControlMessage = IngestError(.invalidArgument, "empty control message: send a Hello or a Heartbeat")

@@ -28,7 +28,8 @@ extension ConnectorRepository {
     /// alone, so only the one at fault is refused.
     /// - Returns: per request, in order, its join, or the error that refused it alone:
     ///   ``PairingRefusal`` when a rule is broken (nothing is recorded then), ``StoreError``
-    ///   `notFound` or `corrupt` for its group, `unavailable` when its group kept changing.
+    ///   `notFound` or `corrupt` for its group, `rejected` for data the database refuses,
+    ///   `unavailable` when its group kept changing.
     /// - Throws: when the database failed the round (no request of it was admitted).
     public func join(_ requests: [HAJoinRequest]) async throws -> [Result<HAJoin, any Error>] {
         var outcomes = [Result<HAJoin, any Error>?](repeating: nil, count: requests.count)
@@ -41,14 +42,19 @@ extension ConnectorRepository {
             let decided: [Result<HAJoin, any Error>?]
             do {
                 decided = try await joinRound(round.map { requests[$0] })
-            } catch  where round.count > 1 && StoreError.isDataRefusal(error) {
+            } catch  where StoreError.isDataRefusal(error) {
                 // A row the database refuses must not refuse the other connectors of its round:
-                // each is admitted alone, and only the one at fault gets the refusal.
-                for index in round {
-                    do {
-                        outcomes[index] = try await join([requests[index]])[0]
-                    } catch {
-                        outcomes[index] = .failure(error)
+                // each is admitted alone, and only the one at fault gets the refusal, as
+                // permanent (the same Hello fails every time).
+                if round.count == 1 {
+                    outcomes[round[0]] = .failure(StoreError.rejected(error, "the connector's Hello"))
+                } else {
+                    for index in round {
+                        do {
+                            outcomes[index] = try await join([requests[index]])[0]
+                        } catch {
+                            outcomes[index] = .failure(error)
+                        }
                     }
                 }
                 waiting.removeAll { outcomes[$0] != nil }
@@ -75,14 +81,14 @@ extension ConnectorRepository {
     /// - Returns: per request, its outcome, or `nil` when another change of its group won
     ///   (recompute it).
     private func joinRound(_ requests: [HAJoinRequest]) async throws -> [Result<HAJoin, any Error>?] {
-        let loaded = try await loadGroups(
+        let groups = try await loadGroups(
             requests.map { GroupLoad(tenant: $0.tenant, token: $0.token, subject: .instance($0.hello.instanceID)) })
         var outcomes = [Result<HAJoin, any Error>?](repeating: nil, count: requests.count)
         var write = JoinWrites()
         var admitted: [(position: Int, member: HAGroup.Member, group: HAGroup, loaded: LoadedGroup, events: [HAEvent])] = []
         for (position, request) in requests.enumerated() {
             do {
-                let loaded = try loaded[position].get()
+                let loaded = try groups[position].get()
                 var group = loaded.group
                 let events = try group.join(
                     request.hello, session: request.session, newConnectorID: .random(), rules: request.rules, at: loaded.now,
