@@ -99,6 +99,44 @@ struct RoundBatcherTests {
         }
     }
 
+    @Test("a request cancelled while it waits leaves the queue with CancellationError and is not in the next round")
+    func cancelledRequestLeavesTheQueue() async throws {
+        let gate = Gate()
+        let rounds = Mutex<[[Int]]>([])
+        let waiting = Mutex(0)
+        let batcher = RoundBatcher<Int, Int>(
+            "test", concurrentRounds: 1, stopped: RoundFailed(),
+            observer: .init(waiting: { count in waiting.withLock { $0 = count } }), logger: Self.logger
+        ) { requests in
+            rounds.withLock { $0.append(requests) }
+            await gate.pass()
+            return requests.map { .success($0) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { service in
+            service.addTask { await batcher.run() }
+            async let first = batcher(1)
+            try await until("the first round holds the first request") { rounds.withLock { $0 } == [[1]] }
+            let gone = Task { try await batcher(2) }
+            try await until("request 2 queued") { waiting.withLock { $0 } == 1 }
+            async let third = batcher(3)
+            try await until("request 3 queued") { waiting.withLock { $0 } == 2 }
+            gone.cancel()
+            // Checked before the round is let go, so a regression fails here instead of hanging.
+            do {
+                try await until("the cancelled request left the queue") { waiting.withLock { $0 } == 1 }
+            } catch {
+                gate.open()
+                throw error
+            }
+            await #expect(throws: CancellationError.self) { try await gone.value }
+            gate.open()
+            let answers = try await (first, third)
+            #expect(answers == (1, 3))
+            #expect(rounds.withLock { $0 } == [[1], [3]])
+            service.cancelAll()
+        }
+    }
+
     @Test("once the batcher stopped, a request is answered `stopped` at once")
     func stoppedAnswersAtOnce() async throws {
         let batcher = RoundBatcher<Int, Int>("test", stopped: RoundFailed(), logger: Self.logger) { requests in

@@ -31,6 +31,7 @@ final class RoundBatcher<Request: Sendable, Answer: Sendable>: Service, Sendable
     }
 
     private struct Waiting {
+        let id: UUID
         let request: Request
         let continuation: CheckedContinuation<Answer, any Error>
     }
@@ -69,20 +70,32 @@ final class RoundBatcher<Request: Sendable, Answer: Sendable>: Service, Sendable
         (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Answers `request` in the next round.
-    /// - Throws: the error its round answered for it, the error that failed its round, or
-    ///   `stopped`.
+    /// Answers `request` in the next round. A request cancelled while it waits leaves the queue
+    /// (a connector that went away costs its round nothing); one whose round began is answered.
+    /// - Throws: the error its round answered for it, the error that failed its round,
+    ///   `CancellationError` when cancelled while waiting, or `stopped`.
     func callAsFunction(_ request: Request) async throws -> Answer {
-        try await withCheckedThrowingContinuation { continuation in
-            // The observer hears each count under the lock, so the last count it heard is the count.
-            let queued = state.withLock { state in
-                guard !state.stopped else { return false }
-                state.waiting.append(Waiting(request: request, continuation: continuation))
-                observer.waiting(state.waiting.count)
-                return true
+        let id = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // The observer hears each count under the lock, so the last count it heard is the count.
+                let refusal = state.withLock { state -> (any Error)? in
+                    guard !state.stopped else { return stopped }
+                    guard !Task.isCancelled else { return CancellationError() }
+                    state.waiting.append(Waiting(id: id, request: request, continuation: continuation))
+                    observer.waiting(state.waiting.count)
+                    return nil
+                }
+                if let refusal { return continuation.resume(throwing: refusal) }
+                wake.yield()
             }
-            guard queued else { return continuation.resume(throwing: stopped) }
-            wake.yield()
+        } onCancel: {
+            let left = state.withLock { state -> Waiting? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                defer { observer.waiting(state.waiting.count) }
+                return state.waiting.remove(at: index)
+            }
+            left?.continuation.resume(throwing: CancellationError())
         }
     }
 
