@@ -18,16 +18,24 @@ struct JoinRoundTests {
             node: node, rules: PairingRules())
     }
 
+    /// A tenant with three tokens (groups) named first, second and third; the first two wireless.
+    static func threeGroups(
+        _ store: Store, thirdNetwork: NetworkKind
+    ) async throws -> (tenant: Tenant, first: Token, second: Token, third: Token) {
+        let (tenant, first) = try await TestDatabase.group(in: store, name: "first")
+        let (second, _) = try await store.tokens.create(
+            tenant: tenant.id, connectorName: try DisplayName("second", field: "name"), network: .wireless)
+        let (third, _) = try await store.tokens.create(
+            tenant: tenant.id, connectorName: try DisplayName("third", field: "name"), network: thirdNetwork)
+        return (tenant, first, second, third)
+    }
+
     @Test(
         "one round over three groups: each request gets its own outcome in order (joins, a refused third member, an unknown group); two Hellos of one group join one after the other"
     )
     func roundDecidesEachRequestAlone() async throws {
         try await TestDatabase.withStore { store, _ in
-            let (tenant, first) = try await TestDatabase.group(in: store, name: "first")
-            let (second, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("second", field: "name"), network: .wireless)
-            let (third, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("third", field: "name"), network: .wired)
+            let (tenant, first, second, third) = try await Self.threeGroups(store, thirdNetwork: .wired)
             let unknown = Token(
                 id: TokenID(UUID()), tenantID: tenant.id, connectorName: try DisplayName("unknown", field: "name"), network: .wireless,
                 createdAt: Date(), revokedAt: nil)
@@ -125,11 +133,7 @@ struct JoinRoundTests {
     @Test("a row the database refuses in a round refuses only its own connector: the others of the round are admitted")
     func refusedRowStaysAlone() async throws {
         try await TestDatabase.withStore { store, _ in
-            let (tenant, first) = try await TestDatabase.group(in: store, name: "first")
-            let (second, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("second", field: "name"), network: .wireless)
-            let (third, _) = try await store.tokens.create(
-                tenant: tenant.id, connectorName: try DisplayName("third", field: "name"), network: .wireless)
+            let (tenant, first, second, third) = try await Self.threeGroups(store, thirdNetwork: .wireless)
             // A rule of the database's that the Hello's validation does not know, standing in
             // for any row PostgreSQL refuses (SQLSTATE class 23).
             _ = try await store.client.query(
