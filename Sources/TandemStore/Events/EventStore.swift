@@ -100,17 +100,10 @@ public struct EventStore: Sendable {
         }
     }
 
+    /// Always in an explicit transaction, even when it is one statement: what is acked must be
+    /// committed, and only a COMMIT's answer says so (see ``PostgresNIO/PostgresClient/statement(_:logger:)``).
     private func insert(fresh: [EventRecord], quarantine: [(EventRecord, String)]) async throws -> Set<UUID> {
-        // One statement is atomic on its own: a flush with nothing to quarantine (the usual
-        // one) costs no BEGIN and COMMIT round trips.
-        if quarantine.isEmpty {
-            var inserted = Set<UUID>()
-            guard !fresh.isEmpty else { return inserted }
-            let rows = try await client.statement(Self.insertEvents(fresh), logger: logger)
-            for try await key in rows.decode(UUID.self) { inserted.insert(key) }
-            return inserted
-        }
-        return try await client.transaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             var inserted = Set<UUID>()
             if !fresh.isEmpty {
                 let rows = try await connection.statement(Self.insertEvents(fresh), logger: logger)

@@ -103,7 +103,9 @@ extension ConnectorRepository {
             }
         }
         guard !admitted.isEmpty else { return outcomes }
-        let generations = try await client.prepared(write, logger: logger)
+        // In a transaction although it is one statement: a Welcome tells the connector it is a
+        // member, so the write must be committed first, and only COMMIT's answer says so.
+        let generations = try await client.transaction(logger: logger) { try await $0.prepared(write, logger: logger) }
         guard generations.count == admitted.count else {
             throw StoreError(.corrupt, "a batched join answered \(generations.count) rows for \(admitted.count) connectors")
         }

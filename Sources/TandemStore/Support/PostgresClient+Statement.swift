@@ -7,6 +7,15 @@ extension PostgresClient {
     /// under it fails the statement instead of hanging it (PostgresNIO's own `query` does not
     /// guard this). The rows are read before the connection goes back to the pool. A connection
     /// found read-only is closed (``PostgresNIO/PostgresConnection/closeAsReadOnly(logger:)``).
+    ///
+    /// **An answer here is not a commit.** Outside a transaction, PostgreSQL commits a
+    /// statement when it reaches the Sync that follows it, after it has sent the statement's
+    /// rows and CommandComplete; PostgresNIO ends the statement at CommandComplete. A server
+    /// killed in between (an immediate shutdown flushes what it had buffered) or a commit that
+    /// fails (a deferred constraint, a cancelled synchronous-replication wait) leaves a write
+    /// answered here that never committed. A write whose success is told to anyone (an ack, a
+    /// Welcome, an API answer) therefore runs in ``transaction(logger:isolation:_:)``, whose
+    /// COMMIT is answered only once the commit is durable.
     @discardableResult
     func statement(_ query: PostgresQuery, logger: Logger) async throws -> StatementRows {
         try await withConnection { connection in
