@@ -107,6 +107,20 @@ final class ServerProcess: @unchecked Sendable {
         return 0
     }
 
+    /// The sum of every series of the metric `name` whose labels include `label` (e.g.
+    /// `stage="window"`), whatever its other labels; 0 when absent or unreachable.
+    func metricSum(_ name: String, with label: String) async -> Double {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!) else {
+            return 0
+        }
+        var sum = 0.0
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n")
+        where line.hasPrefix(name + "{") && line.contains(label) {
+            sum += line.split(separator: " ").last.flatMap { Double($0) } ?? 0
+        }
+        return sum
+    }
+
     /// Reads `series` every `period` while `body` runs and returns both.
     func sampling<T: Sendable>(
         _ series: String, every period: Duration = .milliseconds(200), during body: () async throws -> T
