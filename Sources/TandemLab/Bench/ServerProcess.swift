@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TandemStore
 
 #if canImport(FoundationNetworking)
@@ -122,25 +123,40 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Reads `series` every `period` while `body` runs and returns both.
+    ///
+    /// The sampler is told to stop, never cancelled: cancelling a task while its
+    /// `URLSession` request is in flight can deadlock FoundationNetworking on Linux (a bench
+    /// hung for 13 minutes in `URLSessionTask.cancel`). It finishes its request and its
+    /// sleep, at most one `period` late.
     func sampling<T: Sendable>(
         _ series: String, every period: Duration = .milliseconds(200), during body: () async throws -> T
     ) async throws -> (result: T, samples: [Double]) {
+        let stopped = StopFlag()
         let sampler = Task {
             var samples: [Double] = []
-            while !Task.isCancelled {
+            while !stopped.isSet {
                 samples.append(await metric(series))
                 try? await Task.sleep(for: period)
             }
             return samples
         }
+        let result: T
         do {
-            let result = try await body()
-            sampler.cancel()
-            return (result, await sampler.value)
+            result = try await body()
         } catch {
-            sampler.cancel()
+            stopped.set()
+            _ = await sampler.value
             throw error
         }
+        stopped.set()
+        return (result, await sampler.value)
+    }
+
+    /// A flag one task sets and another reads.
+    private final class StopFlag: Sendable {
+        private let flag = Mutex(false)
+        var isSet: Bool { flag.withLock { $0 } }
+        func set() { flag.withLock { $0 = true } }
     }
 
     /// Peak resident memory of the server so far (`VmHWM`), bytes.
