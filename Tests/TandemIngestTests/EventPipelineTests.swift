@@ -94,16 +94,6 @@ struct EventPipelineTests {
         return EventPipeline(store: writer, statistics: nil, configuration: configuration, logger: logger)
     }
 
-    /// Like ``pipeline(_:)``, with two writers: two flushes at once.
-    static func twoWriters(_ writer: GatedWriter) -> EventPipeline {
-        var configuration = EventPipeline.Configuration()
-        configuration.writers = 2
-        configuration.flushDelay = .zero
-        var logger = Logger(label: "EventPipelineTests")
-        logger.logLevel = .critical
-        return EventPipeline(store: writer, statistics: nil, configuration: configuration, logger: logger)
-    }
-
     /// Runs `body` with the pipeline's writers running; stops them after.
     static func running(_ pipeline: EventPipeline, _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -254,46 +244,6 @@ struct EventPipelineTests {
             #expect(first == [.stored, .stored])
             #expect(peer == [.duplicate, .duplicate])
             #expect(writer.writes.map(\.count) == [2])
-        }
-    }
-
-    @Test("the peer's copy of an event another flush is writing waits for that flush and is a duplicate, without a second write")
-    func peerWaitsForTheFlushInFlight() async throws {
-        let writer = GatedWriter(open: false)
-        let pipeline = Self.twoWriters(writer)
-        try await Self.running(pipeline) {
-            async let first = pipeline.submit(Self.batch(3))
-            try await Self.eventually("the first copies are being written") { writer.started == 1 }
-            async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
-            try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
-            #expect(writer.started == 1, "the second flush writes nothing while the first is in flight")
-            writer.openGate()
-            let (stored, duplicates) = try await (first, peer)
-            #expect(stored == [.stored, .stored, .stored])
-            #expect(duplicates == [.duplicate, .duplicate, .duplicate])
-            #expect(writer.writes.map(\.count) == [3], "each event written once")
-            #expect(pipeline.copiesWaitingForOtherFlushes == 0)
-        }
-    }
-
-    @Test("when the flush a copy waited for fails, the copy is written by its own flush: the failure stays with the failed batch")
-    func failedFlushInFlightLeavesThePeerToWrite() async throws {
-        let writer = GatedWriter(
-            open: false,
-            failure: { records in records.contains { $0.connector == Self.connectors.0 } ? StoreError(.unavailable, "lost") : nil })
-        let pipeline = Self.twoWriters(writer)
-        try await Self.running(pipeline) {
-            let first = Task { try await pipeline.submit(Self.batch(3)) }
-            try await Self.eventually("the first copies are being written") { writer.started == 1 }
-            async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
-            try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
-            writer.openGate()
-            #expect(try await peer == [.stored, .stored, .stored], "written by the peer's own flush once the first failed")
-            switch await first.result {
-            case .success: Issue.record("the failed batch was acked")
-            case .failure(let error): #expect(StoreError.isUnavailability(error))
-            }
-            #expect(writer.writes.map { $0.map(\.connector) } == [Array(repeating: Self.connectors.1, count: 3)])
         }
     }
 }

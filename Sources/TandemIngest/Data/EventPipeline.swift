@@ -49,10 +49,6 @@ public final class EventPipeline: Service, Sendable {
         var blockedSubmitters: [(number: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
         var nextSubmitter: UInt64 = 0
         var deduplicator: Deduplicator
-        /// Identities being written by a flush now, with that flush (see ``FlushInFlight``).
-        var writing: [EventIdentity: FlushInFlight] = [:]
-        /// Copies whose flush waits for the flush writing their event.
-        var copiesWaiting = 0
         var stopped = false
     }
 
@@ -240,14 +236,11 @@ public final class EventPipeline: Service, Sendable {
     }
 
     private func flush(_ batch: [Submission]) async {
-        // 1. The window answers copies of events known to be durable; a copy of an event that
-        //    another flush is writing waits for that flush (``FlushInFlight``).
+        // 1. The window answers copies of events known to be durable.
         var outcomes = batch.map { [EventOutcome?](repeating: nil, count: $0.records.count) }
         var toWrite: [EventRecord] = []
-        var positions: [Position] = []
-        var waiting: [(position: Position, flight: FlushInFlight)] = []
-        var windowHits = [Int](repeating: 0, count: batch.count)
-        let flight = FlushInFlight()
+        var positions: [(submission: Int, record: Int, line: UInt32)] = []
+        var windowHits: [TenantID: Int] = [:]
         let serverTimeMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
         state.withLock { state in
             state.deduplicator.advanceClock(serverTimeMicros: serverTimeMicros)
@@ -260,22 +253,13 @@ public final class EventPipeline: Service, Sendable {
                     if arrival.isKnownDuplicate {
                         outcomes[s][r] = .duplicate
                         hits += 1
-                        continue
-                    }
-                    if let other = state.writing[record.identity] {
-                        if other !== flight {
-                            waiting.append(((s, r, arrival.line), other))
-                            continue
-                        }
                     } else {
-                        state.writing[record.identity] = flight
+                        toWrite.append(record)
+                        positions.append((s, r, arrival.line))
                     }
-                    toWrite.append(record)
-                    positions.append((s, r, arrival.line))
                 }
-                windowHits[s] = hits
+                if hits > 0, let tenant = submission.records.first?.tenant { windowHits[tenant, default: 0] += hits }
             }
-            state.copiesWaiting += waiting.count
         }
         // 2. The database decides the rest. When PostgreSQL refuses the data of a flush that
         //    carries several batches, each batch is written alone, so only the batch that holds
@@ -295,116 +279,34 @@ public final class EventPipeline: Service, Sendable {
         } catch {
             for s in batch.indices { failures[s] = error }
         }
-        // 3. This flush's identities are no longer in flight; the flushes waiting for it learn
-        //    how it ended. Batches with no copy waiting for another flush are answered now; the
-        //    rest once the copies they waited for are settled.
-        finish(flight, toWrite: toWrite, positions: positions, failures: failures, outcomes: outcomes)
-        let held = Set(waiting.map(\.position.submission))
-        var inFlightHits = [Int](repeating: 0, count: batch.count)
-        conclude(batch.indices.filter { !held.contains($0) }, of: batch, outcomes, failures, hits: (windowHits, inFlightHits))
-        guard !held.isEmpty else { return }
-        inFlightHits = await settle(waiting, batch: batch, failures: &failures, outcomes: &outcomes)
-        conclude(held.sorted(), of: batch, outcomes, failures, hits: (windowHits, inFlightHits))
-    }
-
-    /// Logs the failures among the batches at `indices`, counts their outcomes, and answers them.
-    private func conclude(
-        _ indices: [Int], of batch: [Submission], _ outcomes: [[EventOutcome?]], _ failures: [Int: any Error],
-        hits: (window: [Int], inFlight: [Int])
-    ) {
-        let failed = indices.filter { failures[$0] != nil }
-        if let first = failed.first, let error = failures[first] {
+        if !failures.isEmpty {
             logger.error(
-                "event flush failed; its batches are not acked", metadata: ["batches": "\(failed.count)", "error": "\(error)"])
+                "event flush failed; its batches are not acked",
+                metadata: [
+                    "batches": "\(failures.count)", "error": "\(failures.values.first.map { "\($0)" } ?? "")",
+                ])
         }
         let window = state.withLock { state in
             let window = state.deduplicator.window
             return (window.count, window.estimatedBytes, window.evictedForCapacity, window.expired)
         }
-        let answered = indices.filter { failures[$0] == nil }
+        let answered = batch.indices.filter { failures[$0] == nil }
         report(
-            batch: answered.map { batch[$0] }, outcomes: answered.map { outcomes[$0] },
-            hits: (answered.map { hits.window[$0] }, answered.map { hits.inFlight[$0] }), window: window)
-        for s in indices {
+            batch: answered.map { batch[$0] }, outcomes: answered.map { outcomes[$0] }, windowHits: windowHits,
+            window: window)
+        for (s, submission) in batch.enumerated() {
             if let failure = failures[s] {
-                batch[s].continuation.resume(throwing: failure)
+                submission.continuation.resume(throwing: failure)
             } else {
-                batch[s].continuation.resume(returning: outcomes[s].map { $0 ?? .duplicate })
+                submission.continuation.resume(returning: outcomes[s].map { $0 ?? .duplicate })
             }
         }
-    }
-
-    /// Where a copy sits in a flush: its submission, its record there, and its delivery line.
-    private typealias Position = (submission: Int, record: Int, line: UInt32)
-
-    /// Takes a flush's identities out of flight and tells the flushes waiting for it how it
-    /// ended: which identities failed (their batch was not written) and which were quarantined.
-    private func finish(
-        _ flight: FlushInFlight, toWrite: [EventRecord], positions: [Position], failures: [Int: any Error], outcomes: [[EventOutcome?]]
-    ) {
-        var ended = FlushInFlight.Outcome()
-        for (index, record) in toWrite.enumerated() {
-            let position = positions[index]
-            if failures[position.submission] != nil {
-                ended.failed.insert(record.identity)
-            } else if outcomes[position.submission][position.record] == .quarantined {
-                ended.quarantined.insert(record.identity)
-            }
-        }
-        state.withLock { state in
-            for record in toWrite { state.writing.removeValue(forKey: record.identity) }
-        }
-        flight.finish(ended)
-    }
-
-    /// Settles the copies a flush found in flight elsewhere: a duplicate where that flush made
-    /// the event durable, quarantined where it quarantined it, and written by this flush where
-    /// that flush failed. Returns the duplicates so answered, per submission.
-    private func settle(
-        _ waiting: [(position: Position, flight: FlushInFlight)], batch: [Submission], failures: inout [Int: any Error],
-        outcomes: inout [[EventOutcome?]]
-    ) async -> [Int] {
-        var hits = [Int](repeating: 0, count: batch.count)
-        guard !waiting.isEmpty else { return hits }
-        var ended: [ObjectIdentifier: FlushInFlight.Outcome] = [:]
-        for (_, flight) in waiting where ended[ObjectIdentifier(flight)] == nil {
-            ended[ObjectIdentifier(flight)] = await flight.outcome()
-        }
-        var retry: [EventRecord] = []
-        var retryPositions: [Position] = []
-        state.withLock { state in
-            state.copiesWaiting -= waiting.count
-            for (position, flight) in waiting {
-                let record = batch[position.submission].records[position.record]
-                let there = ended[ObjectIdentifier(flight)] ?? FlushInFlight.Outcome()
-                if there.failed.contains(record.identity) {
-                    retry.append(record)
-                    retryPositions.append(position)
-                } else if there.quarantined.contains(record.identity) {
-                    outcomes[position.submission][position.record] = .quarantined
-                } else {
-                    outcomes[position.submission][position.record] = .duplicate
-                    state.deduplicator.settle(
-                        record.identity, line: position.line, deviceTimeMicros: record.event.deviceTimeMicros,
-                        arrivalMillis: batch[position.submission].arrivalMillis, stored: false)
-                    hits[position.submission] += 1
-                }
-            }
-        }
-        if !retry.isEmpty {
-            do {
-                try await write(Array(retry.indices), of: retry, positions: retryPositions, batch: batch, outcomes: &outcomes)
-            } catch {
-                for position in retryPositions where failures[position.submission] == nil { failures[position.submission] = error }
-            }
-        }
-        return hits
     }
 
     /// Writes the records of `toWrite` at `indices` in one transaction and settles them in
     /// the window, filling their `outcomes`.
     private func write(
-        _ indices: [Int], of toWrite: [EventRecord], positions: [Position],
+        _ indices: [Int], of toWrite: [EventRecord], positions: [(submission: Int, record: Int, line: UInt32)],
         batch: [Submission], outcomes: inout [[EventOutcome?]]
     ) async throws {
         guard !indices.isEmpty else { return }
@@ -431,34 +333,30 @@ public final class EventPipeline: Service, Sendable {
         }
     }
 
-    /// Counts answered batches' outcomes per tenant, and the window's size, in the metrics.
-    /// `hits`: per batch, the duplicates the window and flushes in flight answered.
+    /// Counts a flush's outcomes per tenant, and the window's size, in the metrics.
     private func report(
-        batch: [Submission], outcomes: [[EventOutcome?]], hits: (window: [Int], inFlight: [Int]),
+        batch: [Submission], outcomes: [[EventOutcome?]], windowHits: [TenantID: Int],
         window: (keys: Int, bytes: Int, evicted: Int, expired: Int)
     ) {
         // A submission is one batch of one stream, so of one tenant: tally per submission.
-        var tallies: [TenantID: (stored: Int, window: Int, inFlight: Int, database: Int, quarantined: Int)] = [:]
+        var tallies: [TenantID: (stored: Int, database: Int, quarantined: Int)] = [:]
         for (s, submission) in batch.enumerated() {
             guard let tenant = submission.records.first?.tenant else { continue }
-            var tally = tallies[tenant] ?? (0, 0, 0, 0, 0)
-            var duplicates = 0
+            var tally = tallies[tenant] ?? (0, 0, 0)
             for outcome in outcomes[s] {
                 switch outcome {
                 case .stored: tally.stored += 1
-                case .duplicate, nil: duplicates += 1
+                case .duplicate, nil: tally.database += 1
                 case .quarantined: tally.quarantined += 1
                 }
             }
-            tally.window += hits.window[s]
-            tally.inFlight += hits.inFlight[s]
-            tally.database += duplicates - hits.window[s] - hits.inFlight[s]
             tallies[tenant] = tally
         }
         for (tenant, tally) in tallies {
+            let window = windowHits[tenant] ?? 0
             metrics.eventsSettled(
-                tenant, stored: tally.stored, windowDuplicates: tally.window, inFlightDuplicates: tally.inFlight,
-                databaseDuplicates: tally.database, quarantined: tally.quarantined)
+                tenant, stored: tally.stored, windowDuplicates: window, databaseDuplicates: tally.database - window,
+                quarantined: tally.quarantined)
         }
         let (evicted, expired) = reportedEvictions.withLock { reported in
             defer { reported = (window.evicted, window.expired) }
@@ -470,11 +368,6 @@ public final class EventPipeline: Service, Sendable {
     /// Events waiting to be flushed, and submitters held at the door, now.
     var queued: (events: Int, blockedSubmitters: Int) {
         state.withLock { ($0.pending.totalWeight, $0.blockedSubmitters.count) }
-    }
-
-    /// Copies waiting for another flush that is writing their event, now.
-    var copiesWaitingForOtherFlushes: Int {
-        state.withLock { $0.copiesWaiting }
     }
 
     /// Keys and estimated bytes of the window now.
