@@ -99,10 +99,7 @@ final class ServerProcess: @unchecked Sendable {
     /// A series of the server's `/metrics`, by its name and labels as printed (e.g.
     /// `tandem_heartbeat_writes_total`); 0 when absent or unreachable.
     func metric(_ series: String) async -> Double {
-        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!) else {
-            return 0
-        }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(series + " ") {
+        for line in await exposition() where line.hasPrefix(series + " ") {
             return Double(line.dropFirst(series.count + 1)) ?? 0
         }
         return 0
@@ -111,15 +108,19 @@ final class ServerProcess: @unchecked Sendable {
     /// The sum of every series of the metric `name` whose labels include `label` (e.g.
     /// `stage="window"`), whatever its other labels; 0 when absent or unreachable.
     func metricSum(_ name: String, with label: String) async -> Double {
-        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!) else {
-            return 0
-        }
         var sum = 0.0
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n")
-        where line.hasPrefix(name + "{") && line.contains(label) {
+        for line in await exposition() where line.hasPrefix(name + "{") && line.contains(label) {
             sum += line.split(separator: " ").last.flatMap { Double($0) } ?? 0
         }
         return sum
+    }
+
+    /// The lines of the server's `/metrics` now; none when it is unreachable.
+    private func exposition() async -> [Substring] {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!) else {
+            return []
+        }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
     }
 
     /// Reads `series` every `period` while `body` runs and returns both.
