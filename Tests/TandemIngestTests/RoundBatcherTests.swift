@@ -31,6 +31,36 @@ private final class Gate: Sendable {
 
 private struct RoundFailed: Error, Equatable {}
 
+/// A batcher of one round at a time whose rounds wait at ``gate``, recording each round's
+/// requests and the observer's last waiting count, and answering each request with `answer`.
+private final class GatedRounds: Sendable {
+    private final class Log: Sendable {
+        let state = Mutex<(rounds: [[Int]], waiting: Int)>(([], 0))
+    }
+
+    let gate: Gate
+    let batcher: RoundBatcher<Int, Int>
+    private let log: Log
+
+    /// The requests of each round so far.
+    var rounds: [[Int]] { log.state.withLock { $0.rounds } }
+    /// The last count of waiting requests the observer heard.
+    var waiting: Int { log.state.withLock { $0.waiting } }
+
+    init(answer: @escaping @Sendable (Int) -> Int) {
+        let (gate, log) = (Gate(), Log())
+        (self.gate, self.log) = (gate, log)
+        batcher = RoundBatcher<Int, Int>(
+            "test", concurrentRounds: 1, stopped: RoundFailed(),
+            observer: .init(waiting: { count in log.state.withLock { $0.waiting = count } }), logger: RoundBatcherTests.logger
+        ) { requests in
+            log.state.withLock { $0.rounds.append(requests) }
+            await gate.pass()
+            return requests.map { .success(answer($0)) }
+        }
+    }
+}
+
 /// Polls `condition` every 10 ms until it holds (at most 10 s).
 private func until(_ what: Comment, _ condition: () -> Bool) async throws {
     for _ in 0..<1_000 {
@@ -47,34 +77,25 @@ struct RoundBatcherTests {
 
     @Test("requests arriving while a round runs are answered together by the next round, each its own answer, in arrival order")
     func queuedRequestsShareTheNextRound() async throws {
-        let gate = Gate()
-        let rounds = Mutex<[[Int]]>([])
-        let waiting = Mutex(0)
-        let batcher = RoundBatcher<Int, Int>(
-            "test", concurrentRounds: 1, stopped: RoundFailed(),
-            observer: .init(waiting: { count in waiting.withLock { $0 = count } }), logger: Self.logger
-        ) { requests in
-            rounds.withLock { $0.append(requests) }
-            await gate.pass()
-            return requests.map { .success($0 * 10) }
-        }
+        let gated = GatedRounds { $0 * 10 }
+        let batcher = gated.batcher
         try await withThrowingTaskGroup(of: Void.self) { service in
             service.addTask { await batcher.run() }
             let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 group.addTask { (1, try await batcher(1)) }
-                try await until("the first round holds the first request") { rounds.withLock { $0 } == [[1]] }
+                try await until("the first round holds the first request") { gated.rounds == [[1]] }
                 for request in 2...6 {
                     group.addTask { (request, try await batcher(request)) }
-                    try await until("request \(request) queued") { waiting.withLock { $0 } == request - 1 }
+                    try await until("request \(request) queued") { gated.waiting == request - 1 }
                 }
-                gate.open()
+                gated.gate.open()
                 var answers: [Int: Int] = [:]
                 for try await (request, answer) in group { answers[request] = answer }
                 return answers
             }
             #expect(answers == [1: 10, 2: 20, 3: 30, 4: 40, 5: 50, 6: 60])
-            #expect(rounds.withLock { $0 } == [[1], [2, 3, 4, 5, 6]])
-            #expect(waiting.withLock { $0 } == 0)
+            #expect(gated.rounds == [[1], [2, 3, 4, 5, 6]])
+            #expect(gated.waiting == 0)
             service.cancelAll()
         }
     }
@@ -101,38 +122,29 @@ struct RoundBatcherTests {
 
     @Test("a request cancelled while it waits leaves the queue with CancellationError and is not in the next round")
     func cancelledRequestLeavesTheQueue() async throws {
-        let gate = Gate()
-        let rounds = Mutex<[[Int]]>([])
-        let waiting = Mutex(0)
-        let batcher = RoundBatcher<Int, Int>(
-            "test", concurrentRounds: 1, stopped: RoundFailed(),
-            observer: .init(waiting: { count in waiting.withLock { $0 = count } }), logger: Self.logger
-        ) { requests in
-            rounds.withLock { $0.append(requests) }
-            await gate.pass()
-            return requests.map { .success($0) }
-        }
+        let gated = GatedRounds { $0 }
+        let batcher = gated.batcher
         try await withThrowingTaskGroup(of: Void.self) { service in
             service.addTask { await batcher.run() }
             async let first = batcher(1)
-            try await until("the first round holds the first request") { rounds.withLock { $0 } == [[1]] }
+            try await until("the first round holds the first request") { gated.rounds == [[1]] }
             let gone = Task { try await batcher(2) }
-            try await until("request 2 queued") { waiting.withLock { $0 } == 1 }
+            try await until("request 2 queued") { gated.waiting == 1 }
             async let third = batcher(3)
-            try await until("request 3 queued") { waiting.withLock { $0 } == 2 }
+            try await until("request 3 queued") { gated.waiting == 2 }
             gone.cancel()
             // Checked before the round is let go, so a regression fails here instead of hanging.
             do {
-                try await until("the cancelled request left the queue") { waiting.withLock { $0 } == 1 }
+                try await until("the cancelled request left the queue") { gated.waiting == 1 }
             } catch {
-                gate.open()
+                gated.gate.open()
                 throw error
             }
             await #expect(throws: CancellationError.self) { try await gone.value }
-            gate.open()
+            gated.gate.open()
             let answers = try await (first, third)
             #expect(answers == (1, 3))
-            #expect(rounds.withLock { $0 } == [[1], [3]])
+            #expect(gated.rounds == [[1], [3]])
             service.cancelAll()
         }
     }
