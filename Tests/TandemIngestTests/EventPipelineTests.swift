@@ -16,12 +16,17 @@ final class GatedWriter: EventWriter {
         var open: Bool
         var waiting: [CheckedContinuation<Void, Never>] = []
         var failure: (@Sendable ([EventRecord]) -> (any Error)?)?
+        /// Which writes the closed gate holds (all unless told).
+        var holds: @Sendable ([EventRecord]) -> Bool
     }
 
     private let state: Mutex<State>
 
-    init(open: Bool = true, failure: (@Sendable ([EventRecord]) -> (any Error)?)? = nil) {
-        state = Mutex(State(open: open, failure: failure))
+    init(
+        open: Bool = true, failure: (@Sendable ([EventRecord]) -> (any Error)?)? = nil,
+        holds: @escaping @Sendable ([EventRecord]) -> Bool = { _ in true }
+    ) {
+        state = Mutex(State(open: open, failure: failure, holds: holds))
     }
 
     /// Writes begun (the gate passed or not).
@@ -44,8 +49,9 @@ final class GatedWriter: EventWriter {
         await withCheckedContinuation { continuation in
             let passes = state.withLock { state in
                 state.started += 1
-                if !state.open { state.waiting.append(continuation) }
-                return state.open
+                let passes = state.open || !state.holds(records)
+                if !passes { state.waiting.append(continuation) }
+                return passes
             }
             if passes { continuation.resume() }
         }
@@ -91,6 +97,16 @@ struct EventPipelineTests {
         configuration.maximumPendingEvents = 100
         var logger = Logger(label: "EventPipelineTests")
         logger.logLevel = .critical  // the failed flushes these tests cause are logged as errors
+        return EventPipeline(store: writer, statistics: nil, configuration: configuration, logger: logger)
+    }
+
+    /// Like ``pipeline(_:)``, with two writers: two flushes at once.
+    static func twoWriters(_ writer: GatedWriter) -> EventPipeline {
+        var configuration = EventPipeline.Configuration()
+        configuration.writers = 2
+        configuration.flushDelay = .zero
+        var logger = Logger(label: "EventPipelineTests")
+        logger.logLevel = .critical
         return EventPipeline(store: writer, statistics: nil, configuration: configuration, logger: logger)
     }
 
@@ -244,6 +260,71 @@ struct EventPipelineTests {
             #expect(first == [.stored, .stored])
             #expect(peer == [.duplicate, .duplicate])
             #expect(writer.writes.map(\.count) == [2])
+        }
+    }
+
+    @Test("the peer's copy of an event another flush is writing waits for that flush and is a duplicate, without a second write")
+    func peerWaitsForTheFlushInFlight() async throws {
+        let writer = GatedWriter(open: false)
+        let pipeline = Self.twoWriters(writer)
+        try await Self.running(pipeline) {
+            async let first = pipeline.submit(Self.batch(3))
+            try await Self.eventually("the first copies are being written") { writer.started == 1 }
+            async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
+            try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
+            #expect(writer.started == 1, "the second flush writes nothing while the first is in flight")
+            writer.openGate()
+            let (stored, duplicates) = try await (first, peer)
+            #expect(stored == [.stored, .stored, .stored])
+            #expect(duplicates == [.duplicate, .duplicate, .duplicate])
+            #expect(writer.writes.map(\.count) == [3], "each event written once")
+            #expect(pipeline.copiesWaitingForOtherFlushes == 0)
+        }
+    }
+
+    @Test("when the flush a copy waited for fails, the copy is written by its own flush: the failure stays with the failed batch")
+    func failedFlushInFlightLeavesThePeerToWrite() async throws {
+        let writer = GatedWriter(
+            open: false,
+            failure: { records in records.contains { $0.connector == Self.connectors.0 } ? StoreError(.unavailable, "lost") : nil })
+        let pipeline = Self.twoWriters(writer)
+        try await Self.running(pipeline) {
+            let first = Task { try await pipeline.submit(Self.batch(3)) }
+            try await Self.eventually("the first copies are being written") { writer.started == 1 }
+            async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
+            try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
+            writer.openGate()
+            #expect(try await peer == [.stored, .stored, .stored], "written by the peer's own flush once the first failed")
+            switch await first.result {
+            case .success: Issue.record("the failed batch was acked")
+            case .failure(let error): #expect(StoreError.isUnavailability(error))
+            }
+            #expect(writer.writes.map { $0.map(\.connector) } == [Array(repeating: Self.connectors.1, count: 3)])
+        }
+    }
+
+    @Test(
+        "copies waiting for another flush do not hold their writer: with two writers, a third batch is written while the first flush is still in flight"
+    )
+    func waitingCopiesFreeTheirWriter() async throws {
+        let writer = GatedWriter(open: false, holds: { records in records.contains { $0.tenant == Self.tenants.0 } })
+        let pipeline = Self.twoWriters(writer)
+        try await Self.running(pipeline) {
+            async let first = pipeline.submit(Self.batch(3))
+            try await Self.eventually("the first copies are being written") { writer.started == 1 }
+            async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
+            try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
+            let other = Task { try await pipeline.submit(Self.batch(2, tenant: Self.tenants.1)) }
+            try await Self.eventually("another tenant's batch is written by the writer the peer's flush used") {
+                writer.writes.count == 1
+            }
+            #expect(pipeline.copiesWaitingForOtherFlushes == 3, "the peer's copies still wait")
+            writer.openGate()
+            #expect(try await other.value == [.stored, .stored])
+            let (stored, duplicates) = try await (first, peer)
+            #expect(stored == [.stored, .stored, .stored])
+            #expect(duplicates == [.duplicate, .duplicate, .duplicate])
+            #expect(writer.writes.map(\.count) == [2, 3], "the other tenant's batch, then the first flush; the peer's copies never")
         }
     }
 }

@@ -62,11 +62,16 @@ public struct IngestMetrics: Sendable {
     }
 
     /// Outcomes of a flush for one tenant.
-    func eventsSettled(_ tenant: TenantID, stored: Int, windowDuplicates: Int, databaseDuplicates: Int, quarantined: Int) {
+    func eventsSettled(
+        _ tenant: TenantID, stored: Int, windowDuplicates: Int, inFlightDuplicates: Int, databaseDuplicates: Int, quarantined: Int
+    ) {
         let dimensions = [("tenant", tenant.description)]
         if stored > 0 { counter("tandem_events_stored_total", dimensions).increment(by: stored) }
         if windowDuplicates > 0 {
             counter("tandem_events_duplicates_dropped_total", dimensions + [("stage", "window")]).increment(by: windowDuplicates)
+        }
+        if inFlightDuplicates > 0 {
+            counter("tandem_events_duplicates_dropped_total", dimensions + [("stage", "in_flight")]).increment(by: inFlightDuplicates)
         }
         if databaseDuplicates > 0 {
             counter("tandem_events_duplicates_dropped_total", dimensions + [("stage", "database")]).increment(by: databaseDuplicates)
