@@ -7,8 +7,10 @@ import TandemCore
 /// Writes events to the partitioned `events` table, exactly once per identity.
 ///
 /// One write is one transaction of at most two statements (events, quarantine), each a
-/// multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING`: never one statement per
-/// event. An identity has one home: once in `events_quarantine` (a copy came while its device
+/// multi-row `INSERT … SELECT FROM unnest(…)`: never one statement per event. The events
+/// statement is a plain insert unless a write met a stored event lately, and written again
+/// with `ON CONFLICT DO NOTHING` when it meets one (``RecentConflicts``); the quarantine
+/// statement always has `ON CONFLICT DO NOTHING`. An identity has one home: once in `events_quarantine` (a copy came while its device
 /// time was out of range), later copies are not stored in `events`, and once in `events`, a
 /// later copy is not quarantined; such a copy is answered `duplicate`. The unique key `(tenant_id, identity, device_time)` decides what is new, so resends,
 /// late copies and writes from several service instances all end as one row.
@@ -29,13 +31,20 @@ public struct EventStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     public let policy: Policy
+    private let conflicts: RecentConflicts
 
-    /// Creates a store over `client`.
-    public init(client: PostgresClient, policy: Policy = .init(), logger: Logger) {
+    /// Creates a store over `client`. For `conflictMemory` after a write meets a stored
+    /// event, writes check for stored events from the start (``RecentConflicts``).
+    public init(client: PostgresClient, policy: Policy = .init(), conflictMemory: Duration = .seconds(2), logger: Logger) {
         self.client = client
         self.policy = policy
         self.logger = logger
+        self.conflicts = RecentConflicts(interval: conflictMemory)
     }
+
+    /// Writes that met a stored event in their plain insert and were written again with
+    /// `ON CONFLICT DO NOTHING`, since this store was made.
+    public var conflictFallbacks: Int { conflicts.fallbackCount }
 
     /// The device times the events table accepts at `now`: from the start of the oldest
     /// retained day to `futureTolerance` ahead. Computed once per write, not per event.
@@ -82,12 +91,17 @@ public struct EventStore: Sendable {
     }
 
     /// Inserts in one transaction; a deadlock or serialization failure (which the database
-    /// resolves by aborting one side) is retried, since the write is idempotent.
+    /// resolves by aborting one side) is retried, since the write is idempotent, and so is a
+    /// plain insert that met a stored event, with `ON CONFLICT DO NOTHING` this time.
     private func insertRetrying(fresh: [EventRecord], quarantine: [(EventRecord, String)]) async throws -> Set<UUID> {
         var attempt = 0
+        var skipsStored = conflicts.expected
         while true {
             do {
-                return try await insert(fresh: fresh, quarantine: quarantine)
+                return try await insert(fresh: fresh, quarantine: quarantine, skippingStored: skipsStored)
+            } catch let error as PSQLError where !skipsStored && error.serverInfo?[.sqlState] == "23505" {
+                conflicts.noteConflict()
+                skipsStored = true
             } catch  where StoreError.isDataRefusal(error) {
                 throw StoreError.rejected(error, "the events")
             } catch let error as PSQLError
@@ -102,11 +116,11 @@ public struct EventStore: Sendable {
 
     /// Always in an explicit transaction, even when it is one statement: what is acked must be
     /// committed, and only a COMMIT's answer says so (see ``PostgresNIO/PostgresClient/statement(_:logger:)``).
-    private func insert(fresh: [EventRecord], quarantine: [(EventRecord, String)]) async throws -> Set<UUID> {
+    private func insert(fresh: [EventRecord], quarantine: [(EventRecord, String)], skippingStored: Bool) async throws -> Set<UUID> {
         try await client.transaction(logger: logger) { connection in
             var inserted = Set<UUID>()
             if !fresh.isEmpty {
-                let rows = try await connection.statement(Self.insertEvents(fresh), logger: logger)
+                let rows = try await connection.statement(Self.insertEvents(fresh, skippingStored: skippingStored), logger: logger)
                 for try await key in rows.decode(UUID.self) { inserted.insert(key) }
             }
             if !quarantine.isEmpty {
@@ -156,7 +170,9 @@ public struct EventStore: Sendable {
 
     /// The insert of `records` with its binds encoded: what a flush sends (package-visible for
     /// the CPU measure of the write path, `tandem-cpu-per-event`, which runs without a database).
-    package static func insertEvents(_ records: [EventRecord]) -> PostgresQuery {
+    /// `skippingStored`: with `ON CONFLICT DO NOTHING`; without, a stored event fails the
+    /// statement with SQLSTATE 23505.
+    package static func insertEvents(_ records: [EventRecord], skippingStored: Bool = true) -> PostgresQuery {
         var binds = eventBinds(records, extra: 1)
         binds.append(ColumnArray(int64: records.map(\.event.receivedAtMicros)))
         return PostgresQuery(
@@ -171,7 +187,7 @@ public struct EventStore: Sendable {
                 -- One home per identity: an event already quarantined (a copy came while its
                 -- time was out of range) stays there.
                 WHERE NOT EXISTS (SELECT 1 FROM events_quarantine q WHERE q.tenant_id = e.tenant AND q.identity = e.identity)
-                ON CONFLICT DO NOTHING
+                \(skippingStored ? "ON CONFLICT DO NOTHING" : "")
                 RETURNING identity
                 """,
             binds: binds)
