@@ -79,7 +79,7 @@ public struct DedupWindow: Sendable {
     }
 
     public let configuration: Configuration
-    private var segments: [Int64: [EventIdentity: Entry]] = [:]
+    private var segments: [Int64: SegmentTable] = [:]
     private var newestSegment: Int64 = .min
     /// The newest segment an entry may be in: one past the server's current segment
     /// (``advanceClock(serverTimeMicros:)``); unbounded until the clock is first set.
@@ -139,7 +139,7 @@ public struct DedupWindow: Sendable {
         if line != entry.firstLine && !entry.hasPeerCopy {
             updated.peerLagMillis = entry.lag(at: arrivalMillis)
         }
-        segments[number]?[identity] = updated
+        segments[number]?.replace(updated, for: identity)
         return entry
     }
 
@@ -153,17 +153,21 @@ public struct DedupWindow: Sendable {
         guard number <= latestAllowedSegment else { return [] }  // ahead of the server's clock: not remembered
         var departed: [Departure] = []
         if number > newestSegment {
+            // The live segment starts with room for what the last one held: at a steady rate
+            // it never grows (see ``SegmentTable``). Late segments start small.
+            let reservation = min(segments[newestSegment]?.count ?? 0, configuration.capacity)
             newestSegment = number
             let oldestKept = oldestKept(newest: number)
             for key in segments.keys.sorted() where key < oldestKept {
                 departed += drop(key, evicted: false)
             }
+            if segments[number] == nil { segments[number] = SegmentTable(reservingCapacity: reservation) }
         }
         guard number >= oldestKept(newest: newestSegment) else { return departed }  // older than the window
         let entry = Entry(
             firstArrivalMillis: arrivalMillis, firstLine: line, peerLagMillis: Entry.noPeerCopy, copies: 1,
             position: position)
-        if segments[number, default: [:]].updateValue(entry, forKey: identity) == nil { count += 1 }
+        if segments[number, default: SegmentTable(reservingCapacity: 0)].insert(entry, for: identity) { count += 1 }
         while count > configuration.capacity, let oldest = segments.keys.min() {
             departed += drop(oldest, evicted: true)
         }
@@ -176,7 +180,7 @@ public struct DedupWindow: Sendable {
         if evicted { evictedForCapacity += removed.count } else { expired += removed.count }
         return [
             Departure(
-                segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), entries: Array(removed.values),
+                segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), entries: removed.entries,
                 evicted: evicted)
         ]
     }
@@ -184,7 +188,8 @@ public struct DedupWindow: Sendable {
     /// An estimate of the memory the keys occupy, in bytes (hash-table storage of every segment).
     public var estimatedBytes: Int {
         segments.values.reduce(0) { total, table in
-            total + table.capacity * (MemoryLayout<EventIdentity>.stride + MemoryLayout<Entry>.stride) + table.capacity / 8
+            let buckets = table.capacity
+            return total + buckets * (MemoryLayout<EventIdentity>.stride + MemoryLayout<Entry>.stride) + buckets / 8
         }
     }
 }
