@@ -49,6 +49,13 @@ struct ServerOptions: ParsableArguments {
         help: "Flushes of the event pipeline written at once (env TANDEM_PIPELINE_WRITERS; default 3; 1 to 16).")
     var pipelineWriters: Int?
     @Option(
+        name: .customLong("pipeline-flush-delay-ms"),
+        help: """
+            Milliseconds a writer that finds few events waits for more before it flushes (env \
+            TANDEM_PIPELINE_FLUSH_DELAY_MS; default 0: at once; 0 to 100).
+            """)
+    var pipelineFlushDelayMs: Int?
+    @Option(
         name: .customLong("metrics-token"),
         help: "Bearer token GET /metrics requires (env TANDEM_METRICS_TOKEN; default: /metrics is open).")
     var metricsToken: String?
@@ -132,6 +139,13 @@ struct ServerOptions: ParsableArguments {
                 "--pipeline-writers must be 1 to 16 (each holds a database connection while it writes); got \(writers)")
         }
         ingest.pipeline.writers = writers
+        let flushDelay =
+            try pipelineFlushDelayMs ?? Environment.int("TANDEM_PIPELINE_FLUSH_DELAY_MS")
+            ?? Int(ingest.pipeline.flushDelay.inMilliseconds)
+        guard (0...100).contains(flushDelay) else {
+            throw ConfigurationError("--pipeline-flush-delay-ms must be 0 to 100 (every batch may wait that long); got \(flushDelay)")
+        }
+        ingest.pipeline.flushDelay = .milliseconds(flushDelay)
 
         let certificate = tlsCertificate ?? Environment.string("TANDEM_TLS_CERT")
         let key = tlsKey ?? Environment.string("TANDEM_TLS_KEY")

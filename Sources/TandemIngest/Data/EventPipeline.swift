@@ -10,8 +10,11 @@ public import TandemStore
 /// each submitter is answered once its events are durable. Pair statistics gathered by the
 /// ``Deduplicator`` are added to the store every ``Configuration/statisticsInterval``.
 ///
-/// Flushes happen when ``Configuration/maximumFlushEvents`` events wait, or
-/// ``Configuration/flushDelay`` after the first one arrived. At most
+/// A free writer flushes what waits at once, up to ``Configuration/maximumFlushEvents``
+/// events: batches grow with the load by themselves, since while every writer is busy events
+/// gather in the queue. (``Configuration/flushDelay``, zero by default, makes a writer wait
+/// that long for more first: measured, a fixed 5 ms doubled the ack latency at a quarter of
+/// the peak and bought nothing at the peak.) At most
 /// ``Configuration/maximumPendingEvents`` wait at once, and at most
 /// ``Configuration/maximumPendingEventsPerTenant`` of one tenant: beyond that, submitters wait
 /// (and so do their streams' connectors, through HTTP/2 flow control), except that a tenant
@@ -24,7 +27,8 @@ public import TandemStore
 public final class EventPipeline: Service, Sendable {
     public struct Configuration: Sendable {
         public var maximumFlushEvents = 4_000
-        public var flushDelay: Duration = .milliseconds(5)
+        /// How long a writer that finds fewer than ``maximumFlushEvents`` waits for more.
+        public var flushDelay: Duration = .zero
         public var maximumPendingEvents = 100_000
         /// The most events of one tenant that wait at once (see the type's description).
         public var maximumPendingEventsPerTenant = 25_000
