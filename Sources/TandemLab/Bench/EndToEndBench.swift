@@ -33,6 +33,13 @@ public struct EndToEndBench: LabRun {
         name: .customLong("paced-loads"), parsing: .upToNextOption,
         help: "Fractions of the measured peak at which ack latency is measured, paced.")
     var pacedLoads: [Double] = [0.25, 0.5, 0.9]
+    @Option(
+        name: .customLong("paced-event-age"),
+        help: """
+            Seconds the paced phases' events are dated back: 0 is live traffic; past the dedup \
+            window (600 s) the window remembers none of them (late events, a replayed buffer).
+            """)
+    var pacedEventAge: Double = 0
     @Option(help: "Seed of the generated events.") var seed: UInt64 = 1
     @Option(help: "Write the figures as JSON to FILE.") public var json: String?
 
@@ -55,13 +62,15 @@ public struct EndToEndBench: LabRun {
         var peakPendingEventsMean = 0.0
         var peakPendingEventsMax = 0.0
         /// Second copies during the peak by what caught them (`tandem_events_duplicates_dropped_total`):
-        /// the window (the event was durable already), or the write (a copy in the same flush
-        /// as its first, sent once, or one PostgreSQL found stored: its first copy's flush was
-        /// still running, or the window did not hold it).
+        /// the window (the event was durable), a flush writing the event at the time, or the
+        /// write (a copy in the same flush as its first, sent once, or one PostgreSQL found stored).
         var peakDuplicatesWindow = 0.0
+        var peakDuplicatesInFlight = 0.0
         var peakDuplicatesDatabase = 0.0
         /// Ack latency at fractions of the peak, each with fresh events, paced.
         var pacedLoads: [PacedLoad] = []
+        /// How far back the paced events' device times are dated (`--paced-event-age`), seconds.
+        var pacedEventAgeSeconds = 0.0
         var serverPeakRssBytes = 0
         var rowsStored = 0
         var idleConnectors = 0
@@ -80,11 +89,24 @@ public struct EndToEndBench: LabRun {
         var fractionOfPeak: Double
         var eventsPerSecond: Double
         var ackLatency: LatencySummary
+        /// The same batches as the server saw them (`tandem_ack_latency_seconds`: from the
+        /// batch read off the stream to its ack written): shares acked within 25 and 100 ms.
+        /// What the load generator measures beyond this is spent outside the pipeline: in
+        /// HTTP/2, in the generator itself, waiting for a core.
+        var serverAckWithin25Ms: Double
+        var serverAckWithin100Ms: Double
+        /// The server's database writes in the phase (`tandem_db_batch_duration_seconds`) and
+        /// the share of them that took at most 100 ms: whether the tail is PostgreSQL's.
+        var databaseWrites: Double
+        var databaseWritesWithin100Ms: Double
     }
 
     public func validate() throws {
         guard pacedLoads.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
             throw ValidationError("--paced-loads are fractions of the peak, each above 0 and at most 1 (e.g. 0.25 0.5 0.9)")
+        }
+        guard pacedEventAge >= 0, pacedEventAge.isFinite else {
+            throw ValidationError("--paced-event-age is a number of seconds, 0 or more")
         }
         guard events >= 1, pairs >= 1, batchSize >= 1, idleConnectors >= 0, naiveSample >= 2 else {
             throw ValidationError(
@@ -141,6 +163,7 @@ public struct EndToEndBench: LabRun {
         figures.peakPendingEventsMax = pending.max() ?? 0
         let duplicates = "tandem_events_duplicates_dropped_total"
         figures.peakDuplicatesWindow = await server.metricSum(duplicates, with: #"stage="window""#)
+        figures.peakDuplicatesInFlight = await server.metricSum(duplicates, with: #"stage="in_flight""#)
         figures.peakDuplicatesDatabase = await server.metricSum(duplicates, with: #"stage="database""#)
         figures.rowsStored = try await store.events.countRows()
         figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
@@ -149,19 +172,29 @@ public struct EndToEndBench: LabRun {
             "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents); pipeline queue \(Int(figures.peakPendingEventsMean)) events on average, \(Int(figures.peakPendingEventsMax)) at most"
         )
         say(
-            "    second copies caught by the window \(Int(figures.peakDuplicatesWindow)), by the write \(Int(figures.peakDuplicatesDatabase))"
+            "    second copies caught by the window \(Int(figures.peakDuplicatesWindow)), by a flush in flight \(Int(figures.peakDuplicatesInFlight)), by the database \(Int(figures.peakDuplicatesDatabase))"
         )
 
         // The same streams paced below the peak, each load with fresh events: latency when not saturated.
+        figures.pacedEventAgeSeconds = pacedEventAge
         for (number, fraction) in pacedLoads.enumerated() {
             let calm = StoreBaselines.wireEvents(
                 count: max(pairs, events / 2), pairs: pairs, seed: seed &+ UInt64(number + 1),
-                now: Date().addingTimeInterval(-3_600 * Double(number + 1)))
+                now: Date().addingTimeInterval(-pacedEventAge))
+            let (acks, writes) = ("tandem_ack_latency_seconds", "tandem_db_batch_duration_seconds")
+            let before = (await server.histogram(acks), await server.histogram(writes))
             let paced = try await stream(
                 calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
-            figures.pacedLoads.append(PacedLoad(fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatency: paced.latency))
+            let after = (await server.histogram(acks), await server.histogram(writes))
+            let within = Self.shares(within: [0.025, 0.1], before: before.0, after: after.0)
+            let database = Self.shares(within: [0.1], before: before.1, after: after.1)
+            let load = PacedLoad(
+                fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatency: paced.latency,
+                serverAckWithin25Ms: within[0], serverAckWithin100Ms: within[1],
+                databaseWrites: Self.observations(before: before.1, after: after.1), databaseWritesWithin100Ms: database[0])
+            figures.pacedLoads.append(load)
             say(
-                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms"
+                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms; in the server \(fmt(within[0] * 100)) % within 25 ms, \(fmt(within[1] * 100)) % within 100 ms; \(Int(load.databaseWrites)) database writes, \(fmt(database[0] * 100)) % within 100 ms"
             )
         }
         figures.serverPeakRssBytes = server.peakRSSBytes
@@ -246,8 +279,10 @@ public struct EndToEndBench: LabRun {
 
     public func table(_ f: Figures) -> String {
         let paced = f.pacedLoads.map { load in
-            "| ack latency at \(Int(load.fractionOfPeak * 100)) % of the peak (\(Int(load.eventsPerSecond)) events/s) p50 / p99 / p99.9 "
-                + "| \(fmt(load.ackLatency.p50Ms)) / \(fmt(load.ackLatency.p99Ms)) / \(fmt(load.ackLatency.p999Ms)) ms |"
+            "| ack latency at \(Int(load.fractionOfPeak * 100)) % of the peak (\(Int(load.eventsPerSecond)) events/s, dated \(Int(f.pacedEventAgeSeconds)) s back) p50 / p99 / p99.9 "
+                + "| \(fmt(load.ackLatency.p50Ms)) / \(fmt(load.ackLatency.p99Ms)) / \(fmt(load.ackLatency.p999Ms)) ms |\n"
+                + "| of those, acked by the server within 25 / 100 ms of arrival | \(fmt(load.serverAckWithin25Ms * 100)) / \(fmt(load.serverAckWithin100Ms * 100)) % |\n"
+                + "| its database writes, within 100 ms | \(Int(load.databaseWrites)), \(fmt(load.databaseWritesWithin100Ms * 100)) % |"
         }.joined(separator: "\n")
         return """
 
@@ -261,7 +296,7 @@ public struct EndToEndBench: LabRun {
             | (3)/(2) | \(String(format: "%.1f", f.ratioVsNaive)) |
             | ack latency at peak p50 / p99 / p99.9 | \(fmt(f.ackLatencyP50Ms)) / \(fmt(f.ackLatencyP99Ms)) / \(fmt(f.ackLatencyP999Ms)) ms |
             | pipeline queue at peak, mean / max | \(Int(f.peakPendingEventsMean)) / \(Int(f.peakPendingEventsMax)) events |
-            | second copies at peak caught by the window / the write | \(Int(f.peakDuplicatesWindow)) / \(Int(f.peakDuplicatesDatabase)) |
+            | second copies at peak caught by window / flush in flight / database | \(Int(f.peakDuplicatesWindow)) / \(Int(f.peakDuplicatesInFlight)) / \(Int(f.peakDuplicatesDatabase)) |
             \(paced)
             | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
             | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |
@@ -272,4 +307,21 @@ public struct EndToEndBench: LabRun {
     }
 
     private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// The share of a histogram's observations between two scrapes that fell at or under each
+    /// of `bounds` (each one of its bucket bounds); 0 where there were none.
+    static func shares(
+        within bounds: [Double], before: [(upperBound: Double, count: Double)], after: [(upperBound: Double, count: Double)]
+    ) -> [Double] {
+        func count(_ buckets: [(upperBound: Double, count: Double)], _ bound: Double) -> Double {
+            buckets.first { $0.upperBound == bound }?.count ?? 0
+        }
+        let total = observations(before: before, after: after)
+        return bounds.map { bound in total > 0 ? (count(after, bound) - count(before, bound)) / total : 0 }
+    }
+
+    /// A histogram's observations between two scrapes (its `+Inf` bucket's growth).
+    static func observations(before: [(upperBound: Double, count: Double)], after: [(upperBound: Double, count: Double)]) -> Double {
+        (after.last { $0.upperBound == .infinity }?.count ?? 0) - (before.last { $0.upperBound == .infinity }?.count ?? 0)
+    }
 }
