@@ -263,9 +263,11 @@ struct EventPipelineTests {
         }
     }
 
-    @Test("the peer's copy of an event another flush is writing waits for that flush and is a duplicate, without a second write")
+    @Test(
+        "the peer's copy of an event another flush is writing waits for that flush and is a duplicate, without a second write; the wait holds no writer: with two, another batch is written meanwhile"
+    )
     func peerWaitsForTheFlushInFlight() async throws {
-        let writer = GatedWriter(open: false)
+        let writer = GatedWriter(open: false, holds: { records in records.contains { $0.tenant == Self.tenants.0 } })
         let pipeline = Self.twoWriters(writer)
         try await Self.running(pipeline) {
             async let first = pipeline.submit(Self.batch(3))
@@ -273,11 +275,17 @@ struct EventPipelineTests {
             async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
             try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
             #expect(writer.started == 1, "the second flush writes nothing while the first is in flight")
+            let other = Task { try await pipeline.submit(Self.batch(2, tenant: Self.tenants.1)) }
+            try await Self.eventually("another tenant's batch is written by the writer the peer's flush used") {
+                writer.writes.count == 1
+            }
+            #expect(pipeline.copiesWaitingForOtherFlushes == 3, "the peer's copies still wait")
             writer.openGate()
+            #expect(try await other.value == [.stored, .stored])
             let (stored, duplicates) = try await (first, peer)
             #expect(stored == [.stored, .stored, .stored])
             #expect(duplicates == [.duplicate, .duplicate, .duplicate])
-            #expect(writer.writes.map(\.count) == [3], "each event written once")
+            #expect(writer.writes.map(\.count) == [2, 3], "the other tenant's batch, then the first flush; the peer's copies never")
             #expect(pipeline.copiesWaitingForOtherFlushes == 0)
         }
     }
@@ -300,31 +308,6 @@ struct EventPipelineTests {
             case .failure(let error): #expect(StoreError.isUnavailability(error))
             }
             #expect(writer.writes.map { $0.map(\.connector) } == [Array(repeating: Self.connectors.1, count: 3)])
-        }
-    }
-
-    @Test(
-        "copies waiting for another flush do not hold their writer: with two writers, a third batch is written while the first flush is still in flight"
-    )
-    func waitingCopiesFreeTheirWriter() async throws {
-        let writer = GatedWriter(open: false, holds: { records in records.contains { $0.tenant == Self.tenants.0 } })
-        let pipeline = Self.twoWriters(writer)
-        try await Self.running(pipeline) {
-            async let first = pipeline.submit(Self.batch(3))
-            try await Self.eventually("the first copies are being written") { writer.started == 1 }
-            async let peer = pipeline.submit(Self.batch(3, connector: Self.connectors.1))
-            try await Self.eventually("the peer's copies wait for that flush") { pipeline.copiesWaitingForOtherFlushes == 3 }
-            let other = Task { try await pipeline.submit(Self.batch(2, tenant: Self.tenants.1)) }
-            try await Self.eventually("another tenant's batch is written by the writer the peer's flush used") {
-                writer.writes.count == 1
-            }
-            #expect(pipeline.copiesWaitingForOtherFlushes == 3, "the peer's copies still wait")
-            writer.openGate()
-            #expect(try await other.value == [.stored, .stored])
-            let (stored, duplicates) = try await (first, peer)
-            #expect(stored == [.stored, .stored, .stored])
-            #expect(duplicates == [.duplicate, .duplicate, .duplicate])
-            #expect(writer.writes.map(\.count) == [2, 3], "the other tenant's batch, then the first flush; the peer's copies never")
         }
     }
 }
