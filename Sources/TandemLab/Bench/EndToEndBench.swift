@@ -105,8 +105,9 @@ public struct EndToEndBench: LabRun {
         guard pacedLoads.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
             throw ValidationError("--paced-loads are fractions of the peak, each above 0 and at most 1 (e.g. 0.25 0.5 0.9)")
         }
-        guard pacedEventAge >= 0, pacedEventAge.isFinite else {
-            throw ValidationError("--paced-event-age is a number of seconds, 0 or more")
+        // Bounded: the generator turns it into microseconds since the epoch (Int64).
+        guard (0...31_536_000).contains(pacedEventAge) else {
+            throw ValidationError("--paced-event-age is a number of seconds from 0 to 31536000 (a year)")
         }
         guard events >= 1, pairs >= 1, batchSize >= 1, idleConnectors >= 0, naiveSample >= 2 else {
             throw ValidationError(
@@ -181,17 +182,17 @@ public struct EndToEndBench: LabRun {
             let calm = StoreBaselines.wireEvents(
                 count: max(pairs, events / 2), pairs: pairs, seed: seed &+ UInt64(number + 1),
                 now: Date().addingTimeInterval(-pacedEventAge))
-            let (acks, writes) = ("tandem_ack_latency_seconds", "tandem_db_batch_duration_seconds")
-            let before = (await server.histogram(acks), await server.histogram(writes))
+            let histograms = ["tandem_ack_latency_seconds", "tandem_db_batch_duration_seconds"]
+            let before = await server.histograms(histograms)
             let paced = try await stream(
                 calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
-            let after = (await server.histogram(acks), await server.histogram(writes))
-            let within = Self.shares(within: [0.025, 0.1], before: before.0, after: after.0)
-            let database = Self.shares(within: [0.1], before: before.1, after: after.1)
+            let after = await server.histograms(histograms)
+            let within = Self.shares(within: [0.025, 0.1], before: before[0], after: after[0])
+            let database = Self.shares(within: [0.1], before: before[1], after: after[1])
             let load = PacedLoad(
                 fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatency: paced.latency,
                 serverAckWithin25Ms: within[0], serverAckWithin100Ms: within[1],
-                databaseWrites: Self.observations(before: before.1, after: after.1), databaseWritesWithin100Ms: database[0])
+                databaseWrites: Self.observations(before: before[1], after: after[1]), databaseWritesWithin100Ms: database[0])
             figures.pacedLoads.append(load)
             say(
                 "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms; in the server \(fmt(within[0] * 100)) % within 25 ms, \(fmt(within[1] * 100)) % within 100 ms; \(Int(load.databaseWrites)) database writes, \(fmt(database[0] * 100)) % within 100 ms"

@@ -115,18 +115,21 @@ final class ServerProcess: @unchecked Sendable {
         return sum
     }
 
-    /// The cumulative buckets of the histogram `name` now, by upper bound in the metric's unit
-    /// (`+Inf` last); empty when absent or unreachable.
-    func histogram(_ name: String) async -> [(upperBound: Double, count: Double)] {
-        let prefix = name + "_bucket{"
-        return await exposition().compactMap { line -> (Double, Double)? in
-            guard line.hasPrefix(prefix), let le = line.firstRange(of: #"le=""#),
-                let close = line[le.upperBound...].firstIndex(of: "\""),
-                let count = line.split(separator: " ").last.flatMap({ Double($0) })
-            else { return nil }
-            let bound = line[le.upperBound..<close]
-            return (bound == "+Inf" ? .infinity : Double(bound) ?? .nan, count)
-        }.sorted { $0.0 < $1.0 }
+    /// The cumulative buckets of each histogram of `names` now, from one scrape, by upper bound
+    /// in the metric's unit (`+Inf` last); empty for one absent, all empty when unreachable.
+    func histograms(_ names: [String]) async -> [[(upperBound: Double, count: Double)]] {
+        let lines = await exposition()
+        return names.map { name in
+            let prefix = name + "_bucket{"
+            return lines.compactMap { line -> (Double, Double)? in
+                guard line.hasPrefix(prefix), let le = line.firstRange(of: #"le=""#),
+                    let close = line[le.upperBound...].firstIndex(of: "\""),
+                    let count = line.split(separator: " ").last.flatMap({ Double($0) })
+                else { return nil }
+                let bound = line[le.upperBound..<close]
+                return (bound == "+Inf" ? .infinity : Double(bound) ?? .nan, count)
+            }.sorted { $0.0 < $1.0 }
+        }
     }
 
     /// The lines of the server's `/metrics` now; none when it is unreachable.
