@@ -26,7 +26,7 @@ struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
     ) async throws -> Grpc_Health_V1_HealthCheckResponse {
         try Self.requireKnown(request.service)
-        let status = await status()
+        let status = await status(draining: registry.isDraining)
         return .with { $0.status = status }
     }
 
@@ -40,19 +40,23 @@ struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         }
         var last: Status?
         while !Task.isCancelled {
-            let now = await status()
+            // The drain flag is read once per round, before the status: a drain that begins
+            // while the database is being asked must still be told (`NOT_SERVING`) before the
+            // stream ends, not end it after a stale `SERVING`.
+            let draining = registry.isDraining
+            let now = await status(draining: draining)
             if now != last {
                 try await response.write(.with { $0.status = now })
                 last = now
             }
-            if registry.isDraining { return }
+            if draining { return }
             try await Task.sleep(for: .seconds(1))
         }
     }
 
-    /// The node's status now.
-    func status() async -> Status {
-        if registry.isDraining { return .notServing }
+    /// The node's status now, given whether it drains.
+    private func status(draining: Bool) async -> Status {
+        if draining { return .notServing }
         return await store.readiness().ready ? .serving : .notServing
     }
 
