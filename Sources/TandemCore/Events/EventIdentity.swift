@@ -50,6 +50,12 @@ public struct EventIdentity: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { key.uuidString.lowercased() }
+
+    /// Hashes the digest's first 64 bits only: they are already uniform, so more would add
+    /// cost (this runs for every window lookup) and no spread. Equality still compares all 128.
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: key.uuid) { hasher.combine($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
+    }
 }
 
 extension EventIdentity: Comparable {
