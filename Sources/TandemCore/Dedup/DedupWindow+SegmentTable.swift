@@ -16,11 +16,15 @@ extension DedupWindow {
         private var shards: [[EventIdentity: Entry]]
         /// Keys held.
         private(set) var count = 0
+        /// Buckets allocated over all tables (for the memory estimate), kept as tables grow:
+        /// summing 256 tables per segment on every read cost more than the reads were worth.
+        private(set) var capacity: Int
 
         /// An empty segment with room for about `capacity` keys.
         init(reservingCapacity capacity: Int) {
             let each = capacity / Self.shardCount
             shards = (0..<Self.shardCount).map { _ in [EventIdentity: Entry](minimumCapacity: each) }
+            self.capacity = shards.reduce(0) { $0 + $1.capacity }
         }
 
         /// The identity's table: its digest's last byte (the digest is uniform).
@@ -39,8 +43,13 @@ extension DedupWindow {
 
         /// Adds or replaces the entry of `identity`; `true` when the key is new.
         mutating func insert(_ entry: Entry, for identity: EventIdentity) -> Bool {
-            let added = shards[Self.shard(of: identity)].updateValue(entry, forKey: identity) == nil
-            if added { count += 1 }
+            let shard = Self.shard(of: identity)
+            let before = shards[shard].capacity
+            let added = shards[shard].updateValue(entry, forKey: identity) == nil
+            if added {
+                count += 1
+                capacity += shards[shard].capacity - before
+            }
             return added
         }
 
@@ -50,11 +59,6 @@ extension DedupWindow {
             all.reserveCapacity(count)
             for shard in shards { all.append(contentsOf: shard.values) }
             return all
-        }
-
-        /// Buckets allocated over all tables (for the memory estimate).
-        var capacity: Int {
-            shards.reduce(0) { $0 + $1.capacity }
         }
     }
 }
