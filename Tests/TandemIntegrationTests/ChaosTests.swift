@@ -74,9 +74,11 @@ struct ChaosTests {
                 "--fault", "switchover", "--fault", "primary-kill", "--fault", "primary-stall", "--fault", "partition-kill",
                 "--patroni-script", repository.appendingPathComponent("scripts/patroni").path,
             ], patroni: true)
-        #expect(result["lost"] as? Int == 0)
-        #expect(result["duplicated"] as? Int == 0)
-        #expect(result["falseFailovers"] as? Int == 0)
+        // On a failure, each fault's own line says which one caused it.
+        let lines = "\(result["faults"] ?? "")"
+        #expect(result["lost"] as? Int == 0, "\(lines)")
+        #expect(result["duplicated"] as? Int == 0, "\(lines)")
+        #expect(result["falseFailovers"] as? Int == 0, "\(lines)")
         #expect((result["replication"] as? String)?.hasPrefix("synchronous") == true, "\(result["replication"] ?? "")")
         // A switchover and a killed primary always move the primary; a frozen one does unless
         // its synchronous standby was not yet named again.
