@@ -1,6 +1,8 @@
 import Foundation
 import PostgresNIO
+import Prometheus
 import TandemCore
+import TandemIngest
 import TandemStore
 import Testing
 
@@ -65,6 +67,41 @@ struct StoredEventConflictTests {
             #expect(try await forgetting.write([records[2], records[3]]) == [.duplicate, .stored])
             #expect(forgetting.conflictFallbacks == 2, "without memory, each write met its stored event and went again")
             #expect(try await Self.rows(tenant.id, in: store) == 4)
+        }
+    }
+
+    @Test(
+        "a pipeline whose write meets a stored event counts it in tandem_event_write_conflict_fallbacks_total, once per fallback; the events are answered as usual"
+    )
+    func fallbackIsCounted() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.partitions.maintain()
+            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
+            let records = Self.records(tenant.id, token.id, 3)
+            // Another node stored the first event: this node's window does not know it.
+            #expect(try await store.events.write([records[0]]) == [.stored])
+            let registry = PrometheusCollectorRegistry()
+            let metrics = IngestMetrics(factory: PrometheusMetricsFactory(registry: registry))
+            metrics.startFixedSeries()
+            func fallbacks() -> String? {
+                var buffer: [UInt8] = []
+                registry.emit(into: &buffer)
+                return String(decoding: buffer, as: UTF8.self).split(separator: "\n")
+                    .first { $0.hasPrefix("tandem_event_write_conflict_fallbacks_total ") }.map(String.init)
+            }
+            #expect(fallbacks() == "tandem_event_write_conflict_fallbacks_total 0", "the series exists at 0 from the start")
+            let pipeline = EventPipeline(
+                store: EventStore(client: store.client, conflictMemory: .zero, logger: TestDatabase.logger), statistics: nil,
+                metrics: metrics, logger: TestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await pipeline.run() }
+                #expect(try await pipeline.submit([records[0], records[1]]) == [.duplicate, .stored])
+                #expect(try await pipeline.submit([records[2]]) == [.stored], "nothing stored met: no fallback")
+                pipeline.stop()
+                try await group.waitForAll()
+            }
+            #expect(fallbacks() == "tandem_event_write_conflict_fallbacks_total 1")
+            #expect(try await Self.rows(tenant.id, in: store) == 3)
         }
     }
 }

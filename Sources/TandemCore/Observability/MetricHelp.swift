@@ -16,6 +16,8 @@ public enum MetricHelp {
         "tandem_ack_latency_seconds": "Time from a batch's arrival on a data channel to its ack.",
         "tandem_db_batch_duration_seconds": "Duration of one event write of the pipeline (one transaction).",
         "tandem_db_batch_events": "Events in one event write of the pipeline.",
+        "tandem_event_write_conflict_fallbacks_total":
+            "Event writes whose plain insert met a stored event and went again skipping stored events.",
         "tandem_pipeline_pending_events": "Events waiting in the pipeline for a write now.",
         "tandem_dedup_window_keys": "Event identities held in the dedup window now.",
         "tandem_dedup_window_bytes": "Estimated bytes of the dedup window now.",

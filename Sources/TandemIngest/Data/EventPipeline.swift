@@ -73,6 +73,8 @@ public final class EventPipeline: Service, Sendable {
     private let metrics: IngestMetrics
     /// Window evictions already reported to the metrics (the window's counters are cumulative).
     private let reportedEvictions = Mutex((capacity: 0, expired: 0))
+    /// The writer's conflict fallbacks already reported to the metrics (cumulative too).
+    private let reportedFallbacks = Mutex(0)
 
     /// Creates a pipeline writing events to `store` (an `EventStore`, or a test's double) and,
     /// unless `nil`, pair statistics to `statistics`.
@@ -426,8 +428,15 @@ public final class EventPipeline: Service, Sendable {
         guard !indices.isEmpty else { return }
         let records = indices.map { toWrite[$0] }
         let started = clock.now
-        let written = try await writer.write(records, now: Date())
+        let written: [EventOutcome]
+        do {
+            written = try await writer.write(records, now: Date())
+        } catch {
+            reportFallbacks()
+            throw error
+        }
         metrics.databaseBatch(clock.now - started, events: records.count)
+        reportFallbacks()
         state.withLock { state in
             // Stored copies first, so a duplicate of the same write finds its entry.
             for settleStored in [true, false] {
@@ -481,6 +490,17 @@ public final class EventPipeline: Service, Sendable {
             return (window.evicted - reported.capacity, window.expired - reported.expired)
         }
         metrics.dedupWindow(keys: window.keys, bytes: window.bytes, evicted: evicted, expired: expired)
+    }
+
+    /// Counts the writer's new conflict fallbacks (a write that met a stored event and went
+    /// again skipping stored ones) in the metrics.
+    private func reportFallbacks() {
+        let total = writer.conflictFallbacks
+        let new = reportedFallbacks.withLock { reported in
+            defer { reported = max(reported, total) }
+            return max(0, total - reported)
+        }
+        if new > 0 { metrics.eventWriteConflictFallbacks(new) }
     }
 
     /// Events waiting to be flushed, and submitters held at the door, now.

@@ -41,7 +41,7 @@ public struct IngestMetrics: Sendable {
     public func startFixedSeries() {
         for name in [
             "tandem_heartbeat_writes_total", "tandem_heartbeats_total", "tandem_join_rounds_total", "tandem_join_round_hellos_total",
-            "tandem_pair_statistics_write_failures_total",
+            "tandem_pair_statistics_write_failures_total", "tandem_event_write_conflict_fallbacks_total",
         ] {
             _ = counter(name)
         }
@@ -114,6 +114,12 @@ public struct IngestMetrics: Sendable {
         gauge("tandem_database_standbys").record(replication.standbys)
         gauge("tandem_database_commits_synchronous")
             .record(replication.isSynchronous ? 1 : 0)
+    }
+
+    /// Event writes that met a stored event in their plain insert and went again skipping
+    /// stored events (``TandemStore/RecentConflicts``).
+    func eventWriteConflictFallbacks(_ count: Int) {
+        counter("tandem_event_write_conflict_fallbacks_total").increment(by: count)
     }
 
     /// A pair-statistics write that failed (its counts are lost; events are not).

@@ -67,6 +67,9 @@ public struct EndToEndBench: LabRun {
         var peakDuplicatesWindow = 0.0
         var peakDuplicatesInFlight = 0.0
         var peakDuplicatesDatabase = 0.0
+        /// Writes during the peak whose plain insert met a stored event and went again
+        /// skipping stored events (`tandem_event_write_conflict_fallbacks_total`).
+        var peakConflictFallbacks = 0.0
         /// Ack latency at fractions of the peak, each with fresh events, paced.
         var pacedLoads: [PacedLoad] = []
         /// How far back the paced events' device times are dated (`--paced-event-age`), seconds.
@@ -166,6 +169,7 @@ public struct EndToEndBench: LabRun {
         figures.peakDuplicatesWindow = await server.metricSum(duplicates, with: #"stage="window""#)
         figures.peakDuplicatesInFlight = await server.metricSum(duplicates, with: #"stage="in_flight""#)
         figures.peakDuplicatesDatabase = await server.metricSum(duplicates, with: #"stage="database""#)
+        figures.peakConflictFallbacks = await server.metricValue("tandem_event_write_conflict_fallbacks_total")
         figures.rowsStored = try await store.events.countRows()
         figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
         figures.ratioVsNaive = figures.tandemRawEventsPerSecond / figures.naiveRowsPerSecond
@@ -173,7 +177,7 @@ public struct EndToEndBench: LabRun {
             "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents); pipeline queue \(Int(figures.peakPendingEventsMean)) events on average, \(Int(figures.peakPendingEventsMax)) at most"
         )
         say(
-            "    second copies caught by the window \(Int(figures.peakDuplicatesWindow)), by a flush in flight \(Int(figures.peakDuplicatesInFlight)), by the database \(Int(figures.peakDuplicatesDatabase))"
+            "    second copies caught by the window \(Int(figures.peakDuplicatesWindow)), by a flush in flight \(Int(figures.peakDuplicatesInFlight)), by the database \(Int(figures.peakDuplicatesDatabase)); writes that met a stored event and went again \(Int(figures.peakConflictFallbacks))"
         )
 
         // The same streams paced below the peak, each load with fresh events: latency when not saturated.
@@ -298,6 +302,7 @@ public struct EndToEndBench: LabRun {
             | ack latency at peak p50 / p99 / p99.9 | \(fmt(f.ackLatencyP50Ms)) / \(fmt(f.ackLatencyP99Ms)) / \(fmt(f.ackLatencyP999Ms)) ms |
             | pipeline queue at peak, mean / max | \(Int(f.peakPendingEventsMean)) / \(Int(f.peakPendingEventsMax)) events |
             | second copies at peak caught by window / flush in flight / database | \(Int(f.peakDuplicatesWindow)) / \(Int(f.peakDuplicatesInFlight)) / \(Int(f.peakDuplicatesDatabase)) |
+            | writes at peak that met a stored event and went again | \(Int(f.peakConflictFallbacks)) |
             \(paced)
             | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
             | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |

@@ -115,6 +115,14 @@ final class ServerProcess: @unchecked Sendable {
         return sum
     }
 
+    /// The value of the series `name` that has no labels (0 when absent or unreachable).
+    func metricValue(_ name: String) async -> Double {
+        for line in await exposition() where line.hasPrefix(name + " ") {
+            return line.split(separator: " ").last.flatMap { Double($0) } ?? 0
+        }
+        return 0
+    }
+
     /// The cumulative buckets of each histogram of `names` now, from one scrape, by upper bound
     /// in the metric's unit (`+Inf` last); empty for one absent, all empty when unreachable.
     func histograms(_ names: [String]) async -> [[(upperBound: Double, count: Double)]] {
