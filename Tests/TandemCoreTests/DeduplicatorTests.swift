@@ -61,6 +61,34 @@ struct DeduplicatorTests {
         #expect(a.lagCount == 0)
     }
 
+    @Test(
+        "one segment leaving with misses of two sources: each member is charged with the misses of the source it dropped, none of the other's"
+    )
+    func missesOfTwoSourcesInOneSegment() throws {
+        var deduplicator = Deduplicator()
+        let other = "10.0.0.2"
+        for second in 0..<10 as Range<Int64> {
+            // Source 1: B drops second 3. Source 2: A drops seconds 6 and 7.
+            deliver(event(second: second), on: line(memberA), at: UInt32(second * 10), into: &deduplicator)
+            if second != 3 { deliver(event(second: second), on: line(memberB), at: UInt32(second * 10 + 5), into: &deduplicator) }
+            deliver(event(second: second, source: other), on: line(memberB, source: other), at: UInt32(second * 10), into: &deduplicator)
+            if second != 6 && second != 7 {
+                deliver(
+                    event(second: second, source: other), on: line(memberA, source: other), at: UInt32(second * 10 + 5), into: &deduplicator
+                )
+            }
+        }
+        expireScenarioMinute(&deduplicator)
+        let rows = deduplicator.drainStatistics()
+        func missed(_ connector: ConnectorID, _ source: String) -> Int64? {
+            rows.first { $0.line.connector == connector && $0.line.sourceDevice == source && $0.minuteMicros == minute }?.missed
+        }
+        #expect(missed(memberB, "10.0.0.1") == 1)
+        #expect(missed(memberA, "10.0.0.1") == 0)
+        #expect(missed(memberA, other) == 2)
+        #expect(missed(memberB, other) == 0)
+    }
+
     @Test("a member alone on this node (its peer on another node) is never charged with misses, nor is the absent peer")
     func loneMemberOnThisNode() throws {
         var deduplicator = Deduplicator()

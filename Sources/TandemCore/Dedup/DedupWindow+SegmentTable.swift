@@ -60,5 +60,12 @@ extension DedupWindow {
             for shard in shards { all.append(contentsOf: shard.values) }
             return all
         }
+
+        /// Calls `body` with every entry, in no particular order.
+        func forEachEntry(_ body: (Entry) throws -> Void) rethrows {
+            for shard in shards {
+                for entry in shard.values { try body(entry) }
+            }
+        }
     }
 }

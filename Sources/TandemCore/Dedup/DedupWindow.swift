@@ -72,10 +72,19 @@ public struct DedupWindow: Sendable {
         public var segment: Int64
         /// The segment's first device time, microseconds.
         public var startMicros: Int64
-        /// Its entries.
-        public var entries: [Entry]
+        /// Its keys and entries, as the window held them: no copy is made when it leaves (it
+        /// leaves under the pipeline's lock, and a busy minute holds millions of keys).
+        let table: SegmentTable
         /// `true` when it left early because the window was full; `false` when the window moved on.
         public var evicted: Bool
+
+        /// Its entries, in no particular order.
+        public var entries: [Entry] { table.entries }
+
+        /// Calls `body` with each entry, in no particular order, without collecting them.
+        public func forEachEntry(_ body: (Entry) throws -> Void) rethrows {
+            try table.forEachEntry(body)
+        }
     }
 
     public let configuration: Configuration
@@ -180,7 +189,7 @@ public struct DedupWindow: Sendable {
         if evicted { evictedForCapacity += removed.count } else { expired += removed.count }
         return [
             Departure(
-                segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), entries: removed.entries,
+                segment: key, startMicros: key.saturatingMultiplied(by: configuration.segmentMicros), table: removed,
                 evicted: evicted)
         ]
     }

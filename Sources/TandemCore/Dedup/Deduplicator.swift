@@ -128,6 +128,15 @@ public struct Deduplicator: Sendable {
         return drained
     }
 
+    /// The other lines of `line`'s source that delivered in `segment`, with the positions they covered.
+    private func peers(covering segment: Int64, besides line: UInt32) -> [(peer: UInt32, positions: ClosedRange<UInt16>)] {
+        guard let source = lines[Int(line)]?.source else { return [] }
+        return (peers[source] ?? []).compactMap { peer in
+            guard peer != line, let positions = coverage[peer]?[segment] else { return nil }
+            return (peer, positions)
+        }
+    }
+
     /// Lines known now (for tests and gauges).
     public var lineCount: Int { lineNumbers.count }
 
@@ -162,12 +171,18 @@ public struct Deduplicator: Sendable {
 
     /// Counts the events of a segment that left the window with a single line's copies while a
     /// peer line covered their time, then forgets the coverage of that segment and older ones.
+    ///
+    /// It runs under the owner's lock, once per segment of millions of entries, so the peers
+    /// that covered the segment are looked up once per line, not once per entry: an entry of
+    /// a line with no such peer (an unpaired connector) costs one array read.
     private mutating func account(_ departure: DedupWindow.Departure) {
         if !departure.evicted {
-            for entry in departure.entries where !entry.hasPeerCopy {
-                guard let first = lines[Int(entry.firstLine)] else { continue }
-                for peer in peers[first.source] ?? [] where peer != entry.firstLine {
-                    guard coverage[peer]?[departure.segment]?.contains(entry.position) == true else { continue }
+            var covering = [[(peer: UInt32, positions: ClosedRange<UInt16>)]?](repeating: nil, count: lines.count)
+            departure.forEachEntry { entry in
+                let first = Int(entry.firstLine)
+                guard !entry.hasPeerCopy, covering.indices.contains(first) else { return }
+                if covering[first] == nil { covering[first] = peers(covering: departure.segment, besides: entry.firstLine) }
+                for (peer, positions) in covering[first] ?? [] where positions.contains(entry.position) {
                     let deviceTime = window.deviceTime(segment: departure.segment, position: entry.position)
                     tally(peer, PairStatistics.minute(of: deviceTime)) { $0.missed += 1 }
                 }
