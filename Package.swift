@@ -225,6 +225,13 @@ let package = Package(
             path: "Sources/CPUPerEvent",
             swiftSettings: swiftSettings
         ),
+        // The longest pause a segment leaving the dedup window causes (scripts/window-pauses).
+        .executableTarget(
+            name: "tandem-window-pauses",
+            dependencies: ["TandemCore"],
+            path: "Sources/WindowPauses",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TandemCoreTests",
             dependencies: ["TandemCore"],
