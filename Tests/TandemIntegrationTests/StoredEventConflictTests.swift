@@ -22,6 +22,17 @@ struct StoredEventConflictTests {
         }
     }
 
+    /// Runs `body` on a migrated store with today's partitions, a group, and `count` of its events.
+    static func withEvents(
+        _ count: Int, _ body: @Sendable (Store, TenantID, [EventRecord]) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.partitions.maintain()
+            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
+            try await body(store, tenant.id, records(tenant.id, token.id, count))
+        }
+    }
+
     static func rows(_ tenant: TenantID, in store: Store) async throws -> Int64 {
         let rows = try await store.client.query(
             "SELECT count(*)::int8 FROM events WHERE tenant_id = \(tenant.rawValue)", logger: TestDatabase.logger)
@@ -32,17 +43,15 @@ struct StoredEventConflictTests {
 
     @Test("a write that meets stored events falls back once: new events stored, stored ones duplicate, every event one row")
     func fallbackAnswersAsOnConflict() async throws {
-        try await TestDatabase.withStore { store, _ in
-            try await store.partitions.maintain()
-            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
+        try await Self.withEvents(3) { (store, tenant, records) async throws in
             let events = EventStore(client: store.client, conflictMemory: .zero, logger: TestDatabase.logger)
-            let (a, b, c) = { (r: [EventRecord]) in (r[0], r[1], r[2]) }(Self.records(tenant.id, token.id, 3))
+            let (a, b, c) = (records[0], records[1], records[2])
 
             #expect(try await events.write([a, b]) == [.stored, .stored])
             #expect(events.conflictFallbacks == 0, "nothing was stored yet: the plain insert went through")
             #expect(try await events.write([b, c, a]) == [.duplicate, .stored, .duplicate])
             #expect(events.conflictFallbacks == 1, "the plain insert met b and a, and the write went again")
-            #expect(try await Self.rows(tenant.id, in: store) == 3)
+            #expect(try await Self.rows(tenant, in: store) == 3)
         }
     }
 
@@ -50,10 +59,7 @@ struct StoredEventConflictTests {
         "after a conflict, writes use ON CONFLICT from the start for the store's conflict memory; with none, each write tries a plain insert first"
     )
     func conflictMemory() async throws {
-        try await TestDatabase.withStore { store, _ in
-            try await store.partitions.maintain()
-            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
-            let records = Self.records(tenant.id, token.id, 4)
+        try await Self.withEvents(4) { (store, tenant, records) async throws in
             let remembering = EventStore(client: store.client, conflictMemory: .seconds(3_600), logger: TestDatabase.logger)
             let forgetting = EventStore(client: store.client, conflictMemory: .zero, logger: TestDatabase.logger)
 
@@ -66,7 +72,7 @@ struct StoredEventConflictTests {
             #expect(try await forgetting.write([records[1], records[2]]) == [.duplicate, .stored])
             #expect(try await forgetting.write([records[2], records[3]]) == [.duplicate, .stored])
             #expect(forgetting.conflictFallbacks == 2, "without memory, each write met its stored event and went again")
-            #expect(try await Self.rows(tenant.id, in: store) == 4)
+            #expect(try await Self.rows(tenant, in: store) == 4)
         }
     }
 
@@ -74,10 +80,7 @@ struct StoredEventConflictTests {
         "a pipeline whose write meets a stored event counts it in tandem_event_write_conflict_fallbacks_total, once per fallback; the events are answered as usual"
     )
     func fallbackIsCounted() async throws {
-        try await TestDatabase.withStore { store, _ in
-            try await store.partitions.maintain()
-            let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
-            let records = Self.records(tenant.id, token.id, 3)
+        try await Self.withEvents(3) { (store, tenant, records) async throws in
             // Another node stored the first event: this node's window does not know it.
             #expect(try await store.events.write([records[0]]) == [.stored])
             let registry = PrometheusCollectorRegistry()
@@ -101,7 +104,7 @@ struct StoredEventConflictTests {
                 try await group.waitForAll()
             }
             #expect(fallbacks() == "tandem_event_write_conflict_fallbacks_total 1")
-            #expect(try await Self.rows(tenant.id, in: store) == 3)
+            #expect(try await Self.rows(tenant, in: store) == 3)
         }
     }
 }
