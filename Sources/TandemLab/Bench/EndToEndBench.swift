@@ -166,10 +166,9 @@ public struct EndToEndBench: LabRun {
         figures.peakPendingEventsMean = pending.isEmpty ? 0 : pending.reduce(0, +) / Double(pending.count)
         figures.peakPendingEventsMax = pending.max() ?? 0
         let duplicates = "tandem_events_duplicates_dropped_total"
-        figures.peakDuplicatesWindow = await server.metricSum(duplicates, with: #"stage="window""#)
-        figures.peakDuplicatesInFlight = await server.metricSum(duplicates, with: #"stage="in_flight""#)
-        figures.peakDuplicatesDatabase = await server.metricSum(duplicates, with: #"stage="database""#)
-        figures.peakConflictFallbacks = await server.metricValue("tandem_event_write_conflict_fallbacks_total")
+        let stages = await server.metricSums(duplicates, with: [#"stage="window""#, #"stage="in_flight""#, #"stage="database""#])
+        (figures.peakDuplicatesWindow, figures.peakDuplicatesInFlight, figures.peakDuplicatesDatabase) = (stages[0], stages[1], stages[2])
+        figures.peakConflictFallbacks = await server.metric("tandem_event_write_conflict_fallbacks_total")
         figures.rowsStored = try await store.events.countRows()
         figures.ratioVsCopy = figures.tandemRawEventsPerSecond / figures.copyRowsPerSecond
         figures.ratioVsNaive = figures.tandemRawEventsPerSecond / figures.naiveRowsPerSecond

@@ -105,22 +105,14 @@ final class ServerProcess: @unchecked Sendable {
         return 0
     }
 
-    /// The sum of every series of the metric `name` whose labels include `label` (e.g.
-    /// `stage="window"`), whatever its other labels; 0 when absent or unreachable.
-    func metricSum(_ name: String, with label: String) async -> Double {
-        var sum = 0.0
-        for line in await exposition() where line.hasPrefix(name + "{") && line.contains(label) {
-            sum += line.split(separator: " ").last.flatMap { Double($0) } ?? 0
+    /// For each of `labels` (e.g. `stage="window"`), the sum of every series of the metric
+    /// `name` whose labels include it, whatever its other labels, from one scrape; 0 when
+    /// absent or unreachable.
+    func metricSums(_ name: String, with labels: [String]) async -> [Double] {
+        let lines = await exposition().filter { $0.hasPrefix(name + "{") }
+        return labels.map { label in
+            lines.filter { $0.contains(label) }.reduce(0) { $0 + ($1.split(separator: " ").last.flatMap { Double($0) } ?? 0) }
         }
-        return sum
-    }
-
-    /// The value of the series `name` that has no labels (0 when absent or unreachable).
-    func metricValue(_ name: String) async -> Double {
-        for line in await exposition() where line.hasPrefix(name + " ") {
-            return line.split(separator: " ").last.flatMap { Double($0) } ?? 0
-        }
-        return 0
     }
 
     /// The cumulative buckets of each histogram of `names` now, from one scrape, by upper bound
