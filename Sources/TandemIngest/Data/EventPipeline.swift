@@ -428,15 +428,10 @@ public final class EventPipeline: Service, Sendable {
         guard !indices.isEmpty else { return }
         let records = indices.map { toWrite[$0] }
         let started = clock.now
-        let written: [EventOutcome]
-        do {
-            written = try await writer.write(records, now: Date())
-        } catch {
-            reportFallbacks()
-            throw error
-        }
+        // A write that fell back counts whether it then succeeded or not.
+        defer { reportFallbacks() }
+        let written = try await writer.write(records, now: Date())
         metrics.databaseBatch(clock.now - started, events: records.count)
-        reportFallbacks()
         state.withLock { state in
             // Stored copies first, so a duplicate of the same write finds its entry.
             for settleStored in [true, false] {
