@@ -70,6 +70,10 @@ public struct EndToEndBench: LabRun {
         /// Writes during the peak whose plain insert met a stored event and went again
         /// skipping stored events (`tandem_event_write_conflict_fallbacks_total`).
         var peakConflictFallbacks = 0.0
+        /// The server's CPU time (user and system, from `/proc`) per raw event of the peak, µs,
+        /// and the cores it kept busy on average meanwhile.
+        var peakServerCPUMicrosPerEvent = 0.0
+        var peakServerCores = 0.0
         /// Ack latency at fractions of the peak, each with fresh events, paced.
         var pacedLoads: [PacedLoad] = []
         /// How far back the paced events' device times are dated (`--paced-event-age`), seconds.
@@ -102,6 +106,21 @@ public struct EndToEndBench: LabRun {
         /// the share of them that took at most 100 ms: whether the tail is PostgreSQL's.
         var databaseWrites: Double
         var databaseWritesWithin100Ms: Double
+        /// The server's CPU time per raw event of the phase, µs, and the cores it kept busy:
+        /// what a batch costs the server when batches no longer arrive back to back.
+        var serverCPUMicrosPerEvent: Double
+        var serverCores: Double
+    }
+
+    /// The server's CPU time per raw event and its average cores while `work` streamed
+    /// `rawEvents` copies.
+    private func serverCPU<Result>(
+        of server: ServerProcess, rawEvents: Int, _ work: () async throws -> Result
+    ) async rethrows -> (result: Result, microsPerEvent: Double, cores: Double) {
+        let (cpuBefore, started) = (server.cpuSeconds, ContinuousClock.now)
+        let result = try await work()
+        let (cpu, wall) = (server.cpuSeconds - cpuBefore, (ContinuousClock.now - started).inSeconds)
+        return (result, rawEvents > 0 ? cpu * 1_000_000 / Double(rawEvents) : 0, wall > 0 ? cpu / wall : 0)
     }
 
     public func validate() throws {
@@ -156,9 +175,12 @@ public struct EndToEndBench: LabRun {
             }
         }
 
-        let (peak, pending) = try await server.sampling("tandem_pipeline_pending_events") {
-            try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
+        let ((peak, pending), peakCPU, peakCores) = try await serverCPU(of: server, rawEvents: 2 * figures.distinctEvents) {
+            try await server.sampling("tandem_pipeline_pending_events") {
+                try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
+            }
         }
+        (figures.peakServerCPUMicrosPerEvent, figures.peakServerCores) = (peakCPU, peakCores)
         figures.tandemRawEventsPerSecond = peak.rate
         (figures.ackLatencyP50Ms, figures.ackLatencyP99Ms, figures.ackLatencyP999Ms) = (
             peak.latency.p50Ms, peak.latency.p99Ms, peak.latency.p999Ms
@@ -175,6 +197,7 @@ public struct EndToEndBench: LabRun {
         say(
             "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents); pipeline queue \(Int(figures.peakPendingEventsMean)) events on average, \(Int(figures.peakPendingEventsMax)) at most"
         )
+        say("    server CPU \(fmt(peakCPU)) µs per raw event, \(fmt(peakCores)) cores busy")
         say(
             "    second copies caught by the window \(Int(figures.peakDuplicatesWindow)), by a flush in flight \(Int(figures.peakDuplicatesInFlight)), by the database \(Int(figures.peakDuplicatesDatabase)); writes that met a stored event and went again \(Int(figures.peakConflictFallbacks))"
         )
@@ -187,18 +210,20 @@ public struct EndToEndBench: LabRun {
                 now: Date().addingTimeInterval(-pacedEventAge))
             let histograms = ["tandem_ack_latency_seconds", "tandem_db_batch_duration_seconds"]
             let before = await server.histograms(histograms)
-            let paced = try await stream(
-                calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
+            let (paced, cpu, cores) = try await serverCPU(of: server, rawEvents: 2 * calm.reduce(0) { $0 + $1.count }) {
+                try await stream(calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
+            }
             let after = await server.histograms(histograms)
             let within = Self.shares(within: [0.025, 0.1], before: before[0], after: after[0])
             let database = Self.shares(within: [0.1], before: before[1], after: after[1])
             let load = PacedLoad(
                 fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatency: paced.latency,
                 serverAckWithin25Ms: within[0], serverAckWithin100Ms: within[1],
-                databaseWrites: Self.observations(before: before[1], after: after[1]), databaseWritesWithin100Ms: database[0])
+                databaseWrites: Self.observations(before: before[1], after: after[1]), databaseWritesWithin100Ms: database[0],
+                serverCPUMicrosPerEvent: cpu, serverCores: cores)
             figures.pacedLoads.append(load)
             say(
-                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms; in the server \(fmt(within[0] * 100)) % within 25 ms, \(fmt(within[1] * 100)) % within 100 ms; \(Int(load.databaseWrites)) database writes, \(fmt(database[0] * 100)) % within 100 ms"
+                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms; in the server \(fmt(within[0] * 100)) % within 25 ms, \(fmt(within[1] * 100)) % within 100 ms; \(Int(load.databaseWrites)) database writes, \(fmt(database[0] * 100)) % within 100 ms; server CPU \(fmt(cpu)) µs per raw event, \(fmt(cores)) cores"
             )
         }
         figures.serverPeakRssBytes = server.peakRSSBytes
@@ -286,7 +311,8 @@ public struct EndToEndBench: LabRun {
             "| ack latency at \(Int(load.fractionOfPeak * 100)) % of the peak (\(Int(load.eventsPerSecond)) events/s, dated \(Int(f.pacedEventAgeSeconds)) s back) p50 / p99 / p99.9 "
                 + "| \(fmt(load.ackLatency.p50Ms)) / \(fmt(load.ackLatency.p99Ms)) / \(fmt(load.ackLatency.p999Ms)) ms |\n"
                 + "| of those, acked by the server within 25 / 100 ms of arrival | \(fmt(load.serverAckWithin25Ms * 100)) / \(fmt(load.serverAckWithin100Ms * 100)) % |\n"
-                + "| its database writes, within 100 ms | \(Int(load.databaseWrites)), \(fmt(load.databaseWritesWithin100Ms * 100)) % |"
+                + "| its database writes, within 100 ms | \(Int(load.databaseWrites)), \(fmt(load.databaseWritesWithin100Ms * 100)) % |\n"
+                + "| server CPU per raw event, cores busy | \(fmt(load.serverCPUMicrosPerEvent)) µs, \(fmt(load.serverCores)) |"
         }.joined(separator: "\n")
         return """
 
@@ -302,6 +328,7 @@ public struct EndToEndBench: LabRun {
             | pipeline queue at peak, mean / max | \(Int(f.peakPendingEventsMean)) / \(Int(f.peakPendingEventsMax)) events |
             | second copies at peak caught by window / flush in flight / database | \(Int(f.peakDuplicatesWindow)) / \(Int(f.peakDuplicatesInFlight)) / \(Int(f.peakDuplicatesDatabase)) |
             | writes at peak that met a stored event and went again | \(Int(f.peakConflictFallbacks)) |
+            | server CPU per raw event at peak, cores busy | \(fmt(f.peakServerCPUMicrosPerEvent)) µs, \(fmt(f.peakServerCores)) |
             \(paced)
             | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
             | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |

@@ -182,6 +182,18 @@ final class ServerProcess: @unchecked Sendable {
     /// Resident memory of the server now (`VmRSS`), bytes.
     var rssBytes: Int { status("VmRSS") }
 
+    /// CPU time the server has used so far, user and system, seconds (`/proc/PID/stat`
+    /// fields 14 and 15, in clock ticks); 0 where it cannot be read.
+    var cpuSeconds: Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let end = text.lastIndex(of: ")")
+        else { return 0 }
+        // After the command name (which may hold spaces), field 3 is the first.
+        let fields = text[text.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     private func status(_ field: String) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
