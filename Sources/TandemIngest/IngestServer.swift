@@ -26,6 +26,8 @@ public struct IngestServer: Sendable {
     public let pipeline: EventPipeline
     /// Writes the heartbeats of every session of this node, batched.
     public let heartbeats: HeartbeatRecorder
+    /// Writes what the data streams of this node delivered (event counts, FastLocate flowing), batched.
+    public let tally: DataChannelTally
     /// Admits the connectors saying Hello on this node, many in one round.
     private let joins: RoundBatcher<HAJoinRequest, HAJoin>
     /// Looks up the tokens of the channels opening on this node, many in one round.
@@ -67,6 +69,9 @@ public struct IngestServer: Sendable {
             connectors: store.connectors, interval: configuration.heartbeatWriteInterval, outages: registry.outages,
             metrics: metrics, logger: logger)
         self.heartbeats = heartbeats
+        let tally = DataChannelTally(
+            connectors: store.connectors, groups: store.groups, outages: registry.outages, logger: logger)
+        self.tally = tally
         // A reconnect storm's channels look their tokens up and say Hello together: each
         // round takes what queued while the previous ones ran, in two statements, not two per
         // connector.
@@ -100,7 +105,7 @@ public struct IngestServer: Sendable {
                     store: store, registry: registry, heartbeats: heartbeats, joins: joins, authenticator: authenticator,
                     configuration: configuration, logger: logger),
                 DataChannelService(
-                    store: store, pipeline: pipeline, registry: registry, authenticator: authenticator,
+                    store: store, pipeline: pipeline, tally: tally, registry: registry, authenticator: authenticator,
                     configuration: configuration, metrics: metrics, logger: logger),
                 HealthService(store: store, registry: registry),
                 ReflectionService(index: .served),
@@ -121,7 +126,7 @@ public struct IngestServer: Sendable {
                     ClusterListener(database: cluster.database, registry: registry, logger: logger),
                 ]
             } ?? []
-        return [pipeline, heartbeats] + rounds + membership + [
+        return [pipeline, heartbeats, tally] + rounds + membership + [
             GRPCServerService(server: grpc, registry: registry, logger: logger),
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(

@@ -37,6 +37,7 @@ struct TLSTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ingest.pipeline.run() }
                 group.addTask { try await ingest.heartbeats.run() }
+                group.addTask { try await ingest.tally.run() }
                 for rounds in ingest.rounds { group.addTask { try await rounds.run() } }
                 group.addTask { try await ingest.grpc.serve() }
                 let port = try await ingest.listeningPort()

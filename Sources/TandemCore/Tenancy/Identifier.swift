@@ -3,7 +3,7 @@ public import Foundation
 /// A typed UUID identity: `Identifier<Tenant>` and `Identifier<Token>` can't be mixed up.
 ///
 /// Encoded as lowercase canonical UUID text, which is also how the API prints it.
-public struct Identifier<Subject>: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct Identifier<Subject>: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     /// The UUID under the identifier.
     public let rawValue: UUID
 
@@ -20,6 +20,9 @@ public struct Identifier<Subject>: Hashable, Sendable, Codable, CustomStringConv
     public static func random() -> Self { Self(UUID()) }
 
     public var description: String { rawValue.uuidString.lowercased() }
+
+    /// The UUIDs' order: any fixed order serves (lock ordering, stable output).
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
     public init(from decoder: any Decoder) throws { rawValue = try UUID(from: decoder) }
     public func encode(to encoder: any Encoder) throws { try description.encode(to: encoder) }

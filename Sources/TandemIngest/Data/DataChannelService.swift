@@ -18,6 +18,7 @@ import TandemWire
 struct DataChannelService: RegistrableRPCService {
     private let store: Store
     private let pipeline: EventPipeline
+    private let tally: DataChannelTally
     private let registry: SessionRegistry
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
@@ -26,11 +27,12 @@ struct DataChannelService: RegistrableRPCService {
 
     /// Creates the service.
     init(
-        store: Store, pipeline: EventPipeline, registry: SessionRegistry, authenticator: ChannelAuthenticator,
-        configuration: IngestConfiguration, metrics: IngestMetrics, logger: Logger
+        store: Store, pipeline: EventPipeline, tally: DataChannelTally, registry: SessionRegistry,
+        authenticator: ChannelAuthenticator, configuration: IngestConfiguration, metrics: IngestMetrics, logger: Logger
     ) {
         self.store = store
         self.pipeline = pipeline
+        self.tally = tally
         self.registry = registry
         self.configuration = configuration
         self.authenticator = authenticator
@@ -90,16 +92,11 @@ struct DataChannelService: RegistrableRPCService {
             registry.closeDataStream(streamID, tenant: token.tenantID, token: token.id)
             if let connector = opened.value.withLock({ $0 }) {
                 metrics.sessions("data", -1)
-                let (store, unreported) = (store, opened.takeUnreported(force: true))
+                let store = store
                 // Bookkeeping after the stream, not part of it: it must outlive the stream's
-                // cancellation (a connector that hung up cancels this task).
-                Task {
-                    if let unreported, unreported.events > 0 {
-                        try? await store.connectors.countDataChannelEvents(
-                            tenant: token.tenantID, connector: connector, count: unreported.events)
-                    }
-                    try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector)
-                }
+                // cancellation (a connector that hung up cancels this task). Its event count is
+                // in the tally already.
+                Task { try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector) }
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -156,8 +153,7 @@ struct DataChannelService: RegistrableRPCService {
                             do {
                                 let ack = try await self.write(
                                     sequence: submission.sequence, records: submission.records, token: token,
-                                    connector: submission.connector,
-                                    counters: opened)
+                                    connector: submission.connector)
                                 submission.answer.yield((ack, submission.arrived))
                                 submission.answer.finish()
                             } catch {
@@ -232,8 +228,7 @@ struct DataChannelService: RegistrableRPCService {
     }
 
     private func write(
-        sequence: UInt64, records: [EventRecord], token: Token, connector: ConnectorID,
-        counters: OpenedConnector
+        sequence: UInt64, records: [EventRecord], token: Token, connector: ConnectorID
     ) async throws -> Tandem_V1_BatchAck {
         let outcomes: [EventOutcome]
         do {
@@ -259,35 +254,11 @@ struct DataChannelService: RegistrableRPCService {
                 ])
             throw IngestError.batchNotStored(batch: sequence)
         }
-        // The batch is durable from here on: bookkeeping that fails must not turn its ack into
-        // a "resend". Connector counters and the FastLocate state go to PostgreSQL at most once
-        // a second per stream, not once per batch; counts that could not be written are kept
-        // for the next report.
-        counters.add(events: records.count, location: records.contains { $0.event.kind == .clientLocation })
-        if let due = counters.takeUnreported(force: false) {
-            do {
-                try await store.connectors.countDataChannelEvents(tenant: token.tenantID, connector: connector, count: due.events)
-            } catch {
-                counters.add(events: due.events, location: false)
-                logger.warning(
-                    "data channel counters not written; kept for the next report",
-                    metadata: [
-                        LogKey.connector: "\(connector)", "error": "\(StoreError.loggable(error))",
-                    ])
-            }
-            if due.location {
-                do {
-                    try await store.groups.fastLocateFlowing(tenant: token.tenantID, token: token.id)
-                } catch {
-                    counters.add(events: 0, location: true)
-                    logger.warning(
-                        "FastLocate state not written; kept for the next report",
-                        metadata: [
-                            LogKey.connector: "\(connector)", "error": "\(StoreError.loggable(error))",
-                        ])
-                }
-            }
-        }
+        // The batch is durable from here on. Its count goes to the node's tally, written for
+        // every stream at once (``DataChannelTally``): no database round trip before the ack.
+        tally.add(
+            events: records.count, connector: connector, token: token.id, tenant: token.tenantID,
+            location: records.contains { $0.event.kind == .clientLocation })
         return .with { ack in
             ack.sequence = sequence
             for outcome in outcomes {
@@ -301,35 +272,9 @@ struct DataChannelService: RegistrableRPCService {
     }
 }
 
-/// The connector a data stream opened, and what the stream has not yet reported to
-/// PostgreSQL (events delivered, location events seen), shared by its tasks and its cleanup.
+/// The connector a data stream opened, shared by its tasks and its cleanup.
 private final class OpenedConnector: Sendable {
-    struct Unreported {
-        var events = 0
-        var location = false
-        var lastReport: ContinuousClock.Instant?
-    }
-
     let value = Mutex<ConnectorID?>(nil)
-    private let unreported = Mutex(Unreported())
-
-    func add(events: Int, location: Bool) {
-        unreported.withLock {
-            $0.events += events
-            $0.location = $0.location || location
-        }
-    }
-
-    /// What to report now: everything when forced or when a second has passed since the last
-    /// report (the first batch reports at once), else `nil`.
-    func takeUnreported(force: Bool) -> (events: Int, location: Bool)? {
-        unreported.withLock { state in
-            let now = ContinuousClock.now
-            guard force || state.lastReport.map({ now - $0 >= .seconds(1) }) ?? true else { return nil }
-            defer { state = Unreported(lastReport: now) }
-            return (state.events, state.location)
-        }
-    }
 }
 
 extension DataChannelService {

@@ -172,13 +172,26 @@ public struct ConnectorRepository: Sendable {
             """, logger: logger)
     }
 
-    /// Adds `count` to the events the connector delivered on its data channel.
-    public func countDataChannelEvents(tenant: TenantID, connector: ConnectorID, count: Int) async throws {
+    /// Adds to the events each connector delivered on its data channel, for many connectors in
+    /// one statement (a node's data streams of the last moment). The rows are given in key
+    /// order, so two nodes adding to the same connectors (a stream that moved) usually lock
+    /// them in the same order; a deadlock that still happens fails this write alone.
+    public func countDataChannelEvents(_ counts: [TenantScoped<Connector>: Int]) async throws {
+        let ordered = counts.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+        guard !ordered.isEmpty else { return }
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(ordered.map(\.key.tenant.rawValue))
+        binds.append(ordered.map(\.key.id.rawValue))
+        binds.append(ordered.map { Int64($0.value) })
         try await client.statement(
-            """
-            UPDATE connectors SET data_channel_events = data_channel_events + \(count)
-            WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)
-            """, logger: logger)
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE connectors c SET data_channel_events = c.data_channel_events + d.events
+                    FROM unnest($1::uuid[], $2::uuid[], $3::int8[]) AS d(tenant, connector, events)
+                    WHERE c.tenant_id = d.tenant AND c.connector_id = d.connector
+                    """,
+                binds: binds),
+            logger: logger)
     }
 }
 

@@ -189,13 +189,24 @@ public struct HAGroupRepository: Sendable {
         return false
     }
 
-    /// Records that the group's FastLocate events flow again (a no-op when they already do).
-    public func fastLocateFlowing(tenant: TenantID, token: TokenID) async throws {
+    /// Records that the groups' FastLocate events flow again, in one statement (a no-op for a
+    /// group where they already do).
+    public func fastLocateFlowing(_ groups: Set<TenantScoped<Token>>) async throws {
+        let ordered = groups.sorted()
+        guard !ordered.isEmpty else { return }
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(ordered.map(\.tenant.rawValue))
+        binds.append(ordered.map(\.id.rawValue))
         try await client.statement(
-            """
-            UPDATE ha_groups SET fastlocate_state = 'flowing', fastlocate_since = now(), membership_version = membership_version + 1
-            WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND fastlocate_state <> 'flowing'
-            """, logger: logger)
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE ha_groups g SET fastlocate_state = 'flowing', fastlocate_since = now(),
+                                           membership_version = g.membership_version + 1
+                    FROM unnest($1::uuid[], $2::uuid[]) AS f(tenant, token)
+                    WHERE g.tenant_id = f.tenant AND g.token_id = f.token AND g.fastlocate_state <> 'flowing'
+                    """,
+                binds: binds),
+            logger: logger)
     }
 
     private static func binds(_ tenant: TenantID, _ token: TokenID) -> PostgresBindings {
