@@ -74,6 +74,9 @@ public struct EndToEndBench: LabRun {
         /// and the cores it kept busy on average meanwhile.
         var peakServerCPUMicrosPerEvent = 0.0
         var peakServerCores = 0.0
+        /// Transactions the database committed per second during the peak (all of them: the
+        /// flushes, and whatever else the server wrote meanwhile).
+        var peakCommitsPerSecond = 0.0
         /// Ack latency at fractions of the peak, each with fresh events, paced.
         var pacedLoads: [PacedLoad] = []
         /// How far back the paced events' device times are dated (`--paced-event-age`), seconds.
@@ -110,17 +113,21 @@ public struct EndToEndBench: LabRun {
         /// what a batch costs the server when batches no longer arrive back to back.
         var serverCPUMicrosPerEvent: Double
         var serverCores: Double
+        /// Transactions the database committed per second during the phase.
+        var commitsPerSecond: Double
     }
 
-    /// The server's CPU time per raw event and its average cores while `work` streamed
-    /// `rawEvents` copies.
-    private func serverCPU<Result>(
-        of server: ServerProcess, rawEvents: Int, _ work: () async throws -> Result
-    ) async rethrows -> (result: Result, microsPerEvent: Double, cores: Double) {
-        let (cpuBefore, started) = (server.cpuSeconds, ContinuousClock.now)
+    /// What `work`, streaming `rawEvents` copies, cost: the server's CPU time per raw event,
+    /// the cores it kept busy on average, and the transactions the database committed per second.
+    private func costs<Result>(
+        of server: ServerProcess, store: TandemStore.Store, rawEvents: Int, _ work: () async throws -> Result
+    ) async throws -> (result: Result, microsPerEvent: Double, cores: Double, commitsPerSecond: Double) {
+        let (cpuBefore, commitsBefore, started) = (server.cpuSeconds, try await store.events.committedTransactions(), ContinuousClock.now)
         let result = try await work()
         let (cpu, wall) = (server.cpuSeconds - cpuBefore, (ContinuousClock.now - started).inSeconds)
-        return (result, rawEvents > 0 ? cpu * 1_000_000 / Double(rawEvents) : 0, wall > 0 ? cpu / wall : 0)
+        let commits = Double(try await store.events.committedTransactions() - commitsBefore)
+        guard wall > 0 else { return (result, 0, 0, 0) }
+        return (result, rawEvents > 0 ? cpu * 1_000_000 / Double(rawEvents) : 0, cpu / wall, commits / wall)
     }
 
     public func validate() throws {
@@ -175,12 +182,14 @@ public struct EndToEndBench: LabRun {
             }
         }
 
-        let ((peak, pending), peakCPU, peakCores) = try await serverCPU(of: server, rawEvents: 2 * figures.distinctEvents) {
+        let ((peak, pending), peakCPU, peakCores, peakCommits) = try await costs(
+            of: server, store: store, rawEvents: 2 * figures.distinctEvents
+        ) {
             try await server.sampling("tandem_pipeline_pending_events") {
                 try await stream(wire, through: connectors, rate: nil, firstSequence: 1)
             }
         }
-        (figures.peakServerCPUMicrosPerEvent, figures.peakServerCores) = (peakCPU, peakCores)
+        (figures.peakServerCPUMicrosPerEvent, figures.peakServerCores, figures.peakCommitsPerSecond) = (peakCPU, peakCores, peakCommits)
         figures.tandemRawEventsPerSecond = peak.rate
         (figures.ackLatencyP50Ms, figures.ackLatencyP99Ms, figures.ackLatencyP999Ms) = (
             peak.latency.p50Ms, peak.latency.p99Ms, peak.latency.p999Ms
@@ -197,7 +206,7 @@ public struct EndToEndBench: LabRun {
         say(
             "(3) Tandem end to end: \(Int(peak.rate)) raw events/s, ack p50 \(fmt(peak.latency.p50Ms)) ms, p99 \(fmt(peak.latency.p99Ms)) ms; rows \(figures.rowsStored) of \(figures.distinctEvents); pipeline queue \(Int(figures.peakPendingEventsMean)) events on average, \(Int(figures.peakPendingEventsMax)) at most"
         )
-        say("    server CPU \(fmt(peakCPU)) µs per raw event, \(fmt(peakCores)) cores busy")
+        say("    server CPU \(fmt(peakCPU)) µs per raw event, \(fmt(peakCores)) cores busy; database commits \(Int(peakCommits))/s")
         say(
             "    second copies caught by the window \(Int(figures.peakDuplicatesWindow)), by a flush in flight \(Int(figures.peakDuplicatesInFlight)), by the database \(Int(figures.peakDuplicatesDatabase)); writes that met a stored event and went again \(Int(figures.peakConflictFallbacks))"
         )
@@ -210,7 +219,7 @@ public struct EndToEndBench: LabRun {
                 now: Date().addingTimeInterval(-pacedEventAge))
             let histograms = ["tandem_ack_latency_seconds", "tandem_db_batch_duration_seconds"]
             let before = await server.histograms(histograms)
-            let (paced, cpu, cores) = try await serverCPU(of: server, rawEvents: 2 * calm.reduce(0) { $0 + $1.count }) {
+            let (paced, cpu, cores, commits) = try await costs(of: server, store: store, rawEvents: 2 * calm.reduce(0) { $0 + $1.count }) {
                 try await stream(calm, through: connectors, rate: peak.rate * fraction, firstSequence: UInt64(number + 1) << 32)
             }
             let after = await server.histograms(histograms)
@@ -220,10 +229,10 @@ public struct EndToEndBench: LabRun {
                 fractionOfPeak: fraction, eventsPerSecond: paced.rate, ackLatency: paced.latency,
                 serverAckWithin25Ms: within[0], serverAckWithin100Ms: within[1],
                 databaseWrites: Self.observations(before: before[1], after: after[1]), databaseWritesWithin100Ms: database[0],
-                serverCPUMicrosPerEvent: cpu, serverCores: cores)
+                serverCPUMicrosPerEvent: cpu, serverCores: cores, commitsPerSecond: commits)
             figures.pacedLoads.append(load)
             say(
-                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms; in the server \(fmt(within[0] * 100)) % within 25 ms, \(fmt(within[1] * 100)) % within 100 ms; \(Int(load.databaseWrites)) database writes, \(fmt(database[0] * 100)) % within 100 ms; server CPU \(fmt(cpu)) µs per raw event, \(fmt(cores)) cores"
+                "    at \(Int(fraction * 100)) % of the peak: \(Int(paced.rate)) raw events/s, ack p50 \(fmt(paced.latency.p50Ms)) ms, p99 \(fmt(paced.latency.p99Ms)) ms; in the server \(fmt(within[0] * 100)) % within 25 ms, \(fmt(within[1] * 100)) % within 100 ms; \(Int(load.databaseWrites)) database writes, \(fmt(database[0] * 100)) % within 100 ms; server CPU \(fmt(cpu)) µs per raw event, \(fmt(cores)) cores; database commits \(Int(commits))/s"
             )
         }
         figures.serverPeakRssBytes = server.peakRSSBytes
@@ -312,7 +321,7 @@ public struct EndToEndBench: LabRun {
                 + "| \(fmt(load.ackLatency.p50Ms)) / \(fmt(load.ackLatency.p99Ms)) / \(fmt(load.ackLatency.p999Ms)) ms |\n"
                 + "| of those, acked by the server within 25 / 100 ms of arrival | \(fmt(load.serverAckWithin25Ms * 100)) / \(fmt(load.serverAckWithin100Ms * 100)) % |\n"
                 + "| its database writes, within 100 ms | \(Int(load.databaseWrites)), \(fmt(load.databaseWritesWithin100Ms * 100)) % |\n"
-                + "| server CPU per raw event, cores busy | \(fmt(load.serverCPUMicrosPerEvent)) µs, \(fmt(load.serverCores)) |"
+                + "| server CPU per raw event, cores busy; database commits | \(fmt(load.serverCPUMicrosPerEvent)) µs, \(fmt(load.serverCores)); \(Int(load.commitsPerSecond))/s |"
         }.joined(separator: "\n")
         return """
 
@@ -328,7 +337,7 @@ public struct EndToEndBench: LabRun {
             | pipeline queue at peak, mean / max | \(Int(f.peakPendingEventsMean)) / \(Int(f.peakPendingEventsMax)) events |
             | second copies at peak caught by window / flush in flight / database | \(Int(f.peakDuplicatesWindow)) / \(Int(f.peakDuplicatesInFlight)) / \(Int(f.peakDuplicatesDatabase)) |
             | writes at peak that met a stored event and went again | \(Int(f.peakConflictFallbacks)) |
-            | server CPU per raw event at peak, cores busy | \(fmt(f.peakServerCPUMicrosPerEvent)) µs, \(fmt(f.peakServerCores)) |
+            | server CPU per raw event at peak, cores busy; database commits | \(fmt(f.peakServerCPUMicrosPerEvent)) µs, \(fmt(f.peakServerCores)); \(Int(f.peakCommitsPerSecond))/s |
             \(paced)
             | server peak RSS | \(f.serverPeakRssBytes >> 20) MiB |
             | rows stored after (3) | \(f.rowsStored) of \(f.distinctEvents) distinct |

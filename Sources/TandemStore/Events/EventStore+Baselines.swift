@@ -87,6 +87,15 @@ extension EventStore {
         return 0
     }
 
+    /// Transactions committed in this database so far (`pg_stat_database.xact_commit`; the
+    /// statistics lag by up to a second, what backends report when they go idle).
+    package func committedTransactions() async throws -> Int {
+        let rows = try await client.statement(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
     private static func secondText(_ second: Int64) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
