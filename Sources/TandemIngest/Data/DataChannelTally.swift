@@ -51,11 +51,9 @@ public final class DataChannelTally: Service, Sendable {
 
     /// Writes every interval until graceful shutdown, then once more.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.interval)
-                await self.flush()
-            }
+        // `flush` keeps and logs what it could not write; the round itself never fails.
+        try await runPeriodically(every: interval, logger: logger, failure: "data channel tally round failed") {
+            await self.flush()
         }
         await flush()
     }
