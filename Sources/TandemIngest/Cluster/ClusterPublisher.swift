@@ -38,12 +38,8 @@ public final class ClusterPublisher: Service, Sendable {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.interval)
-                await self.flush()
-            }
-        }
+        // `flush` logs what it could not do; the round itself never fails.
+        try await runPeriodically(every: interval, logger: logger, failure: "cluster message round failed") { await self.flush() }
         await flush()
     }
 
