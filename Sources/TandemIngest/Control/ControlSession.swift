@@ -114,7 +114,7 @@ final class ControlSession: Sendable {
         }
         let join: HAJoin
         do {
-            join = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, token: token.id)) {
+            join = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, id: token.id)) {
                 try await joins(
                     HAJoinRequest(
                         tenant: token.tenantID, token: token.id, hello: hello, session: id, node: configuration.nodeID,
@@ -194,7 +194,7 @@ final class ControlSession: Sendable {
 
     private func recordLost(_ connector: ConnectorID, reason: String) async {
         do {
-            let loss = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, token: token.id)) {
+            let loss = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, id: token.id)) {
                 try await store.connectors.leave(
                     tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason)
             }

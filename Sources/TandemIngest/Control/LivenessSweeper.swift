@@ -54,7 +54,7 @@ public struct LivenessSweeper: Service {
     public func sweep() async throws {
         for expired in try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout, node: configuration.nodeID) {
             let reason = "no heartbeat for \(configuration.livenessTimeout)"
-            let loss = try await registry.membershipChanges.withLock(.init(tenant: expired.tenant, token: expired.token)) {
+            let loss = try await registry.membershipChanges.withLock(.init(tenant: expired.tenant, id: expired.token)) {
                 try await store.connectors.leave(
                     tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
                     session: expired.sessionID, reason: reason)

@@ -19,10 +19,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         case close(RPCError)
     }
 
-    struct GroupKey: Hashable, Sendable {
-        let tenant: TenantID
-        let token: TokenID
-    }
+    /// A group by its tenant and token.
+    typealias GroupKey = TenantScoped<Token>
 
     private struct Session {
         let connector: ConnectorID
@@ -77,7 +75,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         continuation: AsyncStream<Outbound>.Continuation
     ) {
         let (ended, keptNew): ([AsyncStream<Outbound>.Continuation], Bool) = sessions.withLock { all in
-            let key = GroupKey(tenant: tenant, token: token)
+            let key = GroupKey(tenant: tenant, id: token)
             var group = all[key, default: [:]]
             let others = group.filter { $0.value.connector == connector }
             if let newest = others.values.map(\.generation).max(), newest > generation {
@@ -98,7 +96,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// Removes a session (its stream ended).
     func unregister(_ session: UUID, tenant: TenantID, token: TokenID) {
         let removed = sessions.withLock { all in
-            let key = GroupKey(tenant: tenant, token: token)
+            let key = GroupKey(tenant: tenant, id: token)
             defer { if all[key]?.isEmpty == true { all.removeValue(forKey: key) } }
             return all[key]?.removeValue(forKey: session) != nil
         }
@@ -107,14 +105,14 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// Ends a session with `error` (e.g. declared lost after silence).
     func close(_ session: UUID, tenant: TenantID, token: TokenID, error: RPCError) {
-        let continuation = sessions.withLock { $0[GroupKey(tenant: tenant, token: token)]?[session]?.continuation }
+        let continuation = sessions.withLock { $0[GroupKey(tenant: tenant, id: token)]?[session]?.continuation }
         continuation?.yield(.close(error))
         continuation?.finish()
     }
 
     /// Pushes `command` to every session of the group on this node.
     func broadcast(_ command: Tandem_V1_ControlCommand, tenant: TenantID, token: TokenID) {
-        let targets = sessions.withLock { $0[GroupKey(tenant: tenant, token: token)]?.values.map(\.continuation) ?? [] }
+        let targets = sessions.withLock { $0[GroupKey(tenant: tenant, id: token)]?.values.map(\.continuation) ?? [] }
         for continuation in targets { continuation.yield(.command(command)) }
     }
 
@@ -136,7 +134,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         if loss.failoverTo != nil { metrics.failover(tenant) }
         haActiveChanged(loss.haActive, health: loss.health, tenant: tenant, token: token)
         let ending = dataStreams.withLock { all in
-            all[GroupKey(tenant: tenant, token: token)]?.values.filter { $0.connector == loss.connectorID }.map(\.ending) ?? []
+            all[GroupKey(tenant: tenant, id: token)]?.values.filter { $0.connector == loss.connectorID }.map(\.ending) ?? []
         }
         for continuation in ending {
             continuation.yield(RPCError(IngestError.connectorLost))
@@ -196,7 +194,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// Ends every channel of the group on this node with UNAUTHENTICATED.
     func closeRevoked(tenant: TenantID, token: TokenID) {
-        let key = GroupKey(tenant: tenant, token: token)
+        let key = GroupKey(tenant: tenant, id: token)
         let control = sessions.withLock { $0[key]?.values.map(\.continuation) ?? [] }
         for continuation in control {
             continuation.yield(.close(RPCError(IngestError.tokenRevoked)))
@@ -218,7 +216,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// Whether the group has a control session or a data stream on this node.
     func hasChannels(tenant: TenantID, token: TokenID) -> Bool {
-        let key = GroupKey(tenant: tenant, token: token)
+        let key = GroupKey(tenant: tenant, id: token)
         return sessions.withLock { $0[key] != nil } || dataStreams.withLock { $0[key] != nil }
     }
 
@@ -255,7 +253,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// The groups with a control session or a data stream open on this node.
     var liveGroups: [(tenant: TenantID, token: TokenID)] {
         let keys = sessions.withLock { Set($0.keys) }.union(dataStreams.withLock { Set($0.keys) })
-        return keys.map { ($0.tenant, $0.token) }
+        return keys.map { ($0.tenant, $0.id) }
     }
 
     /// Registers an open data stream; the stream yields the error to end it with, once, if its
@@ -265,7 +263,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     func openDataStream(_ id: UUID, tenant: TenantID, token: TokenID, limit: Int) -> AsyncStream<RPCError>? {
         let (ending, continuation) = AsyncStream<RPCError>.makeStream()
         let admitted = dataStreams.withLock { all in
-            let key = GroupKey(tenant: tenant, token: token)
+            let key = GroupKey(tenant: tenant, id: token)
             guard all[key, default: [:]].count < limit else { return false }
             all[key, default: [:]][id] = DataStreamEntry(connector: nil, ending: continuation)
             return true
@@ -275,12 +273,12 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
 
     /// Records which connector a data stream carries (its DataOpen was accepted).
     func attachDataStream(_ id: UUID, tenant: TenantID, token: TokenID, connector: ConnectorID) {
-        dataStreams.withLock { $0[GroupKey(tenant: tenant, token: token)]?[id]?.connector = connector }
+        dataStreams.withLock { $0[GroupKey(tenant: tenant, id: token)]?[id]?.connector = connector }
     }
 
     /// Forgets a data stream that ended.
     func closeDataStream(_ id: UUID, tenant: TenantID, token: TokenID) {
-        let key = GroupKey(tenant: tenant, token: token)
+        let key = GroupKey(tenant: tenant, id: token)
         dataStreams.withLock { all in
             all[key]?.removeValue(forKey: id)?.ending.finish()
             if all[key]?.isEmpty == true { all.removeValue(forKey: key) }

@@ -37,8 +37,8 @@ extension ConnectorRepository {
         var waiting = Array(requests.indices)
         while !waiting.isEmpty {
             // One admission per group a round: a statement writes a group once.
-            var groups = Set<GroupKey>()
-            let round = waiting.filter { groups.insert(GroupKey(requests[$0])).inserted }
+            var groups = Set<TenantScoped<Token>>()
+            let round = waiting.filter { groups.insert(TenantScoped(tenant: requests[$0].tenant, id: requests[$0].token)).inserted }
             let decided: [Result<HAJoin, any Error>?]
             do {
                 decided = try await joinRound(round.map { requests[$0] })
@@ -122,16 +122,6 @@ extension ConnectorRepository {
         return outcomes
     }
 
-    /// A group, as a round tells its requests apart.
-    private struct GroupKey: Hashable {
-        let tenant: TenantID
-        let token: TokenID
-
-        init(_ request: HAJoinRequest) {
-            self.tenant = request.tenant
-            self.token = request.token
-        }
-    }
 }
 
 /// A round's one write, prepared once per connection: per admission (numbered from 1 in order),
