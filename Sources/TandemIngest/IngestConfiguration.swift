@@ -49,4 +49,8 @@ public struct IngestConfiguration: Sendable {
     public var analystLimits = AnalystRepository.Limits()
 
     public init() {}
+
+    /// How a group judges its members' liveness when one of them leaves: the liveness timeout
+    /// and the reconnect grace.
+    public var liveness: HALiveness { HALiveness(timeout: livenessTimeout, grace: reconnectGrace) }
 }

@@ -12,6 +12,8 @@ struct HAGroupTests {
     static let s1 = UUID(uuidString: "10000000-0000-0000-0000-000000000001")!
     static let s2 = UUID(uuidString: "10000000-0000-0000-0000-000000000002")!
     static let s3 = UUID(uuidString: "10000000-0000-0000-0000-000000000003")!
+    /// Members count as heard at their join: the rules' liveness never ends a peer in these tests.
+    static let liveness = HALiveness(timeout: .seconds(1_000_000), grace: .seconds(5))
 
     static func hello(_ instance: String, _ ip: String, _ version: String = "2.3.460") -> ConnectorHello {
         try! ConnectorHello(
@@ -127,7 +129,7 @@ struct HAGroupTests {
     ) {
         var group = before
         let now = Self.t0.addingTimeInterval(100)
-        let events = group.leave(connector, session: session, reason: "stream closed", at: now)
+        let events = group.leave(connector, session: session, reason: "stream closed", at: now, liveness: Self.liveness)
         #expect(events.map(\.kind) == kinds, "\(name)")
         #expect(group.haActive == haActive, "\(name)")
         #expect(group.reprovision == (failedOver ? Set(HAGroup.Service.allCases) : []), "\(name)")
@@ -141,10 +143,10 @@ struct HAGroupTests {
     @Test("a second leave of the same session is a no-op: loss is recorded exactly once, whichever node notices")
     func leaveOnce() {
         var group = Self.pair
-        let first = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
+        let first = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0, liveness: Self.liveness)
         #expect(first.map(\.kind) == [.lost, .failover])
         let after = group
-        let second = group.leave(Self.a, session: Self.s1, reason: "stream closed", at: Self.t0)
+        let second = group.leave(Self.a, session: Self.s1, reason: "stream closed", at: Self.t0, liveness: Self.liveness)
         #expect(second.isEmpty)
         #expect(group == after)
     }
@@ -157,7 +159,7 @@ struct HAGroupTests {
     @Test("FastLocate is re-establishing for 4 minutes after a failover, then overdue", arguments: fastLocateTimes)
     func fastLocate(_ elapsed: TimeInterval, _ state: FastLocateState) {
         var group = Self.pair
-        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
+        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0, liveness: Self.liveness)
         #expect(group.health(at: Self.t0.addingTimeInterval(elapsed)).fastLocate == state)
     }
 
@@ -166,7 +168,7 @@ struct HAGroupTests {
         var group = Self.pair
         let whileFlowing = group.fastLocateFlowing(at: Self.t0)
         #expect(!whileFlowing)
-        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
+        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0, liveness: Self.liveness)
         let afterFailover = group.fastLocateFlowing(at: Self.t0.addingTimeInterval(30))
         #expect(afterFailover)
         #expect(group.fastLocate == .flowing(since: Self.t0.addingTimeInterval(30)))
@@ -195,7 +197,7 @@ struct HAGroupTests {
         var group = Self.pair
         #expect(
             group.health(at: Self.t0) == HAGroupHealth(level: .healthy, activeMembers: 2, fastLocate: .flowing, reprovisionPending: false))
-        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
+        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0, liveness: Self.liveness)
         #expect(
             group.health(at: Self.t0)
                 == HAGroupHealth(level: .degraded, activeMembers: 1, fastLocate: .reEstablishing, reprovisionPending: true))
@@ -203,7 +205,7 @@ struct HAGroupTests {
         #expect(group.health(at: Self.t0).reprovisionPending)
         group.reprovisioned([.iot])
         #expect(!group.health(at: Self.t0).reprovisionPending)
-        _ = group.leave(Self.b, session: Self.s2, reason: "silent", at: Self.t0)
+        _ = group.leave(Self.b, session: Self.s2, reason: "silent", at: Self.t0, liveness: Self.liveness)
         #expect(group.health(at: Self.t0).level == .down)
         // Whatever flowed last, a group with no active member has no location events.
         #expect(group.health(at: Self.t0).fastLocate == .stopped)
@@ -213,10 +215,10 @@ struct HAGroupTests {
     @Test("a group that goes down while FastLocate flows reports it stopped, not flowing")
     func fastLocateOfADownGroup() {
         var group = Self.pair
-        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0)
+        _ = group.leave(Self.a, session: Self.s1, reason: "silent", at: Self.t0, liveness: Self.liveness)
         _ = group.fastLocateFlowing(at: Self.t0.addingTimeInterval(30))
         #expect(group.health(at: Self.t0.addingTimeInterval(31)).fastLocate == .flowing)
-        _ = group.leave(Self.b, session: Self.s2, reason: "silent", at: Self.t0.addingTimeInterval(60))
+        _ = group.leave(Self.b, session: Self.s2, reason: "silent", at: Self.t0.addingTimeInterval(60), liveness: Self.liveness)
         #expect(group.health(at: Self.t0.addingTimeInterval(61)).fastLocate == .stopped)
     }
 }

@@ -29,7 +29,8 @@ struct FleetTests {
                     let lost = (health == "degraded" && member == 1) || health == "down"
                     if lost {
                         _ = try await store.connectors.leave(
-                            tenant: tenant.id, token: token.id, connector: join.connectorID, session: session, reason: "test")
+                            tenant: tenant.id, token: token.id, connector: join.connectorID, session: session, reason: "test",
+                            liveness: HALiveness(timeout: .seconds(15), grace: .seconds(5)))
                     }
                 }
             }

@@ -38,6 +38,21 @@ struct ServeStartupTests {
         #expect(!FileManager.default.fileExists(atPath: pidFile.path), "the embedded PostgreSQL is still running")
     }
 
+    @Test(
+        "a port out of range is refused before anything starts, naming the flag; --heartbeat-interval 1 alone is a valid setting",
+        .timeLimit(.minutes(1)),
+        arguments: [["--grpc-port", "102979"], ["--http-port", "99999"]])
+    func portOutOfRange(_ port: [String]) async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-port-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let outcome = try await Self.serve(["--data-dir", work.path, "--heartbeat-interval", "1"] + port)
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains("\(port[0]) must be a TCP port, 1 to 65535"), "\(outcome.output.suffix(800))")
+        #expect(!outcome.output.contains("serving"), "nothing was started")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty, "no embedded cluster was created")
+    }
+
     @Test("a command other than serve refuses a --data-dir with no cluster and creates nothing there", .timeLimit(.minutes(1)))
     func noClusterCreatedByOtherCommands() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-typo-\(UUID().uuidString.prefix(8))")

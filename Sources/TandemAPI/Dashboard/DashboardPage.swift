@@ -29,7 +29,7 @@ enum DashboardPage {
         .card{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 3px #0002}
         .card h2{margin:0 0 4px;font-size:17px}
         .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
-        .healthy{background:#1f9d55}.degraded{background:#d97706}.down{background:#c81e1e}
+        .healthy{background:#1f9d55}.degraded{background:#d97706}.down{background:#c81e1e}.never-connected{background:#6b7280}
         table{border-collapse:collapse;width:100%;margin:8px 0}th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #e5e7eb;font-size:13px}
         .muted{color:#6b7280}.flags span{margin-right:10px}.charts{display:flex;gap:14px;flex-wrap:wrap}
         .chart{font-size:12px}.chart svg{display:block;background:#f9fafb;border:1px solid #e5e7eb}
@@ -38,7 +38,7 @@ enum DashboardPage {
         form.login{max-width:360px;margin:80px auto;background:#fff;padding:24px;border-radius:8px;box-shadow:0 1px 3px #0002}
         form.login input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}.error{color:#c81e1e}
         .summary{display:flex;gap:24px;flex-wrap:wrap;margin-bottom:12px}.summary a.count{font-weight:600}
-        .down-text{color:#c81e1e}.degraded-text{color:#b45309}.healthy-text{color:#1f9d55}
+        .down-text{color:#c81e1e}.degraded-text{color:#b45309}.healthy-text{color:#1f9d55}.never-connected-text{color:#4b5563}
         form.filters{margin:0 0 10px;display:flex;gap:8px}form.filters input{min-width:240px}
         table.fleet td{vertical-align:top}a.member{display:block}a.member.failed{color:#c81e1e;font-weight:600}
         nav.pager{display:flex;gap:16px;align-items:center;margin:6px 0}

@@ -67,7 +67,7 @@ enum FleetPage {
         return """
             <section class="card summary">
             <span>Groups: \(link(summary.down, .down)) · \(link(summary.degraded, .degraded)) · \(link(summary.healthy, .healthy)) \
-            · <a href="\(query.string(health: .some(nil), page: 1))">all</a></span>
+            · \(link(summary.neverConnected, .neverConnected)) · <a href="\(query.string(health: .some(nil), page: 1))">all</a></span>
             <span>Connectors: \(summary.connectorsActive) active · \(summary.connectorsInactive) inactive</span>
             <span>Events: \(String(format: "%.1f", summary.eventsPerSecond))/s (last 5 min)</span>
             <span>Missed by a peer: \(summary.missedByPeerLastHour) (last hour)</span>

@@ -32,6 +32,7 @@ extension Components.Schemas.HealthLevel {
         case .healthy: self = .healthy
         case .degraded: self = .degraded
         case .down: self = .down
+        case .neverConnected: self = .neverConnected
         }
     }
 }
@@ -41,8 +42,11 @@ extension Components.Schemas.HAHistoryEntry.KindPayload {
         switch kind {
         case .joined: self = .joined
         case .lost: self = .lost
+        case .left: self = .left
         case .failover: self = .failover
+        case .handover: self = .handover
         case .recovered: self = .recovered
+        case .down: self = .down
         }
     }
 }

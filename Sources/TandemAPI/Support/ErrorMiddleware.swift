@@ -40,8 +40,17 @@ struct ErrorMiddleware: RouterMiddleware {
                 message: error.body ?? error.status.reasonPhrase)
         case let error as ServerError:
             return answer(to: error, context: context)
+        case let error where StoreError.refusedField(error) != nil:
+            // A value the edge's validation let through and PostgreSQL refused: the request's
+            // fault, permanent, named as the field it concerns.
+            let refusal = StoreError.refusedField(error)!
+            context.logger.notice("request refused by the database", metadata: ["error": "\(StoreError.loggable(error))"])
+            return .invalid(
+                ValidationError(
+                    field: refusal.field, message: "was refused by the database (SQLSTATE \(refusal.sqlState)); the same value fails every time"))
         default:
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            context.logger.error(
+                "request failed", metadata: ["error": "\(StoreError.loggable(error))", "type": "\(String(reflecting: type(of: error)))"])
             return APIError(.internalServerError, code: ._internal, message: "internal error; request id \(context.id)")
         }
     }

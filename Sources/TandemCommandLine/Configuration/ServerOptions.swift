@@ -9,9 +9,9 @@ import TandemStore
 /// defaults. The README's configuration table lists every one.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (env TANDEM_HOST; default 127.0.0.1).") var host: String?
-    @Option(name: .customLong("http-port"), help: "Operator HTTP API port (env TANDEM_HTTP_PORT; default 8080).")
+    @Option(name: .customLong("http-port"), help: "Operator HTTP API port, 1 to 65535 or 0 for any free port (env TANDEM_HTTP_PORT; default 8080).")
     var httpPort: Int?
-    @Option(name: .customLong("grpc-port"), help: "Connector gRPC port (env TANDEM_GRPC_PORT; default 7443).")
+    @Option(name: .customLong("grpc-port"), help: "Connector gRPC port, 1 to 65535 or 0 for any free port (env TANDEM_GRPC_PORT; default 7443).")
     var grpcPort: Int?
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for the gRPC and HTTP listeners (env TANDEM_TLS_CERT).")
     var tlsCertificate: String?
@@ -78,7 +78,10 @@ struct ServerOptions: ParsableArguments {
     var nodeLease: Int?
     @Option(
         name: .customLong("reconnect-grace"),
-        help: "Seconds a connector whose control stream ended has to come back before it is lost (env TANDEM_RECONNECT_GRACE; default 5).")
+        help: """
+            Seconds a connector whose control stream ended has to come back before it is lost (env \
+            TANDEM_RECONNECT_GRACE; default one heartbeat interval, 5).
+            """)
     var reconnectGrace: Int?
     @Option(
         name: .customLong("shutdown-timeout"),
@@ -171,7 +174,7 @@ struct ServerOptions: ParsableArguments {
             )
         }
         ingest.nodeLease = .seconds(lease)
-        let grace = try reconnectGrace ?? Environment.int("TANDEM_RECONNECT_GRACE") ?? 5
+        let grace = try reconnectGrace ?? Environment.int("TANDEM_RECONNECT_GRACE") ?? heartbeat
         guard grace >= 0, grace < timeout else {
             throw ConfigurationError("--reconnect-grace (\(grace) s) must be between 0 and the liveness timeout (\(timeout) s)")
         }
@@ -199,10 +202,12 @@ struct ServerOptions: ParsableArguments {
                 "--http-body-timeout and --http-idle-timeout must be at least 1 second, --http-max-connections at least 1")
         }
 
+        let httpPort = try Self.port(httpPort ?? Environment.int("TANDEM_HTTP_PORT") ?? 8080, flag: "--http-port")
+        let grpcPort = try Self.port(grpcPort ?? Environment.int("TANDEM_GRPC_PORT") ?? 7443, flag: "--grpc-port")
         return Settings(
             host: host ?? Environment.string("TANDEM_HOST") ?? "127.0.0.1",
-            httpPort: try httpPort ?? Environment.int("TANDEM_HTTP_PORT") ?? 8080,
-            grpcPort: try grpcPort ?? Environment.int("TANDEM_GRPC_PORT") ?? 7443,
+            httpPort: httpPort,
+            grpcPort: grpcPort,
             tls: certificate.flatMap { cert in key.map { IngestServer.TLSFiles(certificateChainPath: cert, privateKeyPath: $0) } },
             ingest: ingest,
             http: http,
@@ -210,5 +215,13 @@ struct ServerOptions: ParsableArguments {
             migrate: !noMigrate && Environment.string("TANDEM_NO_MIGRATE") == nil,
             metricsToken: (metricsToken ?? Environment.string("TANDEM_METRICS_TOKEN")).map(Secret.init),
             shutdownTimeout: .seconds(shutdown))
+    }
+
+    /// A TCP port as given, checked before anything starts: 1 to 65535, or 0 for any free one.
+    static func port(_ value: Int, flag: String) throws -> Int {
+        guard (0...65_535).contains(value) else {
+            throw ConfigurationError("\(flag) must be a TCP port, 1 to 65535 (or 0 for any free port); got \(value)")
+        }
+        return value
     }
 }

@@ -23,13 +23,19 @@ public struct HAGroup: Sendable, Hashable {
         public var joinedAt: Date?
         /// The node holding its session, when known.
         public var node: NodeID?
+        /// When it was last heard (its join or its latest heartbeat), when known.
+        public var lastHeard: Date?
+        /// Set while its control stream has ended and its loss is not judged yet.
+        public var departure: Departure?
 
         /// Creates a member.
         public init(
             connectorID: ConnectorID, instanceID: String, ipAddress: String, ovaVersion: OVAVersion,
-            session: UUID?, joinedAt: Date?, node: NodeID? = nil
+            session: UUID?, joinedAt: Date?, node: NodeID? = nil, lastHeard: Date? = nil, departure: Departure? = nil
         ) {
             self.node = node
+            self.lastHeard = lastHeard
+            self.departure = departure
             self.connectorID = connectorID
             self.instanceID = instanceID
             self.ipAddress = ipAddress
@@ -56,12 +62,17 @@ public struct HAGroup: Sendable, Hashable {
     /// Whether the group's token is revoked: a revocation cuts every member off at once, so
     /// there is no survivor to fail over to.
     public let tokenRevoked: Bool
+    /// Whether any connector ever said Hello under the token: a group nobody joined yet is
+    /// `neverConnected`, not `down`.
+    public private(set) var everConnected: Bool
 
-    /// Creates a group from its stored state.
+    /// Creates a group from its stored state; `everConnected` defaults to whether it has members.
     public init(
-        members: [Member], reprovision: Set<Service> = [], fastLocate: FastLocate = .flowing(since: nil), tokenRevoked: Bool = false
+        members: [Member], reprovision: Set<Service> = [], fastLocate: FastLocate = .flowing(since: nil), tokenRevoked: Bool = false,
+        everConnected: Bool? = nil
     ) {
         self.members = members
+        self.everConnected = everConnected ?? !members.isEmpty
         self.reprovision = reprovision
         self.fastLocate = fastLocate
         self.tokenRevoked = tokenRevoked
@@ -86,7 +97,7 @@ public struct HAGroup: Sendable, Hashable {
     public func health(at now: Date) -> HAGroupHealth {
         let active = members.filter(\.isActive)
         return HAGroupHealth(
-            level: active.count >= 2 ? .healthy : active.count == 1 ? .degraded : .down,
+            level: active.count >= 2 ? .healthy : active.count == 1 ? .degraded : everConnected ? .down : .neverConnected,
             activeMembers: active.count, fastLocate: active.isEmpty ? .stopped : fastLocate.state(at: now),
             reprovisionPending: !reprovision.isEmpty,
             splitAcrossNodes: Set(active.compactMap(\.node)).count > 1)
@@ -108,13 +119,14 @@ public struct HAGroup: Sendable, Hashable {
             PairingRules.Member(instanceID: $0.instanceID, ipAddress: $0.ipAddress, ovaVersion: $0.ovaVersion)
         }
         if let refusal = rules.check(hello, activeMembers: active) { throw refusal }
+        everConnected = true
         let peers = activeMembers.filter { $0.instanceID != hello.instanceID }
         let detail = "OVA \(hello.ovaVersion), channels \(hello.channels.names.joined(separator: "+"))"
         guard let index = members.firstIndex(where: { $0.instanceID == hello.instanceID }) else {
             members.append(
                 Member(
                     connectorID: newConnectorID, instanceID: hello.instanceID, ipAddress: hello.ipAddress,
-                    ovaVersion: hello.ovaVersion, session: session, joinedAt: now, node: node))
+                    ovaVersion: hello.ovaVersion, session: session, joinedAt: now, node: node, lastHeard: now))
             return [.joined(newConnectorID, ipAddress: hello.ipAddress, detail: detail)]
         }
         let wasActive = members[index].isActive
@@ -122,6 +134,8 @@ public struct HAGroup: Sendable, Hashable {
         members[index].ovaVersion = hello.ovaVersion
         members[index].session = session
         members[index].node = node
+        members[index].lastHeard = now
+        members[index].departure = nil
         if wasActive { return [] }
         members[index].joinedAt = now
         let id = members[index].connectorID
@@ -130,25 +144,78 @@ public struct HAGroup: Sendable, Hashable {
         return events
     }
 
-    /// Ends the membership of `connector` if `session` still owns it.
+    /// Marks that the control stream of `session` ended at `now` (with the Goodbye reason, if
+    /// the connector gave one): the member stays active, but no longer counts as live for its
+    /// peers, until ``leave(_:session:reason:at:liveness:)`` judges it or it says Hello again.
+    /// - Returns: whether `session` still owned a member.
+    @discardableResult
+    public mutating func departed(session: UUID, planned: PlannedLeave?, at now: Date) -> Bool {
+        guard let index = members.firstIndex(where: { $0.session == session }) else { return false }
+        members[index].departure = Departure(at: now, planned: planned)
+        return true
+    }
+
+    /// Judges the group when `connector` is to leave (its reconnect grace ended, or it fell
+    /// silent), if `session` still owns it. The rule judges the group, not the member:
     ///
-    /// When a peer survives (and the token is not revoked), the group fails over to the first
-    /// survivor: every service needs reprovisioning and FastLocate is re-established.
-    /// - Returns: `lost` (and `failover`), or nothing when `session` no longer owned the
-    ///   connector (it was replaced by a reconnect or already declared lost).
-    public mutating func leave(_ connector: ConnectorID, session: UUID, reason: String, at now: Date) -> [HAEvent] {
+    /// - A **live** peer remains (heard within the timeout, its stream open): the connector is
+    ///   `lost` (or `left`, after a Goodbye) and the group fails over (or hands over) to the
+    ///   first live peer: every service needs reprovisioning and FastLocate is re-established.
+    /// - No live peer, but one whose stream closed less than a grace ago: nothing is decided
+    ///   yet; the last of them to be judged decides for all (or a peer that comes back makes
+    ///   the connector's later silence a plain loss with a failover to it).
+    /// - No live peer and none in grace: every active member went at once; the group is
+    ///   `down`, recorded once, naming them all, with no failover and no reprovision.
+    ///
+    /// A revoked token cuts every member off: each is lost alone, with no failover.
+    /// - Returns: the events to record; nothing when `session` no longer owned the connector
+    ///   (replaced by a reconnect, already judged) or the judgement waits for a peer.
+    public mutating func leave(
+        _ connector: ConnectorID, session: UUID, reason: String, at now: Date, liveness: HALiveness
+    ) -> [HAEvent] {
         guard let index = members.firstIndex(where: { $0.connectorID == connector && $0.session == session }) else {
             return []
         }
-        members[index].session = nil
-        let ip = members[index].ipAddress
-        var events: [HAEvent] = [.lost(connector, ipAddress: ip, reason: reason)]
-        if !tokenRevoked, let survivor = activeMembers.first {
-            events.append(.failover(from: connector, to: survivor.connectorID, ipAddress: ip))
-            reprovision = Set(Service.allCases)
-            fastLocate = .reEstablishing(since: now)
+        let leaving = members[index]
+        let peers = activeMembers.filter { $0.connectorID != connector }
+        let live = peers.filter { liveness.isLive($0, at: now) }
+        if tokenRevoked || !live.isEmpty || peers.isEmpty {
+            end(index)
+            let planned = leaving.departure?.planned
+            var events: [HAEvent] = [
+                planned.map { .left(connector, ipAddress: leaving.ipAddress, reason: $0) }
+                    ?? .lost(connector, ipAddress: leaving.ipAddress, reason: reason)
+            ]
+            if !tokenRevoked, let survivor = live.first {
+                events.append(
+                    planned == nil
+                        ? .failover(from: connector, to: survivor.connectorID, ipAddress: leaving.ipAddress)
+                        : .handover(from: connector, to: survivor.connectorID, ipAddress: leaving.ipAddress))
+                reprovision = Set(Service.allCases)
+                fastLocate = .reEstablishing(since: now)
+            }
+            return events
         }
-        return events
+        if peers.contains(where: { liveness.isInGrace($0, at: now) }) { return [] }
+        for peer in peers {
+            if let peerIndex = members.firstIndex(where: { $0.connectorID == peer.connectorID }) { end(peerIndex) }
+        }
+        end(index)
+        let everyone = [leaving] + peers
+        let plannedReasons = Set(everyone.compactMap(\.departure?.planned))
+        let allPlanned = everyone.allSatisfy { $0.departure?.planned != nil }
+        let summary = allPlanned && plannedReasons.count == 1 ? "planned \(plannedReasons.first!.rawValue)" : reason
+        return [
+            .down(
+                connector, ipAddress: leaving.ipAddress,
+                peers: peers.map { HAEvent.Peer(connectorID: $0.connectorID, ipAddress: $0.ipAddress) }, reason: summary)
+        ]
+    }
+
+    /// Ends the membership of the member at `index`.
+    private mutating func end(_ index: Int) {
+        members[index].session = nil
+        members[index].departure = nil
     }
 
     /// Records that location events arrived.

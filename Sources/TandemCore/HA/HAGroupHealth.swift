@@ -9,6 +9,8 @@ public struct HAGroupHealth: Sendable, Hashable {
         case degraded
         /// No active member: nothing is ingested.
         case down
+        /// No connector ever said Hello under the token: nothing was lost, nothing to alert on.
+        case neverConnected = "never-connected"
     }
 
     /// Redundancy of the group.

@@ -1,7 +1,11 @@
 /// A human-chosen name (a tenant's or a connector's): 1 to 128 characters after trimming,
 /// no control characters. Anything else is stored as given and escaped where shown.
+///
+/// Characters are counted as PostgreSQL's `length()` counts them, the way its CHECK constraint
+/// measures the stored name: Unicode code points, not what Swift calls characters (an `e`
+/// followed by a combining accent is one Swift character but two code points).
 public struct DisplayName: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// The longest name accepted, in characters.
+    /// The longest name accepted, in code points.
     public static let maximumLength = 128
 
     /// The validated text.
@@ -15,10 +19,11 @@ public struct DisplayName: Sendable, Hashable, Codable, CustomStringConvertible 
         guard !trimmed.isEmpty else {
             throw ValidationError(field: field, message: "must not be empty")
         }
-        guard trimmed.count <= Self.maximumLength else {
+        let length = trimmed.unicodeScalars.count
+        guard length <= Self.maximumLength else {
             throw ValidationError(
                 field: field,
-                message: "must be at most \(Self.maximumLength) characters (got \(trimmed.count))"
+                message: "must be at most \(Self.maximumLength) characters, counted as Unicode code points (got \(length))"
             )
         }
         guard !trimmed.containsControlCharacter else {

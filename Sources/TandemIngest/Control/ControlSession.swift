@@ -26,6 +26,8 @@ final class ControlSession: Sendable {
 
     /// Who this session admitted (set once the Hello is accepted).
     private let admitted = Mutex<ConnectorID?>(nil)
+    /// The reason of the connector's Goodbye, once it said one.
+    private let goodbye = Mutex<PlannedLeave?>(nil)
     private let id = UUID()
 
     init(
@@ -81,6 +83,7 @@ final class ControlSession: Sendable {
     ) async throws {
         var connector: ConnectorID?
         for try await message in inbound {
+            if goodbye.withLock({ $0 }) != nil { throw IngestError.afterGoodbye }
             switch message.message {
             case .hello(let hello) where connector == nil:
                 connector = try await admit(hello, continuation: continuation)
@@ -97,6 +100,10 @@ final class ControlSession: Sendable {
                     continuation.yield(.close(RPCError(IngestError.replacedOrLost)))
                     continuation.finish()
                 }
+            case .goodbye(let message):
+                guard connector != nil else { throw IngestError.helloFirst }
+                guard let reason = PlannedLeave(message.reason) else { throw IngestError.goodbyeWithoutReason }
+                goodbye.withLock { $0 = reason }
             case nil:
                 throw IngestError.emptyControlMessage
             }
@@ -156,9 +163,9 @@ final class ControlSession: Sendable {
         return join.connectorID
     }
 
-    /// Whether the stream ended under the connector (closed, or broken: a dropped connection,
-    /// a balancer gone; the protocol has no goodbye, so the two look alike) rather than being
-    /// ended by Tandem for a reason (replaced, revoked, refused, invalid).
+    /// Whether the stream ended under the connector (closed, after a Goodbye or not, or broken:
+    /// a dropped connection, a balancer gone) rather than being ended by Tandem for a reason
+    /// (replaced, revoked, refused, invalid).
     static func broke(_ failure: (any Error)?) -> Bool {
         guard let failure else { return true }
         guard let error = failure as? any RPCErrorConvertible else { return true }
@@ -174,6 +181,16 @@ final class ControlSession: Sendable {
         registry.unregister(id, tenant: token.tenantID, token: token.id)
         guard recordLoss, let connector = admitted.withLock({ $0 }) else { return }
         guard grace > .zero else { return await recordLost(connector, reason: reason) }
+        // The connector is no longer a live peer while its grace runs: a peer judged meanwhile
+        // is not failed over to it (``HALiveness``).
+        do {
+            try await store.connectors.departed(
+                tenant: token.tenantID, token: token.id, session: id, planned: goodbye.withLock { $0 })
+        } catch {
+            if StoreError.isUnavailability(error) { registry.outages.failed() }
+            logger.warning(
+                "could not record that the control stream ended", metadata: ["error": "\(StoreError.loggable(error))"])
+        }
         // Not awaited: the stream is gone; the loss is recorded after the grace unless the
         // connector said Hello again meanwhile (on any node: its session then no longer owns
         // the row, and `leave` does nothing) or this node began draining.
@@ -196,14 +213,15 @@ final class ControlSession: Sendable {
         do {
             let loss = try await registry.membershipChanges.withLock(.init(tenant: token.tenantID, id: token.id)) {
                 try await store.connectors.leave(
-                    tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason)
+                    tenant: token.tenantID, token: token.id, connector: connector, session: id, reason: reason,
+                    liveness: configuration.liveness)
             }
             if let loss {
                 registry.connectorLost(loss, tenant: token.tenantID, token: token.id)
                 logger.notice(
                     "connector lost",
                     metadata: [
-                        LogKey.connector: "\(connector)", "reason": "\(reason)",
+                        LogKey.connector: "\(connector)", "reason": "\(reason)", "recorded": "\(loss.kinds.map(\.rawValue))",
                         "failoverTo": "\(loss.failoverTo?.description ?? "none")",
                     ])
             }

@@ -57,7 +57,7 @@ public struct LivenessSweeper: Service {
             let loss = try await registry.membershipChanges.withLock(.init(tenant: expired.tenant, id: expired.token)) {
                 try await store.connectors.leave(
                     tenant: expired.tenant, token: expired.token, connector: expired.connectorID,
-                    session: expired.sessionID, reason: reason)
+                    session: expired.sessionID, reason: reason, liveness: configuration.liveness)
             }
             registry.close(
                 expired.sessionID, tenant: expired.tenant, token: expired.token,

@@ -132,9 +132,11 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     func connectorLost(_ loss: HALoss, tenant: TenantID, token: TokenID) {
         membershipChanged(tenant: tenant, token: token)
         if loss.failoverTo != nil { metrics.failover(tenant) }
+        if loss.handoverTo != nil { metrics.handover(tenant) }
         haActiveChanged(loss.haActive, health: loss.health, tenant: tenant, token: token)
+        let ended = Set(loss.ended)
         let ending = dataStreams.withLock { all in
-            all[GroupKey(tenant: tenant, id: token)]?.values.filter { $0.connector == loss.connectorID }.map(\.ending) ?? []
+            all[GroupKey(tenant: tenant, id: token)]?.values.filter { $0.connector.map(ended.contains) ?? false }.map(\.ending) ?? []
         }
         for continuation in ending {
             continuation.yield(RPCError(IngestError.connectorLost))

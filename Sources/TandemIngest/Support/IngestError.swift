@@ -55,7 +55,11 @@ public struct IngestError: Error, RPCErrorConvertible, Sendable, CustomStringCon
 
     static let helloFirst = IngestError(.invalidArgument, "the first message on the control channel must be a Hello")
     static let helloTwice = IngestError(.invalidArgument, "Hello may be sent only once per control stream")
-    static let emptyControlMessage = IngestError(.invalidArgument, "empty control message: send a Hello or a Heartbeat")
+    static let emptyControlMessage = IngestError(.invalidArgument, "empty control message: send a Hello, a Heartbeat or a Goodbye")
+    static let goodbyeWithoutReason = IngestError(
+        .invalidArgument, "Goodbye.reason must be REASON_RESTART, REASON_UPGRADE or REASON_SHUTDOWN")
+    static let afterGoodbye = IngestError(
+        .invalidArgument, "nothing may follow a Goodbye on the same control stream: close it, and open a new one to come back")
 
     static func invalidHello(_ error: ValidationError) -> IngestError {
         IngestError(.invalidArgument, "Hello.\(error.field) \(error.message)")

@@ -167,7 +167,12 @@ public struct IngestMetrics: Sendable {
         gauge("tandem_ha_split_groups", [("tenant", tenant.description)]).record(split)
     }
 
-    /// A failover: a member was lost while its peer stayed active.
+    /// A handover: a member said Goodbye while a live peer stayed.
+    func handover(_ tenant: TenantID) {
+        counter("tandem_handovers_total", [("tenant", tenant.description)]).increment()
+    }
+
+    /// A failover: a member was lost while a live peer stayed.
     func failover(_ tenant: TenantID) {
         counter("tandem_failovers_total", [("tenant", tenant.description)]).increment()
     }

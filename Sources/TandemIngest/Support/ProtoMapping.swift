@@ -26,3 +26,15 @@ extension Tandem_V1_HAActiveList {
         ipAddresses = addresses
     }
 }
+
+extension PlannedLeave {
+    /// The planned leave a Goodbye names; `nil` for an unspecified (or unknown) reason.
+    init?(_ reason: Tandem_V1_Goodbye.Reason) {
+        switch reason {
+        case .restart: self = .restart
+        case .upgrade: self = .upgrade
+        case .shutdown: self = .shutdown
+        case .unspecified, .UNRECOGNIZED: return nil
+        }
+    }
+}

@@ -12,7 +12,8 @@ package enum OpenAPISpec {
           },
           "servers": [
             {
-              "url": "http://127.0.0.1:8080"
+              "url": "/",
+              "description": "the node serving this document (relative: whatever address it was fetched from)"
             }
           ],
           "tags": [
@@ -72,7 +73,8 @@ package enum OpenAPISpec {
                       "enum": [
                         "healthy",
                         "degraded",
-                        "down"
+                        "down",
+                        "never-connected"
                       ]
                     }
                   },
@@ -190,7 +192,8 @@ package enum OpenAPISpec {
                       "enum": [
                         "healthy",
                         "degraded",
-                        "down"
+                        "down",
+                        "never-connected"
                       ]
                     }
                   },
@@ -1211,7 +1214,8 @@ package enum OpenAPISpec {
                       "enum": [
                         "healthy",
                         "degraded",
-                        "down"
+                        "down",
+                        "never-connected"
                       ]
                     }
                   },
@@ -1663,9 +1667,10 @@ package enum OpenAPISpec {
                 "enum": [
                   "healthy",
                   "degraded",
-                  "down"
+                  "down",
+                  "never-connected"
                 ],
-                "description": "healthy: 2 or more active members (one can fail without a gap); degraded: 1; down: none"
+                "description": "healthy: 2 or more active members (one can fail without a gap); degraded: 1; down: none, after at least one connector joined; never-connected: no connector ever said Hello under the token (nothing was lost)"
               },
               "TokenRequest": {
                 "type": "object",
@@ -2195,9 +2200,13 @@ package enum OpenAPISpec {
                     "enum": [
                       "joined",
                       "lost",
+                      "left",
                       "failover",
-                      "recovered"
-                    ]
+                      "handover",
+                      "recovered",
+                      "down"
+                    ],
+                    "description": "joined / recovered: a member became active (recovered: while its peer was active); lost: a member stopped while a live peer stayed, followed by failover to that peer; left / handover: the same after the member said Goodbye (a planned restart, upgrade or shutdown); down: every active member stopped within one reconnect grace (one entry, peerConnectorId names the other member), with no failover"
                   },
                   "connectorId": {
                     "type": "string",

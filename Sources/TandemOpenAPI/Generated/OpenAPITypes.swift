@@ -403,13 +403,14 @@ extension Components {
             case wireless = "wireless"
             case wired = "wired"
         }
-        /// healthy: 2 or more active members (one can fail without a gap); degraded: 1; down: none
+        /// healthy: 2 or more active members (one can fail without a gap); degraded: 1; down: none, after at least one connector joined; never-connected: no connector ever said Hello under the token (nothing was lost)
         ///
         /// - Remark: Generated from `#/components/schemas/HealthLevel`.
         @frozen package enum HealthLevel: String, Codable, Hashable, Sendable, CaseIterable {
             case healthy = "healthy"
             case degraded = "degraded"
             case down = "down"
+            case neverConnected = "never-connected"
         }
         /// - Remark: Generated from `#/components/schemas/TokenRequest`.
         package struct TokenRequest: Codable, Hashable, Sendable {
@@ -1109,13 +1110,20 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/HAHistoryEntry`.
         package struct HAHistoryEntry: Codable, Hashable, Sendable {
+            /// joined / recovered: a member became active (recovered: while its peer was active); lost: a member stopped while a live peer stayed, followed by failover to that peer; left / handover: the same after the member said Goodbye (a planned restart, upgrade or shutdown); down: every active member stopped within one reconnect grace (one entry, peerConnectorId names the other member), with no failover
+            ///
             /// - Remark: Generated from `#/components/schemas/HAHistoryEntry/kind`.
             @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case joined = "joined"
                 case lost = "lost"
+                case left = "left"
                 case failover = "failover"
+                case handover = "handover"
                 case recovered = "recovered"
+                case down = "down"
             }
+            /// joined / recovered: a member became active (recovered: while its peer was active); lost: a member stopped while a live peer stayed, followed by failover to that peer; left / handover: the same after the member said Goodbye (a planned restart, upgrade or shutdown); down: every active member stopped within one reconnect grace (one entry, peerConnectorId names the other member), with no failover
+            ///
             /// - Remark: Generated from `#/components/schemas/HAHistoryEntry/kind`.
             package var kind: Components.Schemas.HAHistoryEntry.KindPayload
             /// - Remark: Generated from `#/components/schemas/HAHistoryEntry/connectorId`.
@@ -1131,7 +1139,7 @@ extension Components {
             /// Creates a new `HAHistoryEntry`.
             ///
             /// - Parameters:
-            ///   - kind:
+            ///   - kind: joined / recovered: a member became active (recovered: while its peer was active); lost: a member stopped while a live peer stayed, followed by failover to that peer; left / handover: the same after the member said Goodbye (a planned restart, upgrade or shutdown); down: every active member stopped within one reconnect grace (one entry, peerConnectorId names the other member), with no failover
             ///   - connectorId:
             ///   - peerConnectorId:
             ///   - ipAddress:
@@ -4065,6 +4073,7 @@ package enum Operations {
                     case healthy = "healthy"
                     case degraded = "degraded"
                     case down = "down"
+                    case neverConnected = "never-connected"
                 }
                 /// only groups of this health
                 ///
@@ -5677,18 +5686,21 @@ extension APIProtocol {
 
 /// Server URLs defined in the OpenAPI document.
 package enum Servers {
+    /// the node serving this document (relative: whatever address it was fetched from)
     package enum Server1 {
+        /// the node serving this document (relative: whatever address it was fetched from)
         package static func url() throws -> Foundation.URL {
             try Foundation.URL(
-                validatingOpenAPIServerURL: "http://127.0.0.1:8080",
+                validatingOpenAPIServerURL: "/",
                 variables: []
             )
         }
     }
+    /// the node serving this document (relative: whatever address it was fetched from)
     @available(*, deprecated, renamed: "Servers.Server1.url")
     package static func server1() throws -> Foundation.URL {
         try Foundation.URL(
-            validatingOpenAPIServerURL: "http://127.0.0.1:8080",
+            validatingOpenAPIServerURL: "/",
             variables: []
         )
     }

@@ -90,6 +90,28 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return "\(error)"
     }
 
+    /// The refusal of a statement's data by PostgreSQL (SQLSTATE class 22 or 23) as the request
+    /// field it concerns: the column PostgreSQL names, or the one a constraint is named after
+    /// (`tokens_connector_name_check` → `connectorName`), in the API's camel case; `nil` when
+    /// `error` is not such a refusal.
+    public static func refusedField(_ error: any Error) -> (field: String, sqlState: String)? {
+        guard isDataRefusal(error), let info = (error as? PSQLError)?.serverInfo, let state = info[.sqlState] else { return nil }
+        var column = info[.columnName]
+        if column == nil, let constraint = info[.constraintName], let table = info[.tableName] {
+            var name = Substring(constraint)
+            if name.hasPrefix(table + "_") { name = name.dropFirst(table.count + 1) }
+            for suffix in ["_check", "_key", "_fkey", "_not_null"] where name.hasSuffix(suffix) {
+                name = name.dropLast(suffix.count)
+                break
+            }
+            column = String(name)
+        }
+        let parts = (column ?? "value").split(separator: "_")
+        let field = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }
+            .joined()
+        return (field, state)
+    }
+
     /// Whether `error` is a ``StoreError`` with code ``Code/rejected``: permanent for its input.
     public static func isRejection(_ error: any Error) -> Bool {
         (error as? StoreError)?.code == .rejected

@@ -153,7 +153,7 @@ struct JoinWrites: PostgresPreparedStatement {
                 carries_controller = excluded.carries_controller, carries_ap = excluded.carries_ap,
                 control_status = 'active', control_connected_at = now(), joined_at = excluded.joined_at,
                 last_heard = now(), last_modified = now(), session_id = excluded.session_id, node_id = excluded.node_id,
-                session_generation = c.session_generation + 1
+                session_generation = c.session_generation + 1, departed_at = NULL, departure = NULL, lost_at = NULL
             RETURNING c.tenant_id, c.token_id, c.session_generation
         ), history AS (
             INSERT INTO ha_history (tenant_id, token_id, kind, connector_id, peer_connector_id, ip_address, detail, occurred_at)

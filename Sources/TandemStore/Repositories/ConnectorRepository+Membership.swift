@@ -72,6 +72,7 @@ extension ConnectorRepository {
             (columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7, columns.8)
         let (ids, instances, ips, versions, active, sessions, joined, nodes) =
             (columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15, columns.16)
+        let (heard, departed, departures, everConnected) = (columns.20, columns.21, columns.22, columns.23)
         var members: [HAGroup.Member] = []
         for index in ids.indices {
             guard let ovaVersion = OVAVersion(versions[index]) else {
@@ -84,13 +85,18 @@ extension ConnectorRepository {
                     connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
                     session: active[index] ? sessions[index] : nil,
                     joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
-                    node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index])))
+                    node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index]),
+                    lastHeard: heard[index] < 0 ? nil : Date(timeIntervalSince1970: heard[index]),
+                    departure: departed[index] < 0
+                        ? nil
+                        : Departure(at: Date(timeIntervalSince1970: departed[index]), planned: PlannedLeave(rawValue: departures[index]))))
         }
         var reprovision: Set<HAGroup.Service> = []
         if hyperlocation { reprovision.insert(.hyperlocation) }
         if iot { reprovision.insert(.iot) }
         let group = HAGroup(
-            members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked)
+            members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked,
+            everConnected: everConnected)
         guard let network = NetworkKind(rawValue: columns.17) else {
             throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
         }
@@ -153,7 +159,8 @@ struct LoadGroups: PostgresPreparedStatement {
         SELECT r.n, g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
                t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
                m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
-               t.network, d.ips, d.names
+               t.network, d.ips, d.names, m.heard, m.departed, m.departures,
+               EXISTS (SELECT 1 FROM connectors e WHERE e.tenant_id = g.tenant_id AND e.token_id = g.token_id)
         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) WITH ORDINALITY AS r(tenant, token, instance, connector, n)
         JOIN ha_groups g ON g.tenant_id = r.tenant AND g.token_id = r.token
         JOIN tokens t ON t.tenant_id = g.tenant_id AND t.token_id = g.token_id
@@ -166,7 +173,10 @@ struct LoadGroups: PostgresPreparedStatement {
                    coalesce(array_agg(c.control_status = 'active'), '{}') AS active,
                    coalesce(array_agg(coalesce(c.session_id, $5::uuid)), '{}') AS sessions,
                    coalesce(array_agg(coalesce(extract(epoch FROM c.joined_at)::float8, -1)), '{}') AS joined,
-                   coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes
+                   coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes,
+                   coalesce(array_agg(coalesce(extract(epoch FROM c.last_heard)::float8, -1)), '{}') AS heard,
+                   coalesce(array_agg(coalesce(extract(epoch FROM c.departed_at)::float8, -1)), '{}') AS departed,
+                   coalesce(array_agg(coalesce(c.departure, '')), '{}') AS departures
             FROM connectors c
             WHERE c.tenant_id = g.tenant_id AND c.token_id = g.token_id
               AND (c.control_status = 'active' OR c.instance_id = r.instance OR c.connector_id = r.connector)
@@ -175,7 +185,7 @@ struct LoadGroups: PostgresPreparedStatement {
 
     typealias Row = (
         Int64, Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
-        [String], String, [String], [String]
+        [String], String, [String], [String], [Double], [Double], [String], Bool
     )
 
     let loads: [ConnectorRepository.GroupLoad]

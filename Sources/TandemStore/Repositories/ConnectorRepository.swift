@@ -61,26 +61,33 @@ public struct ConnectorRepository: Sendable {
         return alive
     }
 
-    /// Applies ``HAGroup/leave(_:session:reason:at:)`` to the group as loaded: marks the
-    /// connector lost if `session` still owns it, records the loss and, when a peer survives,
-    /// the failover to it with the reprovision flags and FastLocate re-establishing: one
-    /// statement, applied only if the group is unchanged since it was loaded (else recomputed).
-    /// - Returns: the loss, or `nil` when the session no longer owned the connector.
+    /// Applies ``HAGroup/leave(_:session:reason:at:liveness:)`` to the group as loaded: judges
+    /// the connector if `session` still owns it, marks every member the rules ended inactive,
+    /// records the history and, on a failover or handover, the reprovision flags and FastLocate
+    /// re-establishing: one statement, applied only if the group is unchanged since it was
+    /// loaded (else recomputed).
+    /// - Returns: what was recorded, or `nil` when the session no longer owned the connector or
+    ///   the judgement waits for a peer still inside its grace.
     public func leave(
-        tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String
+        tenant: TenantID, token: TokenID, connector: ConnectorID, session: UUID, reason: String, liveness: HALiveness
     ) async throws -> HALoss? {
         let outcome: HALoss?? = try await optimistically {
             let loaded = try await loadGroup(tenant: tenant, token: token, including: .connector(connector))
             var group = loaded.group
             let now = loaded.now
-            let events = group.leave(connector, session: session, reason: reason, at: now)
-            guard let lost = events.first else { return .some(nil) }  // nothing to record
+            let events = group.leave(connector, session: session, reason: reason, at: now, liveness: liveness)
+            guard let first = events.first else { return .some(nil) }  // nothing to record (yet)
+            let ended = loaded.group.members.filter { member in
+                member.isActive && group.members.contains { $0.connectorID == member.connectorID && !$0.isActive }
+            }
             let (state, since): (FastLocateState, Date?) =
                 switch group.fastLocate {
                 case .flowing(let since): (.flowing, since)
                 case .reEstablishing(let since): (.reEstablishing, since)
                 }
             let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
+            let endedIDs = ended.map(\.connectorID.rawValue)
+            let endedSessions = ended.map { $0.session ?? Self.noSession }
             let rows = try await client.statement(
                 """
                 WITH bumped AS (
@@ -91,8 +98,10 @@ public struct ConnectorRepository: Sendable {
                     WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND membership_version = \(loaded.version)
                     RETURNING 1
                 ), left_group AS (
-                    UPDATE connectors SET control_status = 'inactive', data_status = 'inactive', last_modified = now(), session_id = NULL
-                    WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue) AND session_id = \(session)
+                    UPDATE connectors c SET control_status = 'inactive', data_status = 'inactive', last_modified = now(),
+                        session_id = NULL, departed_at = NULL, departure = NULL, lost_at = now()
+                    FROM unnest(\(endedIDs)::uuid[], \(endedSessions)::uuid[]) AS e(connector, session)
+                    WHERE c.tenant_id = \(tenant.rawValue) AND c.connector_id = e.connector AND c.session_id = e.session
                       AND EXISTS (SELECT 1 FROM bumped)
                     RETURNING 1
                 ), history AS (
@@ -109,10 +118,39 @@ public struct ConnectorRepository: Sendable {
             guard won else { return nil }  // another change of the group won: recompute
             return .some(
                 HALoss(
-                    connectorID: connector, ipAddress: lost.ipAddress, haActive: group.haActive, health: group.health(at: now),
-                    failoverTo: events.lazy.compactMap(\.peerConnectorID).first))
+                    connectorID: connector, ipAddress: first.ipAddress, ended: ended.map(\.connectorID), haActive: group.haActive,
+                    health: group.health(at: now),
+                    failoverTo: events.lazy.compactMap { if case .failover(_, let to, _) = $0 { to } else { nil } }.first,
+                    handoverTo: events.lazy.compactMap { if case .handover(_, let to, _) = $0 { to } else { nil } }.first,
+                    kinds: events.map(\.kind)))
         }
         return outcome ?? nil
+    }
+
+    /// Records that the control stream of `session` ended (with the connector's Goodbye reason,
+    /// if it gave one): the connector stays a member while its reconnect grace runs, but no
+    /// longer counts as a live peer (``HALiveness``). Bumps the group's membership version, so
+    /// a leave computed before this is recomputed.
+    /// - Returns: whether `session` still owned an active connector.
+    @discardableResult
+    public func departed(tenant: TenantID, token: TokenID, session: UUID, planned: PlannedLeave?) async throws -> Bool {
+        let rows = try await client.statement(
+            """
+            WITH marked AS (
+                UPDATE connectors SET departed_at = now(), departure = \(planned?.rawValue)
+                WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND session_id = \(session)
+                  AND control_status = 'active'
+                RETURNING 1
+            ), bumped AS (
+                UPDATE ha_groups SET membership_version = membership_version + 1
+                WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND EXISTS (SELECT 1 FROM marked)
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM marked)
+            """, logger: logger)
+        var marked = false
+        for try await count in rows.decode(Int64.self) { marked = count > 0 }
+        return marked
     }
 
     /// Sessions `node` must watch whose connector has not been heard for longer than

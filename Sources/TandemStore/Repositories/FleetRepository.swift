@@ -43,6 +43,8 @@ public struct FleetRepository: Sendable {
         public var healthy = 0
         public var degraded = 0
         public var down = 0
+        /// Groups no connector ever joined (kept out of `down`: nothing was lost).
+        public var neverConnected = 0
         public var connectorsActive = 0
         public var connectorsInactive = 0
         /// Distinct events per second stored over the last 5 minutes.
@@ -76,9 +78,9 @@ public struct FleetRepository: Sendable {
         tenant: TenantID, filter: FleetFilter, offset: Int, after: TokenID?, byID: Bool, limit: Int
     ) async throws -> (page: [Group], matching: Int) {
         // Fixed fragments only; every value travels as a bind.
-        let order = byID ? "token_id" : "CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, connector_name, token_id"
+        let order = byID ? "token_id" : "CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'healthy' THEN 2 ELSE 3 END, connector_name, token_id"
         let outerOrder =
-            byID ? "p.token_id" : "CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, p.connector_name, p.token_id"
+            byID ? "p.token_id" : "CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'healthy' THEN 2 ELSE 3 END, p.connector_name, p.token_id"
         let health = filter.health?.rawValue
         let network = filter.network?.rawValue
         let search = filter.search?.lowercased()
@@ -86,7 +88,8 @@ public struct FleetRepository: Sendable {
             """
             WITH g AS (
                 SELECT t.token_id, t.connector_name, t.network,
-                       count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active
+                       count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active,
+                       count(c.connector_id) AS known
                 FROM tokens t
                 LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
                 WHERE t.tenant_id = \(tenant.rawValue) AND t.revoked_at IS NULL
@@ -96,7 +99,8 @@ public struct FleetRepository: Sendable {
                                     AND (strpos(lower(s.hostname), \(search)::text) > 0 OR strpos(lower(s.ip_address), \(search)::text) > 0)))
                 GROUP BY t.token_id, t.connector_name, t.network
             ), h AS (
-                SELECT g.*, CASE WHEN active >= 2 THEN 'healthy' WHEN active = 1 THEN 'degraded' ELSE 'down' END AS health FROM g
+                SELECT g.*, CASE WHEN active >= 2 THEN 'healthy' WHEN active = 1 THEN 'degraded'
+                                   WHEN known = 0 THEN 'never-connected' ELSE 'down' END AS health FROM g
             ), page AS (
                 -- Only the page's rows get their members read; the count is of every match.
                 SELECT h.*, count(*) OVER () AS matching FROM h
@@ -151,13 +155,14 @@ public struct FleetRepository: Sendable {
         let rows = try await client.statement(
             """
             WITH g AS (
-                SELECT count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active
+                SELECT count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active, count(c.connector_id) AS known
                 FROM tokens t LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
                 WHERE t.tenant_id = \(tenant.rawValue) AND t.revoked_at IS NULL
                 GROUP BY t.token_id
             )
             SELECT (SELECT count(*) FILTER (WHERE active >= 2) FROM g), (SELECT count(*) FILTER (WHERE active = 1) FROM g),
-                   (SELECT count(*) FILTER (WHERE active = 0) FROM g),
+                   (SELECT count(*) FILTER (WHERE active = 0 AND known > 0) FROM g),
+                   (SELECT count(*) FILTER (WHERE known = 0) FROM g),
                    (SELECT count(*) FILTER (WHERE control_status = 'active') FROM connectors WHERE tenant_id = \(tenant.rawValue)),
                    (SELECT count(*) FILTER (WHERE control_status <> 'active') FROM connectors WHERE tenant_id = \(tenant.rawValue)),
                    coalesce((SELECT sum(first_deliveries) FROM pair_statistics
@@ -165,11 +170,12 @@ public struct FleetRepository: Sendable {
                    coalesce((SELECT sum(missed) FROM pair_statistics
                              WHERE tenant_id = \(tenant.rawValue) AND minute >= now() - interval '1 hour'), 0)::int8
             """, logger: logger)
-        for try await (healthy, degraded, down, active, inactive, rate, missed) in rows.decode(
-            (Int, Int, Int, Int, Int, Double, Int64).self)
+        for try await (healthy, degraded, down, neverConnected, active, inactive, rate, missed) in rows.decode(
+            (Int, Int, Int, Int, Int, Int, Double, Int64).self)
         {
             return Summary(
-                healthy: healthy, degraded: degraded, down: down, connectorsActive: active, connectorsInactive: inactive,
+                healthy: healthy, degraded: degraded, down: down, neverConnected: neverConnected, connectorsActive: active,
+                connectorsInactive: inactive,
                 eventsPerSecond: rate, missedByPeerLastHour: missed)
         }
         return Summary()

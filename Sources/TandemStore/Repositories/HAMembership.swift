@@ -43,18 +43,26 @@ public struct HAJoinRequest: Sendable {
     }
 }
 
-/// The outcome of a connector leaving its group (stream closed or silent too long).
+/// The outcome of judging a connector's leave (stream closed or silent too long): what
+/// ``HAGroup/leave(_:session:reason:at:liveness:)`` recorded.
 public struct HALoss: Sendable {
-    /// The connector lost.
+    /// The connector judged.
     public let connectorID: ConnectorID
     /// Its IP address.
     public let ipAddress: String
+    /// Every connector whose membership ended: the one judged, and its peers when the group went
+    /// down with them.
+    public let ended: [ConnectorID]
     /// The group's HA Active list after the loss.
     public let haActive: [String]
     /// The group's health after the loss.
     public let health: HAGroupHealth
-    /// The surviving peer the group failed over to, when one is active.
+    /// The live peer the group failed over to, after an unplanned loss.
     public let failoverTo: ConnectorID?
+    /// The live peer the group was handed over to, after a Goodbye.
+    public let handoverTo: ConnectorID?
+    /// The history kinds recorded, in order.
+    public let kinds: [HAEventKind]
 }
 
 /// A control-channel session to end because the connector fell silent.

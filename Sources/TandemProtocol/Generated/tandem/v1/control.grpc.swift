@@ -2,7 +2,7 @@
 ///
 /// The connector opens ControlChannel.Connect with gRPC metadata
 /// `authorization: Bearer <token>`, sends a Hello first, then a Heartbeat every
-/// Welcome.heartbeat_interval_ms. Tandem answers the Hello with a Welcome (or refuses it with
+/// Welcome.heartbeat_interval_ms, and a Goodbye before it closes the stream on purpose. Tandem answers the Hello with a Welcome (or refuses it with
 /// FAILED_PRECONDITION naming the pairing rule) and then pushes configuration, HA Active list
 /// changes and reprovision requests as they happen.
 

@@ -12,7 +12,7 @@
 ///
 /// The connector opens ControlChannel.Connect with gRPC metadata
 /// `authorization: Bearer <token>`, sends a Hello first, then a Heartbeat every
-/// Welcome.heartbeat_interval_ms. Tandem answers the Hello with a Welcome (or refuses it with
+/// Welcome.heartbeat_interval_ms, and a Goodbye before it closes the stream on purpose. Tandem answers the Hello with a Welcome (or refuses it with
 /// FAILED_PRECONDITION naming the pairing rule) and then pushes configuration, HA Active list
 /// changes and reprovision requests as they happen.
 
@@ -90,11 +90,81 @@ public nonisolated struct Tandem_V1_ControlMessage: Sendable {
     set {message = .heartbeat(newValue)}
   }
 
+  public var goodbye: Tandem_V1_Goodbye {
+    get {
+      if case .goodbye(let v)? = message {return v}
+      return Tandem_V1_Goodbye()
+    }
+    set {message = .goodbye(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Message: Equatable, Sendable {
     case hello(Tandem_V1_Hello)
     case heartbeat(Tandem_V1_Heartbeat)
+    case goodbye(Tandem_V1_Goodbye)
+
+  }
+
+  public init() {}
+}
+
+/// Sent last, before the connector closes the stream on purpose: the group's history records a
+/// planned leave ("left (planned restart)") instead of a loss, and a peer that stays live takes
+/// over as a planned handover (its Hyperlocation and IoT still need reprovisioning). A connector
+/// that crashes sends nothing, and its closed or broken stream is judged after the reconnect
+/// grace as a loss. Anything sent after a Goodbye is refused (INVALID_ARGUMENT).
+public nonisolated struct Tandem_V1_Goodbye: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reason: Tandem_V1_Goodbye.Reason = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+
+    /// refused: a Goodbye names its reason
+    case unspecified // = 0
+    case restart // = 1
+    case upgrade // = 2
+    case shutdown // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .restart
+      case 2: self = .upgrade
+      case 3: self = .shutdown
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .restart: return 1
+      case .upgrade: return 2
+      case .shutdown: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Tandem_V1_Goodbye.Reason] = [
+      .unspecified,
+      .restart,
+      .upgrade,
+      .shutdown,
+    ]
 
   }
 
@@ -388,7 +458,7 @@ nonisolated extension Tandem_V1_NetworkKind: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Tandem_V1_ControlMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}heartbeat\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}heartbeat\0\u{1}goodbye\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -422,6 +492,19 @@ nonisolated extension Tandem_V1_ControlMessage: SwiftProtobuf.Message, SwiftProt
           self.message = .heartbeat(v)
         }
       }()
+      case 3: try {
+        var v: Tandem_V1_Goodbye?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .goodbye(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .goodbye(v)
+        }
+      }()
       default: break
       }
     }
@@ -441,6 +524,10 @@ nonisolated extension Tandem_V1_ControlMessage: SwiftProtobuf.Message, SwiftProt
       guard case .heartbeat(let v)? = self.message else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     }()
+    case .goodbye?: try {
+      guard case .goodbye(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -451,6 +538,40 @@ nonisolated extension Tandem_V1_ControlMessage: SwiftProtobuf.Message, SwiftProt
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Tandem_V1_Goodbye: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Goodbye"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.reason != .unspecified {
+      try visitor.visitSingularEnumField(value: self.reason, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tandem_V1_Goodbye, rhs: Tandem_V1_Goodbye) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tandem_V1_Goodbye.Reason: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REASON_UNSPECIFIED\0\u{1}REASON_RESTART\0\u{1}REASON_UPGRADE\0\u{1}REASON_SHUTDOWN\0")
 }
 
 nonisolated extension Tandem_V1_Channels: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
