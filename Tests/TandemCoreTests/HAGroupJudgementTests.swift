@@ -119,7 +119,8 @@ struct HAGroupJudgementTests {
                 history += try group.join(
                     T.hello(instance, ip), session: session, newConnectorID: T.c, rules: PairingRules(), at: T.t0.addingTimeInterval(at))
             case .judged(let id, let session, let at):
-                history += group.leave(id, session: session, reason: "stream closed", at: T.t0.addingTimeInterval(at), liveness: Self.liveness)
+                history += group.leave(
+                    id, session: session, reason: "stream closed", at: T.t0.addingTimeInterval(at), liveness: Self.liveness)
             }
         }
         #expect(history.map(\.kind) == scenario.history, "\(scenario.name): \(history)")
@@ -138,7 +139,8 @@ struct HAGroupJudgementTests {
         ])
         group.departed(session: T.s1, planned: .upgrade, at: T.t0)
         group.departed(session: T.s2, planned: .upgrade, at: T.t0)
-        let events = group.leave(T.a, session: T.s1, reason: "control stream closed", at: T.t0.addingTimeInterval(5), liveness: Self.liveness)
+        let events = group.leave(
+            T.a, session: T.s1, reason: "control stream closed", at: T.t0.addingTimeInterval(5), liveness: Self.liveness)
         #expect(events.map(\.detail) == ["stopped together with 10.0.0.2 (planned upgrade): no member left to fail over to"])
     }
 

@@ -47,7 +47,8 @@ struct ErrorMiddleware: RouterMiddleware {
             context.logger.notice("request refused by the database", metadata: ["error": "\(StoreError.loggable(error))"])
             return .invalid(
                 ValidationError(
-                    field: refusal.field, message: "was refused by the database (SQLSTATE \(refusal.sqlState)); the same value fails every time"))
+                    field: refusal.field,
+                    message: "was refused by the database (SQLSTATE \(refusal.sqlState)); the same value fails every time"))
         default:
             context.logger.error(
                 "request failed", metadata: ["error": "\(StoreError.loggable(error))", "type": "\(String(reflecting: type(of: error)))"])

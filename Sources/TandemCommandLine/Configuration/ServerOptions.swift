@@ -9,9 +9,13 @@ import TandemStore
 /// defaults. The README's configuration table lists every one.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (env TANDEM_HOST; default 127.0.0.1).") var host: String?
-    @Option(name: .customLong("http-port"), help: "Operator HTTP API port, 1 to 65535 or 0 for any free port (env TANDEM_HTTP_PORT; default 8080).")
+    @Option(
+        name: .customLong("http-port"),
+        help: "Operator HTTP API port, 1 to 65535 or 0 for any free port (env TANDEM_HTTP_PORT; default 8080).")
     var httpPort: Int?
-    @Option(name: .customLong("grpc-port"), help: "Connector gRPC port, 1 to 65535 or 0 for any free port (env TANDEM_GRPC_PORT; default 7443).")
+    @Option(
+        name: .customLong("grpc-port"), help: "Connector gRPC port, 1 to 65535 or 0 for any free port (env TANDEM_GRPC_PORT; default 7443)."
+    )
     var grpcPort: Int?
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for the gRPC and HTTP listeners (env TANDEM_TLS_CERT).")
     var tlsCertificate: String?

@@ -107,8 +107,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             column = String(name)
         }
         let parts = (column ?? "value").split(separator: "_")
-        let field = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }
-            .joined()
+        let field = parts.enumerated().map {
+            $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst()
+        }
+        .joined()
         return (field, state)
     }
 

@@ -78,9 +78,14 @@ public struct FleetRepository: Sendable {
         tenant: TenantID, filter: FleetFilter, offset: Int, after: TokenID?, byID: Bool, limit: Int
     ) async throws -> (page: [Group], matching: Int) {
         // Fixed fragments only; every value travels as a bind.
-        let order = byID ? "token_id" : "CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'healthy' THEN 2 ELSE 3 END, connector_name, token_id"
+        let order =
+            byID
+            ? "token_id"
+            : "CASE health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'healthy' THEN 2 ELSE 3 END, connector_name, token_id"
         let outerOrder =
-            byID ? "p.token_id" : "CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'healthy' THEN 2 ELSE 3 END, p.connector_name, p.token_id"
+            byID
+            ? "p.token_id"
+            : "CASE p.health WHEN 'down' THEN 0 WHEN 'degraded' THEN 1 WHEN 'healthy' THEN 2 ELSE 3 END, p.connector_name, p.token_id"
         let health = filter.health?.rawValue
         let network = filter.network?.rawValue
         let search = filter.search?.lowercased()
