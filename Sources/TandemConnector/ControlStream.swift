@@ -85,6 +85,21 @@ public final class ControlStream: Sendable {
         outgoing.yield(.with { $0.heartbeat = heartbeat })
     }
 
+    /// Says Goodbye with `reason` and closes the stream on purpose, as a connector that restarts,
+    /// upgrades or shuts down does; waits for Tandem to end the RPC, at most `timeout`.
+    public func goodbye(_ reason: Tandem_V1_Goodbye.Reason, within timeout: Duration = .seconds(5)) async {
+        outgoing.yield(.with { $0.goodbye = .with { $0.reason = reason } })
+        outgoing.finish()
+        let task = self.task
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await task.value }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        task.cancel()
+    }
+
     /// Drops the stream abruptly: no goodbye, the RPC is cancelled.
     public func kill() {
         task.cancel()

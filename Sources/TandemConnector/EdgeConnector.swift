@@ -185,6 +185,18 @@ public final class EdgeConnector<Transport: ClientTransport>: Sendable {
         control?.kill()
     }
 
+    /// A planned leave: says Goodbye with `reason` on the control channel and closes both
+    /// streams on purpose; no new session starts until ``restore()``. Un-acked batches stay queued.
+    public func goodbye(_ reason: Tandem_V1_Goodbye.Reason) async {
+        let (control, data) = state.withLock { state in
+            state.down = true
+            state.wake?.yield()
+            return (state.control, state.data)
+        }
+        data?.kill()
+        await control?.goodbye(reason)
+    }
+
     /// Back from a loss: the next session starts (and resends what was not acked).
     public func restore() {
         state.withLock { $0.down = false }

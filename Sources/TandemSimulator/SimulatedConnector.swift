@@ -200,6 +200,19 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         sessions?.cancel()
     }
 
+    /// Leaves on purpose: a Goodbye with `reason`, then both channels close; nothing more is sent
+    /// until ``start(maximumJitter:seed:)``.
+    public func leave(_ reason: Tandem_V1_Goodbye.Reason) async {
+        let (writer, alive) = tally.withLock { state in
+            defer { state.alive = false }
+            state.queue?.finish()
+            return (state.writer, state.alive)
+        }
+        guard alive else { return }
+        writer?.cancel()
+        await connector.goodbye(reason)
+    }
+
     /// Waits until everything submitted is acked, for at most `timeout` (Tandem may be gone);
     /// the connector stays connected (its heartbeats go on). A killed connector waits for
     /// nothing: what it had not sent stays unsent, and un-acked batches are the report's.

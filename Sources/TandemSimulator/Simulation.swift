@@ -2,7 +2,7 @@ import Foundation
 public import GRPCCore
 import SwiftProtobuf
 import TandemConnector
-import TandemProtocol
+public import TandemProtocol
 
 /// Plays the connectors' side of many sites over the real gRPC protocol: each site's pair
 /// relays the same generated events, each connector with its own batching, jitter, reordering
@@ -147,6 +147,17 @@ public final class Simulation<Transport: ClientTransport>: Sendable {
         ]
         report.duplicatesDropped = pairs.reduce(0) { $0 + $1.a.duplicates + $1.b.duplicates }
         return generated
+    }
+
+    /// Every live connector says Goodbye with `reason` and closes its channels, all at once: the
+    /// planned end of a run (a maintenance window), which Tandem must not take for failovers.
+    public func leave(_ reason: Tandem_V1_Goodbye.Reason = .shutdown) async {
+        await withTaskGroup(of: Void.self) { group in
+            for pair in pairs {
+                group.addTask { await pair.a.leave(reason) }
+                group.addTask { await pair.b.leave(reason) }
+            }
+        }
     }
 
     /// Drops every connector (the simulation is over; its connectors reconnect no more).
