@@ -34,6 +34,12 @@ public struct SimulationReport: Sendable, Codable {
     public var missedByPeer = 0
     /// Failovers recorded across the sites.
     public var failovers = 0
+    /// Failovers (or handovers) recorded where none happened: the members stopped together,
+    /// left on purpose, or came back within the grace (must be 0).
+    public var falseFailovers = 0
+    /// Failovers that happened (a member crashed and stayed away while its peer streamed) but
+    /// were not recorded (must be 0).
+    public var missedFailovers = 0
     public var sites: [Site] = []
 
     /// Compares what the store holds (each stored event's key and its row count) with what the
@@ -45,6 +51,12 @@ public struct SimulationReport: Sendable, Codable {
         self.stored = stored.reduce(0) { $0 + $1.rows }
         duplicated = stored.reduce(0) { $0 + max(0, $1.rows - 1) }
         missing = ackedPerSite.reduce(0) { $0 + $1.subtracting(storedKeys).count }
+    }
+
+    /// The line that says whether what Tandem recorded about the pairs is what happened.
+    public var truth: String {
+        let verdict = falseFailovers == 0 && missedFailovers == 0 ? "true" : "NOT true"
+        return "truth check \(verdict): \(failovers) failovers recorded, \(falseFailovers) false, \(missedFailovers) missed"
     }
 
     /// The one line that says whether the store holds exactly what was acked.

@@ -33,6 +33,10 @@ public struct SimulateRun: LabRun {
         name: .customLong("refused-peer"),
         help: "Before the run, show a pairing refusal on an extra token: wrong-version or duplicate-ip.")
     var refusedPeer: RefusedPeer?
+    @Option(
+        name: .customLong("reconnect-grace"),
+        help: "The server's reconnect grace in seconds, for the truth check (a restart within it is no failover).")
+    var reconnectGrace = 5
     @Flag(name: .customLong("show-details"), help: "Print connector details of each site and the HA history of site 0.")
     var showDetails = false
     @Option(help: "Write the summary as JSON to FILE.") public var json: String?
@@ -120,6 +124,10 @@ public struct SimulateRun: LabRun {
                     "  t=\(progress.elapsed)s events/s generated \(progress.generatedPerSecond) sent \(progress.sentPerSecond) acked \(progress.ackedPerSecond) (total acked \(progress.acked)) HA Active \(active)\(progress.haActive.count > 3 ? " …" : "")"
                 )
             }
+            // The planned end of the run: every connector says Goodbye at once, as in a
+            // maintenance window. Tandem must record each group down, with no failover.
+            await simulation.leave(.shutdown)
+            try await awaitGroupsDown(api: api, sites: siteSetups)
             try await verify(&report, simulation: simulation, api: api, sites: siteSetups, tenant: tenant, lab: lab, logger: logger)
         }
         return report
@@ -133,10 +141,42 @@ public struct SimulateRun: LabRun {
         acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
         delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
         \(report.verification)
+        \(report.truth)
         """
     }
 
-    public func passed(_ report: SimulationReport) -> Bool { report.missing == 0 && report.duplicated == 0 }
+    public func passed(_ report: SimulationReport) -> Bool {
+        report.missing == 0 && report.duplicated == 0 && report.falseFailovers == 0 && report.missedFailovers == 0
+    }
+
+    /// Waits until Tandem judged every site's group down after the Goodbyes (one grace, and a
+    /// liveness timeout at most for a member the judgement waits for), at most a minute.
+    private func awaitGroupsDown(api: OperatorHTTPClient, sites: [Simulation<HTTP2ClientTransport.Posix>.Site]) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var pending = sites.map(\.tokenID)
+        while !pending.isEmpty, ContinuousClock.now < deadline {
+            var still: [String] = []
+            for token in pending {
+                let group = try await api.request("GET", "api/v1/ha-groups/\(token)") as? [String: Any] ?? [:]
+                if group["health"] as? String != "down" { still.append(token) }
+            }
+            pending = still
+            if !pending.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        if !pending.isEmpty { say("truth check: \(pending.count) group(s) not judged down a minute after every connector left") }
+    }
+
+    /// The failovers that really happened at `site`: one when connector B of site 0 was killed
+    /// and not back within the grace (with a second of margin each way); `nil` when the restart
+    /// came too close to the grace to say.
+    private func expectedFailovers(site: Int) -> Int? {
+        guard site == 0, let killAfter else { return 0 }
+        guard let restartAfter else { return 1 }
+        let gap = restartAfter - killAfter
+        if gap < reconnectGrace - 1 { return 0 }
+        if gap > reconnectGrace + 1 { return 1 }
+        return nil
+    }
 
     /// Reads back PostgreSQL and the HA groups, and fills the verification part of `report`.
     private func verify(
@@ -163,7 +203,12 @@ public struct SimulateRun: LabRun {
             let group = try await api.request("GET", "api/v1/ha-groups/\(site.tokenID)") as? [String: Any] ?? [:]
             let history = group["history"] as? [[String: Any]] ?? []
             let failovers = history.filter { $0["kind"] as? String == "failover" }.count
+            let handovers = history.filter { $0["kind"] as? String == "handover" }.count
             report.failovers += failovers
+            if let expected = expectedFailovers(site: index) {
+                report.falseFailovers += max(0, failovers + handovers - expected)
+                report.missedFailovers += max(0, expected - failovers)
+            }
             let pair = simulation.pairs[index]
             report.sites.append(
                 .init(
