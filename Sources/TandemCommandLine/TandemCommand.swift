@@ -1,5 +1,6 @@
 public import ArgumentParser
 import PostgresNIO
+import TandemCore
 import TandemLab
 import TandemStore
 
@@ -9,6 +10,7 @@ public struct TandemCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Cloud service for active-active edge connectors: tokens, HA groups, exactly-once events.",
+        version: BuildInfo.version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, TenantCommand.self, TokenCommand.self, AnalystCommand.self,
             LabCommand<SimulateRun>.self,

@@ -132,6 +132,9 @@ public struct IngestServer: Sendable {
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),
+            HAGroupGauges(
+                store: store, node: configuration.nodeID, interval: configuration.heartbeatInterval, clustered: cluster != nil,
+                metrics: metrics, logger: logger),
             ReplicationMonitor(store: store, interval: configuration.replicationCheckInterval, metrics: metrics, logger: logger),
             AnalystStatementGuard(analysts: store.analysts, limit: configuration.analystLimits.statementTimeout, logger: logger),
         ]

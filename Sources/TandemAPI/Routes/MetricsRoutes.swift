@@ -8,10 +8,14 @@ public import TandemCore
 public struct MetricsEndpoint: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let bearerToken: Secret?
+    /// The process's own series, read at each scrape.
+    let process: ProcessMetrics
 
-    public init(registry: PrometheusCollectorRegistry, bearerToken: Secret?) {
+    /// Serves `registry`, with the process's series and `build`'s `tandem_build_info` added to it.
+    public init(registry: PrometheusCollectorRegistry, bearerToken: Secret?, build: BuildInfo = BuildInfo(commit: nil)) {
         self.registry = registry
         self.bearerToken = bearerToken
+        self.process = ProcessMetrics(registry: registry, build: build)
     }
 }
 
@@ -26,6 +30,7 @@ struct MetricsRoutes {
                 let presented = Secret(authorization: request.headers[.authorization]) ?? Secret("")
                 guard presented.hash.constantTimeEquals(expected.hash) else { throw APIError.unauthorized }
             }
+            endpoint.process.update()
             var text: [UInt8] = []
             text.reserveCapacity(16 * 1024)
             endpoint.registry.emit(into: &text)

@@ -6,6 +6,7 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import TandemAPI
+import TandemCore
 import TandemIngest
 import TandemStore
 import UnixSignals
@@ -47,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
             metrics: IngestMetrics(factory: factory), logger: logger)
         let http = try OperatorAPI(
             store: store, notifier: ingest.registry,
-            metrics: MetricsEndpoint(registry: registry, bearerToken: settings.metricsToken), limits: settings.http,
+            metrics: MetricsEndpoint(
+                registry: registry, bearerToken: settings.metricsToken,
+                build: BuildInfo(commit: Environment.string("TANDEM_BUILD_COMMIT"))), limits: settings.http,
             analystLimits: settings.ingest.analystLimits, trustedProxies: settings.ingest.trustedProxies
         )
         .makeApplication(

@@ -1,6 +1,6 @@
 public import Metrics
 import Synchronization
-import TandemCore
+public import TandemCore
 import TandemStore
 
 /// Every metric the connector-facing side records, made through one factory (the server's
@@ -9,8 +9,8 @@ import TandemStore
 /// tenant, group, rule, stage, channel — never an event, client or connector.
 public struct IngestMetrics: Sendable {
     private let factory: any MetricsFactory
-    /// Members per group, to keep the degraded-groups gauge per tenant.
-    private let groups = GroupMembers()
+    /// The groups this node reports, to keep the degraded and split gauges per tenant.
+    private let groups = GroupSeries()
     /// Each metric handle made once: asking the factory again on every call costs a registry
     /// lookup (and, for a new label set, a copy of the family's series) on the hot paths.
     private let handles = MetricHandles()
@@ -52,6 +52,10 @@ public struct IngestMetrics: Sendable {
         for channel in ["control", "data"] { meter("tandem_connector_sessions", [("channel", channel)]).set(0) }
         meter("tandem_data_inflight_batches").set(0)
         meter("tandem_join_waiting").set(0)
+        // The histograms too: an alert on a rate of their buckets has a series from the start.
+        _ = timer("tandem_ack_latency_seconds")
+        _ = timer("tandem_db_batch_duration_seconds")
+        _ = batchEvents
     }
 
     // MARK: Events
@@ -92,9 +96,13 @@ public struct IngestMetrics: Sendable {
     /// One database write of the pipeline: its duration and its events.
     func databaseBatch(_ duration: Duration, events: Int) {
         timer("tandem_db_batch_duration_seconds").recordNanoseconds(duration.inNanoseconds)
+        batchEvents.record(events)
+    }
+
+    private var batchEvents: Recorder {
         handles.handle("tandem_db_batch_events", []) {
             Recorder(label: "tandem_db_batch_events", dimensions: [], aggregate: true, factory: factory)
-        }.record(events)
+        }
     }
 
     /// The dedup window's size now, and keys that left it since the last call.
@@ -158,13 +166,45 @@ public struct IngestMetrics: Sendable {
 
     // MARK: HA groups
 
-    /// A group's HA Active list changed: the members gauge, and the tenant's degraded groups
-    /// (those down to exactly one active member).
+    /// A group's HA Active list changed: its members gauge and its tenant's degraded and split
+    /// counts, at once, when this node reports the group (``GroupOwnership``; before the first
+    /// ``reportGroups(_:)`` a node reports every group it hears of).
     func haActive(_ health: HAGroupHealth, tenant: TenantID, group: TokenID) {
-        gauge("tandem_ha_active_members", [("tenant", tenant.description), ("group", group.description)]).record(health.activeMembers)
-        let (degraded, split) = groups.set(health, tenant: tenant, group: group)
-        gauge("tandem_ha_degraded_groups", [("tenant", tenant.description)]).record(degraded)
-        gauge("tandem_ha_split_groups", [("tenant", tenant.description)]).record(split)
+        let key = TenantScoped<Token>(tenant: tenant, id: group)
+        let reading = GroupReading(activeMembers: health.activeMembers, splitAcrossNodes: health.splitAcrossNodes)
+        guard let counts = groups.update(key, reading) else { return }
+        gauge("tandem_ha_active_members", Self.dimensions(key)).record(reading.activeMembers)
+        record(counts, tenant: tenant)
+    }
+
+    /// The groups this node reports, as PostgreSQL has them now (``HAGroupGauges``): each gets its
+    /// members series (0 for a group that is down, none for one never connected), the series of
+    /// groups it no longer reports are removed, and every tenant's degraded and split counts are
+    /// made anew. Summed across the nodes, every group counts once.
+    public func reportGroups(_ readings: [TenantScoped<Token>: GroupReading]) {
+        let (removed, counts) = groups.replace(readings)
+        for key in removed {
+            handles.remove("tandem_ha_active_members", Self.dimensions(key))?.destroy()
+        }
+        for (key, reading) in readings {
+            gauge("tandem_ha_active_members", Self.dimensions(key)).record(reading.activeMembers)
+        }
+        for (tenant, count) in counts {
+            record(count, tenant: tenant)
+            // The tenant's counters exist at 0 from the start, so increase() sees the first one.
+            for name in ["tandem_failovers_total", "tandem_handovers_total", "tandem_events_missed_by_peer_total"] {
+                _ = counter(name, [("tenant", tenant.description)])
+            }
+        }
+    }
+
+    private func record(_ counts: (degraded: Int, split: Int), tenant: TenantID) {
+        gauge("tandem_ha_degraded_groups", [("tenant", tenant.description)]).record(counts.degraded)
+        gauge("tandem_ha_split_groups", [("tenant", tenant.description)]).record(counts.split)
+    }
+
+    private static func dimensions(_ key: TenantScoped<Token>) -> [(String, String)] {
+        [("tenant", key.tenant.description), ("group", key.id.description)]
     }
 
     /// A handover: a member said Goodbye while a live peer stayed.
@@ -195,18 +235,56 @@ public struct IngestMetrics: Sendable {
     }
 }
 
-/// Active members per group, to count each tenant's degraded groups.
-private final class GroupMembers: Sendable {
-    private let healths = Mutex<[TenantID: [TokenID: HAGroupHealth]]>([:])
+/// What the metrics show of one group: its active members and whether they sit on two nodes.
+public struct GroupReading: Sendable, Hashable {
+    public var activeMembers: Int
+    public var splitAcrossNodes: Bool
 
-    /// Records a group's health; returns how many of the tenant's groups are degraded, and how
-    /// many have their members on different nodes.
-    func set(_ health: HAGroupHealth, tenant: TenantID, group: TokenID) -> (degraded: Int, split: Int) {
-        healths.withLock { all in
-            all[tenant, default: [:]][group] = health.level == .down ? nil : health
-            let groups = all[tenant]?.values ?? [:].values
-            return (groups.filter { $0.level == .degraded }.count, groups.filter(\.splitAcrossNodes).count)
+    public init(activeMembers: Int, splitAcrossNodes: Bool) {
+        self.activeMembers = activeMembers
+        self.splitAcrossNodes = splitAcrossNodes
+    }
+}
+
+/// The groups this node reports and their readings, to count each tenant's degraded and split
+/// groups.
+private final class GroupSeries: Sendable {
+    private struct State {
+        /// The groups this node reports; `nil` until the first refresh (every group heard of).
+        var owned: Set<TenantScoped<Token>>?
+        var readings: [TenantID: [TokenID: GroupReading]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Records a reading of a group this node reports; `nil` when it reports another node's.
+    func update(_ key: TenantScoped<Token>, _ reading: GroupReading) -> (degraded: Int, split: Int)? {
+        state.withLock { state in
+            if let owned = state.owned, !owned.contains(key) { return nil }
+            state.readings[key.tenant, default: [:]][key.id] = reading
+            return Self.counts(state.readings[key.tenant] ?? [:])
         }
+    }
+
+    /// Makes `readings` the whole set reported.
+    /// - Returns: the groups no longer reported, and the counts of every tenant seen before or now.
+    func replace(
+        _ readings: [TenantScoped<Token>: GroupReading]
+    ) -> (removed: [TenantScoped<Token>], counts: [TenantID: (degraded: Int, split: Int)]) {
+        state.withLock { state in
+            let before = Set(state.readings.flatMap { tenant, groups in groups.keys.map { TenantScoped(tenant: tenant, id: $0) } })
+            let tenants = Set(state.readings.keys).union(readings.keys.map(\.tenant))
+            state.owned = Set(readings.keys)
+            state.readings = [:]
+            for (key, reading) in readings { state.readings[key.tenant, default: [:]][key.id] = reading }
+            var counts: [TenantID: (degraded: Int, split: Int)] = [:]
+            for tenant in tenants { counts[tenant] = Self.counts(state.readings[tenant] ?? [:]) }
+            return (Array(before.subtracting(readings.keys)), counts)
+        }
+    }
+
+    private static func counts(_ groups: [TokenID: GroupReading]) -> (degraded: Int, split: Int) {
+        (groups.values.filter { $0.activeMembers == 1 }.count, groups.values.filter(\.splitAcrossNodes).count)
     }
 }
 
@@ -228,5 +306,10 @@ private final class MetricHandles: Sendable {
             made[key] = handle
             return handle
         }
+    }
+
+    /// Forgets the handle of `label` with `dimensions`, returning it (to destroy its series).
+    func remove(_ label: String, _ dimensions: [(String, String)]) -> Gauge? {
+        made.withLock { $0.removeValue(forKey: Key(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })) as? Gauge }
     }
 }

@@ -155,6 +155,39 @@ public struct FleetRepository: Sendable {
         return (page, matching)
     }
 
+    /// One group's membership as the metrics report it.
+    public struct Presence: Sendable, Hashable {
+        public let group: TenantScoped<Token>
+        public let activeMembers: Int
+        /// Whether any connector ever joined it (a never-connected group gets no series).
+        public let everConnected: Bool
+        /// Whether its active members' control sessions are held by different nodes.
+        public let splitAcrossNodes: Bool
+    }
+
+    /// Every live (not revoked) group of every tenant, in one statement: what each node's
+    /// ``Presence`` series are made from, at start and on every refresh, so they survive restarts.
+    public func presenceOfEveryGroup() async throws -> [Presence] {
+        let rows = try await client.statement(
+            """
+            SELECT t.tenant_id, t.token_id,
+                   count(c.connector_id) FILTER (WHERE c.control_status = 'active')::int8,
+                   count(c.connector_id) > 0,
+                   count(DISTINCT c.node_id) FILTER (WHERE c.control_status = 'active' AND c.node_id IS NOT NULL) > 1
+            FROM tokens t LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
+            WHERE t.revoked_at IS NULL
+            GROUP BY t.tenant_id, t.token_id
+            """, logger: logger)
+        var presences: [Presence] = []
+        for try await (tenant, token, active, known, split) in rows.decode((UUID, UUID, Int64, Bool, Bool).self) {
+            presences.append(
+                Presence(
+                    group: TenantScoped(tenant: TenantID(tenant), id: TokenID(token)), activeMembers: Int(active), everConnected: known,
+                    splitAcrossNodes: split))
+        }
+        return presences
+    }
+
     /// The tenant's totals: groups by health, connectors by status, events/s, missed by peer.
     public func summary(tenant: TenantID) async throws -> Summary {
         let rows = try await client.statement(
