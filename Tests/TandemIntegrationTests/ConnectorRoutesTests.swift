@@ -63,6 +63,53 @@ struct ConnectorRoutesTests {
         }
     }
 
+    @Test(
+        "a lost connector's details are not shown as live: its controllers read CONNECTOR DOWN at 0 as the controllers view says, rates 0, the last report's time, and inactive since it was lost"
+    )
+    func lostConnectorFiguresAreNotLive() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            let doomed = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a")
+            let survivor = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b")
+            try await eventually("a heartbeat's figures", timeout: .seconds(10)) {
+                try await tandem.store.connectors.list(tenant: site.tenant, token: site.tokenID)
+                    .first { $0.instanceID == "a" }?.statistics.controllers.first?.status == "ACTIVE"
+            }
+            doomed.kill()
+            try await eventually("the loss") {
+                try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.2"]
+            }
+            try await tandem.withAPI { api in
+                let details = try await api.send(.get, "/api/v1/connectors/\(doomed.welcome.connectorID)", apiKey: site.apiKey).json
+                #expect(details["figuresLive"] as? Bool == false)
+                #expect(details["figuresReportedAt"] as? String == details["lastHeard"] as? String)
+                let controllers = try #require(details["controllers"] as? [[String: Any]])
+                #expect(controllers.count == 1)
+                #expect(controllers.allSatisfy { $0["status"] as? String == "CONNECTOR DOWN" && $0["messageRate"] as? Double == 0 })
+                #expect(details["tdlIncomingRate"] as? Double == 0)
+                let control = try #require(details["controlChannel"] as? [String: Any])
+                #expect(control["status"] as? String == "inactive")
+                let lostAt = try #require(control["lostAt"] as? String)
+                #expect(lostAt >= (control["connectedAt"] as? String ?? ""), "inactive since the loss, not the connect time")
+                let view = try await api.send(.get, "/api/v1/controllers", apiKey: site.apiKey).json
+                let connections = (view["controllers"] as? [[String: Any]])?.flatMap { $0["connections"] as? [[String: Any]] ?? [] } ?? []
+                let seen = try #require(connections.first { $0["connectorId"] as? String == doomed.welcome.connectorID })
+                #expect(
+                    seen["status"] as? String == "CONNECTOR DOWN" && seen["messageRate"] as? Double == 0, "the same as the controllers view"
+                )
+                let live = try await api.send(.get, "/api/v1/connectors/\(survivor.welcome.connectorID)", apiKey: site.apiKey).json
+                #expect(live["figuresLive"] as? Bool == true)
+
+                let cookie = try await DashboardTests.signIn(api, key: site.apiKey)
+                let html = try await FleetTests.page(api, "/dashboard/connectors/\(doomed.welcome.connectorID)", cookie: cookie)
+                #expect(html.contains("Not live: last reported"), "\(html.prefix(400))")
+                #expect(html.contains("Inactive (lost"))
+                #expect(!html.contains(">ACTIVE<"))
+            }
+            survivor.kill()
+        }
+    }
+
     @Test("the HA group view reports members, health, flags and history; other tenants get 404")
     func groupView() async throws {
         try await TandemHarness.run { tandem in

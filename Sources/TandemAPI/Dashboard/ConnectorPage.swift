@@ -18,6 +18,8 @@ enum ConnectorPage {
             channel("dataChannel", "Data Channel", details.dataChannel, now: now),
             row("lastModified", "Last Modified", time(details.lastModified, now: now)),
             row("lastHeard", "Last Heard", details.lastHeard.map { time($0, now: now) } ?? "never"),
+            row("figuresLive", "Heartbeat Figures", details.figuresLive ? "live" : "not live (not an active member)"),
+            row("figuresReportedAt", "Figures Reported", details.figuresReportedAt.map { time($0, now: now) } ?? "never"),
             row("macAddress", "MAC Address", "\(details.macAddress)"),
             row("ipAddress", "IP Address", "\(details.ipAddress)"),
             row("dataChannelNmspMessages", "Data Channel NMSP Messages", "\(details.dataChannelNmspMessages)"),
@@ -36,20 +38,26 @@ enum ConnectorPage {
             """
         }
         let ap = details.accessPointChannel
+        // A connector that is not an active member: its figures are its last report, not live.
+        let reported: HTML =
+            details.figuresLive
+            ? ""
+            : "<p class=\"muted not-live\">Not live: last reported \(details.figuresReportedAt.map { time($0, now: now) } ?? "never"); rates and connections as they are now</p>"
+
         return DashboardPage.layout(
             title: "Tandem: \(details.hostname)",
             body: """
                 <header><strong><a href="/">Tandem</a> · \(details.connectorName) · \(details.hostname)</strong></header>
                 <main style="display:block">
                 <section class="card"><h2>Connector Details</h2><table class="details">\(identity)</table></section>
-                <section class="card"><h2>Controller Channel</h2><table class="details">
+                <section class="card"><h2>Controller Channel</h2>\(reported)<table class="details">
                 \(row("tdlIncomingRate", "TDL Incoming Msg Rate", "\(String(format: "%.2f", details.tdlIncomingRate)) events/second"))
                 \(row("tdlIncomingCount", "TDL Incoming Msg Count", "\(details.tdlIncomingCount)"))
                 </table>
                 <table data-field="controllers"><tr><th>IP Address</th><th>Connected At</th><th>Msg Rate/Second</th><th>Status</th></tr>\
                 \(controllers.isEmpty ? ["<tr><td colspan=\"4\" class=\"muted\">no controller reported in its heartbeats</td></tr>"] : controllers)</table>
                 </section>
-                <section class="card"><h2>Access Point Channel</h2><table class="details" data-field="accessPointChannel">
+                <section class="card"><h2>Access Point Channel</h2>\(reported)<table class="details" data-field="accessPointChannel">
                 <tr><th>gRPC Incoming Msg Rate</th><td>\(String(format: "%.2f", ap.incomingRate)) messages/second</td></tr>
                 <tr><th>gRPC Incoming Msg Count</th><td>\(ap.incomingCount)</td></tr>
                 <tr><th>gRPC Outgoing Msg Rate</th><td>\(String(format: "%.2f", ap.outgoingRate)) messages/second</td></tr>
@@ -68,7 +76,11 @@ enum ConnectorPage {
     /// how long it has been connected.
     private static func channel(_ field: String, _ label: String, _ state: Components.Schemas.ChannelStatus, now: Date) -> HTML {
         let active = state.status == .active
-        let since: HTML = state.connectedAt.map { " (since \(time($0, now: now)))" } ?? ""
+        // Active: since it connected; inactive: since it was lost (not its old connect time).
+        let since: HTML =
+            active
+            ? state.connectedAt.map { " (since \(time($0, now: now)))" } ?? ""
+            : state.lostAt.map { " (lost \(time($0, now: now)))" } ?? ""
         let duration = state.connectionDurationSeconds.map { HumanTime.duration(seconds: $0) } ?? "–"
         return """
             <tr data-field="\(field)"><th>\(label) Connection Status</th><td class="\(active ? "ok" : "bad")">\(active ? "Active" : "Inactive")\(since)</td></tr>\

@@ -103,7 +103,8 @@ extension Components.Schemas.ChannelStatus {
     init(_ state: Connector.ChannelState, now: Date) {
         self.init(
             status: state.active ? .active : .inactive, connectedAt: state.connectedAt,
-            connectionDurationSeconds: state.active ? state.connectedAt.map { max(0, Int(now.timeIntervalSince($0))) } : nil)
+            connectionDurationSeconds: state.active ? state.connectedAt.map { max(0, Int(now.timeIntervalSince($0))) } : nil,
+            lostAt: state.lostAt)
     }
 }
 
@@ -122,7 +123,9 @@ extension Components.Schemas.ConnectorDetails {
     /// Every field of the details view (the product document's Figure 8), plus hostname,
     /// tenant, channels and the statistics of the connector's heartbeats.
     init(_ connector: Connector, now: Date) {
-        let statistics = connector.statistics
+        // A connector that is not an active member relays nothing now: its figures say so.
+        let live = connector.controlChannel.active
+        let statistics = connector.statistics.now(live: live)
         let accessPoints = statistics.accessPointChannel
         self.init(
             connectorName: connector.name, connectorVersion: connector.dockerVersion, ovaVersion: connector.ovaVersion,
@@ -140,7 +143,8 @@ extension Components.Schemas.ConnectorDetails {
             accessPointChannel: .init(
                 incomingCount: Int(clamping: accessPoints.incomingCount), incomingRate: accessPoints.incomingRate,
                 outgoingCount: Int(clamping: accessPoints.outgoingCount), outgoingRate: accessPoints.outgoingRate,
-                activeConnections: Int(accessPoints.activeConnections)))
+                activeConnections: Int(accessPoints.activeConnections)),
+            figuresLive: live, figuresReportedAt: connector.lastHeard)
     }
 }
 

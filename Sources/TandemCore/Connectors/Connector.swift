@@ -9,10 +9,14 @@ public struct Connector: Sendable, Hashable {
         public var active: Bool
         /// When it was last opened.
         public var connectedAt: Date?
+        /// When it was last lost (the control channel: when the connector stopped being an
+        /// active member), while it is not active.
+        public var lostAt: Date?
 
-        public init(active: Bool, connectedAt: Date?) {
+        public init(active: Bool, connectedAt: Date?, lostAt: Date? = nil) {
             self.active = active
             self.connectedAt = connectedAt
+            self.lostAt = active ? nil : lostAt
         }
     }
 

@@ -59,3 +59,25 @@ public struct ConnectorStatistics: Sendable, Hashable, Codable {
         self.nmspMessagesReceived = nmspMessagesReceived
     }
 }
+
+extension ConnectorStatistics {
+    /// The status a controller connection shows while its connector is not an active member.
+    public static let connectorDown = "CONNECTOR DOWN"
+
+    /// These figures as they are true now for a connector that is `live` (an active member) or
+    /// not: a connector that is gone relays nothing, so its rates, its AP connections and its
+    /// controller connections are shown as they are now (0, ``connectorDown``); its counts are
+    /// totals and stay. The one rule the connector details and the controllers view share.
+    public func now(live: Bool) -> ConnectorStatistics {
+        guard !live else { return self }
+        var figures = self
+        figures.controllers = controllers.map {
+            Controller(ipAddress: $0.ipAddress, connectedAt: $0.connectedAt, messageRate: 0, status: Self.connectorDown)
+        }
+        figures.tdlIncomingRate = 0
+        figures.accessPointChannel.incomingRate = 0
+        figures.accessPointChannel.outgoingRate = 0
+        figures.accessPointChannel.activeConnections = 0
+        return figures
+    }
+}

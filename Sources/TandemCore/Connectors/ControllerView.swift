@@ -73,12 +73,11 @@ public struct ControllerView: Sendable, Hashable, Codable {
         let activeMembers = Dictionary(grouping: reports.filter(\.active), by: \.group).mapValues(\.count)
         return addresses.sorted().map { address in
             let connections = reports.flatMap { report in
-                report.statistics.controllers.filter { $0.ipAddress == address }.map { controller in
+                report.statistics.now(live: report.active).controllers.filter { $0.ipAddress == address }.map { controller in
                     Connection(
                         connectorId: report.connector, hostname: report.hostname, connectorIpAddress: report.ipAddress,
                         groupId: report.group, active: report.active && controller.status.uppercased() == "ACTIVE",
-                        status: report.active ? controller.status : "CONNECTOR DOWN", connectedAt: controller.connectedAt,
-                        messageRate: report.active ? controller.messageRate : 0)
+                        status: controller.status, connectedAt: controller.connectedAt, messageRate: controller.messageRate)
                 }
             }.sorted { ($0.groupId.description, $0.connectorIpAddress) < ($1.groupId.description, $1.connectorIpAddress) }
             let seeing = Dictionary(grouping: connections.filter(\.active), by: \.groupId).mapValues(\.count)

@@ -1028,7 +1028,9 @@ package enum OpenAPISpec {
                             "outgoingCount": 0,
                             "outgoingRate": 0.0,
                             "activeConnections": 0
-                          }
+                          },
+                          "figuresLive": true,
+                          "figuresReportedAt": "2026-11-25T10:00:00Z"
                         }
                       }
                     }
@@ -1979,6 +1981,14 @@ package enum OpenAPISpec {
                       "integer",
                       "null"
                     ]
+                  },
+                  "lostAt": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "while inactive: when the connector stopped being an active member (the control channel), null when not known"
                   }
                 },
                 "required": [
@@ -2127,6 +2137,18 @@ package enum OpenAPISpec {
                   },
                   "accessPointChannel": {
                     "$ref": "#/components/schemas/AccessPointChannel"
+                  },
+                  "figuresLive": {
+                    "type": "boolean",
+                    "description": "whether the heartbeat figures (controllers, TDL, access point channel) are live: false once the connector is not an active member; its rates, AP connections and controller statuses then read as they are now (0, CONNECTOR DOWN, as GET /api/v1/controllers says) and its counts as last reported at figuresReportedAt"
+                  },
+                  "figuresReportedAt": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "when the connector last reported its figures (its last heartbeat)"
                   }
                 },
                 "required": [
@@ -2151,7 +2173,8 @@ package enum OpenAPISpec {
                   "controllers",
                   "tdlIncomingCount",
                   "tdlIncomingRate",
-                  "accessPointChannel"
+                  "accessPointChannel",
+                  "figuresLive"
                 ]
               },
               "HAGroupMember": {

@@ -813,25 +813,33 @@ extension Components {
             package var connectedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/ChannelStatus/connectionDurationSeconds`.
             package var connectionDurationSeconds: Swift.Int?
+            /// while inactive: when the connector stopped being an active member (the control channel), null when not known
+            ///
+            /// - Remark: Generated from `#/components/schemas/ChannelStatus/lostAt`.
+            package var lostAt: Foundation.Date?
             /// Creates a new `ChannelStatus`.
             ///
             /// - Parameters:
             ///   - status:
             ///   - connectedAt:
             ///   - connectionDurationSeconds:
+            ///   - lostAt: while inactive: when the connector stopped being an active member (the control channel), null when not known
             package init(
                 status: Components.Schemas.ChannelStatus.StatusPayload,
                 connectedAt: Foundation.Date? = nil,
-                connectionDurationSeconds: Swift.Int? = nil
+                connectionDurationSeconds: Swift.Int? = nil,
+                lostAt: Foundation.Date? = nil
             ) {
                 self.status = status
                 self.connectedAt = connectedAt
                 self.connectionDurationSeconds = connectionDurationSeconds
+                self.lostAt = lostAt
             }
             package enum CodingKeys: String, CodingKey {
                 case status
                 case connectedAt
                 case connectionDurationSeconds
+                case lostAt
             }
         }
         /// - Remark: Generated from `#/components/schemas/ControllerStatistics`.
@@ -960,6 +968,14 @@ extension Components {
             package var tdlIncomingRate: Swift.Double
             /// - Remark: Generated from `#/components/schemas/ConnectorDetails/accessPointChannel`.
             package var accessPointChannel: Components.Schemas.AccessPointChannel
+            /// whether the heartbeat figures (controllers, TDL, access point channel) are live: false once the connector is not an active member; its rates, AP connections and controller statuses then read as they are now (0, CONNECTOR DOWN, as GET /api/v1/controllers says) and its counts as last reported at figuresReportedAt
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConnectorDetails/figuresLive`.
+            package var figuresLive: Swift.Bool
+            /// when the connector last reported its figures (its last heartbeat)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConnectorDetails/figuresReportedAt`.
+            package var figuresReportedAt: Foundation.Date?
             /// Creates a new `ConnectorDetails`.
             ///
             /// - Parameters:
@@ -986,6 +1002,8 @@ extension Components {
             ///   - tdlIncomingCount:
             ///   - tdlIncomingRate:
             ///   - accessPointChannel:
+            ///   - figuresLive: whether the heartbeat figures (controllers, TDL, access point channel) are live: false once the connector is not an active member; its rates, AP connections and controller statuses then read as they are now (0, CONNECTOR DOWN, as GET /api/v1/controllers says) and its counts as last reported at figuresReportedAt
+            ///   - figuresReportedAt: when the connector last reported its figures (its last heartbeat)
             package init(
                 connectorName: Swift.String,
                 connectorVersion: Swift.String,
@@ -1009,7 +1027,9 @@ extension Components {
                 controllers: [Components.Schemas.ControllerStatistics],
                 tdlIncomingCount: Swift.Int,
                 tdlIncomingRate: Swift.Double,
-                accessPointChannel: Components.Schemas.AccessPointChannel
+                accessPointChannel: Components.Schemas.AccessPointChannel,
+                figuresLive: Swift.Bool,
+                figuresReportedAt: Foundation.Date? = nil
             ) {
                 self.connectorName = connectorName
                 self.connectorVersion = connectorVersion
@@ -1034,6 +1054,8 @@ extension Components {
                 self.tdlIncomingCount = tdlIncomingCount
                 self.tdlIncomingRate = tdlIncomingRate
                 self.accessPointChannel = accessPointChannel
+                self.figuresLive = figuresLive
+                self.figuresReportedAt = figuresReportedAt
             }
             package enum CodingKeys: String, CodingKey {
                 case connectorName
@@ -1059,6 +1081,8 @@ extension Components {
                 case tdlIncomingCount
                 case tdlIncomingRate
                 case accessPointChannel
+                case figuresLive
+                case figuresReportedAt
             }
         }
         /// - Remark: Generated from `#/components/schemas/HAGroupMember`.

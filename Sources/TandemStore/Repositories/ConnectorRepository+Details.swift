@@ -76,7 +76,8 @@ extension ConnectorRepository {
                                  WHERE a.tenant_id = c.tenant_id AND a.token_id = c.token_id
                                    AND a.control_status = 'active'), '{}'),
                        (SELECT count(*) FROM controllers d WHERE d.tenant_id = c.tenant_id AND d.token_id = c.token_id)
-                     + (SELECT count(*) FROM switches s WHERE s.tenant_id = c.tenant_id AND s.token_id = c.token_id)
+                     + (SELECT count(*) FROM switches s WHERE s.tenant_id = c.tenant_id AND s.token_id = c.token_id),
+                       c.lost_at
                 FROM connectors c JOIN tokens t ON t.tenant_id = c.tenant_id AND t.token_id = c.token_id
                 WHERE \(condition)
                 ORDER BY \(order)
@@ -90,7 +91,7 @@ extension ConnectorRepository {
             let c = try row.decode(
                 (
                     UUID, UUID, String, String, String, String, String, String, String, Bool, Bool,
-                    Bool, Date?, Bool, Date?, Int64, String, Date?, Date, [String], Int
+                    Bool, Date?, Bool, Date?, Int64, String, Date?, Date, [String], Int, Date?
                 ).self)
             let statistics = (try? decoder.decode(ConnectorStatistics.self, from: Data(c.16.utf8))) ?? ConnectorStatistics()
             result.append(
@@ -98,7 +99,7 @@ extension ConnectorRepository {
                     id: ConnectorID(c.0), tenantID: tenant, tokenID: TokenID(c.1), name: c.2, instanceID: c.3,
                     hostname: c.4, ipAddress: c.5, macAddress: c.6, ovaVersion: c.7, dockerVersion: c.8,
                     channels: ConnectorChannels(controller: c.9, accessPoint: c.10),
-                    controlChannel: .init(active: c.11, connectedAt: c.12),
+                    controlChannel: .init(active: c.11, connectedAt: c.12, lostAt: c.21),
                     dataChannel: .init(active: c.13, connectedAt: c.14),
                     dataChannelEvents: c.15, statistics: statistics, lastHeard: c.17, lastModified: c.18,
                     haActive: c.19, configuredDevices: c.20))
