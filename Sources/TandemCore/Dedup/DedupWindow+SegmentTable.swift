@@ -61,6 +61,13 @@ extension DedupWindow {
             return all
         }
 
+        /// Calls `body` with every key and its entry, in no particular order.
+        func forEachKeyedEntry(_ body: (EventIdentity, Entry) throws -> Void) rethrows {
+            for shard in shards {
+                for (identity, entry) in shard { try body(identity, entry) }
+            }
+        }
+
         /// Calls `body` with every entry, in no particular order.
         func forEachEntry(_ body: (Entry) throws -> Void) rethrows {
             for shard in shards {

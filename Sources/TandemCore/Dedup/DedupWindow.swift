@@ -85,6 +85,11 @@ public struct DedupWindow: Sendable {
         public func forEachEntry(_ body: (Entry) throws -> Void) rethrows {
             try table.forEachEntry(body)
         }
+
+        /// Calls `body` with each key and its entry, in no particular order.
+        public func forEachKeyedEntry(_ body: (EventIdentity, Entry) throws -> Void) rethrows {
+            try table.forEachKeyedEntry(body)
+        }
     }
 
     public let configuration: Configuration

@@ -35,6 +35,18 @@ public struct Deduplicator: Sendable {
     /// Per line and window segment: the first and last position it delivered.
     private var coverage: [UInt32: [Int64: ClosedRange<UInt16>]] = [:]
     private var tallies: [TallyKey: PairStatistics] = [:]
+    /// Copies the window did not know when they arrived and that are not settled yet (being
+    /// written, or waiting for another flush that writes the same event), by identity: the lines
+    /// they came on and their segment. A segment that leaves the window while a line's copy of
+    /// one of its events is still on its way has not been missed by that line: under concurrent
+    /// flushes (another group's newer events move the window on), the first copy can be settled
+    /// and its segment gone before the peer's copy, waiting on the same write, is settled.
+    private var unsettled: [EventIdentity: Unsettled] = [:]
+
+    private struct Unsettled {
+        let segment: Int64
+        var lines: [UInt32]
+    }
 
     public init(configuration: DedupWindow.Configuration = .init()) {
         window = DedupWindow(configuration: configuration)
@@ -70,6 +82,13 @@ public struct Deduplicator: Sendable {
         }
         tally(number, PairStatistics.minute(of: deviceTimeMicros)) { $0.delivered += 1 }
         let known = observeDuplicate(identity, line: number, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis)
+        if !known, window.spans(segment) {
+            if let index = unsettled.index(forKey: identity) {
+                unsettled.values[index].lines.append(number)
+            } else {
+                unsettled[identity] = Unsettled(segment: segment, lines: [number])
+            }
+        }
         return Arrival(line: number, isKnownDuplicate: known)
     }
 
@@ -79,8 +98,20 @@ public struct Deduplicator: Sendable {
         _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32, stored: Bool
     ) {
         touched[Int(line)] = true
+        if let index = unsettled.index(forKey: identity) {
+            if let copy = unsettled.values[index].lines.firstIndex(of: line) { unsettled.values[index].lines.remove(at: copy) }
+            if unsettled.values[index].lines.isEmpty { unsettled.remove(at: index) }
+        }
         // A duplicate whose entry the window has: another copy of the same write made the row.
         if !stored, observeDuplicate(identity, line: line, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis) {
+            return
+        }
+        // The row's copy settling after a duplicate of another line (flushes end in any order):
+        // the entry is there, and this copy is its peer's, not a new first one.
+        if stored,
+            window.observeCopy(identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis) != nil
+        {
+            tally(line, PairStatistics.minute(of: deviceTimeMicros)) { $0.firstDeliveries += 1 }
             return
         }
         tally(line, PairStatistics.minute(of: deviceTimeMicros)) { row in
@@ -178,15 +209,22 @@ public struct Deduplicator: Sendable {
     private mutating func account(_ departure: DedupWindow.Departure) {
         if !departure.evicted {
             var covering = [[(peer: UInt32, positions: ClosedRange<UInt16>)]?](repeating: nil, count: lines.count)
-            departure.forEachEntry { entry in
+            departure.forEachKeyedEntry { identity, entry in
                 let first = Int(entry.firstLine)
                 guard !entry.hasPeerCopy, covering.indices.contains(first) else { return }
                 if covering[first] == nil { covering[first] = peers(covering: departure.segment, besides: entry.firstLine) }
                 for (peer, positions) in covering[first] ?? [] where positions.contains(entry.position) {
+                    // The peer's copy is on its way (waiting on the write that made the row): delivered.
+                    if unsettled[identity]?.lines.contains(peer) == true { continue }
                     let deviceTime = window.deviceTime(segment: departure.segment, position: entry.position)
                     tally(peer, PairStatistics.minute(of: deviceTime)) { $0.missed += 1 }
                 }
             }
+        }
+        // Copies of events of the segment that never settled (their write failed: they come
+        // again, as new arrivals) are forgotten with it.
+        if !unsettled.isEmpty {
+            unsettled = unsettled.filter { $0.value.segment > departure.segment }
         }
         for number in coverage.keys {
             coverage[number] = coverage[number]!.filter { $0.key > departure.segment }
