@@ -152,7 +152,7 @@ final class ControlSession: Sendable {
                 }))
         registry.register(
             id, tenant: token.tenantID, token: token.id, connector: join.connectorID, generation: join.generation,
-            continuation: continuation)
+            configurationVersion: join.configuration.modifiedAt, haActive: join.haActive, continuation: continuation)
         registry.haActiveChanged(join.haActive, health: join.health, tenant: token.tenantID, token: token.id)
         if join.haActiveChanged { registry.membershipChanged(tenant: token.tenantID, token: token.id) }
         logger.info(

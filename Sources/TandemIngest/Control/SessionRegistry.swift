@@ -26,6 +26,11 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         let connector: ConnectorID
         let generation: Int64
         let continuation: AsyncStream<Outbound>.Continuation
+        /// The version (modification time) of the configuration the connector has: pushed only
+        /// when the group's differs, so a LISTEN reconnect's catch-up sends nothing it has.
+        var configurationVersion: Date?
+        /// The HA Active list the connector has, pushed only when the group's differs.
+        var haActive: [String]?
     }
 
     private let sessions = Mutex<[GroupKey: [UUID: Session]]>([:])
@@ -72,7 +77,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// of one instance at once), so exactly one session lives and none is recorded as lost.
     func register(
         _ session: UUID, tenant: TenantID, token: TokenID, connector: ConnectorID, generation: Int64,
-        continuation: AsyncStream<Outbound>.Continuation
+        configurationVersion: Date? = nil, haActive: [String]? = nil, continuation: AsyncStream<Outbound>.Continuation
     ) {
         let (ended, keptNew): ([AsyncStream<Outbound>.Continuation], Bool) = sessions.withLock { all in
             let key = GroupKey(tenant: tenant, id: token)
@@ -82,7 +87,9 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
                 return ([continuation], false)  // a newer session of this connector is already here
             }
             for id in others.keys { group.removeValue(forKey: id) }
-            group[session] = Session(connector: connector, generation: generation, continuation: continuation)
+            group[session] = Session(
+                connector: connector, generation: generation, continuation: continuation, configurationVersion: configurationVersion,
+                haActive: haActive)
             all[key] = group
             return (others.values.map(\.continuation), true)
         }
@@ -119,10 +126,27 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
     /// The number of sessions open on this node.
     public var count: Int { sessions.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
-    /// Pushes the group's HA Active list to its sessions and records the group's health.
+    /// Pushes the group's HA Active list to its sessions that don't have it yet, and records the
+    /// group's health.
     func haActiveChanged(_ haActive: [String], health: HAGroupHealth, tenant: TenantID, token: TokenID) {
         metrics.haActive(health, tenant: tenant, group: token)
-        broadcast(.with { $0.haActive = .init(haActive) }, tenant: tenant, token: token)
+        let targets = sessions.withLock { all in
+            Self.outdated(in: &all[GroupKey(tenant: tenant, id: token)], \.haActive, haActive)
+        }
+        for continuation in targets { continuation.yield(.command(.with { $0.haActive = .init(haActive) })) }
+    }
+
+    /// The sessions of a group whose `field` differs from `value`, marked as having it now.
+    private static func outdated<Value: Equatable>(
+        in group: inout [UUID: Session]?, _ field: WritableKeyPath<Session, Value?>, _ value: Value
+    ) -> [AsyncStream<Outbound>.Continuation] {
+        guard let ids = group?.keys else { return [] }
+        var targets: [AsyncStream<Outbound>.Continuation] = []
+        for id in ids where group?[id]?[keyPath: field] != value {
+            group?[id]?[keyPath: field] = value
+            if let continuation = group?[id]?.continuation { targets.append(continuation) }
+        }
+        return targets
     }
 
     /// A connector was recorded lost: its group's members hear the new HA Active list, and a
@@ -166,12 +190,18 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
         publisher.publish(.init(.revoked, origin: node, tenant: tenant, token: token))
     }
 
-    /// Reads the group's configuration and pushes it to its sessions on this node.
+    /// Reads the group's configuration and pushes it to its sessions on this node that don't
+    /// have this version yet (a LISTEN reconnect's catch-up re-reads every group: a connector
+    /// hears each version once).
     func pushConfiguration(tenant: TenantID, token: TokenID) async {
         guard hasChannels(tenant: tenant, token: token) else { return }
         do {
             guard let configuration = try await store.groups.configuration(tenant: tenant, token: token) else { return }
-            broadcast(.with { $0.configuration = .init(configuration) }, tenant: tenant, token: token)
+            let targets = sessions.withLock { all in
+                Self.outdated(in: &all[GroupKey(tenant: tenant, id: token)], \.configurationVersion, configuration.modifiedAt)
+            }
+            let command = Tandem_V1_ControlCommand.with { $0.configuration = .init(configuration) }
+            for continuation in targets { continuation.yield(.command(command)) }
         } catch {
             logger.error("could not push configuration", metadata: [LogKey.token: "\(token)", "error": "\(StoreError.loggable(error))"])
         }
