@@ -176,19 +176,25 @@ struct HAGroupTests {
         #expect(!again)
     }
 
-    @Test("a pair whose members joined through different nodes is split; on one node (or nodes unknown) it is not")
+    @Test(
+        "a pair is split where its data streams are: data on two nodes is split, control on two nodes with data on one is not, unknown is not"
+    )
     func splitAcrossNodes() throws {
         let one = try NodeID("node-1")
         let two = try NodeID("node-2")
-        var group = HAGroup(members: [])
-        _ = try group.join(
-            Self.hello("ia", "10.0.0.1"), session: Self.s1, newConnectorID: Self.a, rules: PairingRules(), at: Self.t0, on: one)
-        _ = try group.join(
-            Self.hello("ib", "10.0.0.2"), session: Self.s2, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: two)
-        #expect(group.health(at: Self.t0).splitAcrossNodes)
-        _ = try group.join(
-            Self.hello("ib", "10.0.0.2"), session: Self.s3, newConnectorID: Self.b, rules: PairingRules(), at: Self.t0, on: one)
-        #expect(!group.health(at: Self.t0).splitAcrossNodes, "b reconnected to a's node")
+        func pair(control: (NodeID?, NodeID?), data: (NodeID?, NodeID?)) -> HAGroup {
+            HAGroup(members: [
+                .init(
+                    connectorID: Self.a, instanceID: "ia", ipAddress: "10.0.0.1", ovaVersion: OVAVersion("2.3.460")!, session: Self.s1,
+                    joinedAt: Self.t0, node: control.0, dataNode: data.0),
+                .init(
+                    connectorID: Self.b, instanceID: "ib", ipAddress: "10.0.0.2", ovaVersion: OVAVersion("2.3.460")!, session: Self.s2,
+                    joinedAt: Self.t0, node: control.1, dataNode: data.1),
+            ])
+        }
+        #expect(pair(control: (one, one), data: (one, two)).health(at: Self.t0).splitAcrossNodes)
+        #expect(!pair(control: (one, two), data: (one, one)).health(at: Self.t0).splitAcrossNodes, "control split, data together")
+        #expect(!pair(control: (one, two), data: (one, nil)).health(at: Self.t0).splitAcrossNodes, "one data stream only")
         #expect(!Self.pair.health(at: Self.t0).splitAcrossNodes, "members without a known node")
     }
 

@@ -12,7 +12,8 @@ import Testing
 struct HAGroupGaugesTests {
     static let liveness = HALiveness(timeout: .seconds(15), grace: .seconds(5))
 
-    /// A tenant with a down group, a healthy group split over two nodes, and a never-connected group.
+    /// A tenant with a down group, a healthy group whose data streams are split over two nodes,
+    /// and a never-connected group.
     static func fleet(_ store: Store) async throws -> (tenant: TenantID, down: TokenID, split: TokenID, never: TokenID) {
         let (tenant, _) = try await store.tenants.create(name: try DisplayName("gauges", field: "name"))
         var tokens: [TokenID] = []
@@ -29,10 +30,13 @@ struct HAGroupGaugesTests {
             _ = try await store.connectors.leave(
                 tenant: tenant.id, token: tokens[0], connector: join.connectorID, session: session, reason: "test", liveness: Self.liveness)
         }
+        // Both control streams on one node, the data streams on two: split where the data is.
         for member in 0..<2 {
             _ = try await store.connectors.join(
                 tenant: tenant.id, token: tokens[1], hello: try PagingTests.hello(10 + member, host: "split-\(member)"), session: UUID(),
-                node: try NodeID("node-\(member + 1)"), rules: PairingRules())
+                node: try NodeID("node-1"), rules: PairingRules())
+            _ = try await store.connectors.openDataChannel(
+                tenant: tenant.id, token: tokens[1], instanceID: "instance-\(10 + member)", node: try NodeID("node-\(member + 1)"))
         }
         return (tenant.id, tokens[0], tokens[1], tokens[2])
     }

@@ -27,8 +27,17 @@ struct MultiNodeTests {
             var holders: [String] = []
             for try await (instance, node) in rows.decode((String, String).self) { holders.append("\(instance)@\(node)") }
             #expect(holders == ["a@node-0", "b@node-1"])
+            let controlOnly = try #require(try await cluster.store.groups.state(tenant: site.tenant, token: site.tokenID))
+            #expect(!controlOnly.health.splitAcrossNodes, "control streams on two nodes, no data stream: nothing split to measure")
+            // The data streams, one on each node: now the pair's statistics can't be measured.
+            let dataA = DataStream.open(client: cluster.nodes[0].client, token: site.token, instanceID: "a")
+            let dataB = DataStream.open(client: cluster.nodes[1].client, token: site.token, instanceID: "b")
+            #expect(try await dataA.write(makeBatch(sequence: 1, events: 2)).stored == 2)
+            #expect(try await dataB.write(makeBatch(sequence: 1, events: 2)).duplicates == 2)
             let split = try #require(try await cluster.store.groups.state(tenant: site.tenant, token: site.tokenID))
-            #expect(split.health.splitAcrossNodes, "the pair's members are on different nodes")
+            #expect(split.health.splitAcrossNodes, "the pair's data streams are on different nodes")
+            dataA.finish()
+            dataB.finish()
             let nodes = try await cluster.store.nodes.list()
             #expect(nodes.filter(\.live).map(\.id) == ["node-0", "node-1"])
 

@@ -23,6 +23,8 @@ public struct HAGroup: Sendable, Hashable {
         public var joinedAt: Date?
         /// The node holding its session, when known.
         public var node: NodeID?
+        /// The node holding its data stream, when it has one open.
+        public var dataNode: NodeID?
         /// When it was last heard (its join or its latest heartbeat), when known.
         public var lastHeard: Date?
         /// Set while its control stream has ended and its loss is not judged yet.
@@ -31,9 +33,11 @@ public struct HAGroup: Sendable, Hashable {
         /// Creates a member.
         public init(
             connectorID: ConnectorID, instanceID: String, ipAddress: String, ovaVersion: OVAVersion,
-            session: UUID?, joinedAt: Date?, node: NodeID? = nil, lastHeard: Date? = nil, departure: Departure? = nil
+            session: UUID?, joinedAt: Date?, node: NodeID? = nil, lastHeard: Date? = nil, departure: Departure? = nil,
+            dataNode: NodeID? = nil
         ) {
             self.node = node
+            self.dataNode = dataNode
             self.lastHeard = lastHeard
             self.departure = departure
             self.connectorID = connectorID
@@ -100,7 +104,7 @@ public struct HAGroup: Sendable, Hashable {
             level: active.count >= 2 ? .healthy : active.count == 1 ? .degraded : everConnected ? .down : .neverConnected,
             activeMembers: active.count, fastLocate: active.isEmpty ? .stopped : fastLocate.state(at: now),
             reprovisionPending: !reprovision.isEmpty,
-            splitAcrossNodes: Set(active.compactMap(\.node)).count > 1)
+            splitAcrossNodes: Set(active.compactMap(\.dataNode)).count > 1)
     }
 
     /// Admits the connector that said `hello` under `session`, held by `node`.

@@ -21,8 +21,9 @@ public struct HAGroupHealth: Sendable, Hashable {
     public let fastLocate: FastLocateState
     /// Whether a survivor must still be reprovisioned for some service after a failover.
     public let reprovisionPending: Bool
-    /// Whether the active members are held by different nodes (the balancer did not keep the
-    /// pair together, e.g. right after a node failed). Dedup stays exact; missed-by-peer and
+    /// Whether the active members' data streams are held by different nodes (the balancer did
+    /// not keep the pair together, e.g. right after a node failed): where the data streams are,
+    /// not the control streams, since the pair statistics are measured from the data. Dedup stays exact; missed-by-peer and
     /// copy lag are not measured for the pair meanwhile (each node sees one member only).
     public let splitAcrossNodes: Bool
 

@@ -96,7 +96,9 @@ struct DataChannelService: RegistrableRPCService {
                 // Bookkeeping after the stream, not part of it: it must outlive the stream's
                 // cancellation (a connector that hung up cancels this task). Its event count is
                 // in the tally already.
-                Task { try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector) }
+                Task {
+                    try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector, node: configuration.nodeID)
+                }
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -199,7 +201,8 @@ struct DataChannelService: RegistrableRPCService {
 
     private func open(instanceID: String, token: Token) async throws -> ConnectorID {
         guard
-            let connector = try await store.connectors.openDataChannel(tenant: token.tenantID, token: token.id, instanceID: instanceID)
+            let connector = try await store.connectors.openDataChannel(
+                tenant: token.tenantID, token: token.id, instanceID: instanceID, node: configuration.nodeID)
         else {
             throw IngestError.unknownInstance(instanceID)
         }

@@ -2285,7 +2285,7 @@ package enum OpenAPISpec {
                   },
                   "splitAcrossNodes": {
                     "type": "boolean",
-                    "description": "The active members are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed). Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile."
+                    "description": "The active members' data streams are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed): where the data streams are, not the control streams. Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile."
                   },
                   "members": {
                     "type": "array",

@@ -1205,7 +1205,7 @@ extension Components {
             package var haActive: [Swift.String]
             /// - Remark: Generated from `#/components/schemas/HAGroup/health`.
             package var health: Components.Schemas.HealthLevel
-            /// The active members are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed). Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile.
+            /// The active members' data streams are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed): where the data streams are, not the control streams. Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile.
             ///
             /// - Remark: Generated from `#/components/schemas/HAGroup/splitAcrossNodes`.
             package var splitAcrossNodes: Swift.Bool
@@ -1284,7 +1284,7 @@ extension Components {
             ///   - network:
             ///   - haActive:
             ///   - health:
-            ///   - splitAcrossNodes: The active members are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed). Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile.
+            ///   - splitAcrossNodes: The active members' data streams are held by different Tandem nodes (the balancer did not keep the pair together, e.g. right after a node failed): where the data streams are, not the control streams. Dedup stays exact; missed-by-peer and copy lag are not measured for the pair meanwhile.
             ///   - members:
             ///   - reprovision:
             ///   - fastLocate:

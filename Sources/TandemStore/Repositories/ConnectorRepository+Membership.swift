@@ -72,7 +72,7 @@ extension ConnectorRepository {
             (columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7, columns.8)
         let (ids, instances, ips, versions, active, sessions, joined, nodes) =
             (columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15, columns.16)
-        let (heard, departed, departures, everConnected) = (columns.20, columns.21, columns.22, columns.23)
+        let (heard, departed, departures, everConnected, dataNodes) = (columns.20, columns.21, columns.22, columns.23, columns.24)
         var members: [HAGroup.Member] = []
         for index in ids.indices {
             guard let ovaVersion = OVAVersion(versions[index]) else {
@@ -89,7 +89,8 @@ extension ConnectorRepository {
                     lastHeard: heard[index] < 0 ? nil : Date(timeIntervalSince1970: heard[index]),
                     departure: departed[index] < 0
                         ? nil
-                        : Departure(at: Date(timeIntervalSince1970: departed[index]), planned: PlannedLeave(rawValue: departures[index]))))
+                        : Departure(at: Date(timeIntervalSince1970: departed[index]), planned: PlannedLeave(rawValue: departures[index])),
+                    dataNode: dataNodes[index].isEmpty ? nil : try? NodeID(dataNodes[index])))
         }
         var reprovision: Set<HAGroup.Service> = []
         if hyperlocation { reprovision.insert(.hyperlocation) }
@@ -160,7 +161,7 @@ struct LoadGroups: PostgresPreparedStatement {
                t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
                m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
                t.network, d.ips, d.names, m.heard, m.departed, m.departures,
-               EXISTS (SELECT 1 FROM connectors e WHERE e.tenant_id = g.tenant_id AND e.token_id = g.token_id)
+               EXISTS (SELECT 1 FROM connectors e WHERE e.tenant_id = g.tenant_id AND e.token_id = g.token_id), m.data_nodes
         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) WITH ORDINALITY AS r(tenant, token, instance, connector, n)
         JOIN ha_groups g ON g.tenant_id = r.tenant AND g.token_id = r.token
         JOIN tokens t ON t.tenant_id = g.tenant_id AND t.token_id = g.token_id
@@ -176,7 +177,8 @@ struct LoadGroups: PostgresPreparedStatement {
                    coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes,
                    coalesce(array_agg(coalesce(extract(epoch FROM c.last_heard)::float8, -1)), '{}') AS heard,
                    coalesce(array_agg(coalesce(extract(epoch FROM c.departed_at)::float8, -1)), '{}') AS departed,
-                   coalesce(array_agg(coalesce(c.departure, '')), '{}') AS departures
+                   coalesce(array_agg(coalesce(c.departure, '')), '{}') AS departures,
+                   coalesce(array_agg(CASE WHEN c.data_status = 'active' THEN coalesce(c.data_node_id, '') ELSE '' END), '{}') AS data_nodes
             FROM connectors c
             WHERE c.tenant_id = g.tenant_id AND c.token_id = g.token_id
               AND (c.control_status = 'active' OR c.instance_id = r.instance OR c.connector_id = r.connector)
@@ -185,7 +187,7 @@ struct LoadGroups: PostgresPreparedStatement {
 
     typealias Row = (
         Int64, Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
-        [String], String, [String], [String], [Double], [Double], [String], Bool
+        [String], String, [String], [String], [Double], [Double], [String], Bool, [String]
     )
 
     let loads: [ConnectorRepository.GroupLoad]

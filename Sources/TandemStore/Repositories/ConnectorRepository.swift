@@ -188,12 +188,13 @@ public struct ConnectorRepository: Sendable {
         try await membership(tenant: tenant, token: token)?.haActive ?? []
     }
 
-    /// Opens the data channel of the connector `instanceID` of `token`.
+    /// Opens the data channel of the connector `instanceID` of `token`, held by `node`.
     /// - Returns: the connector, or `nil` when it never said Hello on the control channel.
-    public func openDataChannel(tenant: TenantID, token: TokenID, instanceID: String) async throws -> ConnectorID? {
+    public func openDataChannel(tenant: TenantID, token: TokenID, instanceID: String, node: NodeID) async throws -> ConnectorID? {
         let rows = try await client.statement(
             """
-            UPDATE connectors SET data_status = 'active', data_connected_at = now(), last_modified = now()
+            UPDATE connectors SET data_status = 'active', data_connected_at = now(), last_modified = now(),
+                data_node_id = \(node.value)
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(token.rawValue) AND instance_id = \(instanceID)
             RETURNING connector_id
             """, logger: logger)
@@ -201,11 +202,13 @@ public struct ConnectorRepository: Sendable {
         return nil
     }
 
-    /// Closes the connector's data channel.
-    public func closeDataChannel(tenant: TenantID, connector: ConnectorID) async throws {
+    /// Closes the connector's data channel (held by `node`: a stream that moved to another node
+    /// meanwhile keeps its node).
+    public func closeDataChannel(tenant: TenantID, connector: ConnectorID, node: NodeID) async throws {
         try await client.statement(
             """
-            UPDATE connectors SET data_status = 'inactive', last_modified = now()
+            UPDATE connectors SET data_status = 'inactive', last_modified = now(),
+                data_node_id = CASE WHEN data_node_id = \(node.value) THEN NULL ELSE data_node_id END
             WHERE tenant_id = \(tenant.rawValue) AND connector_id = \(connector.rawValue)
             """, logger: logger)
     }

@@ -161,7 +161,7 @@ public struct FleetRepository: Sendable {
         public let activeMembers: Int
         /// Whether any connector ever joined it (a never-connected group gets no series).
         public let everConnected: Bool
-        /// Whether its active members' control sessions are held by different nodes.
+        /// Whether its active members' data streams are held by different nodes.
         public let splitAcrossNodes: Bool
     }
 
@@ -173,7 +173,8 @@ public struct FleetRepository: Sendable {
             SELECT t.tenant_id, t.token_id,
                    count(c.connector_id) FILTER (WHERE c.control_status = 'active')::int8,
                    count(c.connector_id) > 0,
-                   count(DISTINCT c.node_id) FILTER (WHERE c.control_status = 'active' AND c.node_id IS NOT NULL) > 1
+                   count(DISTINCT c.data_node_id)
+                       FILTER (WHERE c.control_status = 'active' AND c.data_status = 'active' AND c.data_node_id IS NOT NULL) > 1
             FROM tokens t LEFT JOIN connectors c ON c.tenant_id = t.tenant_id AND c.token_id = t.token_id
             WHERE t.revoked_at IS NULL
             GROUP BY t.tenant_id, t.token_id
