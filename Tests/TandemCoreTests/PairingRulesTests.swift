@@ -66,4 +66,17 @@ struct PairingRulesTests {
         }
         #expect(throws: ValidationError.self) { try hello("10.0.0.1\n", "2.3.460") }
     }
+
+    @Test("one version format: what is accepted is what the refusal says (2.3.460.0 is documented, and equals 2.3.460)")
+    func versionFormatIsTheOneStated() throws {
+        #expect(OVAVersion("2.3.460.0") == OVAVersion("2.3.460"))
+        #expect(OVAVersion.format.contains("2.3.460.0") && OVAVersion.format.contains("1 to 6 numbers"))
+        do {
+            _ = try hello("10.0.0.1", "latest")
+            Issue.record("a version that is not one was accepted")
+        } catch let error as ValidationError {
+            #expect(error.field == "ovaVersion")
+            #expect(error.message.hasPrefix(OVAVersion.format))
+        }
+    }
 }

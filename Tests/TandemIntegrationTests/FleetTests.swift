@@ -99,7 +99,22 @@ struct FleetTests {
 
             let fragment = try await Self.page(api, "/dashboard/fleet?health=down", cookie: cookie)
             #expect(Self.rows(fragment) == ["down 0"])
-            try await api.execute(uri: "/?health=dead", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .badRequest) }
+            // A bad query gets an HTML page naming the parameter, with or without a session, never
+            // JSON; the refresh fragment without a session is a 401 page.
+            let cases: [(String, HTTPFields, HTTPResponse.Status)] = [
+                ("/?health=dead", [.cookie: cookie], .badRequest), ("/?health=dead", [:], .badRequest),
+                ("/?page=0", [.cookie: cookie], .badRequest), ("/?page=0", [:], .badRequest),
+                ("/dashboard/fleet?health=sick", [.cookie: cookie], .badRequest), ("/dashboard/fleet?health=sick", [:], .unauthorized),
+            ]
+            for (uri, headers, status) in cases {
+                try await api.execute(uri: uri, method: .get, headers: headers) { response in
+                    #expect(response.status == status, "\(uri)")
+                    #expect(response.headers[.contentType] == "text/html; charset=utf-8", "\(uri)")
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("<h2>\(status.code) \(status.reasonPhrase)</h2>") && !body.contains("{\"error\""), "\(uri)")
+                    if status == .badRequest { #expect(body.contains(uri.contains("page") ? "page" : "health"), "names the parameter") }
+                }
+            }
         }
     }
 }

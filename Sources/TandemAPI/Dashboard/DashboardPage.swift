@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import TandemCore
 import TandemStore
 
@@ -180,6 +181,19 @@ enum DashboardPage {
     }
 
     /// The page for a connector (or anything else) this tenant does not have.
+    /// A request the console could not answer: its status and what to do, as a page.
+    static func error(_ error: APIError) -> HTML {
+        layout(
+            title: "Tandem: \(error.status.code) \(error.status.reasonPhrase)",
+            body: """
+                <header><strong><a href="/">Tandem</a></strong></header>
+                <main style="display:block"><section class="card" data-status="\(error.status.code)">\
+                <h2>\(error.status.code) \(error.status.reasonPhrase)</h2>
+                <p class="error">\(error.message)</p>
+                <p><a href="/">Back to the dashboard</a></p></section></main>
+                """)
+    }
+
     static func notFound(_ what: String) -> HTML {
         layout(
             title: "Tandem: not found",

@@ -18,56 +18,20 @@ struct DashboardRoutes {
     static let cookieName = "tandem_session"
 
     func add(to router: Router<OperatorContext>) {
-        router.get("") { request, _ -> Response in
-            // The query is checked first: a bad one is a 400 with or without a session.
-            let query = try Self.fleetQuery(request)
-            guard let tenant = tenant(of: request) else { return html(DashboardPage.login(error: nil)) }
-            let name = try await store.tenants.find(tenant)?.name.value ?? tenant.description
-            async let summary = store.fleet.summary(tenant: tenant)
-            let (groups, matching) = try await store.fleet.groups(
-                tenant: tenant, filter: query.filter, offset: query.offset, limit: FleetPage.Query.pageSize)
-            return html(
-                FleetPage.render(
-                    tenantName: name, summary: try await summary, groups: groups, matching: matching, query: query, now: Date()))
+        router.get("") { request, context -> Response in
+            try await page(context) { try await fleet(request) }
         }
-        router.get("dashboard/fleet") { request, _ -> Response in
-            guard let tenant = tenant(of: request) else { throw APIError.unauthorized }
-            let query = try Self.fleetQuery(request)
-            async let summary = store.fleet.summary(tenant: tenant)
-            let (groups, matching) = try await store.fleet.groups(
-                tenant: tenant, filter: query.filter, offset: query.offset, limit: FleetPage.Query.pageSize)
-            let now = Date()
-            return html(
-                "\(FleetPage.summaryLine(try await summary, query: query))<div id=\"fleet\">\(FleetPage.table(groups, matching: matching, query: query, now: now))</div>"
-            )
+        router.get("dashboard/fleet") { request, context -> Response in
+            try await page(context) { try await fleetFragment(request) }
         }
         router.get("dashboard/groups/{tokenId}") { request, context -> Response in
-            guard let tenant = tenant(of: request) else { return redirect("/") }
-            guard let text = context.parameters.get("tokenId"), let token = TokenID(text),
-                let group = try await group(tenant, token: token)
-            else { return html(DashboardPage.notFound("HA group"), status: .notFound) }
-            return html(DashboardPage.groupPage(group, now: Date()))
+            try await page(context) { try await groupPage(request, context) }
         }
         router.get("dashboard/connectors/{id}") { request, context -> Response in
-            guard let tenant = tenant(of: request) else { return redirect("/") }
-            guard let text = context.parameters.get("id"), let id = ConnectorID(text),
-                let connector = try await store.connectors.find(tenant: tenant, id: id)
-            else { return html(DashboardPage.notFound("connector"), status: .notFound) }
-            let now = Date()
-            return html(ConnectorPage.render(.init(connector, now: now), now: now))
+            try await page(context) { try await connectorPage(request, context) }
         }
         router.post("login") { request, context -> Response in
-            let form = SignInForm(body: try await request.body.collect(upTo: SignInForm.maximumSize).readableBytesView)
-            guard let tenant = try await store.tenants.authenticate(apiKey: Secret(form.apiKey)) else {
-                if let wait = throttle.fail(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
-                var response = html(DashboardPage.login(error: "That API key is unknown or revoked."))
-                response.status = .unauthorized
-                return response
-            }
-            let session = sessions.open(tenant)
-            var response = redirect("/")
-            response.headers[.setCookie] = cookie(session.revealed, maxAge: Int(sessions.lifetime))
-            return response
+            try await page(context) { try await signIn(request, context) }
         }
         router.post("logout") { request, _ -> Response in
             if let id = Self.cookieValue(request) { sessions.close(Secret(id)) }
@@ -75,6 +39,80 @@ struct DashboardRoutes {
             response.headers[.setCookie] = cookie("", maxAge: 0)
             return response
         }
+    }
+
+    /// Runs a console handler: whatever it throws becomes an HTML page with the status and the
+    /// message the API would give (the console never answers JSON, not even for a bad query).
+    private func page(_ context: OperatorContext, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            let answer = ErrorMiddleware.answer(to: error, context: context)
+            var response = html(DashboardPage.error(answer), status: answer.status)
+            if let retry = answer.retryAfter { response.headers[.retryAfter] = "\(retry)" }
+            return response
+        }
+    }
+
+    /// `GET /`: the sign-in form, or the fleet view.
+    private func fleet(_ request: Request) async throws -> Response {
+        // The query is checked first: a bad one is a 400 with or without a session.
+        let query = try Self.fleetQuery(request)
+        guard let tenant = tenant(of: request) else { return html(DashboardPage.login(error: nil)) }
+        let name = try await store.tenants.find(tenant)?.name.value ?? tenant.description
+        async let summary = store.fleet.summary(tenant: tenant)
+        let (groups, matching) = try await store.fleet.groups(
+            tenant: tenant, filter: query.filter, offset: query.offset, limit: FleetPage.Query.pageSize)
+        return html(
+            FleetPage.render(
+                tenantName: name, summary: try await summary, groups: groups, matching: matching, query: query, now: Date()))
+    }
+
+    /// `GET /dashboard/fleet`: the summary and the page's table alone, for the refresh.
+    private func fleetFragment(_ request: Request) async throws -> Response {
+        guard let tenant = tenant(of: request) else { throw APIError.unauthorized }
+        let query = try Self.fleetQuery(request)
+        async let summary = store.fleet.summary(tenant: tenant)
+        let (groups, matching) = try await store.fleet.groups(
+            tenant: tenant, filter: query.filter, offset: query.offset, limit: FleetPage.Query.pageSize)
+        let now = Date()
+        return html(
+            "\(FleetPage.summaryLine(try await summary, query: query))<div id=\"fleet\">\(FleetPage.table(groups, matching: matching, query: query, now: now))</div>"
+        )
+    }
+
+    /// `GET /dashboard/groups/{tokenId}`: one group's card.
+    private func groupPage(_ request: Request, _ context: OperatorContext) async throws -> Response {
+        guard let tenant = tenant(of: request) else { return redirect("/") }
+        guard let text = context.parameters.get("tokenId"), let token = TokenID(text),
+            let group = try await group(tenant, token: token)
+        else { return html(DashboardPage.notFound("HA group"), status: .notFound) }
+        return html(DashboardPage.groupPage(group, now: Date()))
+    }
+
+    /// `GET /dashboard/connectors/{id}`: the connector page.
+    private func connectorPage(_ request: Request, _ context: OperatorContext) async throws -> Response {
+        guard let tenant = tenant(of: request) else { return redirect("/") }
+        guard let text = context.parameters.get("id"), let id = ConnectorID(text),
+            let connector = try await store.connectors.find(tenant: tenant, id: id)
+        else { return html(DashboardPage.notFound("connector"), status: .notFound) }
+        let now = Date()
+        return html(ConnectorPage.render(.init(connector, now: now), now: now))
+    }
+
+    /// `POST /login`: the API key in the form body; a session cookie.
+    private func signIn(_ request: Request, _ context: OperatorContext) async throws -> Response {
+        let form = SignInForm(body: try await request.body.collect(upTo: SignInForm.maximumSize).readableBytesView)
+        guard let tenant = try await store.tenants.authenticate(apiKey: Secret(form.apiKey)) else {
+            if let wait = throttle.fail(context.throttleKey) { throw APIError.tooManyFailures(retryAfter: wait) }
+            var response = html(DashboardPage.login(error: "That API key is unknown or revoked."))
+            response.status = .unauthorized
+            return response
+        }
+        let session = sessions.open(tenant)
+        var response = redirect("/")
+        response.headers[.setCookie] = cookie(session.revealed, maxAge: Int(sessions.lifetime))
+        return response
     }
 
     private func tenant(of request: Request) -> TenantID? {

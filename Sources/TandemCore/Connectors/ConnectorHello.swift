@@ -40,7 +40,7 @@ public struct ConnectorHello: Sendable, Hashable {
         self.macAddress = try checked(macAddress, "macAddress", required: false)
         self.dockerVersion = try checked(dockerVersion, "dockerVersion", required: false)
         guard let version = OVAVersion(try checked(ovaVersion, "ovaVersion", required: true)) else {
-            throw ValidationError(field: "ovaVersion", message: "must look like 2.3.460 (got \"\(ovaVersion.prefix(32))\")")
+            throw ValidationError(field: "ovaVersion", message: "\(OVAVersion.format) (got \"\(ovaVersion.prefix(32))\")")
         }
         self.ovaVersion = version
         guard channels.controller || channels.accessPoint else {

@@ -1,9 +1,15 @@
-/// A connector's OVA (appliance image) version, e.g. `2.3.460` (an `ova-` prefix is accepted).
+/// A connector's OVA (appliance image) version: 1 to 6 numbers separated by dots, optionally
+/// prefixed `ova-`, e.g. `2.3.460` or `2.3.460.0` (the format ``format`` states and the README
+/// documents).
 ///
-/// Pairing rules compare versions numerically, component by component: `2.10` is above `2.9`.
+/// Pairing rules compare versions numerically, component by component: `2.10` is above `2.9`,
+/// and missing components count as 0, so `2.3.460.0` is the same version as `2.3.460`.
 public struct OVAVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The numeric components, most significant first.
     public let components: [Int]
+
+    /// The accepted format, as refusals state it.
+    public static let format = "must be 1 to 6 numbers separated by dots, optionally prefixed \"ova-\" (e.g. 2.3.460 or 2.3.460.0)"
 
     /// The lowest version that may be part of an active-active pair.
     public static let activeActiveMinimum = OVAVersion(components: [2, 3])
@@ -11,7 +17,7 @@ public struct OVAVersion: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Creates a version from its components.
     public init(components: [Int]) { self.components = components }
 
-    /// Parses `2.3.460` or `ova-2.3.460`; `nil` for anything else.
+    /// Parses ``format``: `2.3.460`, `2.3.460.0` or `ova-2.3.460`; `nil` for anything else.
     public init?(_ text: String) {
         var body = Substring(text)
         if body.lowercased().hasPrefix("ova-") { body = body.dropFirst(4) }
