@@ -22,4 +22,11 @@ public struct SimulationPlan: Sendable {
     public var maximumJitter: Duration = .milliseconds(60)
 
     public init() {}
+
+    /// Distinct events a site generates in its first `ticks` ticks: rate × ticks × interval,
+    /// rounded down. Each tick generates what is due minus what was, so a rate that is not a
+    /// multiple of the tick rate is kept (257/s at 10 ticks/s is 25 or 26 a tick, not 25).
+    public func eventsDue(afterTicks ticks: UInt64) -> Int {
+        Int(Double(rate) * batchInterval.inSeconds * Double(ticks))
+    }
 }

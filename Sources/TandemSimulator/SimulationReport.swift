@@ -18,6 +18,12 @@ public struct SimulationReport: Sendable, Codable {
 
     /// Distinct events generated.
     public var distinctEvents = 0
+    /// Distinct events generated that no member sent: dropped by both (their loss rates), or by
+    /// the only live member while its peer was down. Nobody could store them.
+    public var sentByNeither = 0
+    /// The distinct events per second the plan asked for (all sites), and what the run generated.
+    public var plannedRate = 0.0
+    public var achievedRate = 0.0
     /// Copies sent, per connector role (A, B).
     public var copiesSent: [String: Int] = [:]
     /// Distinct events acked by at least one connector.
@@ -52,6 +58,9 @@ public struct SimulationReport: Sendable, Codable {
         duplicated = stored.reduce(0) { $0 + max(0, $1.rows - 1) }
         missing = ackedPerSite.reduce(0) { $0 + $1.subtracting(storedKeys).count }
     }
+
+    /// Whether the run generated less than 95 % of its planned rate (a busy machine).
+    public var fellBehind: Bool { plannedRate > 0 && achievedRate < 0.95 * plannedRate }
 
     /// The line that says whether what Tandem recorded about the pairs is what happened.
     public var truth: String {

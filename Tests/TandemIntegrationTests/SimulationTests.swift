@@ -50,6 +50,36 @@ struct SimulationTests {
         }
     }
 
+    @Test("the plan's rate is kept whatever the tick: 257 events/s at 10 ticks/s is 257 a second, not 250")
+    func rateKept() {
+        var plan = SimulationPlan()
+        plan.rate = 257
+        #expect(plan.eventsDue(afterTicks: 10) == 257)
+        #expect(plan.eventsDue(afterTicks: 100) == 2_570)
+        plan.rate = 3
+        #expect(plan.eventsDue(afterTicks: 10) == 3, "a rate below the tick rate too")
+    }
+
+    @Test("the summary adds up: events both members dropped are reported as sent by neither, and every sent one is acked")
+    func summaryAddsUp() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site(name: "sim-lossy")
+            var plan = SimulationPlan()
+            plan.duration = .seconds(1)
+            plan.rate = 400
+            plan.lossRate = 0.5
+            let simulation = Simulation(
+                plan: plan, client: tandem.client, sites: [.init(tokenID: site.tokenID.description, token: site.token)])
+            var report = SimulationReport()
+            defer { simulation.stop() }
+            _ = try await simulation.run(report: &report) { _ in }
+            let acked = simulation.acked().perSite.reduce(0) { $0 + $1.count }
+            #expect(report.sentByNeither > 0, "a quarter of the events is dropped by both at a 50 % loss rate")
+            #expect(acked == report.distinctEvents - report.sentByNeither, "generated = acked + sent by neither")
+            #expect(report.plannedRate == 400 && report.achievedRate > 0)
+        }
+    }
+
     @Test("a short simulation with a killed and restarted connector verifies 0 missing and 0 duplicated; a deleted row is reported missing")
     func verification() async throws {
         try await TandemHarness.run { tandem in

@@ -136,9 +136,9 @@ public struct SimulateRun: LabRun {
     public func table(_ report: SimulationReport) -> String {
         """
 
-        distinct events generated: \(report.distinctEvents)
+        distinct events generated: \(report.distinctEvents) (\(report.sentByNeither) sent by neither member: dropped by both, or by the only live one), \(String(format: "%.0f", report.achievedRate)) events/s of \(String(format: "%.0f", report.plannedRate)) planned\(report.fellBehind ? " — the simulator FELL BEHIND its rate (a busy machine)" : "")
         copies sent: A \(report.copiesSent["A"] ?? 0), B \(report.copiesSent["B"] ?? 0)
-        acked (distinct): \(report.acked)    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
+        acked (distinct): \(report.acked) of the \(report.distinctEvents - report.sentByNeither) sent    stored rows: \(report.stored)    duplicates dropped: \(report.duplicatesDropped)
         delivered by one member only: \(report.missedByPeer)    failovers: \(report.failovers)
         \(report.verification)
         \(report.truth)
