@@ -231,7 +231,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
     }
 
     /// Keys of the events of every acked batch.
-    var ackedKeys: [[String]] { tally.withLock { $0.acked } }
+    public var ackedKeys: [[String]] { tally.withLock { $0.acked } }
     var copiesSent: Int { tally.withLock { $0.copiesSent } }
     var ackedCopies: Int { tally.withLock { $0.ackedCopies } }
     var duplicates: Int { tally.withLock { $0.duplicates } }

@@ -46,6 +46,13 @@ public struct SimulationReport: Sendable, Codable {
     /// Failovers that happened (a member crashed and stayed away while its peer streamed) but
     /// were not recorded (must be 0).
     public var missedFailovers = 0
+    /// Misses Tandem charged to a member beyond what it really did not deliver (must be 0).
+    public var falseMisses = 0
+    /// Real misses whose minute left Tandem's window before the end that Tandem did not charge
+    /// (must be 0; a run shorter than the window has none to judge).
+    public var unreportedMisses = 0
+    /// Connectors that had stopped whose details still showed live figures (must be 0).
+    public var staleLiveFigures = 0
     public var sites: [Site] = []
 
     /// Compares what the store holds (each stored event's key and its row count) with what the
@@ -62,10 +69,16 @@ public struct SimulationReport: Sendable, Codable {
     /// Whether the run generated less than 95 % of its planned rate (a busy machine).
     public var fellBehind: Bool { plannedRate > 0 && achievedRate < 0.95 * plannedRate }
 
+    /// Whether all five truth figures are 0.
+    public var truthful: Bool {
+        falseFailovers == 0 && missedFailovers == 0 && falseMisses == 0 && unreportedMisses == 0 && staleLiveFigures == 0
+    }
+
     /// The line that says whether what Tandem recorded about the pairs is what happened.
     public var truth: String {
-        let verdict = falseFailovers == 0 && missedFailovers == 0 ? "true" : "NOT true"
-        return "truth check \(verdict): \(failovers) failovers recorded, \(falseFailovers) false, \(missedFailovers) missed"
+        let verdict = truthful ? "true" : "NOT true"
+        return
+            "truth check \(verdict): \(failovers) failovers recorded, \(falseFailovers) false, \(missedFailovers) missed; \(falseMisses) false misses, \(unreportedMisses) unreported misses, \(staleLiveFigures) stale live figures"
     }
 
     /// The one line that says whether the store holds exactly what was acked.

@@ -49,6 +49,9 @@ struct ChaosTests {
         #expect(result["falseFailovers"] as? Int == 0)
         #expect((result["acked"] as? Int ?? 0) > 5_000)
         #expect((result["reconnectP99Seconds"] as? Double ?? 99) <= 10)
+        for key in ["missedFailovers", "falseMisses", "unreportedMisses", "staleLiveFigures"] {
+            #expect(result[key] as? Int == 0, "\(key)")
+        }
         let faults = (result["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
         #expect(Set(faults) == ["node-kill", "rolling-restart", "haproxy-restart"])
         for fault in result["faults"] as? [[String: Any]] ?? [] {
@@ -135,5 +138,9 @@ struct ChaosTests {
         let faults = (result["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
         #expect(Set(faults).count == 7, "faults injected: \(faults)")
         #expect(result["unackedAtEnd"] as? Int == 0)
+        // The truth check: no member charged for what it sent, no stopped connector shown live.
+        #expect(result["falseMisses"] as? Int == 0)
+        #expect(result["staleLiveFigures"] as? Int == 0)
+        #expect(result["unreportedMisses"] as? Int == 0)
     }
 }

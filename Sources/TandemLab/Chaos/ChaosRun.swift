@@ -91,6 +91,14 @@ public struct ChaosRun: LabRun {
         var lost = 0
         var duplicated = 0
         var falseFailovers = 0
+        /// Connector losses longer than the reconnect grace (and 2 s) with no failover recorded.
+        var missedFailovers = 0
+        /// Misses charged to a member beyond what it really did not deliver (``PairTruthCheck``).
+        var falseMisses = 0
+        /// Real misses whose minute left the window before the end, not charged.
+        var unreportedMisses = 0
+        /// Connectors that had stopped whose details still showed live figures.
+        var staleLiveFigures = 0
         var reconnectP99Seconds = 0.0
         /// `embedded` (one server) or `patroni`.
         var database = ChaosDatabase.embedded.rawValue
@@ -139,6 +147,8 @@ public struct ChaosRun: LabRun {
 
     public func table(_ result: Result) -> String { Self.table(result) }
 
+    /// Exactly-once decides the exit status; the truth figures are in the JSON and the last line
+    /// (a fault's false failovers depend on how long the machine took to reconnect).
     public func passed(_ result: Result) -> Bool { result.total.lost == 0 && result.total.duplicated == 0 }
 
     /// One node, or `nodes` nodes (ids `node-0`…, trusting the balancer's forwarded address)
@@ -198,7 +208,7 @@ public struct ChaosRun: LabRun {
         let span = max(1, duration - 15)
         let schedule = selected.map { ($0, 5.0 + Double(random.next() % UInt64(span * 10)) / 10) }.sorted { $0.1 < $1.1 }
 
-        let (tenant, _) = try await store.tenants.create(name: try DisplayName("chaos", field: "name"))
+        let (tenant, apiKey) = try await store.tenants.create(name: try DisplayName("chaos", field: "name"))
         let serveLog = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-serve-\(seed).log")
         try? FileManager.default.removeItem(at: serveLog)
         let server = try await startServers(url: url, migrations: migrations, serveLog: serveLog)
@@ -358,6 +368,48 @@ public struct ChaosRun: LabRun {
         (result.total.failovers, result.total.writeGapSeconds) = (result.failovers, result.writeGapSeconds)
         result.generated = times.count
         result.storedRows = stored.values.reduce(0, +)
+
+        // The rest of the truth check: failovers that happened but were not recorded, pair
+        // statistics against what each member delivered, and the figures of stopped connectors.
+        let grace = 5.0
+        let victimOutages = connectors.first.map { $0.1.outages.map { (($0.began - start).inSeconds, $0.seconds) } } ?? []
+        result.missedFailovers =
+            windows.filter { $0.0 == .connectorLoss }.filter { _, began, ended in
+                // The victim is away for the 5 s loss and then until its next Welcome.
+                let away = 5 + (victimOutages.first { $0.0 >= began - 0.5 && $0.0 <= ended + 1 }?.1 ?? 0)
+                return away > grace + 2 && !failovers.contains { $0 >= began - 0.5 && $0 <= ended + 30 }
+            }.count
+        var ids: [String: (connector: ConnectorID, group: TokenID)] = [:]
+        for try await (instance, connector, token) in try await store.client.query(
+            "SELECT instance_id, connector_id, token_id FROM connectors WHERE tenant_id = \(tenant.id.rawValue)"
+        ).decode((String, UUID, UUID).self) { ids[instance] = (ConnectorID(connector), TokenID(token)) }
+        let pairs = connectors.compactMap { a, b -> PairTruthCheck.Pair<UUID>? in
+            guard let first = ids[a.identity.instanceID], let second = ids[b.identity.instanceID] else { return nil }
+            return .init(
+                group: first.group,
+                members: [
+                    .init(connector: first.connector, delivered: Set(a.acked)), .init(connector: second.connector, delivered: Set(b.acked)),
+                ])
+        }
+        let judgedBefore = elapsed() - 660  // the default window and a minute, in seconds into the run
+        let misses = try await PairTruthCheck.misses(store: store, tenant: tenant.id, pairs: pairs) { key in
+            (times[key] ?? .infinity) < judgedBefore
+        }
+        (result.falseMisses, result.unreportedMisses) = (misses.falseMisses, misses.unreportedMisses)
+        // Once every stopped member is judged (a grace, or a liveness timeout at most), none may show live figures.
+        let judgedBy = clock.now + .seconds(60)
+        while clock.now < judgedBy {
+            let active = try await store.client.query(
+                "SELECT count(*)::int8 FROM connectors WHERE tenant_id = \(tenant.id.rawValue) AND control_status = 'active'"
+            ).decode(Int64.self).reduce(0, +)
+            if active == 0 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        if let http = server.nodes.first?.httpPort, let base = URL(string: "http://127.0.0.1:\(http)") {
+            result.staleLiveFigures = try await PairTruthCheck.staleLiveFigures(
+                api: OperatorHTTPClient(baseURL: base, apiKey: apiKey.revealed),
+                connectors: pairs.flatMap { $0.members.map(\.connector.description) })
+        }
         result.unackedAtEnd = members.reduce(0) { $0 + $1.pending }
         result.reconnects = members.reduce(0) { $0 + $1.reconnects }
         result.serverPeakRssBytes = server.peakRSS
@@ -510,7 +562,8 @@ public struct ChaosRun: LabRun {
         lines.append(
             (result.total.lost == 0 && result.total.duplicated == 0
                 ? "chaos: 0 lost, 0 duplicated" : "chaos: \(result.total.lost) LOST, \(result.total.duplicated) DUPLICATED")
-                + ", \(result.falseFailovers) false failovers")
+                + ", \(result.falseFailovers) false failovers, \(result.missedFailovers) missed failovers, \(result.falseMisses) false misses, \(result.unreportedMisses) unreported misses, \(result.staleLiveFigures) stale live figures"
+        )
         return lines.joined(separator: "\n")
     }
 }

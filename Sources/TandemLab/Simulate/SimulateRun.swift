@@ -146,7 +146,7 @@ public struct SimulateRun: LabRun {
     }
 
     public func passed(_ report: SimulationReport) -> Bool {
-        report.missing == 0 && report.duplicated == 0 && report.falseFailovers == 0 && report.missedFailovers == 0
+        report.missing == 0 && report.duplicated == 0 && report.truthful
     }
 
     /// Waits until Tandem judged every site's group down after the Goodbyes (one grace, and a
@@ -225,5 +225,25 @@ public struct SimulateRun: LabRun {
                 }
             }
         }
+        // Pair statistics and live figures against what the connectors did.
+        let cutoff = Int64((Date().timeIntervalSince1970 - 660) * 1_000_000)  // the default window and a minute
+        let pairs = siteSetups.enumerated().compactMap { index, site -> PairTruthCheck.Pair<String>? in
+            let pair = simulation.pairs[index]
+            guard let group = TokenID(site.tokenID) else { return nil }
+            let members = [pair.a, pair.b].compactMap { member -> PairTruthCheck.Member<String>? in
+                guard let id = member.welcome.flatMap({ ConnectorID($0.connectorID) }) else { return nil }
+                return .init(connector: id, delivered: Set(member.ackedKeys.joined()))
+            }
+            return .init(group: group, members: members)
+        }
+        let misses = try await lab.withStore(logger: logger) { store in
+            try await PairTruthCheck.misses(store: store, tenant: tenant, pairs: pairs) { key in
+                key.split(separator: "|", omittingEmptySubsequences: false).dropFirst(2).first.flatMap { Int64($0) }.map { $0 < cutoff }
+                    ?? false
+            }
+        }
+        (report.falseMisses, report.unreportedMisses) = (misses.falseMisses, misses.unreportedMisses)
+        report.staleLiveFigures = try await PairTruthCheck.staleLiveFigures(
+            api: api, connectors: pairs.flatMap { $0.members.map(\.connector.description) })
     }
 }
