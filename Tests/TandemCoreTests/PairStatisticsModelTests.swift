@@ -73,9 +73,10 @@ struct PairStatisticsModelTests {
         let start: Int64 = 29_000_000 * 60_000_000
         var millis: UInt32 = 0
 
-        func settle(_ copy: Copy, line: UInt32, stored: Bool, into deduplicator: inout Deduplicator) {
+        func settle(_ copy: Copy, line: UInt32, stored: Bool, awaited: Bool = false, into deduplicator: inout Deduplicator) {
             deduplicator.settle(
-                copy.identity, line: line, deviceTimeMicros: copy.deviceTimeMicros, arrivalMillis: copy.arrivalMillis, stored: stored)
+                copy.identity, line: line, deviceTimeMicros: copy.deviceTimeMicros, arrivalMillis: copy.arrivalMillis, stored: stored,
+                awaited: awaited)
         }
 
         func complete(_ flush: Flush, into deduplicator: inout Deduplicator) {
@@ -125,6 +126,7 @@ struct PairStatisticsModelTests {
                     if arrival.isKnownDuplicate { continue }
                     if let other = writing[copy.identity], other !== flush {
                         flush.waiting.append((copy, arrival.line, other))
+                        deduplicator.awaits(copy.identity, line: arrival.line, deviceTimeMicros: copy.deviceTimeMicros)
                     } else {
                         writing[copy.identity] = flush
                         flush.toWrite.append((copy, arrival.line))
@@ -145,14 +147,14 @@ struct PairStatisticsModelTests {
             }
             flushes.removeAll { $0.done }
             for index in settling.indices.reversed() where settling[index].stepsLeft <= 0 {
-                settle(settling[index].copy, line: settling[index].line, stored: false, into: &deduplicator)
+                settle(settling[index].copy, line: settling[index].line, stored: false, awaited: true, into: &deduplicator)
                 settling.remove(at: index)
             }
             for index in settling.indices { settling[index].stepsLeft -= 1 }
         }
         // Everything settles; then a sentinel far ahead moves every segment out of the window.
         for flush in flushes where !flush.done { complete(flush, into: &deduplicator) }
-        for (copy, line, _) in settling { settle(copy, line: line, stored: false, into: &deduplicator) }
+        for (copy, line, _) in settling { settle(copy, line: line, stored: false, awaited: true, into: &deduplicator) }
         let end = start + 3_600_000_000
         deduplicator.advanceClock(serverTimeMicros: end)
         let sentinel = DeliveryLine(

@@ -27,6 +27,8 @@ struct OpenAPITests {
             try await tandem.withAPI { api in
                 let document = try await Self.document(api)
                 #expect(document["openapi"] as? String == "3.1.0")
+                let servers = document["servers"] as? [[String: Any]] ?? []
+                #expect(servers.map { $0["url"] as? String } == ["/"], "a relative server: whatever address the document came from")
                 let paths = try #require(document["paths"] as? [String: [String: Any]])
                 let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
                 #expect(routed.subtracting(documented).sorted() == [], "routed but not documented")

@@ -18,15 +18,8 @@ struct SimulationTests {
             _ = try await tandem.store.groups.replaceDevices(
                 tenant: site.tenant, token: site.tokenID, network: .wireless,
                 devices: controllers.map { HAGroupConfiguration.Device(ipAddress: $0, name: "WLC") })
-            var plan = SimulationPlan()
-            plan.duration = .seconds(2)
-            plan.rate = 300
-            plan.lossRate = 0
-            let simulation = Simulation(
-                plan: plan, client: tandem.client, sites: [.init(tokenID: site.tokenID.description, token: site.token)])
-            var report = SimulationReport()
+            let (simulation, report) = try await Self.simulate(tandem, site, seconds: 2, rate: 300, lossRate: 0)
             defer { simulation.stop() }
-            _ = try await simulation.run(report: &report) { _ in }
             let sent = report.copiesSent["A", default: 0]
             #expect(sent > 0)
             // The next heartbeats carry the final counts; the node writes them within a second.
@@ -50,6 +43,26 @@ struct SimulationTests {
         }
     }
 
+    /// Runs one site's pair for `seconds` at `rate` with `lossRate`; stop the simulation after.
+    static func simulate(
+        _ tandem: TandemHarness, _ site: TandemHarness.Site, seconds: Int, rate: Int, lossRate: Double
+    ) async throws -> (Simulation<HTTP2ClientTransport.Posix>, SimulationReport) {
+        var plan = SimulationPlan()
+        plan.duration = .seconds(seconds)
+        plan.rate = rate
+        plan.lossRate = lossRate
+        let simulation = Simulation(
+            plan: plan, client: tandem.client, sites: [.init(tokenID: site.tokenID.description, token: site.token)])
+        var report = SimulationReport()
+        do {
+            _ = try await simulation.run(report: &report) { _ in }
+        } catch {
+            simulation.stop()
+            throw error
+        }
+        return (simulation, report)
+    }
+
     @Test("the plan's rate is kept whatever the tick: 257 events/s at 10 ticks/s is 257 a second, not 250")
     func rateKept() {
         var plan = SimulationPlan()
@@ -64,15 +77,8 @@ struct SimulationTests {
     func summaryAddsUp() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site(name: "sim-lossy")
-            var plan = SimulationPlan()
-            plan.duration = .seconds(1)
-            plan.rate = 400
-            plan.lossRate = 0.5
-            let simulation = Simulation(
-                plan: plan, client: tandem.client, sites: [.init(tokenID: site.tokenID.description, token: site.token)])
-            var report = SimulationReport()
+            let (simulation, report) = try await Self.simulate(tandem, site, seconds: 1, rate: 400, lossRate: 0.5)
             defer { simulation.stop() }
-            _ = try await simulation.run(report: &report) { _ in }
             let acked = simulation.acked().perSite.reduce(0) { $0 + $1.count }
             #expect(report.sentByNeither > 0, "a quarter of the events is dropped by both at a 50 % loss rate")
             #expect(acked == report.distinctEvents - report.sentByNeither, "generated = acked + sent by neither")

@@ -115,6 +115,8 @@ struct TokenRoutesTests {
             (#"{"connectorName":"","network":"wired"}"#, "connectorName"),
             (#"{"connectorName":"   "}"#, "connectorName"),
             ("{\"connectorName\":\"\(String(repeating: "n", count: 129))\"}", "connectorName"),
+            // 128 characters to Swift, 129 code points to PostgreSQL's CHECK: refused before the database (was a 500).
+            ("{\"connectorName\":\"\(String(repeating: "n", count: 127))e\u{0301}\"}", "connectorName"),
             (#"{"network":"wired"}"#, "connectorName"),
             (#"{"connectorName":42}"#, "connectorName"),
             (#"{"connectorName":"a\u0007b"}"#, "connectorName"),

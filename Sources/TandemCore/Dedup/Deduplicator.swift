@@ -35,17 +35,53 @@ public struct Deduplicator: Sendable {
     /// Per line and window segment: the first and last position it delivered.
     private var coverage: [UInt32: [Int64: ClosedRange<UInt16>]] = [:]
     private var tallies: [TallyKey: PairStatistics] = [:]
-    /// Copies the window did not know when they arrived and that are not settled yet (being
-    /// written, or waiting for another flush that writes the same event), by identity: the lines
-    /// they came on and their segment. A segment that leaves the window while a line's copy of
-    /// one of its events is still on its way has not been missed by that line: under concurrent
-    /// flushes (another group's newer events move the window on), the first copy can be settled
-    /// and its segment gone before the peer's copy, waiting on the same write, is settled.
+    /// Copies waiting for another flush that writes the same event (``awaits(_:line:deviceTimeMicros:)``),
+    /// not settled yet, by identity: the lines they came on and their segment. A segment that
+    /// leaves the window while a line's copy of one of its events is still on its way has not
+    /// been missed by that line: under concurrent flushes (another group's newer events move the
+    /// window on), the first copy can be settled and its segment gone before the peer's copy,
+    /// waiting on that write, is settled.
     private var unsettled: [EventIdentity: Unsettled] = [:]
 
+    /// The lines of an event's copies on their way, as a multiset: two inline (a pair's), more
+    /// (a resend, a larger group) in an array made only then, so the common case allocates nothing.
     private struct Unsettled {
+        static let none = UInt32.max
         let segment: Int64
-        var lines: [UInt32]
+        var first: UInt32
+        var second = Unsettled.none
+        var more: [UInt32]?
+
+        init(segment: Int64, line: UInt32) {
+            self.segment = segment
+            self.first = line
+        }
+
+        var isEmpty: Bool { first == Self.none }
+
+        func contains(_ line: UInt32) -> Bool { first == line || second == line || more?.contains(line) == true }
+
+        mutating func add(_ line: UInt32) {
+            if first == Self.none {
+                first = line
+            } else if second == Self.none {
+                second = line
+            } else {
+                more = (more ?? []) + [line]
+            }
+        }
+
+        /// Removes one copy of `line`, if any.
+        mutating func remove(_ line: UInt32) {
+            if first == line {
+                first = second
+                second = more?.popLast() ?? Self.none
+            } else if second == line {
+                second = more?.popLast() ?? Self.none
+            } else if let index = more?.firstIndex(of: line) {
+                more?.remove(at: index)
+            }
+        }
     }
 
     public init(configuration: DedupWindow.Configuration = .init()) {
@@ -82,36 +118,37 @@ public struct Deduplicator: Sendable {
         }
         tally(number, PairStatistics.minute(of: deviceTimeMicros)) { $0.delivered += 1 }
         let known = observeDuplicate(identity, line: number, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis)
-        if !known, window.spans(segment) {
-            if let index = unsettled.index(forKey: identity) {
-                unsettled.values[index].lines.append(number)
-            } else {
-                unsettled[identity] = Unsettled(segment: segment, lines: [number])
-            }
-        }
         return Arrival(line: number, isKnownDuplicate: known)
     }
 
+    /// Notes that the copy of `identity` that arrived on `line` waits for another flush that
+    /// writes the same event: it is on its way, and its line is not charged a miss if the
+    /// event's segment leaves the window before it settles (``settle(_:line:deviceTimeMicros:arrivalMillis:stored:awaited:)``
+    /// with `awaited`).
+    public mutating func awaits(_ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64) {
+        let segment = window.locate(deviceTimeMicros).segment
+        guard window.spans(segment) else { return }
+        if let index = unsettled.index(forKey: identity) {
+            unsettled.values[index].add(line)
+        } else {
+            unsettled[identity] = Unsettled(segment: segment, line: line)
+        }
+    }
+
     /// Reports a copy made durable by a write: `stored` when its row is new, `false` when the
-    /// database already had the event. Report the stored copies of a write before its duplicates.
+    /// database already had the event; `awaited` when it waited for another flush's write
+    /// (``awaits(_:line:deviceTimeMicros:)``). Report the stored copies of a write before its
+    /// duplicates.
     public mutating func settle(
-        _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32, stored: Bool
+        _ identity: EventIdentity, line: UInt32, deviceTimeMicros: Int64, arrivalMillis: UInt32, stored: Bool, awaited: Bool = false
     ) {
         touched[Int(line)] = true
-        if let index = unsettled.index(forKey: identity) {
-            if let copy = unsettled.values[index].lines.firstIndex(of: line) { unsettled.values[index].lines.remove(at: copy) }
-            if unsettled.values[index].lines.isEmpty { unsettled.remove(at: index) }
+        if awaited, let index = unsettled.index(forKey: identity) {
+            unsettled.values[index].remove(line)
+            if unsettled.values[index].isEmpty { unsettled.remove(at: index) }
         }
         // A duplicate whose entry the window has: another copy of the same write made the row.
         if !stored, observeDuplicate(identity, line: line, deviceTimeMicros: deviceTimeMicros, arrivalMillis: arrivalMillis) {
-            return
-        }
-        // The row's copy settling after a duplicate of another line (flushes end in any order):
-        // the entry is there, and this copy is its peer's, not a new first one.
-        if stored,
-            window.observeCopy(identity, deviceTimeMicros: deviceTimeMicros, line: line, arrivalMillis: arrivalMillis) != nil
-        {
-            tally(line, PairStatistics.minute(of: deviceTimeMicros)) { $0.firstDeliveries += 1 }
             return
         }
         tally(line, PairStatistics.minute(of: deviceTimeMicros)) { row in
@@ -215,7 +252,7 @@ public struct Deduplicator: Sendable {
                 if covering[first] == nil { covering[first] = peers(covering: departure.segment, besides: entry.firstLine) }
                 for (peer, positions) in covering[first] ?? [] where positions.contains(entry.position) {
                     // The peer's copy is on its way (waiting on the write that made the row): delivered.
-                    if unsettled[identity]?.lines.contains(peer) == true { continue }
+                    if unsettled[identity]?.contains(peer) == true { continue }
                     let deviceTime = window.deviceTime(segment: departure.segment, position: entry.position)
                     tally(peer, PairStatistics.minute(of: deviceTime)) { $0.missed += 1 }
                 }

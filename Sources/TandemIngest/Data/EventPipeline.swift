@@ -278,6 +278,8 @@ public final class EventPipeline: Service, Sendable {
                     if let other = state.writing[record.identity] {
                         if other !== flight {
                             waiting.append(((s, r, arrival.line), other))
+                            state.deduplicator.awaits(
+                                record.identity, line: arrival.line, deviceTimeMicros: record.event.deviceTimeMicros)
                             continue
                         }
                     } else {
@@ -404,7 +406,7 @@ public final class EventPipeline: Service, Sendable {
                     outcomes[position.submission][position.record] = .duplicate
                     state.deduplicator.settle(
                         record.identity, line: position.line, deviceTimeMicros: record.event.deviceTimeMicros,
-                        arrivalMillis: batch[position.submission].arrivalMillis, stored: false)
+                        arrivalMillis: batch[position.submission].arrivalMillis, stored: false, awaited: true)
                     hits[position.submission] += 1
                 }
             }

@@ -166,16 +166,26 @@ public struct SimulateRun: LabRun {
         if !pending.isEmpty { say("truth check: \(pending.count) group(s) not judged down a minute after every connector left") }
     }
 
-    /// The failovers that really happened at `site`: one when connector B of site 0 was killed
-    /// and not back within the grace (with a second of margin each way); `nil` when the restart
-    /// came too close to the grace to say.
+    /// The failovers that really happened at `site`: one when connector B of site 0 was killed,
+    /// stayed away longer than the grace, and its peer was still live when the grace ended (the
+    /// run ends with every connector's Goodbye: a peer that leaves within the killed one's grace
+    /// leaves a group that is down, not failed over). `nil` when a time falls within a second of
+    /// the grace, too close to say.
     private func expectedFailovers(site: Int) -> Int? {
         guard site == 0, let killAfter else { return 0 }
-        guard let restartAfter else { return 1 }
-        let gap = restartAfter - killAfter
-        if gap < reconnectGrace - 1 { return 0 }
-        if gap > reconnectGrace + 1 { return 1 }
-        return nil
+        let grace = Double(reconnectGrace)
+        func judged(_ seconds: Int) -> Bool? {
+            let seconds = Double(seconds)
+            if seconds > grace + 1 { return true }
+            if seconds < grace - 1 { return false }
+            return nil
+        }
+        if let restartAfter {
+            guard let away = judged(restartAfter - killAfter) else { return nil }
+            if !away { return 0 }
+        }
+        guard let peerOutlived = judged(duration - killAfter) else { return nil }
+        return peerOutlived ? 1 : 0
     }
 
     /// Reads back PostgreSQL and the HA groups, and fills the verification part of `report`.
