@@ -1,5 +1,5 @@
 // libFuzzer target (b): control-channel message bytes → protobuf decode → Hello validation and
-// the pairing rules against a group of two, heartbeat statistics cleaning. Properties: no
+// the pairing rules against a group of two, heartbeat statistics cleaning, Goodbye reasons. Properties: no
 // crash, trap or hang; an accepted Hello's address is canonical (parsing it again gives the
 // same text) and its fields carry no control character; the pairing rules answer every Hello
 // (joins or refusals naming a rule); heartbeat statistics encode to JSON that PostgreSQL's
@@ -45,6 +45,11 @@ public func fuzzControlChannel(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
         for controller in statistics.controllers {
             fuzzCheck(isStorableText(controller.ipAddress) && isStorableText(controller.status), "control character kept")
             fuzzCheck(controller.messageRate.isFinite, "a rate that is not finite")
+        }
+    case .goodbye(let goodbye):
+        // Any reason decodes to a stated one or to one Tandem refuses (unspecified, unknown).
+        switch goodbye.reason {
+        case .restart, .upgrade, .shutdown, .unspecified, .UNRECOGNIZED: break
         }
     case nil:
         break
