@@ -227,4 +227,28 @@ struct TokenRoutesTests {
             #expect(reason.reason?.contains("tandem migrate") == true)
         }
     }
+
+    @Test(
+        "a value PostgreSQL refuses reads as the API field it concerns, with its SQLSTATE: a CHECK on tokens.connector_name is connectorName, 23514"
+    )
+    func refusedValueNamesItsField() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let (tenant, _) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
+            do {
+                // What the API's validation keeps from the database, sent past it.
+                let rows = try await store.client.query(
+                    """
+                    INSERT INTO tokens (tenant_id, token_id, connector_name, network, token_hash)
+                    VALUES (\(tenant.id.rawValue), \(UUID()), '', 'wireless', \(Data(repeating: 1, count: 32)))
+                    """)
+                for try await _ in rows {}
+                Issue.record("PostgreSQL took an empty connector name")
+            } catch {
+                let refusal = try #require(StoreError.refusedField(error))
+                #expect(refusal.field == "connectorName")
+                #expect(refusal.sqlState == "23514")
+                #expect(StoreError.loggable(error) == "PostgreSQL server SQLSTATE 23514")
+            }
+        }
+    }
 }
