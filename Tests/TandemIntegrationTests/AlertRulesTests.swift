@@ -44,7 +44,7 @@ struct AlertRulesTests {
             let a = try await tandem.connect(site, ip: "10.0.0.1")
             let b = try await tandem.connect(site, ip: "10.0.0.2")
             a.kill()
-            try await eventually("the failover", timeout: .seconds(15)) { PairTruthTests.failovers(tandem, site) == 1 }
+            try await eventually("the failover", timeout: .seconds(60)) { PairTruthTests.failovers(tandem, site) == 1 }
             let scraped = Mutex("")
             try await tandem.withAPI { api in
                 try await api.execute(uri: "/metrics", method: .get) { response in

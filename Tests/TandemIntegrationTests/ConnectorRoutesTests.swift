@@ -71,12 +71,12 @@ struct ConnectorRoutesTests {
             let site = try await tandem.site()
             let doomed = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a")
             let survivor = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b")
-            try await eventually("a heartbeat's figures", timeout: .seconds(10)) {
+            try await eventually("a heartbeat's figures", timeout: .seconds(60)) {
                 try await tandem.store.connectors.list(tenant: site.tenant, token: site.tokenID)
                     .first { $0.instanceID == "a" }?.statistics.controllers.first?.status == "ACTIVE"
             }
             doomed.kill()
-            try await eventually("the loss") {
+            try await eventually("the loss", timeout: .seconds(30)) {
                 try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.2"]
             }
             try await tandem.withAPI { api in
@@ -118,7 +118,7 @@ struct ConnectorRoutesTests {
             let first = try await tandem.connect(site, ip: "10.0.0.1")
             let second = try await tandem.connect(site, ip: "10.0.0.2")
             second.kill()
-            try await eventually("the loss") {
+            try await eventually("the loss", timeout: .seconds(30)) {
                 try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1"]
             }
             try await tandem.withAPI { api in
