@@ -21,8 +21,6 @@ public struct HAGroup: Sendable, Hashable {
         public var session: UUID?
         /// When it last became active (the HA Active list is in this order).
         public var joinedAt: Date?
-        /// The node holding its session, when known.
-        public var node: NodeID?
         /// The node holding its data stream, when it has one open.
         public var dataNode: NodeID?
         /// When it was last heard (its join or its latest heartbeat), when known.
@@ -33,10 +31,8 @@ public struct HAGroup: Sendable, Hashable {
         /// Creates a member.
         public init(
             connectorID: ConnectorID, instanceID: String, ipAddress: String, ovaVersion: OVAVersion,
-            session: UUID?, joinedAt: Date?, node: NodeID? = nil, lastHeard: Date? = nil, departure: Departure? = nil,
-            dataNode: NodeID? = nil
+            session: UUID?, joinedAt: Date?, lastHeard: Date? = nil, departure: Departure? = nil, dataNode: NodeID? = nil
         ) {
-            self.node = node
             self.dataNode = dataNode
             self.lastHeard = lastHeard
             self.departure = departure
@@ -107,7 +103,8 @@ public struct HAGroup: Sendable, Hashable {
             splitAcrossNodes: Set(active.compactMap(\.dataNode)).count > 1)
     }
 
-    /// Admits the connector that said `hello` under `session`, held by `node`.
+    /// Admits the connector that said `hello` under `session` (the node holding it is the
+    /// store's to record; the rules don't depend on it).
     ///
     /// A connector already known by its instance id keeps its connector id; an unknown one gets
     /// `newConnectorID`. A member that reconnects while active (its old session is replaced)
@@ -116,8 +113,7 @@ public struct HAGroup: Sendable, Hashable {
     ///   back while its peer was active).
     /// - Throws: ``PairingRefusal`` when a rule is broken; the group is unchanged then.
     public mutating func join(
-        _ hello: ConnectorHello, session: UUID, newConnectorID: ConnectorID, rules: PairingRules, at now: Date,
-        on node: NodeID? = nil
+        _ hello: ConnectorHello, session: UUID, newConnectorID: ConnectorID, rules: PairingRules, at now: Date
     ) throws(PairingRefusal) -> [HAEvent] {
         let active = activeMembers.map {
             PairingRules.Member(instanceID: $0.instanceID, ipAddress: $0.ipAddress, ovaVersion: $0.ovaVersion)
@@ -130,14 +126,13 @@ public struct HAGroup: Sendable, Hashable {
             members.append(
                 Member(
                     connectorID: newConnectorID, instanceID: hello.instanceID, ipAddress: hello.ipAddress,
-                    ovaVersion: hello.ovaVersion, session: session, joinedAt: now, node: node, lastHeard: now))
+                    ovaVersion: hello.ovaVersion, session: session, joinedAt: now, lastHeard: now))
             return [.joined(newConnectorID, ipAddress: hello.ipAddress, detail: detail)]
         }
         let wasActive = members[index].isActive
         members[index].ipAddress = hello.ipAddress
         members[index].ovaVersion = hello.ovaVersion
         members[index].session = session
-        members[index].node = node
         members[index].lastHeard = now
         members[index].departure = nil
         if wasActive { return [] }

@@ -91,8 +91,7 @@ extension ConnectorRepository {
                 let loaded = try groups[position].get()
                 var group = loaded.group
                 let events = try group.join(
-                    request.hello, session: request.session, newConnectorID: .random(), rules: request.rules, at: loaded.now,
-                    on: request.node)
+                    request.hello, session: request.session, newConnectorID: .random(), rules: request.rules, at: loaded.now)
                 guard let member = group.members.first(where: { $0.instanceID == request.hello.instanceID }) else {
                     throw StoreError(.corrupt, "the group lost the connector it just admitted")
                 }

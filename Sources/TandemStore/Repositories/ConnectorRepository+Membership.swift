@@ -70,9 +70,9 @@ extension ConnectorRepository {
     private static func loadedGroup(_ columns: LoadGroups.Row, token: TokenID) throws -> LoadedGroup {
         let (hyperlocation, iot, state, since, revoked, now, modified, version) =
             (columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7, columns.8)
-        let (ids, instances, ips, versions, active, sessions, joined, nodes) =
-            (columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15, columns.16)
-        let (heard, departed, departures, everConnected, dataNodes) = (columns.20, columns.21, columns.22, columns.23, columns.24)
+        let (ids, instances, ips, versions, active, sessions, joined) =
+            (columns.9, columns.10, columns.11, columns.12, columns.13, columns.14, columns.15)
+        let (heard, departed, departures, everConnected, dataNodes) = (columns.19, columns.20, columns.21, columns.22, columns.23)
         var members: [HAGroup.Member] = []
         for index in ids.indices {
             guard let ovaVersion = OVAVersion(versions[index]) else {
@@ -85,7 +85,6 @@ extension ConnectorRepository {
                     connectorID: ConnectorID(ids[index]), instanceID: instances[index], ipAddress: ips[index], ovaVersion: ovaVersion,
                     session: active[index] ? sessions[index] : nil,
                     joinedAt: joined[index] < 0 ? nil : Date(timeIntervalSince1970: joined[index]),
-                    node: nodes[index].isEmpty ? nil : try? NodeID(nodes[index]),
                     lastHeard: heard[index] < 0 ? nil : Date(timeIntervalSince1970: heard[index]),
                     departure: departed[index] < 0
                         ? nil
@@ -98,11 +97,11 @@ extension ConnectorRepository {
         let group = HAGroup(
             members: members, reprovision: reprovision, fastLocate: try Self.fastLocate(state, since: since), tokenRevoked: revoked,
             everConnected: everConnected)
-        guard let network = NetworkKind(rawValue: columns.17) else {
+        guard let network = NetworkKind(rawValue: columns.16) else {
             throw StoreError(.corrupt, "token \(token) has a stored network that can't be read")
         }
         let configuration = HAGroupConfiguration(
-            network: network, devices: zip(columns.18, columns.19).map { HAGroupConfiguration.Device(ipAddress: $0, name: $1) },
+            network: network, devices: zip(columns.17, columns.18).map { HAGroupConfiguration.Device(ipAddress: $0, name: $1) },
             modifiedAt: modified)
         return LoadedGroup(group: group, now: now, configurationModifiedAt: modified, configuration: configuration, version: version)
     }
@@ -159,7 +158,7 @@ struct LoadGroups: PostgresPreparedStatement {
     static let sql = """
         SELECT r.n, g.hyperlocation_reprovision, g.iot_reprovision, g.fastlocate_state, g.fastlocate_since,
                t.revoked_at IS NOT NULL, now(), g.configuration_modified_at, g.membership_version,
-               m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined, m.nodes,
+               m.ids, m.instances, m.ips, m.versions, m.active, m.sessions, m.joined,
                t.network, d.ips, d.names, m.heard, m.departed, m.departures,
                EXISTS (SELECT 1 FROM connectors e WHERE e.tenant_id = g.tenant_id AND e.token_id = g.token_id), m.data_nodes
         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) WITH ORDINALITY AS r(tenant, token, instance, connector, n)
@@ -174,7 +173,6 @@ struct LoadGroups: PostgresPreparedStatement {
                    coalesce(array_agg(c.control_status = 'active'), '{}') AS active,
                    coalesce(array_agg(coalesce(c.session_id, $5::uuid)), '{}') AS sessions,
                    coalesce(array_agg(coalesce(extract(epoch FROM c.joined_at)::float8, -1)), '{}') AS joined,
-                   coalesce(array_agg(coalesce(c.node_id, '')), '{}') AS nodes,
                    coalesce(array_agg(coalesce(extract(epoch FROM c.last_heard)::float8, -1)), '{}') AS heard,
                    coalesce(array_agg(coalesce(extract(epoch FROM c.departed_at)::float8, -1)), '{}') AS departed,
                    coalesce(array_agg(coalesce(c.departure, '')), '{}') AS departures,
@@ -187,7 +185,7 @@ struct LoadGroups: PostgresPreparedStatement {
 
     typealias Row = (
         Int64, Bool, Bool, String, Date?, Bool, Date, Date, Int64, [UUID], [String], [String], [String], [Bool], [UUID], [Double],
-        [String], String, [String], [String], [Double], [Double], [String], Bool, [String]
+        String, [String], [String], [Double], [Double], [String], Bool, [String]
     )
 
     let loads: [ConnectorRepository.GroupLoad]
