@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
+        .executable(name: "tandem-lab", targets: ["tandem-lab"]),
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemStore", targets: ["TandemStore"]),
         .library(name: "TandemProtocol", targets: ["TandemProtocol"]),
@@ -158,11 +159,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The harnesses: benchmarks, chaos and the simulation's command-line side, as library
-        // code the commands call and the tests can drive in process.
+        // The harnesses: benchmarks, chaos and the simulation, with their commands (`tandem-lab`).
+        // Not part of the product: `tandem` does not link it.
         .target(
             name: "TandemLab",
             dependencies: [
+                "TandemCommandLine",
                 "TandemCore",
                 "TandemStore",
                 "TandemIngest",
@@ -189,9 +191,6 @@ let package = Package(
                 "TandemAPI",
                 "TandemProtocol",
                 "TandemWire",
-                "TandemConnector",
-                "TandemSimulator",
-                "TandemLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -208,6 +207,14 @@ let package = Package(
         .executableTarget(
             name: "tandem",
             dependencies: ["TandemCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+        // The lab's executable (bench, chaos, simulate): `main` only. It runs the `tandem` built
+        // beside it as its server.
+        .executableTarget(
+            name: "tandem-lab",
+            dependencies: ["TandemLab"],
+            path: "Sources/TandemLabMain",
             swiftSettings: swiftSettings
         ),
         // The write path's work per batch without database or sockets, for callgrind

@@ -11,6 +11,11 @@ struct ChaosTests {
             .appendingPathComponent(".build/debug/tandem")
     }
 
+    /// The `tandem-lab` binary beside it (it runs that `tandem` as its server).
+    static var labBinary: URL {
+        binary.deletingLastPathComponent().appendingPathComponent("tandem-lab")
+    }
+
     @Test(
         "a short seeded chaos run (kill -9, PostgreSQL restart and stall, connector loss, slow consumer, midnight, absurd times) loses and duplicates nothing",
         .timeLimit(.minutes(3)))
@@ -92,7 +97,7 @@ struct ChaosTests {
         #expect(Set(faults) == ["switchover", "primary-kill", "primary-stall", "partition-kill"])
     }
 
-    /// Runs `tandem chaos` with `arguments` on its own embedded PostgreSQL (or, with `patroni`,
+    /// Runs `tandem-lab chaos` with `arguments` on its own embedded PostgreSQL (or, with `patroni`,
     /// a Patroni tier in its work directory); the JSON result.
     private func chaos(label: String, arguments: [String], patroni: Bool = false) async throws -> [String: Any] {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-chaos-\(label)-\(UUID().uuidString.prefix(8))")
@@ -100,7 +105,7 @@ struct ChaosTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let output = work.appendingPathComponent("chaos.json")
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = Self.labBinary
         process.arguments =
             ["chaos"] + arguments + [
                 "--data-dir", work.appendingPathComponent("embedded").path, "--json", output.path, "--log-level", "error",
@@ -116,13 +121,13 @@ struct ChaosTests {
         try process.run()
         while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
         let printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "tandem chaos failed:\n\(printed.suffix(3_000))")
+        #expect(process.terminationStatus == 0, "tandem-lab chaos failed:\n\(printed.suffix(3_000))")
         return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
     }
 
     private func run(seed: UInt64) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
-            Issue.record("\(Self.binary.path) is missing: build it with `swift build` (scripts/test does)")
+        guard FileManager.default.isExecutableFile(atPath: Self.labBinary.path) else {
+            Issue.record("\(Self.labBinary.path) is missing: build it with `swift build` (scripts/test does)")
             return
         }
         let result = try await chaos(

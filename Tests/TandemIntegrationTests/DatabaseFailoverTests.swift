@@ -7,7 +7,7 @@ import Testing
 
 /// What Tandem sees of a PostgreSQL failover behind one address (HAProxy in front of Patroni):
 /// connections that now lead to a read-only server, and whether commits are replicated. The
-/// failover itself, with Patroni, etcd and HAProxy, is `tandem chaos --postgres patroni`.
+/// failover itself, with Patroni, etcd and HAProxy, is `tandem-lab chaos --postgres patroni`.
 @Suite("Database failover: read-only servers and synchronous replication")
 struct DatabaseFailoverTests {
     static func record(_ tenant: TenantID, _ token: TokenID, _ index: Int) -> EventRecord {

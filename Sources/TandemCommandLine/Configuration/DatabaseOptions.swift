@@ -1,11 +1,11 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import Logging
+public import Logging
 import PostgresNIO
-import TandemStore
+public import TandemStore
 
-/// Where the database is and where the migrations are; shared by every command.
-struct DatabaseOptions: ParsableArguments, Sendable {
+/// Where the database is and where the migrations are; shared by every command (`tandem-lab`'s too).
+public struct DatabaseOptions: ParsableArguments, Sendable {
     @Option(
         name: .customLong("database-url"),
         help: "PostgreSQL URL (env TANDEM_DATABASE_URL). Without one, an embedded cluster in --data-dir is used.")
@@ -21,17 +21,21 @@ struct DatabaseOptions: ParsableArguments, Sendable {
     var logLevel: String?
 
     /// The database this invocation talks to, started if embedded.
-    struct Connection: Sendable {
-        let url: DatabaseURL
-        let embedded: EmbeddedPostgres?
+    public struct Connection: Sendable {
+        public let url: DatabaseURL
+        public let embedded: EmbeddedPostgres?
         let startedEmbedded: Bool
 
-        func stopIfStarted() {
+        /// Stops the embedded cluster if this invocation started it.
+        public func stopIfStarted() {
             if startedEmbedded { embedded?.stop() }
         }
     }
 
-    func makeLogger(label: String = "tandem") throws -> Logger {
+    public init() {}
+
+    /// Bootstraps logging at the level asked for (once per process) and returns a logger.
+    public func makeLogger(label: String = "tandem") throws -> Logger {
         let text = logLevel ?? Environment.string("TANDEM_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: text) else {
             throw ConfigurationError("log level must be one of trace, debug, info, notice, warning, error (got \"\(text)\")")
@@ -45,9 +49,10 @@ struct DatabaseOptions: ParsableArguments, Sendable {
     }
 
     /// The migrations' directory as given (flag, then environment), `nil` for the default.
-    var migrationsPath: String? { migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR") }
+    public var migrationsPath: String? { migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR") }
 
-    func migrations() throws -> [Migration] {
+    /// The migrations found in the migrations' directory.
+    public func migrations() throws -> [Migration] {
         try Migration.load(from: URL(fileURLWithPath: migrationsPath ?? "Migrations"))
     }
 
@@ -57,7 +62,7 @@ struct DatabaseOptions: ParsableArguments, Sendable {
     /// and the benchmarks' throwaway clusters): any other command refuses, so a mistyped or
     /// forgotten `--data-dir` is an error instead of a new, empty cluster whose tenants and keys
     /// the running server knows nothing of.
-    func connect(logger: Logger, creatingCluster: Bool = false) async throws -> Connection {
+    public func connect(logger: Logger, creatingCluster: Bool = false) async throws -> Connection {
         if let url = databaseURL ?? Environment.string("TANDEM_DATABASE_URL") {
             return Connection(url: try DatabaseURL(url), embedded: nil, startedEmbedded: false)
         }

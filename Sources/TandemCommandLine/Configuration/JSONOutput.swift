@@ -1,7 +1,7 @@
 import Foundation
 
 /// JSON printed by the commands for scripts: sorted keys, ISO 8601 dates, one line.
-enum JSONOutput {
+public enum JSONOutput {
     static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -12,7 +12,7 @@ enum JSONOutput {
 
 extension JSONOutput {
     /// Writes `value` as pretty-printed JSON with sorted keys to the file at `path`.
-    static func write(_ value: some Encodable, to path: String) throws {
+    public static func write(_ value: some Encodable, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

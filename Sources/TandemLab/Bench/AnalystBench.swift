@@ -10,7 +10,7 @@ import TandemProtocol
 import TandemSimulator
 import TandemStore
 
-/// `tandem bench analyst`: what analysts cost and get, on one fresh database. A day partition
+/// `tandem-lab bench analyst`: what analysts cost and get, on one fresh database. A day partition
 /// of `--rows` events (one tenant, `--clients` clients), the README's three analyst queries
 /// timed through a real analyst login with and without the subject index, the insert path with
 /// and without that index, then the ack latency of paced connector pairs with and without an

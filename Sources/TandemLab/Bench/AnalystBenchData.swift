@@ -6,7 +6,7 @@ import TandemSimulator
 import TandemStore
 import TandemWire
 
-/// The data and SQL of `tandem bench analyst`: a day partition filled in PostgreSQL itself
+/// The data and SQL of `tandem-lab bench analyst`: a day partition filled in PostgreSQL itself
 /// (generate_series, not the service: millions of rows in minutes), pair statistics for a
 /// day, the README's analyst queries, and the subject index they want.
 struct AnalystBenchData {

@@ -13,7 +13,7 @@ import TandemWire
     import FoundationNetworking
 #endif
 
-/// `tandem bench`: one run on one fresh database — the COPY ceiling, the naive baseline,
+/// `tandem-lab bench`: one run on one fresh database — the COPY ceiling, the naive baseline,
 /// Tandem end to end (pairs of connectors streaming every event twice over gRPC into a
 /// `tandem serve` child process, at peak and at half the peak rate), and idle connectors.
 public struct EndToEndBench: LabRun {

@@ -9,8 +9,8 @@ import TandemStore
     import Glibc
 #endif
 
-/// A `tandem serve` child process of this very binary, on free loopback ports, for measuring
-/// the server apart from its load (its memory is read from `/proc`).
+/// A `tandem serve` child process (the `tandem` built beside `tandem-lab`, see
+/// ``serverBinary()``), on free loopback ports, for measuring the server apart from its load (its memory is read from `/proc`).
 ///
 /// `@unchecked Sendable`: every stored property is a constant, and `Process` is only asked for
 /// its pid and state or told to terminate, which Foundation allows from any thread.
@@ -43,7 +43,7 @@ final class ServerProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_DATABASE_URL"] = database.unredactedText
         let process = try launch(
-            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            try serverBinary(),
             arguments: [
                 "serve", "--no-migrate", "--host", "127.0.0.1", "--grpc-port", "\(grpcPort)",
                 "--http-port", "\(httpPort)", "--log-level", "warning",
@@ -58,6 +58,20 @@ final class ServerProcess: @unchecked Sendable {
             throw error
         }
         return server
+    }
+
+    /// The `tandem` executable the lab runs as its server: `TANDEM_BIN` if set, else the
+    /// `tandem` in the directory of this executable (SwiftPM builds both there).
+    static func serverBinary() throws -> URL {
+        let binary =
+            ProcessInfo.processInfo.environment["TANDEM_BIN"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("tandem")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw Failure(
+                description: "no tandem executable at \(binary.path): build it (swift build --product tandem) or set TANDEM_BIN")
+        }
+        return binary
     }
 
     /// Starts `executable` with `arguments`, its output appended to `logFile`, no input.

@@ -6,7 +6,7 @@ import TandemIngest
 import TandemSimulator
 import TandemStore
 
-/// `tandem bench store`: the store path against its baselines, in one run, on a throwaway
+/// `tandem-lab bench store`: the store path against its baselines, in one run, on a throwaway
 /// database of the configured server, each phase on the same freshly emptied table.
 public struct StoreBench: LabRun {
     public static let command = CommandConfiguration(

@@ -6,7 +6,7 @@ import TandemProtocol
 import TandemSimulator
 import TandemStore
 
-/// `tandem bench sustained`: pairs streaming at the peak until the events table holds tens of
+/// `tandem-lab bench sustained`: pairs streaming at the peak until the events table holds tens of
 /// millions of rows, with the rate per minute from first to last: whether the write path keeps
 /// its speed as the table and its indexes outgrow memory.
 public struct SustainedBench: LabRun {

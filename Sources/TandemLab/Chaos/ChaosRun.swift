@@ -11,7 +11,7 @@ import TandemSimulator
 import TandemStore
 import TandemWire
 
-/// `tandem chaos`: pairs of connectors stream at a steady rate into a `tandem serve` child
+/// `tandem-lab chaos`: pairs of connectors stream at a steady rate into a `tandem serve` child
 /// process while faults strike at seeded times; at the end every acked event must be stored
 /// exactly once (or be in quarantine when its device time is absurd). Jepsen's terms: an
 /// acked event missing at the end is lost, a row stored twice is duplicated, an unacked event

@@ -3,8 +3,8 @@ import TandemCore
 import TandemStore
 
 /// The truth check's figures about pair statistics and live figures, from what the connectors
-/// really did (which member delivered which event) and what Tandem shows: `tandem simulate`
-/// and `tandem chaos` both report them.
+/// really did (which member delivered which event) and what Tandem shows: `tandem-lab simulate`
+/// and `tandem-lab chaos` both report them.
 struct PairTruthCheck {
     /// One member: its connector id, and the events it delivered (acked), by the run's own key.
     struct Member<Key: Hashable> {

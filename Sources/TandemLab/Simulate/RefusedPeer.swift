@@ -2,7 +2,7 @@ import ArgumentParser
 import GRPCCore
 import TandemConnector
 
-/// `tandem simulate --refused-peer KIND`: a peer that breaks a pairing rule, to show the refusal.
+/// `tandem-lab simulate --refused-peer KIND`: a peer that breaks a pairing rule, to show the refusal.
 enum RefusedPeer: String, ExpressibleByArgument, CaseIterable, Sendable {
     /// Runs another OVA version than the active member (rule same-ova-version).
     case wrongVersion = "wrong-version"

@@ -8,7 +8,7 @@ import TandemProtocol
 public import TandemSimulator
 import TandemStore
 
-/// `tandem simulate`: sites with pairs of connectors over the real protocol, faults on demand,
+/// `tandem-lab simulate`: sites with pairs of connectors over the real protocol, faults on demand,
 /// and a verification of what PostgreSQL holds against what was acked.
 public struct SimulateRun: LabRun {
     public static let command = CommandConfiguration(

@@ -105,7 +105,7 @@ extension EventStore {
     }
 }
 
-/// The order of the events table's primary-key columns, for `tandem bench sustained`'s
+/// The order of the events table's primary-key columns, for `tandem-lab bench sustained`'s
 /// comparison of the two on a growing table (the unique rule is the same either way).
 package enum EventsKeyOrder: String, CaseIterable, Sendable {
     /// `(tenant_id, identity, device_time)`: a random identity first, so every insert lands on

@@ -7,7 +7,7 @@ extension PostgresClient {
     ///
     /// The client sends no keep-alive pings: its connections live only for the call, and
     /// postgres-nio 1.33's pool never ends `run()` when it is shut down while a ping is in
-    /// flight (`tandem bench` hung after its idle phase whenever the storm and the heartbeat
+    /// flight (`tandem-lab bench` hung after its idle phase whenever the storm and the heartbeat
     /// round together lasted the pool's 30 s ping interval; its debug log ended in "run ping
     /// pong", "Connection closed").
     package static func withScoped<T: Sendable>(

@@ -1,8 +1,7 @@
 import ArgumentParser
-import TandemLab
 
-/// `tandem bench`: Tandem measured against its baselines. `tandem bench` alone runs the end-to-end
-/// benchmark; `tandem bench store` the store path alone.
+/// `tandem-lab bench`: Tandem measured against its baselines. `tandem-lab bench` alone runs the end-to-end
+/// benchmark; `tandem-lab bench store` the store path alone.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure Tandem against its baselines.",

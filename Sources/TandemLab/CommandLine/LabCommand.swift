@@ -1,7 +1,7 @@
 import ArgumentParser
-import TandemLab
+import TandemCommandLine
 
-/// A harness of TandemLab as a subcommand (`tandem bench …`, `tandem chaos`, `tandem simulate`):
+/// A harness of TandemLab as a subcommand (`tandem-lab bench …`, `tandem-lab chaos`, `tandem-lab simulate`):
 /// the harness's own options and the database options; the figures printed as a table and, with
 /// `--json FILE`, saved; exit status 2 when the run's own check fails.
 struct LabCommand<Harness: LabRun>: AsyncParsableCommand {

@@ -1,0 +1,30 @@
+public import ArgumentParser
+import PostgresNIO
+import TandemStore
+
+/// Runs a root command of Tandem's executables (`tandem`, `tandem-lab`) the same way: a
+/// database error is printed as what PostgreSQL said (postgres-nio's own description of it is a
+/// fixed "Generic description to prevent accidental leakage").
+public enum CommandLineRunner {
+    /// Parses the process's arguments as `root`'s and runs the command they name.
+    public static func main<Root: ParsableCommand>(_ root: Root.Type) async {
+        do {
+            var command = try root.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as PSQLError {
+            var text = StoreError.loggable(error)
+            if let message = error.serverInfo?[.message] {
+                text += ": \(message)"
+            } else if error.code == .connectionError, let underlying = error.underlying {
+                text = "could not connect to PostgreSQL (--database-url, or the embedded one in --data-dir): \(underlying)"
+            }
+            root.exit(withError: ConfigurationError(text))
+        } catch {
+            root.exit(withError: error)
+        }
+    }
+}
