@@ -16,12 +16,7 @@ import TandemCore
 /// identities before it looked, and finishes its own before waiting, so waits never form a
 /// cycle.
 final class FlushInFlight: Sendable {
-    /// How a flush ended for the identities it was writing: every one is durable except those
-    /// in `failed`; those in `quarantined` went to quarantine. Both are empty for a usual flush.
-    struct Outcome: Sendable {
-        var failed: Set<EventIdentity> = []
-        var quarantined: Set<EventIdentity> = []
-    }
+    typealias Outcome = FlushOutcome
 
     private enum Phase {
         case writing(waiters: [CheckedContinuation<Outcome, Never>])
