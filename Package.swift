@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "TandemWire", targets: ["TandemWire"]),
         .library(name: "TandemIngest", targets: ["TandemIngest"]),
         .library(name: "TandemAPI", targets: ["TandemAPI"]),
+        .library(name: "TandemServer", targets: ["TandemServer"]),
         .library(name: "TandemConnector", targets: ["TandemConnector"]),
     ],
     dependencies: [
@@ -181,7 +182,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Layer 5: the command line — configuration, commands, one ServiceGroup for `serve`.
+        // Layer 5: one node assembled (TandemNode): every service in order, one shutdown bound.
+        .target(
+            name: "TandemServer",
+            dependencies: [
+                "TandemCore",
+                "TandemStore",
+                "TandemIngest",
+                "TandemAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 6: the command line — configuration and commands (`serve` runs one TandemNode).
         .target(
             name: "TandemCommandLine",
             dependencies: [
@@ -189,6 +208,7 @@ let package = Package(
                 "TandemStore",
                 "TandemIngest",
                 "TandemAPI",
+                "TandemServer",
                 "TandemProtocol",
                 "TandemWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -288,8 +308,11 @@ let package = Package(
                 "TandemConnector",
                 "TandemSimulator",
                 "TandemOpenAPI",
+                "TandemServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -28,6 +28,8 @@ public struct IngestServer: Sendable {
     public let heartbeats: HeartbeatRecorder
     /// Writes what the data streams of this node delivered (event counts, FastLocate flowing), batched.
     public let tally: DataChannelTally
+    /// Runs what streams leave behind when they end (``DeferredWork``).
+    public let deferred: DeferredWork
     /// Admits the connectors saying Hello on this node, many in one round.
     private let joins: RoundBatcher<HAJoinRequest, HAJoin>
     /// Looks up the tokens of the channels opening on this node, many in one round.
@@ -60,6 +62,8 @@ public struct IngestServer: Sendable {
         logger[metadataKey: LogKey.node] = "\(configuration.nodeID)"
         self.logger = logger
         let registry = SessionRegistry(store: store, node: configuration.nodeID, metrics: metrics, logger: logger)
+        let deferred = DeferredWork(logger: logger)
+        self.deferred = deferred
         self.registry = registry
         let pipeline = EventPipeline(
             store: store.events, statistics: store.pairStatistics, configuration: configuration.pipeline,
@@ -102,10 +106,10 @@ public struct IngestServer: Sendable {
             transport: transport,
             services: [
                 ControlChannelService(
-                    store: store, registry: registry, heartbeats: heartbeats, joins: joins, authenticator: authenticator,
-                    configuration: configuration, logger: logger),
+                    store: store, registry: registry, heartbeats: heartbeats, joins: joins, deferred: deferred,
+                    authenticator: authenticator, configuration: configuration, logger: logger),
                 DataChannelService(
-                    store: store, pipeline: pipeline, tally: tally, registry: registry, authenticator: authenticator,
+                    store: store, pipeline: pipeline, tally: tally, registry: registry, deferred: deferred, authenticator: authenticator,
                     configuration: configuration, metrics: metrics, logger: logger),
                 HealthService(store: store, registry: registry),
                 ReflectionService(index: .served),
@@ -114,8 +118,13 @@ public struct IngestServer: Sendable {
 
     /// The long-running parts, in start order (they stop in reverse: the listener before the
     /// pipeline, so every accepted batch is written and acked before the pipeline stops; the
-    /// node's lease is given up once its connectors were told to go elsewhere).
-    public var services: [any Service] {
+    /// node's lease is given up once its connectors were told to go elsewhere; what the streams
+    /// left behind is done last).
+    public var services: [any Service] { channels + judges }
+
+    /// What serves the channels: the write path, the batched writers, the rounds, the cluster
+    /// membership and the gRPC listener (part of ``services``).
+    public var channels: [any Service] {
         let membership: [any Service] =
             cluster.map { cluster in
                 [
@@ -126,8 +135,16 @@ public struct IngestServer: Sendable {
                     ClusterListener(database: cluster.database, registry: registry, logger: logger),
                 ]
             } ?? []
-        return [pipeline, heartbeats, tally] + rounds + membership + [
-            GRPCServerService(server: grpc, registry: registry, logger: logger),
+        return [deferred, pipeline, heartbeats, tally] + rounds + membership + [
+            GRPCServerService(server: grpc, registry: registry, logger: logger)
+        ]
+    }
+
+    /// The periodic judges and keepers beside the channels: liveness and revocation sweepers,
+    /// partitions, the group gauges, replication, the analysts' statement guard (part of
+    /// ``services``; tests that judge by hand leave them out).
+    public var judges: [any Service] {
+        [
             LivenessSweeper(store: store, registry: registry, configuration: configuration, logger: logger),
             RevocationSweeper(
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),

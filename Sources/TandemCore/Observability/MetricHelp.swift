@@ -34,6 +34,7 @@ public enum MetricHelp {
         "tandem_ha_degraded_groups": "HA groups with exactly one active member, by tenant.",
         "tandem_ha_split_groups": "HA groups whose active members are on different nodes, by tenant.",
         "tandem_failovers_total": "Members lost while their peer stayed active, by tenant.",
+        "tandem_handovers_total": "Members that left on purpose (Goodbye) while their peer stayed active, by tenant.",
         "tandem_heartbeat_writes_total": "Statements that wrote heartbeats (each writes many).",
         "tandem_join_rounds_total": "Rounds that admitted connectors saying Hello (two statements each, however many Hellos).",
         "tandem_join_waiting": "Hellos waiting for a join round now (a reconnect storm's backlog).",

@@ -13,18 +13,21 @@ struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
     private let registry: SessionRegistry
     private let heartbeats: HeartbeatRecorder
     private let joins: RoundBatcher<HAJoinRequest, HAJoin>
+    private let deferred: DeferredWork
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let logger: Logger
 
-    /// Creates the service: `joins` admits Hellos, `authenticator` checks each stream's token.
+    /// Creates the service: `joins` admits Hellos, `authenticator` checks each stream's token,
+    /// `deferred` runs what a session leaves behind.
     init(
         store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, joins: RoundBatcher<HAJoinRequest, HAJoin>,
-        authenticator: ChannelAuthenticator, configuration: IngestConfiguration, logger: Logger
+        deferred: DeferredWork, authenticator: ChannelAuthenticator, configuration: IngestConfiguration, logger: Logger
     ) {
         self.store = store
         self.heartbeats = heartbeats
         self.joins = joins
+        self.deferred = deferred
         self.registry = registry
         self.configuration = configuration
         self.authenticator = authenticator
@@ -37,7 +40,7 @@ struct ControlChannelService: Tandem_V1_ControlChannel.ServiceProtocol {
         let token = try await authenticator.authenticate(request.metadata, context: context)
         return StreamingServerResponse { writer in
             let session = ControlSession(
-                token: token, store: store, registry: registry, heartbeats: heartbeats, joins: joins,
+                token: token, store: store, registry: registry, heartbeats: heartbeats, joins: joins, deferred: deferred,
                 configuration: configuration, logger: logger)
             try await session.run(inbound: request.messages, writer: writer)
             return [:]

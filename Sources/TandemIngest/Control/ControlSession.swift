@@ -21,6 +21,8 @@ final class ControlSession: Sendable {
     let registry: SessionRegistry
     let heartbeats: HeartbeatRecorder
     let joins: RoundBatcher<HAJoinRequest, HAJoin>
+    /// Where the cleanup after the stream and the loss after the reconnect grace run.
+    let deferred: DeferredWork
     let configuration: IngestConfiguration
     let logger: Logger
 
@@ -32,9 +34,10 @@ final class ControlSession: Sendable {
 
     init(
         token: Token, store: Store, registry: SessionRegistry, heartbeats: HeartbeatRecorder, joins: RoundBatcher<HAJoinRequest, HAJoin>,
-        configuration: IngestConfiguration, logger: Logger
+        deferred: DeferredWork, configuration: IngestConfiguration, logger: Logger
     ) {
         self.token = token
+        self.deferred = deferred
         self.heartbeats = heartbeats
         self.joins = joins
         self.store = store
@@ -70,10 +73,9 @@ final class ControlSession: Sendable {
         continuation.finish()
         let shuttingDown = Task.isCancelled || registry.isDraining
         let grace = Self.broke(failure) ? configuration.reconnectGrace : .zero
-        // Unstructured on purpose: the cleanup must run even when this task is cancelled.
-        await Task {
-            await self.finish(reason: failure.map(Self.reason) ?? "control stream closed", recordLoss: !shuttingDown, after: grace)
-        }.value
+        // In the node's task group: the cleanup must run even when this task is cancelled.
+        let reason = failure.map(Self.reason) ?? "control stream closed"
+        await deferred.perform { await self.finish(reason: reason, recordLoss: !shuttingDown, after: grace) }
         if let failure { throw failure }
     }
 
@@ -194,8 +196,7 @@ final class ControlSession: Sendable {
         // Not awaited: the stream is gone; the loss is recorded after the grace unless the
         // connector said Hello again meanwhile (on any node: its session then no longer owns
         // the row, and `leave` does nothing) or this node began draining.
-        Task {
-            try? await Task.sleep(for: grace)
+        deferred.enqueue(after: grace) { [self] in
             guard !registry.isDraining else { return }
             // While the database was unreachable the connector could not have said Hello again:
             // the liveness sweeper judges its silence once the database is back for a while.

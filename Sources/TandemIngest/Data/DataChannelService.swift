@@ -20,6 +20,7 @@ struct DataChannelService: RegistrableRPCService {
     private let pipeline: EventPipeline
     private let tally: DataChannelTally
     private let registry: SessionRegistry
+    private let deferred: DeferredWork
     private let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let metrics: IngestMetrics
@@ -27,13 +28,14 @@ struct DataChannelService: RegistrableRPCService {
 
     /// Creates the service.
     init(
-        store: Store, pipeline: EventPipeline, tally: DataChannelTally, registry: SessionRegistry,
+        store: Store, pipeline: EventPipeline, tally: DataChannelTally, registry: SessionRegistry, deferred: DeferredWork,
         authenticator: ChannelAuthenticator, configuration: IngestConfiguration, metrics: IngestMetrics, logger: Logger
     ) {
         self.store = store
         self.pipeline = pipeline
         self.tally = tally
         self.registry = registry
+        self.deferred = deferred
         self.configuration = configuration
         self.authenticator = authenticator
         self.metrics = metrics
@@ -52,35 +54,18 @@ struct DataChannelService: RegistrableRPCService {
         }
     }
 
-    /// The answer to one batch, once its write is done: an ack and when the batch arrived, or
-    /// the error that ends the stream. One element, then the end.
-    private typealias Answer = AsyncThrowingStream<(Tandem_V1_BatchAck, ContinuousClock.Instant), any Error>
+    /// A batch's ack and when the batch was read (for the ack latency).
+    private typealias Ack = (message: Tandem_V1_BatchAck, arrived: ContinuousClock.Instant)
 
-    /// A batch on its way to the pipeline, with where its answer goes.
-    private struct Submission: Sendable {
-        /// The connector's batch number, echoed in the ack.
-        let sequence: UInt64
-        let records: [EventRecord]
-        let connector: ConnectorID
-        let arrived: ContinuousClock.Instant
-        let answer: Answer.Continuation
-    }
-
-    /// Serves one data stream with child tasks only: the reader takes frames and turns batches
-    /// into records; the submitter writes up to ``IngestConfiguration/maximumInFlightBatches``
-    /// of them at once through the pipeline, one child task each; the acker sends the acks in
-    /// batch order as their writes end; the last task ends the stream when the token is revoked,
-    /// the connector is lost or the node drains (after the batches in flight are acked, for at
-    /// most 10 s).
+    /// Serves one data stream with two child tasks and a third that ends it: the reader takes
+    /// frames, turns batches into records and writes each through the pipeline in a child task
+    /// of its own, up to ``IngestConfiguration/maximumInFlightBatches`` at once
+    /// (``DataStreamAcks``); the acker sends the acks in batch order as their writes end; the
+    /// last task ends the stream when the token is revoked, the connector is lost or the node
+    /// drains (after the batches in flight are acked, within the node's shutdown bound).
     private func run(
         token: Token, inbound: RPCAsyncSequence<DataFrame, any Error>, writer: RPCWriter<Tandem_V1_BatchAck>
     ) async throws {
-        let (answers, answerQueue) = AsyncStream<Answer>.makeStream()
-        let (submissions, submissionQueue) = AsyncStream<Submission>.makeStream()
-        let (slots, slotRelease) = AsyncStream<Void>.makeStream()
-        let (ackerEnded, ackerEnd) = AsyncStream<Void>.makeStream()
-        for _ in 0..<max(1, configuration.maximumInFlightBatches) { slotRelease.yield() }
-        let opened = OpenedConnector()
         let streamID = UUID()
         guard
             let ending = registry.openDataStream(
@@ -88,114 +73,94 @@ struct DataChannelService: RegistrableRPCService {
         else {
             throw IngestError.tooManyDataStreams(limit: configuration.maximumDataStreamsPerToken)
         }
+        let opened = OpenedConnector()
+        let acks = DataStreamAcks<Ack>(capacity: configuration.maximumInFlightBatches)
         defer {
             registry.closeDataStream(streamID, tenant: token.tenantID, token: token.id)
             if let connector = opened.value.withLock({ $0 }) {
                 metrics.sessions("data", -1)
-                let store = store
-                // Bookkeeping after the stream, not part of it: it must outlive the stream's
-                // cancellation (a connector that hung up cancels this task). Its event count is
-                // in the tally already.
-                Task {
+                // Bookkeeping after the stream, in the node's task group: it must outlive the
+                // stream's cancellation (a connector that hung up cancels this task). Its event
+                // count is in the tally already.
+                deferred.enqueue { [store, configuration] in
                     try? await store.connectors.closeDataChannel(tenant: token.tenantID, connector: connector, node: configuration.nodeID)
                 }
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // Reader: DataOpen, then batches, bounded by the free slots.
             group.addTask {
-                defer {
-                    answerQueue.finish()
-                    submissionQueue.finish()
-                }
-                var slot = slots.makeAsyncIterator()
-                var connector: ConnectorID?
-                for try await frame in inbound {
-                    switch frame {
-                    case .open(let instanceID) where connector == nil:
-                        connector = try await self.open(instanceID: instanceID, token: token)
-                        opened.value.withLock { $0 = connector }
-                        if let connector {
-                            registry.attachDataStream(streamID, tenant: token.tenantID, token: token.id, connector: connector)
-                        }
-                        metrics.sessions("data", 1)
-                    case .batch(let batch):
-                        guard let connector else {
-                            throw IngestError.dataOpenFirst
-                        }
-                        // A node shutting down takes no new batch: unacked, it is resent to another node.
-                        if registry.isDraining { continue }
-                        _ = await slot.next()
-                        let arrived = ContinuousClock.now
-                        let records = try self.records(of: batch, token: token, connector: connector)
-                        metrics.eventsReceived(token.tenantID, records.count)
-                        let (answer, answerContinuation) = Answer.makeStream()
-                        answerQueue.yield(answer)
-                        submissionQueue.yield(
-                            Submission(
-                                sequence: batch.sequence, records: records, connector: connector, arrived: arrived,
-                                answer: answerContinuation))
-                    case .open:
-                        throw IngestError.dataOpenTwice
-                    case .empty:
-                        throw IngestError.emptyDataMessage
-                    }
-                }
-            }
-            // Submitter: each batch's write in a child task of its own, so the pipeline can group
-            // the batches of many streams; its answer goes to the acker.
-            group.addTask {
-                await withDiscardingTaskGroup { writes in
-                    for await submission in submissions {
-                        writes.addTask {
-                            // Counted here, not when read: a batch still queued when the stream
-                            // ends is never written, and must not stay counted.
-                            metrics.inFlightBatches(1)
-                            defer { metrics.inFlightBatches(-1) }
-                            do {
-                                let ack = try await self.write(
-                                    sequence: submission.sequence, records: submission.records, token: token,
-                                    connector: submission.connector)
-                                submission.answer.yield((ack, submission.arrived))
-                                submission.answer.finish()
-                            } catch {
-                                submission.answer.finish(throwing: error)
-                            }
-                        }
-                    }
-                }
+                defer { acks.close() }
+                try await self.read(inbound, token: token, streamID: streamID, opened: opened, acks: acks)
             }
             // Acker: acks in batch order, each once its batch is durable.
             group.addTask {
-                defer { ackerEnd.finish() }
-                for await answer in answers {
-                    for try await (ack, arrived) in answer {
-                        try await writer.write(ack)
-                        metrics.ackLatency(ContinuousClock.now - arrived)
-                        slotRelease.yield()
+                for await answer in acks.answers {
+                    switch answer {
+                    case .ack(let ack):
+                        try await writer.write(ack.message)
+                        metrics.ackLatency(ContinuousClock.now - ack.arrived)
+                        acks.sent()
+                    case .failure(let error):
+                        throw error
                     }
                 }
             }
             // Revocation of the token, or the loss of the connector, ends the stream at once; a
-            // node shutting down first acks the batches in flight (for at most 10 s): no new
-            // batch is taken, the acker answers those in flight and ends.
+            // node shutting down first acks the batches in flight: no new batch is taken.
             group.addTask {
                 for await error in ending {
                     if registry.isDraining {
-                        answerQueue.finish()
-                        try await withThrowingTaskGroup(of: Void.self) { race in
-                            race.addTask { for await _ in ackerEnded {} }
-                            race.addTask { try await Task.sleep(for: .seconds(10)) }
-                            try await race.next()
-                            race.cancelAll()
-                        }
+                        acks.close()
+                        await acks.idle()
                     }
                     throw error
                 }
             }
-            // The reader, the submitter and the acker end with the stream (or one throws).
-            for _ in 0..<3 { try await group.next() }
+            // The reader and the acker end with the stream (or one throws).
+            for _ in 0..<2 { try await group.next() }
             group.cancelAll()
+        }
+    }
+
+    /// Reads DataOpen, then batches, each written in a child task once it has a slot.
+    private func read(
+        _ inbound: RPCAsyncSequence<DataFrame, any Error>, token: Token, streamID: UUID, opened: OpenedConnector,
+        acks: DataStreamAcks<Ack>
+    ) async throws {
+        try await withThrowingDiscardingTaskGroup { writes in
+            var connector: ConnectorID?
+            for try await frame in inbound {
+                switch frame {
+                case .open(let instanceID) where connector == nil:
+                    let opening = try await self.open(instanceID: instanceID, token: token)
+                    connector = opening
+                    opened.value.withLock { $0 = opening }
+                    registry.attachDataStream(streamID, tenant: token.tenantID, token: token.id, connector: opening)
+                    metrics.sessions("data", 1)
+                case .batch(let batch):
+                    guard let connector else { throw IngestError.dataOpenFirst }
+                    // A node shutting down takes no new batch: unacked, it is resent to another node.
+                    if registry.isDraining { continue }
+                    guard let ticket = await acks.reserve() else { return }
+                    let arrived = ContinuousClock.now
+                    let records = try self.records(of: batch, token: token, connector: connector)
+                    metrics.eventsReceived(token.tenantID, records.count)
+                    writes.addTask {
+                        metrics.inFlightBatches(1)
+                        defer { metrics.inFlightBatches(-1) }
+                        do {
+                            let ack = try await self.write(sequence: batch.sequence, records: records, token: token, connector: connector)
+                            acks.complete(ticket, .ack((ack, arrived)))
+                        } catch {
+                            acks.complete(ticket, .failure(error))
+                        }
+                    }
+                case .open:
+                    throw IngestError.dataOpenTwice
+                case .empty:
+                    throw IngestError.emptyDataMessage
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import TandemConnector
 import TandemCore
 import TandemIngest
 import TandemProtocol
+import TandemServer
 import TandemStore
 
 /// A running Tandem for a test: a fresh database, the real gRPC server on a free loopback
@@ -45,23 +46,22 @@ struct TandemHarness: Sendable {
         let settings = configuration
         try await TestDatabase.withStore { store, _ in
             try await store.partitions.maintain()
-            let registry = PrometheusCollectorRegistry()
-            let ingest = IngestServer(
-                store: store, configuration: settings, host: "127.0.0.1", port: 0, tls: nil, database: nil,
-                metrics: IngestMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
+            var node = TandemNode.Configuration()
+            node.ingest = settings
+            node.grpcPort = 0
+            node.httpPort = nil
+            node.shutdownTimeout = .seconds(5)
+            // The tests of sweepers and gauges run them by hand, when they choose.
+            node.runsJudges = false
+            let tandem = try TandemNode(store: store, client: nil, configuration: node, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await ingest.pipeline.run() }
-                group.addTask { try await ingest.heartbeats.run() }
-                group.addTask { try await ingest.tally.run() }
-                for rounds in ingest.rounds { group.addTask { try await rounds.run() } }
-                group.addTask { try await ingest.grpc.serve() }
-                let port = try await ingest.listeningPort()
+                group.addTask { try await tandem.run() }
+                let port = try await tandem.grpcPort()
                 let client = try GRPCClient(
                     transport: .http2NIOPosix(
                         target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
-                let api = OperatorAPI(
-                    store: store, notifier: ingest.registry, metrics: MetricsEndpoint(registry: registry, bearerToken: nil))
-                let harness = TandemHarness(store: store, ingest: ingest, client: client, api: api, metrics: registry, logger: logger)
+                let harness = TandemHarness(
+                    store: store, ingest: tandem.ingest, client: client, api: tandem.api, metrics: tandem.metrics, logger: logger)
                 // The client is closed before the server stops: a connection the server accepts
                 // while its accept loop is being torn down trips a fatal error in SwiftNIO's
                 // async channel ("Deinited NIOAsyncWriter without calling finish()").
@@ -76,9 +76,8 @@ struct TandemHarness: Sendable {
                     connections.cancelAll()
                     return outcome
                 }
-                ingest.grpc.beginGracefulShutdown()
-                ingest.pipeline.stop()
-                group.cancelAll()
+                await tandem.triggerGracefulShutdown()
+                _ = try? await group.next()
                 try outcome.get()
             }
         }

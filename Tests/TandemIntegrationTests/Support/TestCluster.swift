@@ -2,23 +2,23 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
-import ServiceLifecycle
 import TandemConnector
 import TandemCore
 import TandemIngest
 import TandemProtocol
+import TandemServer
 import TandemStore
 
 /// Several Tandem nodes on one test database, each running its full set of ingest services
-/// (lease, cluster listener, liveness and revocation sweepers, gRPC listener) in a ServiceGroup
-/// of its own, with a gRPC client connected to it.
+/// (lease, cluster listener, liveness and revocation sweepers, gRPC listener), built as `serve`
+/// builds one (``TandemNode``), with a gRPC client connected to it.
 final class TestCluster: Sendable {
     /// One node.
     struct Node: Sendable {
         let id: NodeID
         let ingest: IngestServer
         let client: GRPCClient<HTTP2ClientTransport.Posix>
-        let services: ServiceGroup
+        let node: TandemNode
         let task: Task<Void, any Error>
 
         /// Stops the node the way a crash does: everything is cancelled, nothing recorded as
@@ -30,7 +30,7 @@ final class TestCluster: Sendable {
 
         /// Stops the node the way SIGTERM does, and waits until it has.
         func drain() async {
-            await services.triggerGracefulShutdown()
+            await node.triggerGracefulShutdown()
             _ = await task.result
             client.beginGracefulShutdown()
         }
@@ -59,17 +59,20 @@ final class TestCluster: Sendable {
                     configuration.nodeID = try NodeID("node-\(index)")
                     configuration.reconnectGrace = .zero
                     configure(&configuration)
-                    let ingest = IngestServer(
-                        store: store, configuration: configuration, host: "127.0.0.1", port: 0, tls: nil, database: url,
-                        logger: logger)
-                    let services = ServiceGroup(services: ingest.services, logger: logger)
-                    let task = Task { try await services.run() }
-                    let port = try await ingest.listeningPort()
+                    var settings = TandemNode.Configuration()
+                    settings.ingest = configuration
+                    settings.grpcPort = 0
+                    settings.httpPort = nil
+                    settings.clusterDatabase = url
+                    settings.shutdownTimeout = .seconds(10)
+                    let node = try TandemNode(store: store, client: nil, configuration: settings, logger: logger)
+                    let task = Task { try await node.run() }
+                    let port = try await node.grpcPort()
                     let client = GRPCClient(
                         transport: try .http2NIOPosix(
                             target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
                     group.addTask { try await client.runConnections() }
-                    nodes.append(Node(id: configuration.nodeID, ingest: ingest, client: client, services: services, task: task))
+                    nodes.append(Node(id: configuration.nodeID, ingest: node.ingest, client: client, node: node, task: task))
                 }
                 let cluster = TestCluster(store: store, nodes: nodes)
                 let outcome = await Result(catching: { try await body(cluster) })
