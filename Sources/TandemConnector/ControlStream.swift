@@ -38,6 +38,8 @@ public final class ControlStream: Sendable {
         let (welcomes, welcomeSink) = AsyncThrowingStream<Tandem_V1_Welcome, any Error>.makeStream()
         outgoing.yield(.with { $0.hello = .init(identity) })
         let channel = Tandem_V1_ControlChannel.Client(wrapping: client)
+        // Unstructured on purpose: the stream outlives `open`; this handle owns it (kill() and
+        // goodbye() cancel it, ended() awaits it).
         let task = Task {
             defer { commandSink.finish() }
             do {

@@ -25,6 +25,7 @@ public final class DataStream: Sendable {
         let (acks, ackSink) = AsyncThrowingStream<Tandem_V1_BatchAck, any Error>.makeStream()
         outgoing.yield(.with { $0.open = .with { $0.instanceID = instanceID } })
         let channel = Tandem_V1_DataChannel.Client(wrapping: client)
+        // Unstructured on purpose: the stream outlives `open`; this handle owns it and ends it.
         let task = Task {
             do {
                 try await channel.stream(metadata: ["authorization": "Bearer \(token)"]) { writer in

@@ -130,6 +130,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
         let tally = self.tally
         // Each batch reaches the connector after a random delay of its own (the device's and
         // the connector's), in order.
+        // Unstructured on purpose: the delayed writer outlives this call; cancelled on loss.
         let writer = Task {
             var random = SplitMix64(seed: seed)
             let jitter = Int64(maximumJitter.inSeconds * 1_000)
@@ -149,6 +150,7 @@ public final class SimulatedConnector<Transport: ClientTransport>: Sendable {
             state.alive = true
             let held = state.held
             state.held = []
+            // Unstructured on purpose: the sessions run until the simulated connector is lost.
             if state.sessions == nil { state.sessions = Task { await connector.run() } }
             return (held, state.sessions)
         }

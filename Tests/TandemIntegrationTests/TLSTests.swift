@@ -3,6 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import TandemConnector
 import TandemIngest
+import TandemServer
 import Testing
 
 @Suite("TLS on the gRPC listener")
@@ -31,16 +32,16 @@ struct TLSTests {
             let (tenant, _) = try await store.tenants.create(name: .init("tls", field: "name"))
             let (_, secret) = try await store.tokens.create(
                 tenant: tenant.id, connectorName: .init("tls", field: "name"), network: .wireless)
-            let ingest = IngestServer(
-                store: store, configuration: .init(), host: "127.0.0.1", port: 0,
-                tls: .init(certificateChainPath: cert, privateKeyPath: key), database: nil, logger: TestDatabase.logger)
+            var configuration = TandemNode.Configuration()
+            configuration.grpcPort = 0
+            configuration.httpPort = nil
+            configuration.tls = .init(certificateChainPath: cert, privateKeyPath: key)
+            configuration.runsJudges = false
+            configuration.shutdownTimeout = .seconds(5)
+            let node = try TandemNode(store: store, client: nil, configuration: configuration, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await ingest.pipeline.run() }
-                group.addTask { try await ingest.heartbeats.run() }
-                group.addTask { try await ingest.tally.run() }
-                for rounds in ingest.rounds { group.addTask { try await rounds.run() } }
-                group.addTask { try await ingest.grpc.serve() }
-                let port = try await ingest.listeningPort()
+                group.addTask { try await node.run() }
+                let port = try await node.grpcPort()
                 let client = try GRPCClient(
                     transport: .http2NIOPosix(
                         target: .ipv4(address: "127.0.0.1", port: port),
@@ -62,8 +63,7 @@ struct TLSTests {
                 }
                 plaintext.beginGracefulShutdown()
                 client.beginGracefulShutdown()
-                ingest.grpc.beginGracefulShutdown()
-                ingest.pipeline.stop()
+                await node.triggerGracefulShutdown()
                 group.cancelAll()
             }
         }

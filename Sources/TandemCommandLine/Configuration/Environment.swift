@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads `TANDEM_…` environment variables: the second source of every setting, after flags
-/// and before defaults (see the README's configuration table).
+/// and before defaults (see the configuration table of docs/operations.md).
 enum Environment {
     static func string(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }

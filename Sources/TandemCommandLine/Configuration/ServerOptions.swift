@@ -6,7 +6,7 @@ import TandemIngest
 import TandemStore
 
 /// Listener and ingest settings of `tandem serve`: flags, then `TANDEM_…` environment, then
-/// defaults. The README's configuration table lists every one.
+/// defaults. The configuration table of docs/operations.md lists every one.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (env TANDEM_HOST; default 127.0.0.1).") var host: String?
     @Option(

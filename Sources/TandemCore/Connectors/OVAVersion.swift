@@ -1,5 +1,5 @@
 /// A connector's OVA (appliance image) version: 1 to 6 numbers separated by dots, optionally
-/// prefixed `ova-`, e.g. `2.3.460` or `2.3.460.0` (the format ``format`` states and the README
+/// prefixed `ova-`, e.g. `2.3.460` or `2.3.460.0` (the format ``format`` states and docs/protocol.md
 /// documents).
 ///
 /// Pairing rules compare versions numerically, component by component: `2.10` is above `2.9`,

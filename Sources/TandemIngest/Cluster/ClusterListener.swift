@@ -56,6 +56,9 @@ public struct ClusterListener: Service {
         // The notification sequence does not end when its task is cancelled: closing the
         // connection ends it (with an error), so a shutdown never waits on it.
         try await withTaskCancellationHandler {
+            // Unstructured on purpose (here and below): a cancelled task's close must still run to
+            // its end, and PostgresConnection traps if it is released before it has closed (the
+            // future-returning close does not keep it alive: tried, it crashed the suite).
             defer { Task { try? await connection.close() } }
             try await connection.listen(on: ClusterMessage.channel) { notifications in
                 logger.info("cluster listener listening", metadata: ["channel": "\(ClusterMessage.channel)"])

@@ -21,7 +21,7 @@ struct DataChannelService: RegistrableRPCService {
     private let tally: DataChannelTally
     private let registry: SessionRegistry
     private let deferred: DeferredWork
-    private let configuration: IngestConfiguration
+    let configuration: IngestConfiguration
     private let authenticator: ChannelAuthenticator
     private let metrics: IngestMetrics
     private let logger: Logger
@@ -174,27 +174,6 @@ struct DataChannelService: RegistrableRPCService {
         return connector
     }
 
-    /// Validates a batch into records; a bad event refuses the whole batch.
-    private func records(of batch: InboundBatch, token: Token, connector: ConnectorID) throws -> [EventRecord] {
-        guard batch.events.count <= configuration.maximumEventsPerBatch else {
-            throw IngestError.tooManyEvents(batch: batch.sequence, events: batch.events.count, limit: configuration.maximumEventsPerBatch)
-        }
-        let size = batch.events.reduce(16) { $0 + $1.body.count + $1.sourceDevice.utf8.count + $1.subject.utf8.count + 40 }
-        guard size <= configuration.maximumMessageSize else {
-            throw IngestError.batchTooLarge(batch: batch.sequence, bytes: size, limit: configuration.maximumMessageSize)
-        }
-        var records: [EventRecord] = []
-        records.reserveCapacity(batch.events.count)
-        for (index, wire) in batch.events.enumerated() {
-            do {
-                records.append(EventRecord(tenant: token.tenantID, token: token.id, connector: connector, event: try DeviceEvent(wire)))
-            } catch let error as ValidationError {
-                throw IngestError.invalidEvent(batch: batch.sequence, index: index, error)
-            }
-        }
-        return records
-    }
-
     private func write(
         sequence: UInt64, records: [EventRecord], token: Token, connector: ConnectorID
     ) async throws -> Tandem_V1_BatchAck {
@@ -243,16 +222,4 @@ struct DataChannelService: RegistrableRPCService {
 /// The connector a data stream opened, shared by its tasks and its cleanup.
 private final class OpenedConnector: Sendable {
     let value = Mutex<ConnectorID?>(nil)
-}
-
-extension DataChannelService {
-    /// Registers `stream` like the generated code, with messages read by a
-    /// ``DataFrameDeserializer``.
-    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-        router.registerHandler(
-            forMethod: Tandem_V1_DataChannel.Method.Stream.descriptor,
-            deserializer: DataFrameDeserializer(limit: configuration.maximumMessageSize),
-            serializer: ProtobufSerializer<Tandem_V1_BatchAck>(),
-            handler: { request, context in try await self.stream(request: request, context: context) })
-    }
 }

@@ -38,18 +38,18 @@ public final class EventPipeline: Service, Sendable {
         public init() {}
     }
 
-    private typealias Machine = PipelineStateMachine<
+    typealias Machine = PipelineStateMachine<
         CheckedContinuation<[EventOutcome], any Error>, CheckedContinuation<Void, Never>, FlushInFlight, ContinuousClock
     >
     private typealias Plan = FlushPlan<FlushInFlight>
 
     private let writer: any EventWriter
-    private let statistics: (any PairStatisticsWriter)?
-    private let configuration: Configuration
-    private let logger: Logger
-    private let machine: Mutex<Machine>
+    let statistics: (any PairStatisticsWriter)?
+    let configuration: Configuration
+    let logger: Logger
+    let machine: Mutex<Machine>
     private let clock = ContinuousClock()
-    private let metrics: IngestMetrics
+    let metrics: IngestMetrics
     private let reporter: PipelineReporter
 
     /// Creates a pipeline writing events to `store` (an `EventStore`, or a test's double) and,
@@ -124,30 +124,6 @@ public final class EventPipeline: Service, Sendable {
             self.stop()
         }
         await writeStatistics()
-    }
-
-    private func statisticsLoop() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: configuration.statisticsInterval)
-            if Task.isCancelled { return }
-            await writeStatistics()
-        }
-    }
-
-    /// Writes the pair statistics gathered since the last call. They are counts, not events:
-    /// a failed write is logged and counted, and those counts are lost.
-    public func writeStatistics() async {
-        let rows = machine.withLock { $0.drainStatistics() }
-        var missed: [TenantID: Int64] = [:]
-        for row in rows where row.missed > 0 { missed[row.line.tenant, default: 0] += row.missed }
-        for (tenant, count) in missed { metrics.eventsMissedByPeer(tenant, count) }
-        guard let statistics, !rows.isEmpty else { return }
-        do {
-            try await statistics.add(rows)
-        } catch {
-            metrics.pairStatisticsWriteFailed()
-            logger.warning("pair statistics not written", metadata: ["rows": "\(rows.count)", "error": "\(StoreError.loggable(error))"])
-        }
     }
 
     /// Stops taking submissions; writers drain what waits, then return.
@@ -266,20 +242,5 @@ public final class EventPipeline: Service, Sendable {
                 batch[s].answer.resume(returning: plan.outcomes[s].map { $0 ?? .duplicate })
             }
         }
-    }
-
-    /// Events waiting to be flushed, and submitters held at the door, now.
-    var queued: (events: Int, blockedSubmitters: Int) {
-        machine.withLock { ($0.pendingEvents, $0.heldCount) }
-    }
-
-    /// Copies waiting for another flush that is writing their event, now.
-    var copiesWaitingForOtherFlushes: Int {
-        machine.withLock { $0.copiesWaiting }
-    }
-
-    /// Keys and estimated bytes of the window now.
-    public var windowSize: (keys: Int, bytes: Int) {
-        machine.withLock { ($0.deduplicator.window.count, $0.deduplicator.window.estimatedBytes) }
     }
 }

@@ -11,7 +11,7 @@ import TandemSimulator
 import TandemStore
 
 /// `tandem-lab bench analyst`: what analysts cost and get, on one fresh database. A day partition
-/// of `--rows` events (one tenant, `--clients` clients), the README's three analyst queries
+/// of `--rows` events (one tenant, `--clients` clients), the three analyst queries of docs/analysts.md
 /// timed through a real analyst login with and without the subject index, the insert path with
 /// and without that index, then the ack latency of paced connector pairs with and without an
 /// analyst scanning the whole events table beside them.
@@ -35,7 +35,7 @@ public struct AnalystBench: LabRun {
     public struct Figures: Codable, Sendable {
         var rows = 0
         var clients = 0
-        /// The README's analyst queries, median of 5 through an analyst login, by name.
+        /// The analyst queries of docs/analysts.md, median of 5 through an analyst login, by name.
         var queryMillisWithoutSubjectIndex: [String: Double] = [:]
         var queryMillisWithSubjectIndex: [String: Double] = [:]
         var subjectIndexBuildSeconds = 0.0
@@ -112,7 +112,7 @@ public struct AnalystBench: LabRun {
                 return medians
             }
         }
-        say("README analyst queries as an analyst login, median of 5 (ms):")
+        say("docs/analysts.md queries as an analyst login, median of 5 (ms):")
         figures.queryMillisWithoutSubjectIndex = try await timeQueries("without the subject index")
         started = clock.now
         try await data.createSubjectIndex()
@@ -152,6 +152,7 @@ public struct AnalystBench: LabRun {
             let scans = ScanCounter()
             let latencies = try await AnalystBenchData.withClient(analystURL, logger: logger) { session in
                 try await withThrowingTaskGroup(of: [Duration].self) { group in
+                    // Unstructured on purpose: the scan runs beside the group and is cancelled after it.
                     let scanner = Task {
                         while scanning && !Task.isCancelled {
                             let started = clock.now

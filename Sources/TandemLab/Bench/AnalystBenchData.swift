@@ -8,7 +8,7 @@ import TandemWire
 
 /// The data and SQL of `tandem-lab bench analyst`: a day partition filled in PostgreSQL itself
 /// (generate_series, not the service: millions of rows in minutes), pair statistics for a
-/// day, the README's analyst queries, and the subject index they want.
+/// day, the analyst queries of docs/analysts.md, and the subject index they want.
 struct AnalystBenchData {
     let client: PostgresClient
     let logger: Logger
@@ -19,8 +19,8 @@ struct AnalystBenchData {
         String(format: "f0:18:98:%02x:%02x:%02x", (number >> 16) & 255, (number >> 8) & 255, number & 255)
     }
 
-    /// The README's three analyst queries, the first over one hour starting at `hourStart`
-    /// (the README writes `now() - interval '1 hour'`; a fixed hour of the filled day here).
+    /// The three analyst queries of docs/analysts.md, the first over one hour starting at `hourStart`
+    /// (docs/analysts.md writes `now() - interval '1 hour'`; a fixed hour of the filled day here).
     static func readmeQueries(subject: String, hourStart: Date) -> [(String, String)] {
         let hour = ISO8601DateFormatter().string(from: hourStart)
         return [
@@ -91,7 +91,7 @@ struct AnalystBenchData {
 
     /// A day of pair statistics (both connectors, 5 sources as the product document's site has
     /// 5 controllers, every minute) and the two
-    /// connectors' rows, so the README's statistics queries join and add up real rows.
+    /// connectors' rows, so the statistics queries of docs/analysts.md join and add up real rows.
     func fillPairStatistics(tenant: TenantID, token: TokenID) async throws {
         for (number, connector) in [connectors.0, connectors.1].enumerated() {
             try await client.query(

@@ -61,7 +61,7 @@ final class LoadConnector: Sendable {
             case .command: break
             }
         }
-        // The connector's sessions outlive this call: they end with close().
+        // Unstructured on purpose: the connector's sessions outlive this call; they end with close().
         let sessions = Task { await connector.run() }
         var first = outcomes.makeAsyncIterator()
         do {

@@ -164,6 +164,7 @@ final class ServerProcess: @unchecked Sendable {
         _ series: String, every period: Duration = .milliseconds(200), during body: () async throws -> T
     ) async throws -> (result: T, samples: [Double]) {
         let stopped = StopFlag()
+        // Unstructured on purpose: the sampler runs beside the measured work until stopped.
         let sampler = Task {
             var samples: [Double] = []
             while !stopped.isSet {

@@ -91,6 +91,7 @@ public struct SustainedBench: LabRun {
         let started = clock.now
         var spans: [(from: Double, to: Double, rows: Int)] = []
         var load = GrowingLoad(pairs: pairs, perRound: round, rounds: rounds, seed: seed)
+        // Unstructured on purpose: the next round is prepared while this one streams.
         var next = Task { [load] in
             var load = load
             return (load.next(), load)
@@ -99,6 +100,7 @@ public struct SustainedBench: LabRun {
             let wire: [[Tandem_V1_Event]]
             (wire, load) = await next.value
             if number + 1 < rounds {
+                // Unstructured on purpose, as above.
                 next = Task { [load] in
                     var load = load
                     return (load.next(), load)

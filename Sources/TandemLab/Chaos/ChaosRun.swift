@@ -253,6 +253,7 @@ public struct ChaosRun: LabRun {
             let pairs = self.pairs
             let seed = self.seed
             let connectors = connectors
+            // Unstructured on purpose: the generator runs beside the faults and is cancelled after them.
             let generatorTask = Task {
                 var generators = (0..<pairs).map { EventGenerator(seed: seed, site: $0) }
                 var sequence: UInt64 = 0

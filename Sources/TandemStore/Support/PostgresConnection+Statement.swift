@@ -49,6 +49,8 @@ extension PostgresConnection {
         let giveUp = deadline.map { ContinuousClock.now + $0 }
         return try await withCheckedThrowingContinuation { continuation in
             answer.set(continuation)
+            // Unstructured on purpose (both tasks): the library call may never return (see
+            // above), and a structured child would make the caller wait for it forever.
             let watchdog = Task {
                 while !answer.isResumed {
                     if self.isClosed {
