@@ -15,7 +15,7 @@ extension OperatorHandlers {
             }
         let request = try AnalystRequest(name: body.name)
         let (analyst, password) = try await store.analysts.create(tenant: tenant, name: request.name, limits: analystLimits)
-        logger.info("created analyst login", metadata: [LogKey.analyst: "\(analyst.id)", "role": "\(analyst.role)"])
+        logger.info("created analyst login", metadata: [LogKey.analyst: "\(analyst.id)", LogKey.role: "\(analyst.role)"])
         return .created(.init(body: .json(.init(IssuedAnalyst(analyst, password: password)))))
     }
 

@@ -44,14 +44,15 @@ struct ErrorMiddleware: RouterMiddleware {
             // A value the edge's validation let through and PostgreSQL refused: the request's
             // fault, permanent, named as the field it concerns.
             let refusal = StoreError.refusedField(error)!
-            context.logger.notice("request refused by the database", metadata: ["error": "\(StoreError.loggable(error))"])
+            context.logger.notice("request refused by the database", metadata: [LogKey.error: "\(StoreError.loggable(error))"])
             return .invalid(
                 ValidationError(
                     field: refusal.field,
                     message: "was refused by the database (SQLSTATE \(refusal.sqlState)); the same value fails every time"))
         default:
             context.logger.error(
-                "request failed", metadata: ["error": "\(StoreError.loggable(error))", "type": "\(String(reflecting: type(of: error)))"])
+                "request failed",
+                metadata: [LogKey.error: "\(StoreError.loggable(error))", LogKey.type: "\(String(reflecting: type(of: error)))"])
             return APIError(.internalServerError, code: ._internal, message: "internal error; request id \(context.id)")
         }
     }

@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try server.resolve()
         let connection = try await database.connect(logger: logger, creatingCluster: true)
         defer { connection.stopIfStarted() }
-        logger.info("database", metadata: ["url": "\(connection.url)"])
+        logger.info("database", metadata: [LogKey.url: "\(connection.url)"])
 
         let client = PostgresClient(configuration: connection.url.configuration, backgroundLogger: logger)
         let store = Store(client: client, migrations: try database.migrations(), eventPolicy: settings.eventPolicy, logger: logger)
@@ -49,10 +49,10 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "serving",
             metadata: [
-                "node": "\(settings.ingest.nodeID)",
-                "http": "\(settings.tls == nil ? "http" : "https")://\(settings.host):\(settings.httpPort)",
-                "grpc": "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
-                "eventRetentionDays": "\(eventPolicy.retentionDays)",
+                LogKey.node: "\(settings.ingest.nodeID)",
+                LogKey.http: "\(settings.tls == nil ? "http" : "https")://\(settings.host):\(settings.httpPort)",
+                LogKey.grpc: "\(settings.tls == nil ? "" : "tls ")\(settings.host):\(settings.grpcPort)",
+                LogKey.eventRetentionDays: "\(eventPolicy.retentionDays)",
             ])
         try await tandem.run()
     }

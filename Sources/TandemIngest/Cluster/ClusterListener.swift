@@ -44,7 +44,7 @@ public struct ClusterListener: Service {
                     return
                 } catch {
                     logger.warning(
-                        "cluster listener lost its connection; reconnecting", metadata: ["error": "\(StoreError.loggable(error))"])
+                        "cluster listener lost its connection; reconnecting", metadata: [LogKey.error: "\(StoreError.loggable(error))"])
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -61,7 +61,7 @@ public struct ClusterListener: Service {
             // future-returning close does not keep it alive: tried, it crashed the suite).
             defer { Task { try? await connection.close() } }
             try await connection.listen(on: ClusterMessage.channel) { notifications in
-                logger.info("cluster listener listening", metadata: ["channel": "\(ClusterMessage.channel)"])
+                logger.info("cluster listener listening", metadata: [LogKey.channel: "\(ClusterMessage.channel)"])
                 await catchUp()
                 for try await notification in notifications {
                     for message in ClusterMessage.messages(in: notification.payload) where message.origin != node {

@@ -55,7 +55,7 @@ public final class ClusterPublisher: Service, Sendable {
         } catch {
             logger.warning(
                 "could not notify the other nodes; retrying",
-                metadata: ["messages": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
+                metadata: [LogKey.messages: "\(batch.count)", LogKey.error: "\(StoreError.loggable(error))"])
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
         }
     }

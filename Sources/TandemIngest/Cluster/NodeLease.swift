@@ -31,7 +31,7 @@ public struct NodeLease: Service {
                 "this node id had a live lease: another process may run under it, or this node restarted within its lease; give every node its own --node-id"
             )
         }
-        logger.info("node registered", metadata: ["lease": "\(lease)"])
+        logger.info("node registered", metadata: [LogKey.lease: "\(lease)"])
         try await runPeriodically(every: lease / 3, logger: logger, failure: "node lease not renewed; retrying") {
             if try await !nodes.renew(node, lease: lease) {
                 try await nodes.register(node, grpcAddress: addresses.grpc, httpAddress: addresses.http, lease: lease)
@@ -43,7 +43,7 @@ public struct NodeLease: Service {
             try await nodes.release(node)
             logger.info("node lease released")
         } catch {
-            logger.warning("node lease not released; it lapses by itself", metadata: ["error": "\(StoreError.loggable(error))"])
+            logger.warning("node lease not released; it lapses by itself", metadata: [LogKey.error: "\(StoreError.loggable(error))"])
         }
     }
 }

@@ -133,11 +133,11 @@ final class ControlSession: Sendable {
             registry.outages.failed()
             throw error
         } catch  where StoreError.isRejection(error) {
-            logger.notice("Hello refused by the database", metadata: ["error": "\(StoreError.loggable(error))"])
+            logger.notice("Hello refused by the database", metadata: [LogKey.error: "\(StoreError.loggable(error))"])
             throw IngestError.helloRefusedByDatabase("\(error)")
         } catch let refusal as PairingRefusal {
             registry.metrics.helloRefused(refusal.rule)
-            logger.notice("refused connector", metadata: ["rule": "\(refusal.rule.rawValue)", "ip": "\(hello.ipAddress)"])
+            logger.notice("refused connector", metadata: [LogKey.rule: "\(refusal.rule.rawValue)", LogKey.ip: "\(hello.ipAddress)"])
             throw IngestError.refused(refusal)
         }
         admitted.withLock { $0 = join.connectorID }
@@ -160,7 +160,7 @@ final class ControlSession: Sendable {
         logger.info(
             "connector joined",
             metadata: [
-                LogKey.connector: "\(join.connectorID)", "ip": "\(hello.ipAddress)", "haActive": "\(join.haActive)",
+                LogKey.connector: "\(join.connectorID)", LogKey.ip: "\(hello.ipAddress)", LogKey.haActive: "\(join.haActive)",
             ])
         return join.connectorID
     }
@@ -191,7 +191,7 @@ final class ControlSession: Sendable {
         } catch {
             if StoreError.isUnavailability(error) { registry.outages.failed() }
             logger.warning(
-                "could not record that the control stream ended", metadata: ["error": "\(StoreError.loggable(error))"])
+                "could not record that the control stream ended", metadata: [LogKey.error: "\(StoreError.loggable(error))"])
         }
         // Not awaited: the stream is gone; the loss is recorded after the grace unless the
         // connector said Hello again meanwhile (on any node: its session then no longer owns
@@ -222,13 +222,14 @@ final class ControlSession: Sendable {
                 logger.notice(
                     "connector lost",
                     metadata: [
-                        LogKey.connector: "\(connector)", "reason": "\(reason)", "recorded": "\(loss.kinds.map(\.rawValue))",
-                        "failoverTo": "\(loss.failoverTo?.description ?? "none")",
+                        LogKey.connector: "\(connector)", LogKey.reason: "\(reason)", LogKey.recorded: "\(loss.kinds.map(\.rawValue))",
+                        LogKey.failoverTo: "\(loss.failoverTo?.description ?? "none")",
                     ])
             }
         } catch {
             logger.error(
-                "could not record connector loss", metadata: [LogKey.connector: "\(connector)", "error": "\(StoreError.loggable(error))"])
+                "could not record connector loss",
+                metadata: [LogKey.connector: "\(connector)", LogKey.error: "\(StoreError.loggable(error))"])
         }
     }
 

@@ -74,7 +74,7 @@ public final class HeartbeatRecorder: Service, Sendable {
             if StoreError.isUnavailability(error) { outages.failed() }
             logger.warning(
                 "heartbeats not written; kept for the next round",
-                metadata: ["count": "\(batch.count)", "error": "\(StoreError.loggable(error))"])
+                metadata: [LogKey.count: "\(batch.count)", LogKey.error: "\(StoreError.loggable(error))"])
             pending.withLock { all in
                 guard !stopped.load(ordering: .acquiring) else { return }
                 all.merge(batch) { newer, _ in newer }

@@ -203,7 +203,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             let command = Tandem_V1_ControlCommand.with { $0.configuration = .init(configuration) }
             for continuation in targets { continuation.yield(.command(command)) }
         } catch {
-            logger.error("could not push configuration", metadata: [LogKey.token: "\(token)", "error": "\(StoreError.loggable(error))"])
+            logger.error(
+                "could not push configuration", metadata: [LogKey.token: "\(token)", LogKey.error: "\(StoreError.loggable(error))"])
         }
     }
 
@@ -215,7 +216,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             haActiveChanged(membership.haActive, health: membership.health, tenant: tenant, token: token)
         } catch {
             logger.error(
-                "could not push the HA Active list", metadata: [LogKey.token: "\(token)", "error": "\(StoreError.loggable(error))"])
+                "could not push the HA Active list", metadata: [LogKey.token: "\(token)", LogKey.error: "\(StoreError.loggable(error))"])
         }
     }
 
@@ -241,7 +242,7 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             logger.notice(
                 "closed the channels of a revoked token",
                 metadata: [
-                    LogKey.token: "\(token)", "control": "\(control.count)", "data": "\(data.count)",
+                    LogKey.token: "\(token)", LogKey.control: "\(control.count)", LogKey.data: "\(data.count)",
                 ])
         }
     }
@@ -276,7 +277,8 @@ public final class SessionRegistry: HAGroupNotifier, Sendable {
             continuation.yield(Self.shuttingDown)
             continuation.finish()
         }
-        logger.notice("draining: connectors told to reconnect", metadata: ["control": "\(control.count)", "data": "\(data.count)"])
+        logger.notice(
+            "draining: connectors told to reconnect", metadata: [LogKey.control: "\(control.count)", LogKey.data: "\(data.count)"])
     }
 
     /// What a connector hears when the node it is on shuts down.

@@ -185,7 +185,7 @@ struct DataChannelService: RegistrableRPCService {
             logger.warning(
                 "a batch was refused by PostgreSQL",
                 metadata: [
-                    LogKey.connector: "\(connector)", "sequence": "\(sequence)", "error": "\(StoreError.loggable(error))",
+                    LogKey.connector: "\(connector)", LogKey.sequence: "\(sequence)", LogKey.error: "\(StoreError.loggable(error))",
                 ])
             throw IngestError.batchRefused(batch: sequence, "\(error)")
         } catch is CancellationError {
@@ -197,7 +197,7 @@ struct DataChannelService: RegistrableRPCService {
             logger.error(
                 "could not store a batch",
                 metadata: [
-                    LogKey.connector: "\(connector)", "sequence": "\(sequence)", "error": "\(StoreError.loggable(error))",
+                    LogKey.connector: "\(connector)", LogKey.sequence: "\(sequence)", LogKey.error: "\(StoreError.loggable(error))",
                 ])
             throw IngestError.batchNotStored(batch: sequence)
         }

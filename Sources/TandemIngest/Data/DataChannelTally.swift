@@ -82,7 +82,7 @@ public final class DataChannelTally: Service, Sendable {
 
     private func keep(_ unwritten: Pending, _ error: any Error, _ message: Logger.Message) {
         if StoreError.isUnavailability(error) { outages.failed() }
-        logger.warning(message, metadata: ["error": "\(StoreError.loggable(error))"])
+        logger.warning(message, metadata: [LogKey.error: "\(StoreError.loggable(error))"])
         pending.withLock { pending in
             pending.events.merge(unwritten.events, uniquingKeysWith: +)
             pending.flowing.formUnion(unwritten.flowing)

@@ -24,7 +24,8 @@ extension EventPipeline {
             try await statistics.add(rows)
         } catch {
             metrics.pairStatisticsWriteFailed()
-            logger.warning("pair statistics not written", metadata: ["rows": "\(rows.count)", "error": "\(StoreError.loggable(error))"])
+            logger.warning(
+                "pair statistics not written", metadata: [LogKey.rows: "\(rows.count)", LogKey.error: "\(StoreError.loggable(error))"])
         }
     }
 

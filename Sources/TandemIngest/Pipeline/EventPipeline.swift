@@ -221,7 +221,7 @@ public final class EventPipeline: Service, Sendable {
         let failed = indices.filter { plan.failures[$0] != nil }
         if let first = failed.first, let error = plan.failures[first] {
             logger.error(
-                "event flush failed; its batches are not acked", metadata: ["batches": "\(failed.count)", "error": "\(error)"])
+                "event flush failed; its batches are not acked", metadata: [LogKey.batches: "\(failed.count)", LogKey.error: "\(error)"])
         }
         let window = machine.withLock { machine in
             let window = machine.deduplicator.window

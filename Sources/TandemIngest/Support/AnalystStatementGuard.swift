@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+import TandemCore
 public import TandemStore
 
 /// Enforces the analysts' statement limit: every `interval` (default 5 s), cancels analyst
@@ -25,7 +26,7 @@ public struct AnalystStatementGuard: Service {
                 logger.notice(
                     "cancelled analyst statements past the limit",
                     metadata: [
-                        "statements": "\(cancelled)", "limit": "\(limit)",
+                        LogKey.statements: "\(cancelled)", LogKey.limit: "\(limit)",
                     ])
             }
         }

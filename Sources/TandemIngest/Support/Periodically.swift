@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import TandemCore
 import TandemStore
 
 /// Runs `round` every `interval` until graceful shutdown (or cancellation): first at once when
@@ -20,7 +21,7 @@ func runPeriodically(
             do {
                 try await round()
             } catch {
-                logger.log(level: level, failure, metadata: ["error": "\(StoreError.loggable(error))"])
+                logger.log(level: level, failure, metadata: [LogKey.error: "\(StoreError.loggable(error))"])
             }
         }
     }

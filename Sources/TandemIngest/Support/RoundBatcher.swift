@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TandemCore
 import TandemStore
 
 /// Answers requests in rounds: every request that arrives while rounds are being answered waits
@@ -148,7 +149,7 @@ final class RoundBatcher<Request: Sendable, Answer: Sendable>: Service, Sendable
             }
             for (waiting, outcome) in zip(round, outcomes) { waiting.continuation.resume(with: outcome) }
         } catch {
-            logger.debug("\(name) round failed", metadata: ["count": "\(round.count)", "error": "\(StoreError.loggable(error))"])
+            logger.debug("\(name) round failed", metadata: [LogKey.count: "\(round.count)", LogKey.error: "\(StoreError.loggable(error))"])
             for waiting in round { waiting.continuation.resume(throwing: error) }
         }
     }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import PostgresNIO
+import TandemCore
 
 /// A private PostgreSQL cluster that `tandem serve` starts and owns when no database URL is
 /// given: `initdb` on first use, `pg_ctl start` on a unix socket only (no TCP port to clash),
@@ -56,7 +57,7 @@ public struct EmbeddedPostgres: Sendable {
         try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: socketDirectory.path)
 
         if !exists {
-            logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
+            logger.info("initialising embedded PostgreSQL", metadata: [LogKey.directory: "\(dataDirectory.path)"])
             try run(
                 binaries.appendingPathComponent("initdb").path,
                 [
@@ -69,7 +70,7 @@ public struct EmbeddedPostgres: Sendable {
             try run(pgCtl, ["-D", dataDirectory.path, "reload"])
         }
         if !alreadyRunning {
-            logger.info("starting embedded PostgreSQL", metadata: ["socket": "\(socketDirectory.path)"])
+            logger.info("starting embedded PostgreSQL", metadata: [LogKey.socket: "\(socketDirectory.path)"])
             let options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
             try run(pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
         }
@@ -99,7 +100,7 @@ public struct EmbeddedPostgres: Sendable {
             try run(binaries.appendingPathComponent("pg_ctl").path, ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
             logger.info("stopped embedded PostgreSQL")
         } catch {
-            logger.warning("could not stop embedded PostgreSQL", metadata: ["error": "\(error)"])
+            logger.warning("could not stop embedded PostgreSQL", metadata: [LogKey.error: "\(error)"])
         }
     }
 

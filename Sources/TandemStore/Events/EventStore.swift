@@ -109,7 +109,7 @@ public struct EventStore: Sendable {
                 && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
             {
                 attempt += 1
-                logger.debug("event write retried after a transient conflict", metadata: ["attempt": "\(attempt)"])
+                logger.debug("event write retried after a transient conflict", metadata: [LogKey.attempt: "\(attempt)"])
             }
         }
     }

@@ -1,5 +1,6 @@
 public import Logging
 public import PostgresNIO
+import TandemCore
 
 /// Applies the numbered migrations in order, each in its own transaction, and records each in
 /// `schema_migrations` with its checksum.
@@ -90,7 +91,7 @@ public struct MigrationRunner: Sendable {
                 let cause = (error as? PSQLError)?.serverInfo?[.message] ?? String(reflecting: error)
                 throw StoreError(.migrationFailed, "migration \(migration.name) failed and was rolled back: \(cause)")
             }
-            logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
+            logger.info("applied migration", metadata: [LogKey.migration: "\(migration.name)"])
             report.applied.append(migration.name)
         }
         return report
@@ -121,7 +122,7 @@ public struct MigrationRunner: Sendable {
         if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
             logger.warning(
                 "database has a migration this binary does not know; is an older tandem running against a newer schema?",
-                metadata: ["version": "\(unknown)"])
+                metadata: [LogKey.version: "\(unknown)"])
         }
     }
 }

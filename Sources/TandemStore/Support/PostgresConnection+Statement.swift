@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import Synchronization
+import TandemCore
 
 extension PostgresConnection {
     /// How often an unanswered statement checks whether its connection has closed.
@@ -64,7 +65,7 @@ extension PostgresConnection {
                             logger.warning(
                                 "PostgreSQL did not answer a statement in time; its connection is closed",
                                 metadata: [
-                                    "deadline": "\(deadline)"
+                                    LogKey.deadline: "\(deadline)"
                                 ])
                             try? await self.close()
                         }
