@@ -1,5 +1,5 @@
 import Foundation
-import TandemCore
+import TandemAPI
 import Testing
 
 @Suite("HumanTime: durations and times as people read them")
