@@ -46,7 +46,9 @@ struct NodeShutdownTests {
                     trigger.triggerGracefulShutdown()
                     try await group.next()
                     let took = ContinuousClock.now - started
-                    #expect(took < .seconds(2) + .seconds(1) + .seconds(2), "took \(took): the bound is 2 s, then 1 s of cancellation")
+                    // The bound is 2 s, then 1 s of cancellation; 10 s more for a busy 2-core machine,
+                    // far below the minute an unbounded drain would take to hit the time limit.
+                    #expect(took < .seconds(2) + .seconds(1) + .seconds(10), "took \(took)")
                     // Ended by the server, not by us: a stream still open would hang here (time limit).
                     for stream in streams { _ = try? await stream.ended() }
                     client.beginGracefulShutdown()
