@@ -16,18 +16,16 @@ import TandemCore
 /// identities before it looked, and finishes its own before waiting, so waits never form a
 /// cycle.
 final class FlushInFlight: Sendable {
-    typealias Outcome = FlushOutcome
-
     private enum Phase {
-        case writing(waiters: [CheckedContinuation<Outcome, Never>])
-        case finished(Outcome)
+        case writing(waiters: [CheckedContinuation<FlushOutcome, Never>])
+        case finished(FlushOutcome)
     }
 
     private let phase = Mutex(Phase.writing(waiters: []))
 
     /// Ends the flush and answers the flushes waiting for it.
-    func finish(_ outcome: Outcome) {
-        let waiters = phase.withLock { phase -> [CheckedContinuation<Outcome, Never>] in
+    func finish(_ outcome: FlushOutcome) {
+        let waiters = phase.withLock { phase -> [CheckedContinuation<FlushOutcome, Never>] in
             guard case .writing(let waiters) = phase else { return [] }
             phase = .finished(outcome)
             return waiters
@@ -36,9 +34,9 @@ final class FlushInFlight: Sendable {
     }
 
     /// Waits until the flush has ended, and tells how.
-    func outcome() async -> Outcome {
+    func outcome() async -> FlushOutcome {
         await withCheckedContinuation { continuation in
-            let outcome = phase.withLock { phase -> Outcome? in
+            let outcome = phase.withLock { phase -> FlushOutcome? in
                 switch phase {
                 case .finished(let outcome):
                     return outcome

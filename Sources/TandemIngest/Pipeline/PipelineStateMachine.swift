@@ -55,7 +55,7 @@ struct PipelineStateMachine<Answer, Waiter, Flight: AnyObject, Clock: _Concurren
     /// Submitters waiting to be let in, in arrival order, each under a number of its own.
     private var held: [(number: UInt64, waiter: Waiter)] = []
     private var nextNumber: UInt64 = 0
-    private(set) var stopped = false
+    private var stopped = false
     /// The deduplication window and the pair statistics.
     var deduplicator: Deduplicator
     /// Identities being written by a flush now, with that flush.
