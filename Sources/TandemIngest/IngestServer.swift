@@ -38,23 +38,24 @@ public struct IngestServer: Sendable {
     public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
     private let store: Store
     private let configuration: IngestConfiguration
-    private let cluster: (database: DatabaseURL, httpAddress: String)?
+    /// When the node takes part in a cluster: the HTTP address recorded with its lease.
+    private let clusterHTTPAddress: String?
     private let grpcAddress: String
     private let metrics: IngestMetrics
     private let logger: Logger
 
     /// Assembles the server; nothing listens until ``services`` run.
     ///
-    /// With `database` (the URL of the store's database), the node takes part in a cluster:
-    /// it holds a lease in `nodes` and hears the other nodes' changes (``ClusterListener``).
+    /// When `clustered`, the node takes part in a cluster: it holds a lease in `nodes` and hears
+    /// the other nodes' changes through the store's database (``ClusterListener``).
     /// `httpAddress` is recorded with the lease, for operators.
     public init(
         store: Store, configuration: IngestConfiguration, host: String, port: Int, tls: TLSFiles?,
-        database: DatabaseURL?, httpAddress: String = "", metrics: IngestMetrics = IngestMetrics(), logger: Logger
+        clustered: Bool, httpAddress: String = "", metrics: IngestMetrics = IngestMetrics(), logger: Logger
     ) {
         self.store = store
         self.configuration = configuration
-        self.cluster = database.map { ($0, httpAddress) }
+        self.clusterHTTPAddress = clustered ? httpAddress : nil
         self.grpcAddress = "\(host):\(port)"
         self.metrics = metrics
         metrics.startFixedSeries()
@@ -126,13 +127,13 @@ public struct IngestServer: Sendable {
     /// membership and the gRPC listener (part of ``services``).
     public var channels: [any Service] {
         let membership: [any Service] =
-            cluster.map { cluster in
+            clusterHTTPAddress.map { httpAddress in
                 [
                     NodeLease(
                         nodes: store.nodes, node: configuration.nodeID, lease: configuration.nodeLease,
-                        grpcAddress: grpcAddress, httpAddress: cluster.httpAddress, logger: logger),
+                        grpcAddress: grpcAddress, httpAddress: httpAddress, logger: logger),
                     registry.publisher,
-                    ClusterListener(database: cluster.database, registry: registry, logger: logger),
+                    ClusterListener(database: store.database, registry: registry, logger: logger),
                 ]
             } ?? []
         return [deferred, pipeline, heartbeats, tally] + rounds + membership + [
@@ -150,7 +151,7 @@ public struct IngestServer: Sendable {
                 store: store, registry: registry, interval: configuration.revocationCheckInterval, logger: logger),
             PartitionMaintainer(partitions: store.partitions, logger: logger),
             HAGroupGauges(
-                store: store, node: configuration.nodeID, interval: configuration.heartbeatInterval, clustered: cluster != nil,
+                store: store, node: configuration.nodeID, interval: configuration.heartbeatInterval, clustered: clusterHTTPAddress != nil,
                 metrics: metrics, logger: logger),
             ReplicationMonitor(store: store, interval: configuration.replicationCheckInterval, metrics: metrics, logger: logger),
             AnalystStatementGuard(analysts: store.analysts, limit: configuration.analystLimits.statementTimeout, logger: logger),

@@ -51,8 +51,8 @@ public struct LabDatabase: Sendable {
     /// Runs `body` with a store on the server's own database (a running `tandem serve`'s).
     func withStore<T: Sendable>(logger: Logger, _ body: (TandemStore.Store) async throws -> T) async throws -> T {
         try await withServer(logger: logger) { server in
-            try await PostgresClient.withScoped(server.url.configuration, logger: logger) { client in
-                try await body(Store(client: client, migrations: migrations, logger: logger))
+            try await Database.withRunning(server.url, logger: logger) { database in
+                try await body(Store(database: database, migrations: migrations, logger: logger))
             }
         }
     }

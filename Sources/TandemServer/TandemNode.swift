@@ -1,5 +1,4 @@
 public import Logging
-public import PostgresNIO
 public import Prometheus
 import ServiceLifecycle
 public import TandemAPI
@@ -8,14 +7,14 @@ public import TandemIngest
 public import TandemStore
 public import UnixSignals
 
-/// One Tandem node, built once: the database client, the connector channels (gRPC) with the
+/// One Tandem node, built once: the database, the connector channels (gRPC) with the
 /// services behind them, and the operator API (HTTP), in one `ServiceGroup` with one graceful
 /// shutdown bound (the data streams' drain included). `tandem serve`, the test harness and the
 /// test cluster build their nodes here and nowhere else.
 ///
 /// Services start in order and stop in reverse: the listeners first, then what they feed (the
 /// pipeline writes and acks every batch it took), then the work the streams left behind,
-/// the database client last. Past ``Configuration/shutdownTimeout`` whatever still runs is
+/// the database last. Past ``Configuration/shutdownTimeout`` whatever still runs is
 /// cancelled, so a shutdown never hangs.
 public struct TandemNode: Sendable {
     /// What a node is built from; the command line fills it in from flags and environment.
@@ -28,9 +27,9 @@ public struct TandemNode: Sendable {
         public var httpPort: Int? = 8080
         public var tls: IngestServer.TLSFiles?
         public var http = HTTPLimits()
-        /// With the database's URL the node takes part in a cluster: it holds a lease and hears
-        /// the other nodes' changes (see `IngestServer`).
-        public var clusterDatabase: DatabaseURL?
+        /// Whether the node takes part in a cluster: it holds a lease and hears the other nodes'
+        /// changes (see `IngestServer`).
+        public var clustered = false
         /// The bearer token `/metrics` asks for, if any.
         public var metricsToken: Secret?
         public var build = BuildInfo(commit: nil)
@@ -55,9 +54,9 @@ public struct TandemNode: Sendable {
     public let metrics: PrometheusCollectorRegistry
     private let group: ServiceGroup
 
-    /// Builds the node on `store`; `client` (the store's PostgreSQL client) runs as the node's
-    /// first service unless `nil` (a caller that runs it already).
-    public init(store: Store, client: PostgresClient?, configuration: Configuration, logger: Logger) throws {
+    /// Builds the node on `store`; the store's ``TandemStore/Database`` runs as the node's first
+    /// service (so it stops last) when `runsDatabase`, and is run by the caller otherwise.
+    public init(store: Store, runsDatabase: Bool, configuration: Configuration, logger: Logger) throws {
         // One Prometheus registry per node, passed down (no global metrics state).
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -68,14 +67,14 @@ public struct TandemNode: Sendable {
         let host = configuration.host
         ingest = IngestServer(
             store: store, configuration: configuration.ingest, host: host, port: configuration.grpcPort, tls: configuration.tls,
-            database: configuration.clusterDatabase, httpAddress: configuration.httpPort.map { "\(host):\($0)" } ?? "",
+            clustered: configuration.clustered, httpAddress: configuration.httpPort.map { "\(host):\($0)" } ?? "",
             metrics: IngestMetrics(factory: factory), logger: logger)
         api = OperatorAPI(
             store: store, notifier: ingest.registry,
             metrics: MetricsEndpoint(registry: registry, bearerToken: configuration.metricsToken, build: configuration.build),
             limits: configuration.http, analystLimits: configuration.ingest.analystLimits,
             trustedProxies: configuration.ingest.trustedProxies)
-        var services: [any Service] = client.map { [$0] } ?? []
+        var services: [any Service] = runsDatabase ? [store.database] : []
         let grpcAddress = "\(host):\(configuration.grpcPort)"
         services += (configuration.runsJudges ? ingest.services : ingest.channels).map { service in
             service is GRPCServerService ? Listener(name: "gRPC", address: grpcAddress, service: service) : service

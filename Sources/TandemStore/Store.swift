@@ -1,14 +1,14 @@
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 
-/// The storage layer as the rest of Tandem sees it: one PostgreSQL client and the
-/// repositories over it. SQL lives in this module and nowhere else.
+/// The storage layer as the rest of Tandem sees it: one ``Database`` and the repositories
+/// over it. SQL lives in this module and nowhere else.
 ///
-/// The client must be running (``PostgresClient/run()`` in the service group) before any
+/// The database must be running (``Database/run()`` in the service group) before any
 /// repository is used.
 public struct Store: Sendable {
     /// The connection pool.
-    public let client: PostgresClient
+    public let database: Database
     /// Tenants and operator API keys.
     public let tenants: TenantRepository
     /// Connector tokens.
@@ -35,29 +35,29 @@ public struct Store: Sendable {
     public let latestReplication = LatestReplication()
     private let logger: Logger
 
-    /// Creates the store over `client`, knowing `migrations`.
+    /// Creates the store over `database`, knowing `migrations`.
     public init(
-        client: PostgresClient, migrations: [Migration], eventPolicy: EventStore.Policy = .init(), logger: Logger
+        database: Database, migrations: [Migration], eventPolicy: EventStore.Policy = .init(), logger: Logger
     ) {
-        self.client = client
-        self.tenants = TenantRepository(client: client, logger: logger)
-        self.tokens = TokenRepository(client: client, logger: logger)
-        self.analysts = AnalystRepository(client: client, logger: logger)
-        self.connectors = ConnectorRepository(client: client, logger: logger)
-        self.groups = HAGroupRepository(client: client, logger: logger)
-        self.fleet = FleetRepository(client: client, logger: logger)
-        self.nodes = NodeRepository(client: client, logger: logger)
-        self.events = EventStore(client: client, policy: eventPolicy, logger: logger)
-        self.pairStatistics = PairStatisticsRepository(client: client, logger: logger)
-        self.partitions = EventPartitions(client: client, policy: eventPolicy, logger: logger)
-        self.migrations = MigrationRunner(migrations: migrations, client: client, logger: logger)
+        self.database = database
+        self.tenants = TenantRepository(database: database, logger: logger)
+        self.tokens = TokenRepository(database: database, logger: logger)
+        self.analysts = AnalystRepository(database: database, logger: logger)
+        self.connectors = ConnectorRepository(database: database, logger: logger)
+        self.groups = HAGroupRepository(database: database, logger: logger)
+        self.fleet = FleetRepository(database: database, logger: logger)
+        self.nodes = NodeRepository(database: database, logger: logger)
+        self.events = EventStore(database: database, policy: eventPolicy, logger: logger)
+        self.pairStatistics = PairStatisticsRepository(database: database, logger: logger)
+        self.partitions = EventPartitions(database: database, policy: eventPolicy, logger: logger)
+        self.migrations = MigrationRunner(migrations: migrations, database: database, logger: logger)
         self.logger = logger
     }
 
     /// Whether a commit is on a synchronous standby too when it returns (see ``DatabaseReplication``),
     /// read from PostgreSQL now.
     public func replication() async throws -> DatabaseReplication {
-        try await DatabaseReplication.read(from: client, logger: logger)
+        try await DatabaseReplication.read(from: database, logger: logger)
     }
 
     /// Whether the database answers and every migration is applied; the reason when not.

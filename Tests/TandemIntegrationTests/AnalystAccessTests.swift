@@ -72,7 +72,7 @@ struct AnalystAccessTests {
             // What each view holds for A, read as Tandem itself.
             var expected: [String: Int] = [:]
             for view in Self.views {
-                for try await value in try await tandem.store.client.query(
+                for try await value in try await tandem.store.database.client.query(
                     PostgresQuery(
                         unsafeSQL:
                             "SELECT count(*) FROM \(view.replacingOccurrences(of: "analyst_", with: "")) WHERE tenant_id = '\(a.tenant)'"

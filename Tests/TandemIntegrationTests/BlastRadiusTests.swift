@@ -147,7 +147,7 @@ struct BlastRadiusTests {
             }
             func count(_ table: String) async throws -> Int {
                 var result = -1
-                for try await value in try await store.client.query(
+                for try await value in try await store.database.client.query(
                     PostgresQuery(
                         unsafeSQL: "SELECT count(*) FROM \(table) WHERE tenant_id = '\(tenant.id)'")
                 ).decode(Int.self) { result = value }

@@ -211,7 +211,7 @@ struct ChannelTests {
             _ = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b", heartbeatEvery: nil)
             // As the database finds them when it is back: nobody heard for a long time, because
             // the heartbeats that arrived meanwhile could not be written.
-            try await tandem.store.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
+            try await tandem.store.database.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
             var configuration = IngestConfiguration()
             configuration.livenessTimeout = .seconds(15)
             let sweeper = LivenessSweeper(
@@ -306,7 +306,7 @@ struct ChannelTests {
             #expect(ack.stored == 2 && ack.quarantined == 2)
             let again = try await data.write(batch)
             #expect(again.stored == 0 && again.quarantined == 2)
-            let rows = try await tandem.store.client.query(
+            let rows = try await tandem.store.database.client.query(
                 "SELECT count(*) FROM events_quarantine WHERE tenant_id = \(site.tenant.rawValue)")
             for try await count in rows.decode(Int.self) { #expect(count == 2) }
             data.finish()

@@ -16,7 +16,7 @@ struct ClosedConnectionTests {
     /// client has seen its channel close.
     func terminate(_ connection: PostgresConnection, client: PostgresClient) async throws {
         var pid: Int32 = 0
-        for try await value in try await connection.statement("SELECT pg_backend_pid()", logger: TestDatabase.logger)
+        for try await value in try await connection.query("SELECT pg_backend_pid()", logger: TestDatabase.logger)
             .decode(Int32.self)
         { pid = value }
         try await client.query("SELECT pg_terminate_backend(\(pid))", logger: TestDatabase.logger)
@@ -28,8 +28,8 @@ struct ClosedConnectionTests {
         .timeLimit(.minutes(1)))
     func libraryQueryHangs() async throws {
         try await TestDatabase.withStore { store, _ in
-            try await store.client.withConnection { connection in
-                try await terminate(connection, client: store.client)
+            try await store.database.client.withConnection { connection in
+                try await terminate(connection, client: store.database.client)
                 let answered = Answered()
                 Task {
                     _ = try? await connection.query("SELECT 1", logger: TestDatabase.logger)
@@ -37,7 +37,7 @@ struct ClosedConnectionTests {
                 }
                 try await Task.sleep(for: .seconds(2))
                 // If this starts failing, PostgresNIO answers such a query now and the watchdog
-                // in `PostgresConnection.statement` can go.
+                // close observer in `StatementWatch` can go.
                 #expect(!answered.value)
             }
         }
@@ -48,8 +48,8 @@ struct ClosedConnectionTests {
         .timeLimit(.minutes(1)))
     func statementFails() async throws {
         try await TestDatabase.withStore { store, _ in
-            try await store.client.withConnection { connection in
-                try await terminate(connection, client: store.client)
+            try await store.database.withConnection { connection in
+                try await terminate(connection.connection, client: store.database.client)
                 let started = ContinuousClock.now
                 let error = await #expect(throws: StoreError.self) {
                     try await connection.statement("SELECT 1", logger: TestDatabase.logger)
@@ -61,23 +61,45 @@ struct ClosedConnectionTests {
     }
 
     @Test(
+        "the watch forgets every statement once answered, failed or abandoned (nothing held per statement)",
+        .timeLimit(.minutes(1)))
+    func watchForgets() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<50 {
+                    group.addTask { try await store.database.statement("SELECT \(n)", logger: TestDatabase.logger) }
+                }
+                try await group.waitForAll()
+            }
+            await #expect(throws: (any Error).self) {
+                try await store.database.statement("SELECT 1/0", logger: TestDatabase.logger)
+            }
+            try await store.database.withConnection { connection in
+                try await terminate(connection.connection, client: store.database.client)
+                _ = try? await connection.statement("SELECT 1", logger: TestDatabase.logger)
+            }
+            #expect(store.database.watch.inFlight == 0)
+        }
+    }
+
+    @Test(
         "a transaction whose connection dies fails, rolls nothing in, and the pool serves the next one",
         .timeLimit(.minutes(1)))
     func transactionFails() async throws {
         try await TestDatabase.withStore { store, _ in
-            try await store.client.query("CREATE TABLE probe (n int)", logger: TestDatabase.logger)
+            try await store.database.client.query("CREATE TABLE probe (n int)", logger: TestDatabase.logger)
             await #expect(throws: (any Error).self) {
-                try await store.client.transaction(logger: TestDatabase.logger) { connection in
+                try await store.database.transaction(logger: TestDatabase.logger) { connection in
                     try await connection.statement("INSERT INTO probe VALUES (1)", logger: TestDatabase.logger)
-                    try await terminate(connection, client: store.client)
+                    try await terminate(connection.connection, client: store.database.client)
                     try await connection.statement("INSERT INTO probe VALUES (2)", logger: TestDatabase.logger)
                 }
             }
-            _ = try await store.client.transaction(logger: TestDatabase.logger) { connection in
+            _ = try await store.database.transaction(logger: TestDatabase.logger) { connection in
                 try await connection.statement("INSERT INTO probe VALUES (3)", logger: TestDatabase.logger)
             }
             var rows: [Int] = []
-            for try await n in try await store.client.query("SELECT n FROM probe ORDER BY n", logger: TestDatabase.logger)
+            for try await n in try await store.database.client.query("SELECT n FROM probe ORDER BY n", logger: TestDatabase.logger)
                 .decode(Int.self)
             { rows.append(n) }
             #expect(rows == [3])
@@ -89,13 +111,14 @@ struct ClosedConnectionTests {
         .timeLimit(.minutes(1)))
     func deadlinePassed() async throws {
         try await TestDatabase.withStore { store, _ in
-            try await store.client.withConnection { connection in
+            try await store.database.withConnection { connection in
                 let started = ContinuousClock.now
                 let error = await #expect(throws: StoreError.self) {
                     try await connection.statement("SELECT pg_sleep(5)", logger: TestDatabase.logger, deadline: .seconds(1))
                 }
                 #expect(error?.code == .unavailable)
                 #expect(error?.message.contains("did not answer within 1 s") == true)
+                // The deadline, and the sweep that finds it passed within half a second.
                 #expect(ContinuousClock.now - started < .seconds(3))
                 try await eventually("the silent connection to be closed") { connection.isClosed }
             }
@@ -103,7 +126,7 @@ struct ClosedConnectionTests {
             // may still meet the closed connection and fail (retryably); the next ones are served.
             try await eventually("the pool to serve a statement on a fresh connection") {
                 var answered = 0
-                guard let rows = try? await store.client.statement("SELECT 1", logger: TestDatabase.logger) else { return false }
+                guard let rows = try? await store.database.statement("SELECT 1", logger: TestDatabase.logger) else { return false }
                 for try await n in rows.decode(Int.self) { answered = n }
                 return answered == 1
             }

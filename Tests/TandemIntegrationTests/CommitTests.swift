@@ -17,12 +17,12 @@ struct CommitTests {
     /// Makes every COMMIT of a transaction that inserted a row of `table` matching `condition`
     /// fail (SQLSTATE 23514), after the insert itself has been answered.
     static func refuseAtCommit(_ store: Store, table: String, when condition: String) async throws {
-        _ = try await store.client.query(
+        _ = try await store.database.client.query(
             """
             CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'refused at commit' USING ERRCODE = '23514'; END $$
             """, logger: TestDatabase.logger)
-        _ = try await store.client.query(
+        _ = try await store.database.client.query(
             PostgresQuery(
                 unsafeSQL: """
                     CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON \(table) DEFERRABLE INITIALLY DEFERRED
@@ -50,7 +50,7 @@ struct CommitTests {
                 try await store.events.write(records)
             }
             #expect(error?.code == .rejected, "the database refused the data: permanent, as a refusal of the insert itself is")
-            let rows = try await store.client.query("SELECT count(*) FROM events WHERE tenant_id = \(tenant.id.rawValue)")
+            let rows = try await store.database.client.query("SELECT count(*) FROM events WHERE tenant_id = \(tenant.id.rawValue)")
             for try await count in rows.decode(Int64.self) { #expect(count == 0) }
         }
     }

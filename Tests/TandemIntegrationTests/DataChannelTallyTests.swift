@@ -17,7 +17,7 @@ struct DataChannelTallyTests {
 
     /// Each connector's `data_channel_events`.
     static func delivered(_ store: Store, tenant: TenantID) async throws -> [ConnectorID: Int64] {
-        let rows = try await store.client.query(
+        let rows = try await store.database.client.query(
             "SELECT connector_id, data_channel_events FROM connectors WHERE tenant_id = \(tenant.rawValue)",
             logger: TestDatabase.logger)
         var delivered: [ConnectorID: Int64] = [:]
@@ -43,7 +43,7 @@ struct DataChannelTallyTests {
                     try JoinRoundTests.request(first, 1), try JoinRoundTests.request(first, 2),
                     try JoinRoundTests.request(second, 3), try JoinRoundTests.request(second, 4),
                 ], store)
-            _ = try await store.client.query(
+            _ = try await store.database.client.query(
                 "UPDATE ha_groups SET fastlocate_state = 're-establishing', fastlocate_since = now() WHERE tenant_id = \(tenant.id.rawValue)",
                 logger: TestDatabase.logger)
             let tally = Self.tally(store)
@@ -66,12 +66,12 @@ struct DataChannelTallyTests {
         try await TestDatabase.withStore { store, _ in
             let (tenant, token) = try await TestDatabase.group(in: store)
             let ids = try await Self.join([try JoinRoundTests.request(token, 1)], store)
-            _ = try await store.client.query(
+            _ = try await store.database.client.query(
                 """
                 CREATE FUNCTION refuse_count() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '23514'; END $$
                 """, logger: TestDatabase.logger)
-            _ = try await store.client.query(
+            _ = try await store.database.client.query(
                 """
                 CREATE TRIGGER refuse_count BEFORE UPDATE OF data_channel_events ON connectors
                 FOR EACH ROW EXECUTE FUNCTION refuse_count()
@@ -81,7 +81,7 @@ struct DataChannelTallyTests {
             await tally.flush()
             #expect(try await Self.delivered(store, tenant: tenant.id)[ids[0]] == 0, "the refused write stored nothing")
             tally.add(events: 2, connector: ids[0], token: token.id, tenant: tenant.id, location: false)
-            _ = try await store.client.query("DROP TRIGGER refuse_count ON connectors", logger: TestDatabase.logger)
+            _ = try await store.database.client.query("DROP TRIGGER refuse_count ON connectors", logger: TestDatabase.logger)
             await tally.flush()
             #expect(try await Self.delivered(store, tenant: tenant.id)[ids[0]] == 42)
         }

@@ -26,27 +26,27 @@ struct DatabaseFailoverTests {
         try await TestDatabase.withStore { store, url in
             try await store.partitions.maintain()
             let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
-            let database = try #require(url.configuration.database)
+            let databaseName = try #require(url.configuration.database)
             // Connections opened from now on are read-only, as on a standby.
-            try await store.client.query(
-                PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) SET default_transaction_read_only = on"),
+            try await store.database.client.query(
+                PostgresQuery(unsafeSQL: "ALTER DATABASE \(databaseName) SET default_transaction_read_only = on"),
                 logger: TestDatabase.logger)
-            try await TestDatabase.withClient(url, maximumConnections: 1) { client in
-                let events = EventStore(client: client, policy: .init(), logger: TestDatabase.logger)
+            try await TestDatabase.withDatabase(url, maximumConnections: 1) { database in
+                let events = EventStore(database: database, policy: .init(), logger: TestDatabase.logger)
                 let error = await #expect(throws: StoreError.self) {
                     try await events.write([Self.record(tenant.id, token.id, 1)])
                 }
                 #expect(error?.code == .unavailable, "a read-only server must never be a permanent rejection")
                 #expect(error?.message.contains("read-only") == true)
                 // The new primary: connections opened now are writable.
-                try await store.client.query(
-                    PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) RESET default_transaction_read_only"),
+                try await store.database.client.query(
+                    PostgresQuery(unsafeSQL: "ALTER DATABASE \(databaseName) RESET default_transaction_read_only"),
                     logger: TestDatabase.logger)
                 // The pool's only connection was read-only; had it been kept, this write would fail again.
                 let outcomes = try await events.write([Self.record(tenant.id, token.id, 2)])
                 #expect(outcomes == [.stored])
             }
-            let stored = try await store.client.query(
+            let stored = try await store.database.client.query(
                 "SELECT count(*)::int8 FROM events WHERE tenant_id = \(tenant.id.rawValue)", logger: TestDatabase.logger)
             for try await count in stored.decode(Int64.self) { #expect(count == 1) }
         }

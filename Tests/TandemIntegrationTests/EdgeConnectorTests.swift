@@ -86,7 +86,7 @@ struct EdgeConnectorTests {
             #expect(state.connected == 2, "one session before the loss, one after")
             #expect(state.mostOutstanding <= 3)
             #expect(connector.pending == 0)
-            let rows = try await tandem.store.client.query(
+            let rows = try await tandem.store.database.client.query(
                 "SELECT count(*)::int8, count(DISTINCT identity)::int8 FROM events WHERE tenant_id = \(site.tenant.rawValue)")
             for try await (count, distinct) in rows.decode((Int64, Int64).self) {
                 #expect(count == Int64(batches.reduce(0) { $0 + $1.events.count }))

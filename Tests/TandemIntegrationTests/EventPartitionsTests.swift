@@ -8,7 +8,7 @@ import Testing
 struct EventPartitionsTests {
     func existing(_ store: Store) async throws -> Set<String> {
         var names = Set<String>()
-        for try await name in try await store.client.query(
+        for try await name in try await store.database.client.query(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass"
         ).decode(String.self) { names.insert(name) }
         return names
@@ -17,7 +17,7 @@ struct EventPartitionsTests {
     @Test("days in the retention and three ahead exist; as time passes old days and their pair statistics go")
     func createAheadAndRetention() async throws {
         try await TestDatabase.withStore { store, _ in
-            let partitions = EventPartitions(client: store.client, policy: .init(retentionDays: 2), logger: TestDatabase.logger)
+            let partitions = EventPartitions(database: store.database, policy: .init(retentionDays: 2), logger: TestDatabase.logger)
             let day = EventPartitions.dayStart(containing: Date(timeIntervalSince1970: 1_790_000_000))
             let created = try await partitions.maintain(now: day.addingTimeInterval(3_600)).created
             let expected = (-2...3).map { EventPartitions.name(of: day.addingTimeInterval(Double($0) * 86_400)) }
@@ -37,7 +37,7 @@ struct EventPartitionsTests {
             #expect(later.created.count == 2)
             #expect(try await partitions.maintain(now: day.addingTimeInterval(2 * 86_400 + 60)) == ([], []))
             var remaining = -1
-            for try await count in try await store.client.query("SELECT count(*) FROM pair_statistics").decode(Int.self) {
+            for try await count in try await store.database.client.query("SELECT count(*) FROM pair_statistics").decode(Int.self) {
                 remaining = count
             }
             #expect(remaining == 0)

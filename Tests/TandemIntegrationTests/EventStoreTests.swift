@@ -27,7 +27,7 @@ struct EventStoreTests {
             #expect(outcomes == Array(repeating: .stored, count: events.count))
 
             var read: [String: (Int16, Int64, String, ByteBuffer, Int64)] = [:]
-            let rows = try await store.client.query(
+            let rows = try await store.database.client.query(
                 """
                 SELECT subject, channel, (extract(epoch FROM device_time) * 1000000)::int8, source_device, body,
                        (extract(epoch FROM received_at) * 1000000)::int8

@@ -93,7 +93,7 @@ struct ExactlyOnceTests {
             }
             let delivered = Set((scenario.sends[0] + scenario.sends[1]).map { EventIdentity(tenant: tenant.id, event: $0) })
             var stored: [UUID] = []
-            for try await key in try await store.client.query(
+            for try await key in try await store.database.client.query(
                 "SELECT identity FROM events WHERE tenant_id = \(tenant.id.rawValue)"
             ).decode(UUID.self) { stored.append(key) }
             #expect(stored.count == Set(stored).count, "an identity stored twice")

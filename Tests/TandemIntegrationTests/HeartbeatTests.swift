@@ -37,7 +37,7 @@ struct HeartbeatTests {
 
     /// The oldest `last_heard` of any active connector.
     static func oldestHeard(_ tandem: TandemHarness) async throws -> Date {
-        let rows = try await tandem.store.client.query("SELECT min(last_heard) FROM connectors WHERE control_status = 'active'")
+        let rows = try await tandem.store.database.client.query("SELECT min(last_heard) FROM connectors WHERE control_status = 'active'")
         for try await oldest in rows.decode(Date.self) { return oldest }
         return .distantPast
     }

@@ -63,7 +63,7 @@ struct JoinRoundTests {
                 #expect(
                     try await store.connectors.haActive(tenant: tenant.id, token: token.id)
                         == expected.map { requests[$0].hello.ipAddress })
-                let rows = try await store.client.query(
+                let rows = try await store.database.client.query(
                     "SELECT kind FROM ha_history WHERE token_id = \(token.id.rawValue) ORDER BY history_id")
                 var kinds: [String] = []
                 for try await kind in rows.decode(String.self) { kinds.append(kind) }
@@ -87,7 +87,7 @@ struct JoinRoundTests {
             for pair in 0..<30 { sites.append(try await tandem.site(name: "storm \(pair)")) }
             let pairs = sites
             let logger = TestDatabase.logger
-            let streams = try await tandem.store.client.withConnection { lock in
+            let streams = try await tandem.store.database.client.withConnection { lock in
                 // Joins' writes wait for this lock (their loads do not), so the first two rounds
                 // hold while the other first members arrive and queue; a pair's second member
                 // waits for its peer's join on this node (the group's lock) before it queues.
@@ -117,7 +117,7 @@ struct JoinRoundTests {
                 return try await connected
             }
             #expect(streams.count == 60)
-            let rows = try await tandem.store.client.query("SELECT count(*) FROM connectors WHERE control_status = 'active'")
+            let rows = try await tandem.store.database.client.query("SELECT count(*) FROM connectors WHERE control_status = 'active'")
             for try await active in rows.decode(Int64.self) { #expect(active == 60) }
             let text = HeartbeatTests.exposition(tandem.metrics)
             #expect(MetricsTests.value(text, "tandem_join_round_hellos_total") == 60)
@@ -136,7 +136,7 @@ struct JoinRoundTests {
             let (tenant, first, second, third) = try await Self.threeGroups(store, thirdNetwork: .wireless)
             // A rule of the database's that the Hello's validation does not know, standing in
             // for any row PostgreSQL refuses (SQLSTATE class 23).
-            _ = try await store.client.query(
+            _ = try await store.database.client.query(
                 "ALTER TABLE connectors ADD CONSTRAINT no_refused_host CHECK (hostname <> 'host-2')", logger: TestDatabase.logger)
             let requests = [try Self.request(first, 1), try Self.request(second, 2), try Self.request(third, 3)]
             let outcomes = try await store.connectors.join(requests)
@@ -152,7 +152,7 @@ struct JoinRoundTests {
     func refusedHelloIsPermanent() async throws {
         try await TandemHarness.run { tandem in
             let site = try await tandem.site(name: "refused")
-            _ = try await tandem.store.client.query(
+            _ = try await tandem.store.database.client.query(
                 "ALTER TABLE connectors ADD CONSTRAINT no_refused_host CHECK (hostname <> 'connector-10.0.0.66')",
                 logger: TestDatabase.logger)
             let error = await #expect(throws: RPCError.self) { try await tandem.connect(site, ip: "10.0.0.66") }
@@ -186,7 +186,7 @@ struct JoinRoundTests {
 
     /// Backends of the test's database waiting for a lock.
     static func lockWaiters(_ tandem: TandemHarness) async throws -> Int64 {
-        let rows = try await tandem.store.client.query(
+        let rows = try await tandem.store.database.client.query(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
         for try await count in rows.decode(Int64.self) { return count }
         return 0

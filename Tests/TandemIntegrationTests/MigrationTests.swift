@@ -25,7 +25,7 @@ struct MigrationTests {
             var edited = store.migrations.migrations
             let original = edited[0]
             edited[0] = Migration(version: original.version, name: original.name, sql: original.sql + "\n-- edited\n")
-            let runner = MigrationRunner(migrations: edited, client: store.client, logger: TestDatabase.logger)
+            let runner = MigrationRunner(migrations: edited, database: store.database, logger: TestDatabase.logger)
             let error = await #expect(throws: StoreError.self) { try await runner.run() }
             #expect(error?.code == .migrationEdited)
             #expect(error?.message.contains(original.name) == true)
@@ -40,11 +40,11 @@ struct MigrationTests {
                 version: 9999, name: "9999_broken.sql",
                 sql: "CREATE TABLE half_done (tenant_id uuid);\nSELECT 1 / 0;")
             let runner = MigrationRunner(
-                migrations: store.migrations.migrations + [broken], client: store.client, logger: TestDatabase.logger)
+                migrations: store.migrations.migrations + [broken], database: store.database, logger: TestDatabase.logger)
             let error = await #expect(throws: StoreError.self) { try await runner.run() }
             #expect(error?.code == .migrationFailed)
             #expect(error?.message.contains("9999_broken.sql") == true)
-            let rows = try await store.client.query(
+            let rows = try await store.database.client.query(
                 "SELECT to_regclass('half_done') IS NULL, (SELECT count(*) FROM schema_migrations WHERE version = 9999)")
             for try await (absent, recorded) in rows.decode((Bool, Int).self) {
                 #expect(absent)
@@ -59,13 +59,13 @@ struct MigrationTests {
             let before = store.migrations.migrations.filter { $0.version < 11 }
             let through11 = store.migrations.migrations.filter { $0.version <= 11 }
             #expect(through11.count == before.count + 1, "0011 exists")
-            _ = try await MigrationRunner(migrations: before, client: store.client, logger: TestDatabase.logger).run()
+            _ = try await MigrationRunner(migrations: before, database: store.database, logger: TestDatabase.logger).run()
             try await store.partitions.maintain()
             let (tenant, token) = try await TestDatabase.group(in: store, name: "pair")
             let records = (0..<50).map { DatabaseFailoverTests.record(tenant.id, token.id, $0) }
             #expect(try await store.events.write(records) == Array(repeating: .stored, count: 50))
 
-            let report = try await MigrationRunner(migrations: through11, client: store.client, logger: TestDatabase.logger).run()
+            let report = try await MigrationRunner(migrations: through11, database: store.database, logger: TestDatabase.logger).run()
             #expect(report.applied == ["0011_events_key_time_first.sql"])
             #expect(try await store.events.countRows() == 50)
             let key = try await store.events.tableFigures().primaryKey
@@ -77,7 +77,7 @@ struct MigrationTests {
     @Test("every table but the reference tables (schema_migrations, nodes) leads with tenant_id and every unique key includes it")
     func tenantFirstSchema() async throws {
         try await TestDatabase.withStore { store, _ in
-            let firstColumns = try await store.client.query(
+            let firstColumns = try await store.database.client.query(
                 """
                 SELECT c.relname, a.attname FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
@@ -90,7 +90,7 @@ struct MigrationTests {
                 #expect(column == "tenant_id", "table \(table) leads with \(column)")
             }
             #expect(tables >= 8)
-            let uniqueKeys = try await store.client.query(
+            let uniqueKeys = try await store.database.client.query(
                 """
                 SELECT i.indexrelid::regclass::text,
                        bool_or(a.attname = 'tenant_id')

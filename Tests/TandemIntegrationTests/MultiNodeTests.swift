@@ -22,7 +22,7 @@ struct MultiNodeTests {
             let update = try await nextCommand(a.commands, within: .seconds(10)) { $0.haActive.ipAddresses.count == 2 }
             #expect(update.haActive.ipAddresses == ["10.0.0.1", "10.0.0.2"])
 
-            let rows = try await cluster.store.client.query(
+            let rows = try await cluster.store.database.client.query(
                 "SELECT instance_id, node_id FROM connectors WHERE tenant_id = \(site.tenant.rawValue) ORDER BY instance_id")
             var holders: [String] = []
             for try await (instance, node) in rows.decode((String, String).self) { holders.append("\(instance)@\(node)") }
@@ -119,7 +119,7 @@ struct MultiNodeTests {
             let a = try await cluster.connect(site, to: 0, ip: "10.0.0.1", instanceID: "a")
             let listener = ClusterListener.applicationName(cluster.nodes[0].id)
             try await eventually("node-0 listening", timeout: .seconds(30)) { try await Self.backends(listener, cluster.store) == 1 }
-            let terminated = try await cluster.store.client.query(
+            let terminated = try await cluster.store.database.client.query(
                 "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(listener) AND datname = current_database()) t"
             )
             for try await count in terminated.decode(Int.self) { #expect(count == 1) }
@@ -198,7 +198,7 @@ struct MultiNodeTests {
     }
 
     static func backends(_ applicationName: String, _ store: Store) async throws -> Int {
-        let rows = try await store.client.query(
+        let rows = try await store.database.client.query(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName) AND datname = current_database()")
         for try await count in rows.decode(Int.self) { return count }
         return 0

@@ -26,7 +26,7 @@ struct NodeShutdownTests {
             configuration.httpPort = nil
             configuration.shutdownTimeout = .seconds(2)
             configuration.cancellationTimeout = .seconds(1)
-            let node = try TandemNode(store: store, client: nil, configuration: configuration, logger: TestDatabase.logger)
+            let node = try TandemNode(store: store, runsDatabase: false, configuration: configuration, logger: TestDatabase.logger)
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await node.run() }

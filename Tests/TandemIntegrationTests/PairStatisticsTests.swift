@@ -48,7 +48,7 @@ struct PairStatisticsTests {
             #expect(b.lagBuckets[..<lagBound].reduce(0, +) == 0, "the 30 ms lag landed below 25 ms: \(b.lagBuckets)")
 
             var p50 = -1.0
-            for try await value in try await store.client.query(
+            for try await value in try await store.database.client.query(
                 """
                 SELECT tandem_lag_quantile_ms(tandem_sum_buckets(lag_buckets), 0.5) FROM pair_statistics
                 WHERE tenant_id = \(tenant.id.rawValue) AND connector_id = \(memberB.rawValue)

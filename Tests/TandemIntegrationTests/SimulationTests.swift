@@ -131,7 +131,7 @@ struct SimulationTests {
             #expect(history.contains { $0.kind == .recovered })
 
             // Corrupt the store: one acked event deleted must be reported missing.
-            try await tandem.store.client.query(
+            try await tandem.store.database.client.query(
                 """
                 DELETE FROM events WHERE tenant_id = \(first.tenant.rawValue)
                   AND identity = (SELECT identity FROM events WHERE tenant_id = \(first.tenant.rawValue) LIMIT 1)

@@ -34,7 +34,7 @@ struct StoredEventConflictTests {
     }
 
     static func rows(_ tenant: TenantID, in store: Store) async throws -> Int64 {
-        let rows = try await store.client.query(
+        let rows = try await store.database.client.query(
             "SELECT count(*)::int8 FROM events WHERE tenant_id = \(tenant.rawValue)", logger: TestDatabase.logger)
         var count: Int64 = -1
         for try await value in rows.decode(Int64.self) { count = value }
@@ -44,7 +44,7 @@ struct StoredEventConflictTests {
     @Test("a write that meets stored events falls back once: new events stored, stored ones duplicate, every event one row")
     func fallbackAnswersAsOnConflict() async throws {
         try await Self.withEvents(3) { (store, tenant, records) async throws in
-            let events = EventStore(client: store.client, conflictMemory: .zero, logger: TestDatabase.logger)
+            let events = EventStore(database: store.database, conflictMemory: .zero, logger: TestDatabase.logger)
             let (a, b, c) = (records[0], records[1], records[2])
 
             #expect(try await events.write([a, b]) == [.stored, .stored])
@@ -60,8 +60,8 @@ struct StoredEventConflictTests {
     )
     func conflictMemory() async throws {
         try await Self.withEvents(4) { (store, tenant, records) async throws in
-            let remembering = EventStore(client: store.client, conflictMemory: .seconds(3_600), logger: TestDatabase.logger)
-            let forgetting = EventStore(client: store.client, conflictMemory: .zero, logger: TestDatabase.logger)
+            let remembering = EventStore(database: store.database, conflictMemory: .seconds(3_600), logger: TestDatabase.logger)
+            let forgetting = EventStore(database: store.database, conflictMemory: .zero, logger: TestDatabase.logger)
 
             #expect(try await remembering.write([records[0]]) == [.stored])
             #expect(try await remembering.write([records[0]]) == [.duplicate])
@@ -94,7 +94,7 @@ struct StoredEventConflictTests {
             }
             #expect(fallbacks() == "tandem_event_write_conflict_fallbacks_total 0", "the series exists at 0 from the start")
             let pipeline = EventPipeline(
-                store: EventStore(client: store.client, conflictMemory: .zero, logger: TestDatabase.logger), statistics: nil,
+                store: EventStore(database: store.database, conflictMemory: .zero, logger: TestDatabase.logger), statistics: nil,
                 metrics: metrics, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await pipeline.run() }

@@ -38,7 +38,7 @@ struct TLSTests {
             configuration.tls = .init(certificateChainPath: cert, privateKeyPath: key)
             configuration.runsJudges = false
             configuration.shutdownTimeout = .seconds(5)
-            let node = try TandemNode(store: store, client: nil, configuration: configuration, logger: TestDatabase.logger)
+            let node = try TandemNode(store: store, runsDatabase: false, configuration: configuration, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await node.run() }
                 let port = try await node.grpcPort()

@@ -52,7 +52,7 @@ struct TokenRoutesTests {
             let (tenant, key) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
             let created = try await client.send(.post, "/api/v1/tokens", apiKey: key.revealed, body: #"{"connectorName":"a"}"#)
             let secret = try #require(created.json["token"] as? String)
-            let rows = try await store.client.query(
+            let rows = try await store.database.client.query(
                 """
                 SELECT (SELECT token_hash FROM tokens WHERE tenant_id = \(tenant.id.rawValue)),
                        (SELECT key_hash FROM tenant_api_keys WHERE tenant_id = \(tenant.id.rawValue)),
@@ -93,7 +93,7 @@ struct TokenRoutesTests {
             case "garbage": apiKey = "not a key"
             case "unknown": apiKey = Secret.generate(.apiKey).revealed
             default:
-                try await store.client.query(
+                try await store.database.client.query(
                     "UPDATE tenant_api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id.rawValue)")
                 apiKey = key.revealed
             }
@@ -236,7 +236,7 @@ struct TokenRoutesTests {
             let (tenant, _) = try await store.tenants.create(name: try DisplayName("Acme", field: "name"))
             do {
                 // What the API's validation keeps from the database, sent past it.
-                let rows = try await store.client.query(
+                let rows = try await store.database.client.query(
                     """
                     INSERT INTO tokens (tenant_id, token_id, connector_name, network, token_hash)
                     VALUES (\(tenant.id.rawValue), \(UUID()), '', 'wireless', \(Data(repeating: 1, count: 32)))

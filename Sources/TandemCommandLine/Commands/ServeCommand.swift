@@ -24,8 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
         defer { connection.stopIfStarted() }
         logger.info("database", metadata: [LogKey.url: "\(connection.url)"])
 
-        let client = PostgresClient(configuration: connection.url.configuration, backgroundLogger: logger)
-        let store = Store(client: client, migrations: try database.migrations(), eventPolicy: settings.eventPolicy, logger: logger)
+        let store = Store(
+            database: Database(url: connection.url, logger: logger), migrations: try database.migrations(), eventPolicy: settings.eventPolicy, logger: logger)
         let eventPolicy = settings.eventPolicy
         try await database.withStore(connection, logger: logger) { store in
             if settings.migrate { try await store.migrations.run() }
@@ -40,12 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
         node.httpPort = settings.httpPort
         node.tls = settings.tls
         node.http = settings.http
-        node.clusterDatabase = connection.url
+        node.clustered = true
         node.metricsToken = settings.metricsToken
         node.build = BuildInfo(commit: Environment.string("TANDEM_BUILD_COMMIT"))
         node.shutdownTimeout = settings.shutdownTimeout
         node.signals = [.sigterm, .sigint]
-        let tandem = try TandemNode(store: store, client: client, configuration: node, logger: logger)
+        let tandem = try TandemNode(store: store, runsDatabase: true, configuration: node, logger: logger)
         logger.info(
             "serving",
             metadata: [

@@ -96,8 +96,8 @@ public struct DatabaseOptions: ParsableArguments, Sendable {
         let probe = try await PostgresConnection.connect(
             configuration: connection.url.singleConnection(applicationName: "tandem-cli"), id: 0, logger: logger)
         try await probe.close()
-        return try await PostgresClient.withScoped(connection.url.configuration, logger: logger) { client in
-            try await body(Store(client: client, migrations: migrations, logger: logger))
+        return try await Database.withRunning(connection.url, logger: logger) { database in
+            try await body(Store(database: database, migrations: migrations, logger: logger))
         }
     }
 }

@@ -1,12 +1,10 @@
-import Foundation
 public import Logging
-import PostgresNIO
 public import ServiceLifecycle
 public import TandemCore
 public import TandemStore
 
-/// Hears what the other nodes changed, through PostgreSQL `LISTEN` on a connection of its own
-/// (the pool has no LISTEN), and pushes it to this node's sessions within a second.
+/// Hears what the other nodes changed, through PostgreSQL `LISTEN` (``Database/listen(on:applicationName:_:)``),
+/// and pushes it to this node's sessions within a second.
 ///
 /// Notifications are wake-ups: on each, the node re-reads what it needs. When the listening
 /// connection is lost, the listener reconnects (every second until it succeeds) and, once it
@@ -14,13 +12,13 @@ public import TandemStore
 /// notification missed meanwhile delays a push but never loses it. Revocations missed are
 /// also caught by the ``RevocationSweeper``.
 public struct ClusterListener: Service {
-    private let database: DatabaseURL
+    private let database: Database
     private let registry: SessionRegistry
     private let node: NodeID
     private let logger: Logger
 
-    /// Creates the listener of `registry`'s node.
-    public init(database: DatabaseURL, registry: SessionRegistry, logger: Logger) {
+    /// Creates the listener of `registry`'s node on `database`.
+    public init(database: Database, registry: SessionRegistry, logger: Logger) {
         self.database = database
         self.registry = registry
         self.node = registry.node
@@ -33,46 +31,16 @@ public struct ClusterListener: Service {
     public static func applicationName(_ node: NodeID) -> String { "tandem-listener \(node)" }
 
     public func run() async throws {
-        let configuration = try database.singleConnection(applicationName: Self.applicationName(node))
-        await cancelWhenGracefulShutdown {
-            var connectionNumber = 0
-            while !Task.isCancelled {
-                connectionNumber += 1
-                do {
-                    try await listen(configuration, id: connectionNumber)
-                } catch  where Task.isCancelled {
-                    return
-                } catch {
-                    logger.warning(
-                        "cluster listener lost its connection; reconnecting", metadata: [LogKey.error: "\(StoreError.loggable(error))"])
-                }
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
-    }
-
-    private func listen(_ configuration: PostgresConnection.Configuration, id: Int) async throws {
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
-        // The notification sequence does not end when its task is cancelled: closing the
-        // connection ends it (with an error), so a shutdown never waits on it.
-        try await withTaskCancellationHandler {
-            // Unstructured on purpose (here and below): a cancelled task's close must still run to
-            // its end, and PostgresConnection traps if it is released before it has closed (the
-            // future-returning close does not keep it alive: tried, it crashed the suite).
-            defer { Task { try? await connection.close() } }
-            try await connection.listen(on: ClusterMessage.channel) { notifications in
-                logger.info("cluster listener listening", metadata: [LogKey.channel: "\(ClusterMessage.channel)"])
+        try await database.listen(on: ClusterMessage.channel, applicationName: Self.applicationName(node)) { notice in
+            switch notice {
+            case .listening:
                 await catchUp()
-                for try await notification in notifications {
-                    for message in ClusterMessage.messages(in: notification.payload) where message.origin != node {
-                        await handle(message)
-                    }
+            case .notification(let payload):
+                for message in ClusterMessage.messages(in: payload) where message.origin != node {
+                    await handle(message)
                 }
             }
-        } onCancel: {
-            Task { try? await connection.close() }
         }
-        throw StoreError(.unavailable, "the listening connection ended")
     }
 
     /// Acts on one message from another node.

@@ -77,7 +77,7 @@ public struct AnalystBench: LabRun {
         let (tenant, _) = try await store.tenants.create(name: try DisplayName("analysts", field: "name"))
         let (token, _) = try await store.tokens.create(
             tenant: tenant.id, connectorName: try DisplayName("bench pair", field: "name"), network: .wireless)
-        let data = AnalystBenchData(client: store.client, logger: logger)
+        let data = AnalystBenchData(client: store.database.client, logger: logger)
         let yesterday = EventPartitions.dayStart(containing: Date().addingTimeInterval(-86_400))
         let clock = ContinuousClock()
         // Filled without the subject index (as a bulk load would be), which is built after.

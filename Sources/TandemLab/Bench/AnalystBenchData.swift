@@ -141,6 +141,6 @@ struct AnalystBenchData {
     static func withClient<T: Sendable>(
         _ url: DatabaseURL, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        try await PostgresClient.withScoped(url.configuration, logger: logger, body)
+        try await Database.withRunning(url, logger: logger) { try await body($0.client) }
     }
 }

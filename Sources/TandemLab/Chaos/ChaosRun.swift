@@ -299,17 +299,17 @@ public struct ChaosRun: LabRun {
 
         // Verification against PostgreSQL.
         var stored: [UUID: Int] = [:]
-        for try await (key, count) in try await store.client.query(
+        for try await (key, count) in try await store.database.client.query(
             "SELECT identity, count(*)::int8 FROM events WHERE tenant_id = \(tenant.id.rawValue) GROUP BY identity"
         ).decode((UUID, Int64).self) { stored[key] = Int(count) }
         var quarantined = Set<UUID>()
-        for try await key in try await store.client.query(
+        for try await key in try await store.database.client.query(
             "SELECT identity FROM events_quarantine WHERE tenant_id = \(tenant.id.rawValue)"
         ).decode(UUID.self) { quarantined.insert(key) }
 
         // Failovers recorded, as seconds into the run.
         var failovers: [Double] = []
-        for try await at in try await store.client.query(
+        for try await at in try await store.database.client.query(
             "SELECT occurred_at FROM ha_history WHERE tenant_id = \(tenant.id.rawValue) AND kind = 'failover'"
         ).decode(Date.self) { failovers.append(at.timeIntervalSince(wallStart)) }
         let outages = members.flatMap(\.outages).map { ((($0.began - start).inSeconds), $0.seconds) }
@@ -381,7 +381,7 @@ public struct ChaosRun: LabRun {
                 return away > grace + 2 && !failovers.contains { $0 >= began - 0.5 && $0 <= ended + 30 }
             }.count
         var ids: [String: (connector: ConnectorID, group: TokenID)] = [:]
-        for try await (instance, connector, token) in try await store.client.query(
+        for try await (instance, connector, token) in try await store.database.client.query(
             "SELECT instance_id, connector_id, token_id FROM connectors WHERE tenant_id = \(tenant.id.rawValue)"
         ).decode((String, UUID, UUID).self) { ids[instance] = (ConnectorID(connector), TokenID(token)) }
         let pairs = connectors.compactMap { a, b -> PairTruthCheck.Pair<UUID>? in
@@ -400,7 +400,7 @@ public struct ChaosRun: LabRun {
         // Once every stopped member is judged (a grace, or a liveness timeout at most), none may show live figures.
         let judgedBy = clock.now + .seconds(60)
         while clock.now < judgedBy {
-            let active = try await store.client.query(
+            let active = try await store.database.client.query(
                 "SELECT count(*)::int8 FROM connectors WHERE tenant_id = \(tenant.id.rawValue) AND control_status = 'active'"
             ).decode(Int64.self).reduce(0, +)
             if active == 0 { break }
@@ -434,7 +434,7 @@ public struct ChaosRun: LabRun {
         case .nodeKill:
             // The node holding the most live sessions: a node with none would prove nothing.
             var index = 0
-            let busiest = try await store.client.query(
+            let busiest = try await store.database.client.query(
                 """
                 SELECT node_id FROM connectors WHERE tenant_id = \(tenant.rawValue) AND control_status = 'active'
                 GROUP BY node_id ORDER BY count(*) DESC, node_id LIMIT 1

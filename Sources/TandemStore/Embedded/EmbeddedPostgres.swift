@@ -107,14 +107,14 @@ public struct EmbeddedPostgres: Sendable {
     private func createDatabaseIfMissing() async throws {
         let maintenance = try DatabaseURL(
             "postgres://\(Self.superuser)@localhost/postgres?host=\(socketDirectory.path)")
-        try await PostgresClient.withScoped(maintenance.configuration, logger: logger) { client in
-            let rows = try await client.statement(
+        try await Database.withRunning(maintenance, logger: logger) { postgres in
+            let rows = try await postgres.statement(
                 "SELECT count(*) FROM pg_database WHERE datname = \(database)", logger: logger)
             var exists = false
             for try await count in rows.decode(Int.self) { exists = count > 0 }
             if !exists {
                 let name = database.replacingOccurrences(of: "\"", with: "\"\"")
-                try await client.statement(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
+                try await postgres.statement(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
             }
         }
     }

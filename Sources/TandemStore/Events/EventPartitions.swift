@@ -1,19 +1,19 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 
 /// Keeps the daily partitions of `events`: creates them ahead (from the oldest retained day
 /// to a few days in the future) and drops those older than the retention, along with the
 /// pair statistics of those days.
 public struct EventPartitions: Sendable {
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
     private let policy: EventStore.Policy
     /// Days created ahead of today (default 3).
     public let daysAhead: Int
 
-    public init(client: PostgresClient, policy: EventStore.Policy, daysAhead: Int = 3, logger: Logger) {
-        self.client = client
+    public init(database: Database, policy: EventStore.Policy, daysAhead: Int = 3, logger: Logger) {
+        self.database = database
         self.policy = policy
         self.daysAhead = daysAhead
         self.logger = logger
@@ -40,7 +40,7 @@ public struct EventPartitions: Sendable {
     /// Nodes of a cluster all maintain partitions (at start and every hour); one transaction
     /// under an advisory lock serialises them, so two never race on one `CREATE TABLE`.
     public func maintain(now: Date = Date()) async throws -> (created: [String], dropped: [String]) {
-        let (created, dropped) = try await client.transaction(logger: logger) { connection in
+        let (created, dropped) = try await database.transaction(logger: logger) { connection in
             try await connection.statement("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             return try await maintain(now: now, on: connection)
         }
@@ -50,7 +50,7 @@ public struct EventPartitions: Sendable {
     /// The advisory lock key of partition maintenance (`tandem_p` in ASCII).
     static let lockKey: Int64 = 0x7461_6E64_656D_5F70
 
-    private func maintain(now: Date, on connection: PostgresConnection) async throws -> (created: [String], dropped: [String]) {
+    private func maintain(now: Date, on connection: DatabaseConnection) async throws -> (created: [String], dropped: [String]) {
         let today = Self.dayStart(containing: now)
         var existing = Set<String>()
         let rows = try await connection.statement(

@@ -44,8 +44,8 @@ extension EventStore {
     /// Baseline for the benchmark: a bare `COPY` of prepared rows (assumed unique) into
     /// `events`, the storage ceiling no idempotent path can beat.
     package func copyBaseline(_ chunks: [ByteBuffer]) async throws {
-        try await client.withConnection { connection in
-            try await connection.copyFrom(
+        try await database.withConnection { connection in
+            try await connection.connection.copyFrom(
                 table: "events",
                 columns: [
                     "tenant_id", "identity", "device_time", "source_device", "channel", "kind", "subject", "body",
@@ -61,7 +61,7 @@ extension EventStore {
     /// Baseline for the benchmark: one `INSERT … ON CONFLICT DO NOTHING` statement per event.
     package func insertOneBaseline(_ record: EventRecord) async throws {
         let event = record.event
-        try await client.statement(
+        try await database.statement(
             """
             INSERT INTO events (tenant_id, identity, device_time, source_device, channel, kind, subject, body,
                                 token_id, connector_id, received_at)
@@ -76,12 +76,12 @@ extension EventStore {
 
     /// Empties the events table (benchmark databases only).
     package func truncateForBenchmark() async throws {
-        try await client.statement("TRUNCATE events", logger: logger)
+        try await database.statement("TRUNCATE events", logger: logger)
     }
 
     /// Rows in the events table.
     package func countRows() async throws -> Int {
-        for try await count in try await client.statement("SELECT count(*) FROM events", logger: logger).decode(Int.self) {
+        for try await count in try await database.statement("SELECT count(*) FROM events", logger: logger).decode(Int.self) {
             return count
         }
         return 0
@@ -90,7 +90,7 @@ extension EventStore {
     /// Transactions committed in this database so far (`pg_stat_database.xact_commit`; the
     /// statistics lag by up to a second, what backends report when they go idle).
     package func committedTransactions() async throws -> Int {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
@@ -147,7 +147,7 @@ extension EventStore {
     /// Rebuilds the (empty or not) events table's primary key with `order` (a benchmark's
     /// throwaway database; the migrations own the real key).
     package func useKeyForBenchmark(_ order: EventsKeyOrder) async throws {
-        _ = try await client.withConnection { connection in
+        _ = try await database.withConnection { connection in
             // An index build on tens of millions of rows runs for minutes: no statement deadline.
             try await connection.statement(
                 PostgresQuery(unsafeSQL: "ALTER TABLE events DROP CONSTRAINT events_pkey, ADD PRIMARY KEY (\(order.columns))"),
@@ -157,7 +157,7 @@ extension EventStore {
 
     /// Sizes of the events table and its indexes over every partition, and the checkpoints.
     package func tableFigures() async throws -> EventsTableFigures {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT coalesce(sum(pg_table_size(i.inhrelid)), 0)::int8,
                    coalesce((SELECT sum(pg_relation_size(x.indexrelid)) FROM pg_index x JOIN pg_inherits p ON p.inhrelid = x.indrelid

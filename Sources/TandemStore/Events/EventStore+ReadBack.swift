@@ -16,7 +16,7 @@ extension EventStore {
     /// Every event stored for `tenant` whose first copy came through one of `tokens`, with how
     /// many rows each identity has (always 1 unless something is badly wrong).
     public func storedKeys(tenant: TenantID, tokens: [TokenID]) async throws -> [(key: StoredKey, rows: Int)] {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT source_device, kind, (EXTRACT(EPOCH FROM device_time) * 1000000)::int8, subject, body, count(*)::int8
             FROM events WHERE tenant_id = \(tenant.rawValue) AND token_id = ANY(\(tokens.map(\.rawValue)))

@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 import NIOCore
-public import PostgresNIO
+package import PostgresNIO
 import TandemCore
 
 /// Writes events to the partitioned `events` table, exactly once per identity.
@@ -28,15 +28,15 @@ public struct EventStore: Sendable {
         }
     }
 
-    let client: PostgresClient
+    let database: Database
     let logger: Logger
     public let policy: Policy
     private let conflicts: RecentConflicts
 
-    /// Creates a store over `client`. For `conflictMemory` after a write meets a stored
+    /// Creates a store over `database`. For `conflictMemory` after a write meets a stored
     /// event, writes check for stored events from the start (``RecentConflicts``).
-    public init(client: PostgresClient, policy: Policy = .init(), conflictMemory: Duration = .seconds(2), logger: Logger) {
-        self.client = client
+    public init(database: Database, policy: Policy = .init(), conflictMemory: Duration = .seconds(2), logger: Logger) {
+        self.database = database
         self.policy = policy
         self.logger = logger
         self.conflicts = RecentConflicts(interval: conflictMemory)
@@ -115,9 +115,9 @@ public struct EventStore: Sendable {
     }
 
     /// Always in an explicit transaction, even when it is one statement: what is acked must be
-    /// committed, and only a COMMIT's answer says so (see ``PostgresNIO/PostgresClient/statement(_:logger:)``).
+    /// committed, and only a COMMIT's answer says so (see ``Database/statement(_:logger:)``).
     private func insert(fresh: [EventRecord], quarantine: [(EventRecord, String)], skippingStored: Bool) async throws -> Set<UUID> {
-        try await client.transaction(logger: logger) { connection in
+        try await database.transaction(logger: logger) { connection in
             var inserted = Set<UUID>()
             if !fresh.isEmpty {
                 let rows = try await connection.statement(Self.insertEvents(fresh, skippingStored: skippingStored), logger: logger)

@@ -1,15 +1,15 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// The pair analytics table: counts are added to what is there, one statement per flush.
 public struct PairStatisticsRepository: Sendable {
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -35,7 +35,7 @@ public struct PairStatisticsRepository: Sendable {
         binds.append(rows.map(\.missed))
         binds.append(rows.map { "{" + $0.lagBuckets.map(String.init).joined(separator: ",") + "}" })
         binds.append(rows.map(\.lagSumMillis))
-        try await client.statement(
+        try await database.statement(
             PostgresQuery(
                 unsafeSQL: """
                     INSERT INTO pair_statistics AS p (tenant_id, token_id, connector_id, source_device, channel, minute,
@@ -60,7 +60,7 @@ public struct PairStatisticsRepository: Sendable {
 
     /// Totals per connector of `group` over the whole table (what the tests check; the dashboard reads ``recent(tenant:since:)``).
     public func totals(tenant: TenantID, group: TokenID) async throws -> [ConnectorID: PairTotals] {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT connector_id, sum(delivered)::int8, sum(first_deliveries)::int8, sum(duplicates)::int8,
                    sum(missed)::int8, coalesce(tandem_sum_buckets(lag_buckets), '{}')::int8[]
@@ -80,7 +80,7 @@ public struct PairStatisticsRepository: Sendable {
     /// Per group, connector and minute since `since`: the series the dashboard charts; of one
     /// group only when `token` is given.
     public func recent(tenant: TenantID, since: Date, token: TokenID? = nil) async throws -> [PairMinute] {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT token_id, connector_id, minute, sum(delivered)::int8, sum(first_deliveries)::int8, sum(duplicates)::int8,
                    sum(missed)::int8, coalesce(tandem_sum_buckets(lag_buckets), '{}')::int8[]

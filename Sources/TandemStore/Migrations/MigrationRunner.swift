@@ -1,5 +1,5 @@
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 import TandemCore
 
 /// Applies the numbered migrations in order, each in its own transaction, and records each in
@@ -10,16 +10,16 @@ import TandemCore
 public struct MigrationRunner: Sendable {
     /// The migrations this binary knows, in order.
     public let migrations: [Migration]
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
     /// Advisory-lock key taken while migrating ("tandem" in ASCII).
     private static let lockKey: Int64 = 0x7461_6e64_656d
 
-    /// Creates a runner over `migrations` for the database of `client`.
-    public init(migrations: [Migration], client: PostgresClient, logger: Logger) {
+    /// Creates a runner over `migrations` for the database of `database`.
+    public init(migrations: [Migration], database: Database, logger: Logger) {
         self.migrations = migrations
-        self.client = client
+        self.database = database
         self.logger = logger
     }
 
@@ -37,7 +37,7 @@ public struct MigrationRunner: Sendable {
     ///   `.migrationFailed` when a migration's SQL fails (that migration is rolled back).
     @discardableResult
     public func run() async throws -> Report {
-        try await client.withConnection { connection in
+        try await database.withConnection { connection in
             try await connection.statement(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -63,12 +63,12 @@ public struct MigrationRunner: Sendable {
     /// The migrations not applied yet (empty when the schema is current).
     /// - Throws: ``StoreError`` `.migrationEdited` when an applied file changed.
     public func pending() async throws -> [Migration] {
-        let applied = try await client.withConnection { try await appliedChecksums(on: $0) }
+        let applied = try await database.withConnection { try await appliedChecksums(on: $0) }
         try verify(applied)
         return migrations.filter { applied[$0.version] == nil }
     }
 
-    private func apply(on connection: PostgresConnection) async throws -> Report {
+    private func apply(on connection: DatabaseConnection) async throws -> Report {
         let applied = try await appliedChecksums(on: connection)
         try verify(applied)
         var report = Report()
@@ -97,7 +97,7 @@ public struct MigrationRunner: Sendable {
         return report
     }
 
-    private func appliedChecksums(on connection: PostgresConnection) async throws -> [Int: String] {
+    private func appliedChecksums(on connection: DatabaseConnection) async throws -> [Int: String] {
         let exists = try await connection.statement("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
         for try await present in exists.decode(Bool.self) where !present { return [:] }
         var checksums: [Int: String] = [:]

@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// Analyst logins: one PostgreSQL LOGIN role per analyst, bound to one tenant through
@@ -30,12 +30,12 @@ public struct AnalystRepository: Sendable {
         }
     }
 
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -49,7 +49,7 @@ public struct AnalystRepository: Sendable {
         let password = Secret.generate(.analystPassword)
         let verifier = try SCRAMVerifier.make(password: password)
         let createdAt: Date = try await privileged("create analyst logins") {
-            try await client.transaction(logger: logger) { connection in
+            try await database.transaction(logger: logger) { connection in
                 let rows = try await connection.statement(
                     """
                     INSERT INTO analyst_logins (tenant_id, analyst_id, role_name, name)
@@ -104,7 +104,7 @@ public struct AnalystRepository: Sendable {
     /// - Returns: the revoked analyst, or `nil` when this tenant has no such analyst.
     public func revoke(tenant: TenantID, id: AnalystID) async throws -> Analyst? {
         let analyst: Analyst? = try await privileged("disable analyst logins") {
-            try await client.transaction(logger: logger) { connection in
+            try await database.transaction(logger: logger) { connection in
                 let rows = try await connection.statement(
                     """
                     UPDATE analyst_logins SET revoked_at = coalesce(revoked_at, now())
@@ -119,7 +119,7 @@ public struct AnalystRepository: Sendable {
         }
         guard let analyst else { return nil }
         _ = try await privileged("end the sessions of a revoked analyst") {
-            try await client.statement(
+            try await database.statement(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(analyst.role)", logger: logger)
         }
         return analyst
@@ -131,7 +131,7 @@ public struct AnalystRepository: Sendable {
     @discardableResult
     public func cancelStatements(runningLongerThan limit: Duration) async throws -> Int {
         let millis = Limits(statementTimeout: limit).statementTimeoutMillis
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT count(*) FILTER (WHERE pg_cancel_backend(a.pid)) FROM pg_stat_activity a
             JOIN analyst_logins l ON l.role_name = a.usename
@@ -143,7 +143,7 @@ public struct AnalystRepository: Sendable {
     }
 
     /// Runs a statement that `format()` generated: first asks PostgreSQL for the text, then runs it.
-    private func execute(generated: PostgresQuery, on connection: PostgresConnection) async throws {
+    private func execute(generated: PostgresQuery, on connection: DatabaseConnection) async throws {
         var text = ""
         let rows = try await connection.statement(
             PostgresQuery(unsafeSQL: "SELECT " + generated.sql, binds: generated.binds), logger: logger)
@@ -163,7 +163,7 @@ public struct AnalystRepository: Sendable {
     }
 
     private func analysts(_ query: PostgresQuery) async throws -> [Analyst] {
-        try await Self.decode(try await client.statement(query, logger: logger))
+        try await Self.decode(try await database.statement(query, logger: logger))
     }
 
     private static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Analyst] where Rows.Element == PostgresRow {

@@ -11,7 +11,7 @@ extension ConnectorRepository {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var reports: [ControllerView.Report] = []
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT connector_id, token_id, hostname, ip_address, control_status = 'active', statistics::text
             FROM connectors WHERE tenant_id = \(tenant.rawValue)
@@ -24,7 +24,7 @@ extension ConnectorRepository {
                     statistics: statistics))
         }
         var configured: [ControllerView.Configured] = []
-        let devices = try await client.statement(
+        let devices = try await database.statement(
             "SELECT token_id, ip_address, name FROM controllers WHERE tenant_id = \(tenant.rawValue)", logger: logger)
         for try await (token, ip, name) in devices.decode((UUID, String, String).self) {
             configured.append(.init(group: TokenID(token), ipAddress: ip, name: name))

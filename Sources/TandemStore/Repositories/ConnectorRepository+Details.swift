@@ -87,7 +87,7 @@ extension ConnectorRepository {
         var result: [Connector] = []
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        for try await row in try await client.statement(query, logger: logger) {
+        for try await row in try await database.statement(query, logger: logger) {
             let c = try row.decode(
                 (
                     UUID, UUID, String, String, String, String, String, String, String, Bool, Bool,

@@ -104,7 +104,7 @@ extension ConnectorRepository {
         guard !admitted.isEmpty else { return outcomes }
         // In a transaction although it is one statement: a Welcome tells the connector it is a
         // member, so the write must be committed first, and only COMMIT's answer says so.
-        let generations = try await client.transaction(logger: logger) { try await $0.prepared(write, logger: logger) }
+        let generations = try await database.transaction(logger: logger) { try await $0.prepared(write, logger: logger) }
         guard generations.count == admitted.count else {
             throw StoreError(.corrupt, "a batched join answered \(generations.count) rows for \(admitted.count) connectors")
         }

@@ -54,7 +54,7 @@ extension ConnectorRepository {
     /// Loads many groups in one statement (a round of batched joins), each as ``loadGroup(tenant:token:including:)``
     /// does, answering in the order asked; a group that is missing or can't be read fails alone.
     func loadGroups(_ loads: [GroupLoad]) async throws -> [Result<LoadedGroup, StoreError>] {
-        let rows = try await client.prepared(LoadGroups(loads), logger: logger)
+        let rows = try await database.prepared(LoadGroups(loads), logger: logger)
         var outcomes = loads.map { Result<LoadedGroup, StoreError>.failure(StoreError(.notFound, "no HA group for token \($0.token)")) }
         for columns in rows {
             let position = Int(columns.0) - 1

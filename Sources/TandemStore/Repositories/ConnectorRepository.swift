@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// Connectors and their HA group membership, kept in PostgreSQL so that every ingest node and
@@ -9,12 +9,12 @@ public import TandemCore
 /// Membership changes of one group are serialised by locking the group's `ha_groups` row, so
 /// two connectors saying Hello at the same instant are checked against each other.
 public struct ConnectorRepository: Sendable {
-    let client: PostgresClient
+    let database: Database
     let logger: Logger
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -45,7 +45,7 @@ public struct ConnectorRepository: Sendable {
         binds.append(beats.map(\.session))
         binds.append(try beats.map { String(decoding: try encoder.encode($0.statistics), as: UTF8.self) })
         binds.append(beats.map { Int64(clamping: $0.statistics.nmspMessagesReceived) })
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             PostgresQuery(
                 unsafeSQL: """
                     UPDATE connectors c SET last_heard = now(), statistics = h.statistics::jsonb, nmsp_messages_received = h.nmsp
@@ -88,7 +88,7 @@ public struct ConnectorRepository: Sendable {
             let (kinds, connectors, peers, ips, details) = Self.historyArrays(events)
             let endedIDs = ended.map(\.connectorID.rawValue)
             let endedSessions = ended.map { $0.session ?? Self.noSession }
-            let rows = try await client.statement(
+            let rows = try await database.statement(
                 """
                 WITH bumped AS (
                     UPDATE ha_groups SET membership_version = membership_version + 1,
@@ -134,7 +134,7 @@ public struct ConnectorRepository: Sendable {
     /// - Returns: whether `session` still owned an active connector.
     @discardableResult
     public func departed(tenant: TenantID, token: TokenID, session: UUID, planned: PlannedLeave?) async throws -> Bool {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             WITH marked AS (
                 UPDATE connectors SET departed_at = now(), departure = \(planned?.rawValue)
@@ -157,7 +157,7 @@ public struct ConnectorRepository: Sendable {
     /// `timeout`: its own, and those of nodes whose lease lapsed (a node that died or stopped
     /// leaves its sessions to the others; whichever gets there first records the loss, once).
     public func expiredSessions(timeout: Duration, node: NodeID) async throws -> [ExpiredSession] {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT tenant_id, token_id, connector_id, session_id FROM connectors c
             WHERE control_status = 'active' AND session_id IS NOT NULL
@@ -191,7 +191,7 @@ public struct ConnectorRepository: Sendable {
     /// Opens the data channel of the connector `instanceID` of `token`, held by `node`.
     /// - Returns: the connector, or `nil` when it never said Hello on the control channel.
     public func openDataChannel(tenant: TenantID, token: TokenID, instanceID: String, node: NodeID) async throws -> ConnectorID? {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             UPDATE connectors SET data_status = 'active', data_connected_at = now(), last_modified = now(),
                 data_node_id = \(node.value)
@@ -205,7 +205,7 @@ public struct ConnectorRepository: Sendable {
     /// Closes the connector's data channel (held by `node`: a stream that moved to another node
     /// meanwhile keeps its node).
     public func closeDataChannel(tenant: TenantID, connector: ConnectorID, node: NodeID) async throws {
-        try await client.statement(
+        try await database.statement(
             """
             UPDATE connectors SET data_status = 'inactive', last_modified = now(),
                 data_node_id = CASE WHEN data_node_id = \(node.value) THEN NULL ELSE data_node_id END
@@ -224,7 +224,7 @@ public struct ConnectorRepository: Sendable {
         binds.append(ordered.map(\.key.tenant.rawValue))
         binds.append(ordered.map(\.key.id.rawValue))
         binds.append(ordered.map { Int64($0.value) })
-        try await client.statement(
+        try await database.statement(
             PostgresQuery(
                 unsafeSQL: """
                     UPDATE connectors c SET data_channel_events = c.data_channel_events + d.events

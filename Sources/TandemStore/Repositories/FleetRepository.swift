@@ -1,18 +1,18 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// The fleet view's reads: every HA group of a tenant in one statement, worst first, a page at
 /// a time, and the tenant's totals in another. Neither depends on the fleet's size beyond the
 /// page: the dashboard costs the same with 50 groups or 5,000.
 public struct FleetRepository: Sendable {
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -89,7 +89,7 @@ public struct FleetRepository: Sendable {
         let health = filter.health?.rawValue
         let network = filter.network?.rawValue
         let search = filter.search?.lowercased()
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             WITH g AS (
                 SELECT t.token_id, t.connector_name, t.network,
@@ -168,7 +168,7 @@ public struct FleetRepository: Sendable {
     /// Every live (not revoked) group of every tenant, in one statement: what each node's
     /// ``Presence`` series are made from, at start and on every refresh, so they survive restarts.
     public func presenceOfEveryGroup() async throws -> [Presence] {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT t.tenant_id, t.token_id,
                    count(c.connector_id) FILTER (WHERE c.control_status = 'active')::int8,
@@ -191,7 +191,7 @@ public struct FleetRepository: Sendable {
 
     /// The tenant's totals: groups by health, connectors by status, events/s, missed by peer.
     public func summary(tenant: TenantID) async throws -> Summary {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             WITH g AS (
                 SELECT count(c.connector_id) FILTER (WHERE c.control_status = 'active') AS active, count(c.connector_id) AS known

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// An HA group's shared state: configuration, reprovision flags, FastLocate, history.
@@ -55,21 +55,21 @@ public struct HAGroupConfiguration: Sendable, Hashable {
 
 /// HA groups (one per token): configuration, reprovision flags, FastLocate state, history.
 public struct HAGroupRepository: Sendable {
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
     private let tokens: TokenRepository
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
-        self.tokens = TokenRepository(client: client, logger: logger)
+        self.tokens = TokenRepository(database: database, logger: logger)
     }
 
     /// The group of the tenant's token `token`, or `nil` when the tenant has no such token.
     public func state(tenant: TenantID, token id: TokenID, historyLimit: Int = 50) async throws -> HAGroupState? {
         guard let token = try await tokens.find(tenant: tenant, id: id) else { return nil }
-        let connectors = ConnectorRepository(client: client, logger: logger)
+        let connectors = ConnectorRepository(database: database, logger: logger)
         let loaded: ConnectorRepository.LoadedGroup
         do {
             loaded = try await connectors.loadGroup(tenant: tenant, token: id, including: .activeOnly)
@@ -77,7 +77,7 @@ public struct HAGroupRepository: Sendable {
             return nil
         }
         var history: [HAGroupState.HistoryEntry] = []
-        let historyRows = try await client.statement(
+        let historyRows = try await database.statement(
             """
             SELECT kind, connector_id, peer_connector_id, ip_address, detail, occurred_at FROM ha_history
             WHERE tenant_id = \(tenant.rawValue) AND token_id = \(id.rawValue)
@@ -115,7 +115,7 @@ public struct HAGroupRepository: Sendable {
     /// The group's configuration as pushed to its connectors.
     public func configuration(tenant: TenantID, token: TokenID) async throws -> HAGroupConfiguration? {
         // One statement: the devices of the token's network, as arrays (a join reads them with the group).
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT t.network, g.configuration_modified_at, d.ips, d.names FROM tokens t
             JOIN ha_groups g ON g.tenant_id = t.tenant_id AND g.token_id = t.token_id
@@ -148,7 +148,7 @@ public struct HAGroupRepository: Sendable {
             )
         }
         let table = network == .wireless ? "controllers" : "switches"
-        try await client.transaction(logger: logger) { connection in
+        try await database.transaction(logger: logger) { connection in
             try await connection.statement(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE tenant_id = $1 AND token_id = $2", binds: Self.binds(tenant, token)),
                 logger: logger)
@@ -176,7 +176,7 @@ public struct HAGroupRepository: Sendable {
     /// Clears the reprovision flags of `services` (`hyperlocation`, `iot`).
     /// - Returns: `false` when the tenant has no such token.
     public func clearReprovision(tenant: TenantID, token: TokenID, services: Set<String>) async throws -> Bool {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             UPDATE ha_groups SET
                 hyperlocation_reprovision = hyperlocation_reprovision AND NOT \(services.contains("hyperlocation")),
@@ -197,7 +197,7 @@ public struct HAGroupRepository: Sendable {
         var binds = PostgresBindings(capacity: 2)
         binds.append(ordered.map(\.tenant.rawValue))
         binds.append(ordered.map(\.id.rawValue))
-        try await client.statement(
+        try await database.statement(
             PostgresQuery(
                 unsafeSQL: """
                     UPDATE ha_groups g SET fastlocate_state = 'flowing', fastlocate_since = now(),

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// The `serve` processes sharing the database, their leases, and the notifications they send
@@ -17,12 +17,12 @@ public struct NodeRepository: Sendable {
         public let live: Bool
     }
 
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -32,10 +32,10 @@ public struct NodeRepository: Sendable {
     @discardableResult
     public func register(_ node: NodeID, grpcAddress: String, httpAddress: String, lease: Duration) async throws -> Bool {
         var clash = false
-        let previous = try await client.statement(
+        let previous = try await database.statement(
             "SELECT lease_expires_at > now() AND stopped_at IS NULL FROM nodes WHERE node_id = \(node.value)", logger: logger)
         for try await live in previous.decode(Bool.self) { clash = live }
-        try await client.statement(
+        try await database.statement(
             """
             INSERT INTO nodes (node_id, grpc_address, http_address, lease_expires_at)
             VALUES (\(node.value), \(grpcAddress), \(httpAddress), now() + make_interval(secs => \(lease.inSeconds)))
@@ -48,7 +48,7 @@ public struct NodeRepository: Sendable {
     /// Extends the node's lease to `lease` from now.
     /// - Returns: `false` when the node's row is gone (it is registered again then).
     public func renew(_ node: NodeID, lease: Duration) async throws -> Bool {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             UPDATE nodes SET renewed_at = now(), lease_expires_at = now() + make_interval(secs => \(lease.inSeconds)), stopped_at = NULL
             WHERE node_id = \(node.value) RETURNING 1
@@ -59,13 +59,13 @@ public struct NodeRepository: Sendable {
 
     /// Gives the lease up: the node stopped (its sessions are the others' to watch at once).
     public func release(_ node: NodeID) async throws {
-        try await client.statement(
+        try await database.statement(
             "UPDATE nodes SET lease_expires_at = now(), stopped_at = now() WHERE node_id = \(node.value)", logger: logger)
     }
 
     /// Every node recorded, live ones first.
     public func list() async throws -> [Node] {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT node_id, grpc_address, http_address, started_at, lease_expires_at, lease_expires_at > now()
             FROM nodes ORDER BY lease_expires_at > now() DESC, node_id
@@ -82,7 +82,7 @@ public struct NodeRepository: Sendable {
     /// of notifying transactions, so nodes batch their messages rather than notify per change.
     public func notify(_ messages: [ClusterMessage]) async throws {
         for payload in ClusterMessage.payloads(messages) {
-            try await client.statement("SELECT pg_notify(\(ClusterMessage.channel), \(payload))", logger: logger)
+            try await database.statement("SELECT pg_notify(\(ClusterMessage.channel), \(payload))", logger: logger)
         }
     }
 }

@@ -1,16 +1,16 @@
 import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// Tenants and their operator API keys.
 public struct TenantRepository: Sendable {
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -20,7 +20,7 @@ public struct TenantRepository: Sendable {
         let id = TenantID.random()
         let apiKey = Secret.generate(.apiKey)
         let keyHash = Data(apiKey.hash.bytes)
-        let createdAt = try await client.transaction(logger: logger) { connection in
+        let createdAt = try await database.transaction(logger: logger) { connection in
             let rows = try await connection.statement(
                 "INSERT INTO tenants (tenant_id, name) VALUES (\(id.rawValue), \(name.value)) RETURNING created_at",
                 logger: logger)
@@ -39,7 +39,7 @@ public struct TenantRepository: Sendable {
     /// The key is hashed before the lookup and the stored hash compared in constant time.
     public func authenticate(apiKey: Secret) async throws -> TenantID? {
         let hash = apiKey.hash
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             "SELECT tenant_id, key_hash FROM tenant_api_keys WHERE key_hash = \(Data(hash.bytes)) AND revoked_at IS NULL",
             logger: logger)
         var match: TenantID?
@@ -51,7 +51,7 @@ public struct TenantRepository: Sendable {
 
     /// The tenant with `id`, or `nil`.
     public func find(_ id: TenantID) async throws -> Tenant? {
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             "SELECT name, created_at FROM tenants WHERE tenant_id = \(id.rawValue)", logger: logger)
         for try await (name, createdAt) in rows.decode((String, Date).self) {
             return Tenant(id: id, name: try DisplayName(name, field: "name"), createdAt: createdAt)

@@ -1,16 +1,16 @@
 import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import TandemCore
 
 /// Connector tokens: issued per tenant and network kind; each one defines an HA group.
 public struct TokenRepository: Sendable {
-    private let client: PostgresClient
+    private let database: Database
     private let logger: Logger
 
-    /// Creates a repository over `client`.
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    /// Creates a repository over `database`.
+    public init(database: Database, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -23,7 +23,7 @@ public struct TokenRepository: Sendable {
         let id = TokenID.random()
         let secret = Secret.generate(.connectorToken)
         let hash = Data(secret.hash.bytes)
-        let createdAt: Date = try await client.transaction(logger: logger) { connection in
+        let createdAt: Date = try await database.transaction(logger: logger) { connection in
             let rows = try await connection.statement(
                 """
                 INSERT INTO tokens (tenant_id, token_id, connector_name, network, token_hash)
@@ -93,7 +93,7 @@ public struct TokenRepository: Sendable {
     /// Of the groups `(tenant, token)` given, those whose token is revoked.
     public func revoked(among groups: [(tenant: TenantID, token: TokenID)]) async throws -> [(tenant: TenantID, token: TokenID)] {
         if groups.isEmpty { return [] }
-        let rows = try await client.statement(
+        let rows = try await database.statement(
             """
             SELECT t.tenant_id, t.token_id FROM tokens t
             JOIN unnest(\(groups.map(\.tenant.rawValue))::uuid[], \(groups.map(\.token.rawValue))::uuid[]) AS g(tenant, token)
@@ -119,7 +119,7 @@ public struct TokenRepository: Sendable {
     public func authenticate(secrets: [Secret]) async throws -> [Token?] {
         let hashes = secrets.map(\.hash)
         var matches = [Token?](repeating: nil, count: secrets.count)
-        for (number, id, tenant, name, network, createdAt, revokedAt, stored) in try await client.prepared(
+        for (number, id, tenant, name, network, createdAt, revokedAt, stored) in try await database.prepared(
             AuthenticateTokens(hashes: hashes), logger: logger)
         {
             let position = Int(number) - 1
@@ -131,7 +131,7 @@ public struct TokenRepository: Sendable {
 
     private func tokens(_ query: PostgresQuery) async throws -> [Token] {
         var result: [Token] = []
-        for try await row in try await client.statement(query, logger: logger) { result.append(try Self.token(from: row)) }
+        for try await row in try await database.statement(query, logger: logger) { result.append(try Self.token(from: row)) }
         return result
     }
 

@@ -53,12 +53,12 @@ public struct DatabaseReplication: Sendable, Equatable, CustomStringConvertible 
         return "single server: no standby; an acked event is on one machine only"
     }
 
-    /// Reads the replication state of the server `client` is connected to.
+    /// Reads the replication state of the server `database` is on.
     ///
     /// Without the `pg_read_all_stats` privilege (or superuser) `pg_stat_replication` hides
     /// its `sync_state`, so the standbys count as asynchronous: the report errs on the safe side.
-    static func read(from client: PostgresClient, logger: Logger) async throws -> DatabaseReplication {
-        let rows = try await client.statement(
+    static func read(from database: Database, logger: Logger) async throws -> DatabaseReplication {
+        let rows = try await database.statement(
             """
             SELECT current_setting('synchronous_commit'), current_setting('synchronous_standby_names'),
                    (SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')),

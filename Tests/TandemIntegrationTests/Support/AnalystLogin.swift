@@ -11,7 +11,7 @@ extension TestDatabase {
             throw CancellationError()
         }
         var database = ""
-        for try await name in try await store.client.query("SELECT current_database()").decode(String.self) { database = name }
+        for try await name in try await store.database.client.query("SELECT current_database()").decode(String.self) { database = name }
         let configuration = PostgresConnection.Configuration(
             unixSocketPath: socketDirectory + "/.s.PGSQL.5432", username: role, password: password, database: database)
         return try await PostgresConnection.connect(

@@ -53,7 +53,7 @@ struct TandemHarness: Sendable {
             node.shutdownTimeout = .seconds(5)
             // The tests of sweepers and gauges run them by hand, when they choose.
             node.runsJudges = false
-            let tandem = try TandemNode(store: store, client: nil, configuration: node, logger: logger)
+            let tandem = try TandemNode(store: store, runsDatabase: false, configuration: node, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await tandem.run() }
                 let port = try await tandem.grpcPort()
@@ -132,7 +132,7 @@ struct TandemHarness: Sendable {
 
     /// Rows of the events table for a tenant.
     func storedEvents(_ tenant: TenantID) async throws -> Int {
-        let rows = try await store.client.query("SELECT count(*) FROM events WHERE tenant_id = \(tenant.rawValue)")
+        let rows = try await store.database.client.query("SELECT count(*) FROM events WHERE tenant_id = \(tenant.rawValue)")
         for try await count in rows.decode(Int.self) { return count }
         return 0
     }

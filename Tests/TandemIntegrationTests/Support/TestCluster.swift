@@ -63,9 +63,9 @@ final class TestCluster: Sendable {
                     settings.ingest = configuration
                     settings.grpcPort = 0
                     settings.httpPort = nil
-                    settings.clusterDatabase = url
+                    settings.clustered = true
                     settings.shutdownTimeout = .seconds(10)
-                    let node = try TandemNode(store: store, client: nil, configuration: settings, logger: logger)
+                    let node = try TandemNode(store: store, runsDatabase: false, configuration: settings, logger: logger)
                     let task = Task { try await node.run() }
                     let port = try await node.grpcPort()
                     let client = GRPCClient(

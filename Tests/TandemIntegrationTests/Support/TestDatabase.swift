@@ -35,45 +35,26 @@ enum TestDatabase {
         return url
     }
 
-    /// Runs `body` with a fresh, empty database; `migrate` applies the migrations first.
+    /// Runs `body` with a fresh, empty database (a ``TandemStore/ScratchDatabase``); `migrate`
+    /// applies the migrations first.
     static func withStore<T: Sendable>(
         migrate: Bool = true, _ body: @Sendable (Store, DatabaseURL) async throws -> T
     ) async throws -> T {
-        let base = try baseURL()
-        let name = "tandem_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        _ = try await withClient(try DatabaseURL(base)) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        let url = try DatabaseURL(base.replacingOccurrences(of: "/postgres?", with: "/\(name)?"))
-        do {
-            let result = try await withClient(url) { client in
-                let store = Store(client: client, migrations: try Migration.load(from: migrationsDirectory), logger: logger)
+        try await ScratchDatabase.with(on: try DatabaseURL(try baseURL()), prefix: "tandem_test_", logger: logger) { url in
+            try await withDatabase(url) { database in
+                let store = Store(database: database, migrations: try Migration.load(from: migrationsDirectory), logger: logger)
                 if migrate { try await store.migrations.run() }
                 return try await body(store, url)
             }
-            try await drop(name, base: base)
-            return result
-        } catch {
-            try? await drop(name, base: base)
-            throw error
         }
     }
 
-    /// Runs `body` with a running client for `url` (a pool of at most `maximumConnections`).
-    static func withClient<T: Sendable>(
-        _ url: DatabaseURL, maximumConnections: Int? = nil, _ body: @Sendable (PostgresClient) async throws -> T
+    /// Runs `body` with a running database for `url` (a pool of at most `maximumConnections`).
+    static func withDatabase<T: Sendable>(
+        _ url: DatabaseURL, maximumConnections: Int? = nil, _ body: @Sendable (Database) async throws -> T
     ) async throws -> T {
-        var configuration = url.configuration
-        if let maximumConnections {
-            configuration.options.maximumConnections = maximumConnections
-            configuration.options.minimumConnections = 0
-        }
-        return try await PostgresClient.withScoped(configuration, logger: logger, body)
-    }
-
-    private static func drop(_ name: String, base: String) async throws {
-        _ = try await withClient(try DatabaseURL(base)) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-        }
+        var options = Database.Options.scoped
+        options.maximumConnections = maximumConnections
+        return try await Database.withRunning(url, options: options, logger: logger, body)
     }
 }
