@@ -28,6 +28,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `serve`'s settings: flags and `TANDEM_…` environment through one reader.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["CommandLineArguments"]),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -210,6 +212,7 @@ let package = Package(
                 "TandemAPI",
                 "TandemServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -289,6 +292,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "TandemCommandLineTests",
+            dependencies: ["TandemCommandLine", "TandemCore", "TandemIngest", "TandemStore"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TandemIntegrationTests",

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Logging
 import PostgresNIO
 import TandemStore
 
@@ -10,6 +11,13 @@ public enum CommandLineRunner {
     public static func main<Root: ParsableCommand>(_ root: Root.Type) async {
         do {
             var command = try root.parseAsRoot()
+            let level = try (command as? any DatabaseCommand)?.database.logLevel() ?? .info
+            // Once per process, here at the root, before any command logs.
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -8,7 +8,9 @@ public struct TandemCommand: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "Cloud service for active-active edge connectors: tokens, HA groups, exactly-once events.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, TokenCommand.self, AnalystCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, TenantCommand.self, TokenCommand.self, AnalystCommand.self, SettingsCommand.self,
+        ]
     )
 
     public init() {}

@@ -9,7 +9,7 @@ struct AnalystCommand: AsyncParsableCommand {
         commandName: "analyst", abstract: "Manage analyst logins (PostgreSQL roles that read one tenant's tables).",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: AsyncParsableCommand {
+    struct Create: AsyncParsableCommand, DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an analyst login for a tenant (its password is shown once).")
 
@@ -20,7 +20,7 @@ struct AnalystCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = try database.makeLogger()
+            let logger = database.logger
             let tenantID = try AnalystCommand.tenant(tenant)
             let name = try DisplayName(self.name, field: "--name")
             let limits = try self.limits.resolve()
@@ -38,14 +38,14 @@ struct AnalystCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: AsyncParsableCommand, DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "List a tenant's analyst logins (never their passwords).")
 
         @Option(help: "The tenant id.") var tenant: String
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = try database.makeLogger()
+            let logger = database.logger
             let tenantID = try AnalystCommand.tenant(tenant)
             let analysts = try await database.withStore(logger: logger) { try await $0.analysts.list(tenant: tenantID) }
             for analyst in analysts {
@@ -55,7 +55,7 @@ struct AnalystCommand: AsyncParsableCommand {
         }
     }
 
-    struct Revoke: AsyncParsableCommand {
+    struct Revoke: AsyncParsableCommand, DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke an analyst login: it can't log in any more and its open sessions end.")
 
@@ -64,7 +64,7 @@ struct AnalystCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = try database.makeLogger()
+            let logger = database.logger
             let tenantID = try AnalystCommand.tenant(tenant)
             guard let analystID = AnalystID(id) else { throw ValidationError("--id must be an analyst id (a UUID)") }
             guard

@@ -10,22 +10,30 @@ import UnixSignals
 
 /// `tandem serve`: one node (``TandemNode``: the connector channels and the operator API over
 /// PostgreSQL) that shuts down gracefully on SIGINT/SIGTERM.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: AsyncParsableCommand, DatabaseCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the service (embedded PostgreSQL unless --database-url is given).")
+        commandName: "serve", abstract: "Run the service (embedded PostgreSQL unless --database-url is given).",
+        discussion: """
+            Each setting is read from its flag, else its environment variable, else its default \
+            (`tandem settings` lists every one, docs/operations.md explains them):
+
+            \(Settings.helpText(Settings.serve))
+            """)
 
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var server: ServerOptions
+    /// The settings' flags and values, read by ``SettingsReader`` (``Settings/serve``).
+    @Argument(parsing: .allUnrecognized, help: .hidden) var settings: [String] = []
 
     func run() async throws {
-        let logger = try database.makeLogger()
-        let settings = try server.resolve()
+        let logger = database.logger
+        let settings = try ServeSettings(SettingsReader(arguments: settings, settings: Settings.serve))
         let connection = try await database.connect(logger: logger, creatingCluster: true)
         defer { connection.stopIfStarted() }
         logger.info("database", metadata: [LogKey.url: "\(connection.url)"])
 
         let store = Store(
-            database: Database(url: connection.url, logger: logger), migrations: try database.migrations(), eventPolicy: settings.eventPolicy, logger: logger)
+            database: Database(url: connection.url, logger: logger), migrations: try database.migrations(),
+            eventPolicy: settings.eventPolicy, logger: logger)
         let eventPolicy = settings.eventPolicy
         try await database.withStore(connection, logger: logger) { store in
             if settings.migrate { try await store.migrations.run() }
@@ -42,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         node.http = settings.http
         node.clustered = true
         node.metricsToken = settings.metricsToken
-        node.build = BuildInfo(commit: Environment.string("TANDEM_BUILD_COMMIT"))
+        node.build = BuildInfo(commit: settings.buildCommit)
         node.shutdownTimeout = settings.shutdownTimeout
         node.signals = [.sigterm, .sigint]
         let tandem = try TandemNode(store: store, runsDatabase: true, configuration: node, logger: logger)

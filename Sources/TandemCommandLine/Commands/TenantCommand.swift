@@ -8,7 +8,7 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self])
 
-    struct Create: AsyncParsableCommand {
+    struct Create: AsyncParsableCommand, DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a tenant and print its id and operator API key (shown once).")
 
@@ -23,7 +23,7 @@ struct TenantCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = try database.makeLogger()
+            let logger = database.logger
             let displayName = try DisplayName(name, field: "--name")
             let (tenant, apiKey) = try await database.withStore(logger: logger) { store in
                 try await store.migrations.run()

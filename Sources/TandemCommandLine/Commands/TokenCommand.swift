@@ -8,7 +8,7 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token", abstract: "Manage connector tokens.", subcommands: [Create.self])
 
-    struct Create: AsyncParsableCommand {
+    struct Create: AsyncParsableCommand, DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a connector token (its secret is shown once). Both connectors of a pair use the same token.")
 
@@ -19,7 +19,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = try database.makeLogger()
+            let logger = database.logger
             guard let tenantID = TenantID(tenant) else { throw ValidationError("--tenant must be a tenant id (a UUID)") }
             let name = try DisplayName(connectorName, field: "--connector-name")
             let network = self.network

@@ -1,24 +1,22 @@
 import ArgumentParser
 import TandemStore
 
-/// What each analyst login may use of the database: shared by `serve` (logins created through
-/// the API, and the statement limit it enforces) and `analyst create`.
+/// What each analyst login may use of the database, for `analyst create` (`serve` reads the
+/// same two settings through ``SettingsReader``).
 struct AnalystLimitOptions: ParsableArguments {
-    @Option(
-        name: .customLong("analyst-connection-limit"),
-        help: "Sessions each analyst login may have open at once (env TANDEM_ANALYST_CONNECTION_LIMIT; default 5).")
+    @Option(name: .customLong(Settings.analystConnectionLimit.key), help: Settings.analystConnectionLimit.argumentHelp)
     var connectionLimit: Int?
-    @Option(
-        name: .customLong("analyst-statement-timeout"),
-        help: "Seconds an analyst statement may run (env TANDEM_ANALYST_STATEMENT_TIMEOUT; default 60).")
+    @Option(name: .customLong(Settings.analystStatementTimeout.key), help: Settings.analystStatementTimeout.argumentHelp)
     var statementTimeout: Int?
 
     func resolve() throws -> AnalystRepository.Limits {
-        let connections = try connectionLimit ?? Environment.int("TANDEM_ANALYST_CONNECTION_LIMIT") ?? 5
-        let timeout = try statementTimeout ?? Environment.int("TANDEM_ANALYST_STATEMENT_TIMEOUT") ?? 60
-        guard connections >= 1, timeout >= 1 else {
-            throw ConfigurationError("--analyst-connection-limit and --analyst-statement-timeout must be at least 1")
-        }
+        let environment = SettingsReader.environment
+        let connections =
+            try connectionLimit.map(Settings.analystConnectionLimit.checked)
+            ?? environment.integer(Settings.analystConnectionLimit, default: 5)
+        let timeout =
+            try statementTimeout.map(Settings.analystStatementTimeout.checked)
+            ?? environment.integer(Settings.analystStatementTimeout, default: 60)
         return AnalystRepository.Limits(connections: connections, statementTimeout: .seconds(timeout))
     }
 }

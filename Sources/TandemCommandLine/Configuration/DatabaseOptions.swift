@@ -6,19 +6,17 @@ public import TandemStore
 
 /// Where the database is and where the migrations are; shared by every command (`tandem-lab`'s too).
 public struct DatabaseOptions: ParsableArguments, Sendable {
-    @Option(
-        name: .customLong("database-url"),
-        help: "PostgreSQL URL (env TANDEM_DATABASE_URL). Without one, an embedded cluster in --data-dir is used.")
+    @Option(name: .customLong(Settings.databaseURL.key), help: Settings.databaseURL.argumentHelp)
     var databaseURL: String?
 
-    @Option(name: .customLong("data-dir"), help: "Directory of the embedded PostgreSQL (env TANDEM_DATA_DIR; default ./.tandem).")
+    @Option(name: .customLong(Settings.dataDirectory.key), help: Settings.dataDirectory.argumentHelp)
     var dataDirectory: String?
 
-    @Option(name: .customLong("migrations"), help: "Directory of the SQL migrations (env TANDEM_MIGRATIONS_DIR; default ./Migrations).")
+    @Option(name: .customLong("migrations"), help: Settings.migrationsDirectory.argumentHelp)
     var migrationsDirectory: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env TANDEM_LOG_LEVEL; default info).")
-    var logLevel: String?
+    @Option(name: .customLong(Settings.logLevel.key), help: Settings.logLevel.argumentHelp)
+    var logLevelName: String?
 
     /// The database this invocation talks to, started if embedded.
     public struct Connection: Sendable {
@@ -34,26 +32,27 @@ public struct DatabaseOptions: ParsableArguments, Sendable {
 
     public init() {}
 
-    /// Bootstraps logging at the level asked for (once per process) and returns a logger.
-    public func makeLogger(label: String = "tandem") throws -> Logger {
-        let text = logLevel ?? Environment.string("TANDEM_LOG_LEVEL") ?? "info"
+    /// The level asked for (flag, then environment; default `info`).
+    public func logLevel() throws -> Logger.Level {
+        let text = try logLevelName ?? SettingsReader.environment.text(Settings.logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: text) else {
-            throw ConfigurationError("log level must be one of trace, debug, info, notice, warning, error (got \"\(text)\")")
+            throw ConfigurationError(
+                "\(Settings.logLevel.spelled) must be one of trace, debug, info, notice, warning, error; got \"\(text)\"")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        return Logger(label: label)
+        return level
     }
 
+    /// A logger of the command (the root's ``CommandLineRunner`` bootstrapped logging at ``logLevel()``).
+    public var logger: Logger { Logger(label: "tandem") }
+
     /// The migrations' directory as given (flag, then environment), `nil` for the default.
-    public var migrationsPath: String? { migrationsDirectory ?? Environment.string("TANDEM_MIGRATIONS_DIR") }
+    public var migrationsPath: String? {
+        get throws { try migrationsDirectory ?? SettingsReader.environment.text(Settings.migrationsDirectory) }
+    }
 
     /// The migrations found in the migrations' directory.
     public func migrations() throws -> [Migration] {
-        try Migration.load(from: URL(fileURLWithPath: migrationsPath ?? "Migrations"))
+        try Migration.load(from: URL(fileURLWithPath: try migrationsPath ?? "Migrations"))
     }
 
     /// Resolves the database: the URL given, or the embedded cluster (started if not running).
@@ -63,10 +62,10 @@ public struct DatabaseOptions: ParsableArguments, Sendable {
     /// forgotten `--data-dir` is an error instead of a new, empty cluster whose tenants and keys
     /// the running server knows nothing of.
     public func connect(logger: Logger, creatingCluster: Bool = false) async throws -> Connection {
-        if let url = databaseURL ?? Environment.string("TANDEM_DATABASE_URL") {
+        if let url = try databaseURL ?? SettingsReader.environment.text(Settings.databaseURL) {
             return Connection(url: try DatabaseURL(url), embedded: nil, startedEmbedded: false)
         }
-        let directory = dataDirectory ?? Environment.string("TANDEM_DATA_DIR") ?? ".tandem"
+        let directory = try dataDirectory ?? SettingsReader.environment.text(Settings.dataDirectory) ?? ".tandem"
         let embedded = EmbeddedPostgres(
             directory: URL(fileURLWithPath: directory).appendingPathComponent("postgres"), logger: logger)
         guard creatingCluster || embedded.exists else {
@@ -100,4 +99,10 @@ public struct DatabaseOptions: ParsableArguments, Sendable {
             try await body(Store(database: database, migrations: migrations, logger: logger))
         }
     }
+}
+
+/// A command that reaches the database: its ``DatabaseOptions`` also say the log level, which
+/// ``CommandLineRunner`` sets up once for the process before the command runs.
+public protocol DatabaseCommand {
+    var database: DatabaseOptions { get }
 }
