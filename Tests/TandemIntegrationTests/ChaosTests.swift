@@ -40,14 +40,14 @@ struct ChaosTests {
             Issue.record("/usr/sbin/haproxy is missing: scripts/bootstrap installs it (apt-get install haproxy)")
             return
         }
-        let template = TestDatabase.migrationsDirectory.deletingLastPathComponent()
-            .appendingPathComponent("deploy/haproxy/haproxy.cfg.template")
+        let clusterScript = TestDatabase.migrationsDirectory.deletingLastPathComponent()
+            .appendingPathComponent("scripts/cluster")
         let result = try await chaos(
             label: "cluster",
             arguments: [
                 "--nodes", "3", "--duration", "30", "--pairs", "3", "--rate", "200", "--seed", "5",
                 "--fault", "node-kill", "--fault", "rolling-restart", "--fault", "haproxy-restart",
-                "--haproxy-template", template.path,
+                "--cluster-script", clusterScript.path,
             ])
         #expect(result["lost"] as? Int == 0)
         #expect(result["duplicated"] as? Int == 0)

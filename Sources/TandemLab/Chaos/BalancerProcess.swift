@@ -1,7 +1,8 @@
 import Foundation
 
-/// HAProxy in front of the chaos run's nodes, configured from the committed template
-/// (`deploy/haproxy/haproxy.cfg.template`, the one `scripts/cluster` uses), on free loopback ports.
+/// HAProxy in front of the chaos run's nodes, on free loopback ports, configured by the one
+/// recipe there is: `scripts/cluster haproxy-config` (which fills in the committed template,
+/// `deploy/haproxy/haproxy.cfg.template`, as it does for a local cluster and the compose file).
 ///
 /// `@unchecked Sendable`: constants only; the `Process` is asked for its state or signalled.
 final class BalancerProcess: @unchecked Sendable {
@@ -17,34 +18,32 @@ final class BalancerProcess: @unchecked Sendable {
         self.configuration = configuration
     }
 
-    /// The template with its `@…@` lines filled in for nodes on loopback `(grpc, http)` ports.
-    static func configuration(template: String, grpcPort: Int, httpPort: Int, nodes: [(grpc: Int, http: Int)]) -> String {
-        template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            if line.contains("@GRPC_SERVERS@") {
-                return nodes.enumerated().map {
-                    "    server node-\($0.offset) 127.0.0.1:\($0.element.grpc) proto h2 check port \($0.element.http) check-proto h1"
-                }
-                .joined(separator: "\n")
-            }
-            if line.contains("@HTTP_SERVERS@") {
-                return nodes.enumerated().map { "    server node-\($0.offset) 127.0.0.1:\($0.element.http) check cookie node-\($0.offset)" }
-                    .joined(separator: "\n")
-            }
-            return line.replacingOccurrences(of: "@GRPC_BIND@", with: "127.0.0.1:\(grpcPort)")
-                .replacingOccurrences(of: "@HTTP_BIND@", with: "127.0.0.1:\(httpPort)")
-        }.joined(separator: "\n")
+    /// The configuration `clusterScript` prints for nodes on loopback `(grpc, http)` ports.
+    static func configuration(clusterScript: URL, grpcPort: Int, httpPort: Int, nodes: [(grpc: Int, http: Int)]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["bash", clusterScript.path, "haproxy-config", "\(grpcPort)", "\(httpPort)"] + nodes.map { "\($0.grpc):\($0.http)" }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, !text.isEmpty else {
+            throw ServerProcess.Failure(description: "\(clusterScript.path) haproxy-config failed (status \(process.terminationStatus))")
+        }
+        return text
     }
 
     /// Starts `haproxy` in the foreground for `nodes` and waits until its HTTP side is ready.
     /// `ports` reuses given ports (a restart), else free ones are picked.
     static func start(
-        template: URL, nodes: [(grpc: Int, http: Int)], logFile: URL, ports: (grpc: Int, http: Int)? = nil
+        clusterScript: URL, nodes: [(grpc: Int, http: Int)], logFile: URL, ports: (grpc: Int, http: Int)? = nil
     ) async throws -> BalancerProcess {
         let grpcPort = try ports?.grpc ?? ServerProcess.freePort()
         let httpPort = try ports?.http ?? ServerProcess.freePort()
-        let text = try String(contentsOf: template, encoding: .utf8)
         let configuration = logFile.deletingPathExtension().appendingPathExtension("cfg")
-        try Self.configuration(template: text, grpcPort: grpcPort, httpPort: httpPort, nodes: nodes)
+        try Self.configuration(clusterScript: clusterScript, grpcPort: grpcPort, httpPort: httpPort, nodes: nodes)
             .write(to: configuration, atomically: true, encoding: .utf8)
         let process = try ServerProcess.launch(
             URL(fileURLWithPath: "/usr/sbin/haproxy"), arguments: ["-db", "-f", configuration.path], logFile: logFile)

@@ -38,8 +38,9 @@ public struct ChaosRun: LabRun {
             "Nodes behind HAProxy (1: one node, no balancer). With 2 or more, node-kill, rolling-restart and haproxy-restart replace serve-kill."
     )
     var nodes = 1
-    @Option(name: .customLong("haproxy-template"), help: "HAProxy configuration template (with --nodes ≥ 2).")
-    var haproxyTemplate = "deploy/haproxy/haproxy.cfg.template"
+    @Option(
+        name: .customLong("cluster-script"), help: "The script whose haproxy-config configures HAProxy (with --nodes ≥ 2).")
+    var clusterScript = "scripts/cluster"
     @Option(
         help:
             "The database: embedded (or --database-url), or patroni: Patroni + etcd + HAProxy started by --patroni-script, whose primary the faults primary-kill, switchover, primary-stall and partition-kill fail over."
@@ -160,7 +161,7 @@ public struct ChaosRun: LabRun {
         var started: [ServerProcess] = []
         for index in 0..<nodes { started.append(try await startNode(index, url: url, migrations: migrations, serveLog: serveLog)) }
         let balancer = try await BalancerProcess.start(
-            template: URL(fileURLWithPath: haproxyTemplate), nodes: started.map { ($0.grpcPort, $0.httpPort) },
+            clusterScript: URL(fileURLWithPath: clusterScript), nodes: started.map { ($0.grpcPort, $0.httpPort) },
             logFile: serveLog.deletingPathExtension().appendingPathExtension("haproxy.log"))
         return ServerHolder(started, balancer: balancer)
     }
@@ -467,7 +468,7 @@ public struct ChaosRun: LabRun {
             try await Task.sleep(for: .milliseconds(500))
             server.replace(
                 balancer: try await BalancerProcess.start(
-                    template: URL(fileURLWithPath: haproxyTemplate), nodes: server.nodes.map { ($0.grpcPort, $0.httpPort) },
+                    clusterScript: URL(fileURLWithPath: clusterScript), nodes: server.nodes.map { ($0.grpcPort, $0.httpPort) },
                     logFile: serveLog.deletingPathExtension().appendingPathExtension("haproxy.log"), ports: (old.grpcPort, old.httpPort)))
         case .postgresRestart:
             try embedded?.restartImmediately()
