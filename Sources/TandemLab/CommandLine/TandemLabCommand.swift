@@ -9,7 +9,7 @@ public struct TandemLabCommand: AsyncParsableCommand {
         commandName: "tandem-lab",
         abstract: "Tandem's lab: benchmarks, the chaos run and the simulation of connector pairs.",
         version: BuildInfo.version,
-        subcommands: [LabCommand<SimulateRun>.self, BenchCommand.self, LabCommand<ChaosRun>.self]
+        subcommands: [LabCommand<SimulateRun>.self, BenchCommand.self, LabCommand<ChaosRun>.self, PostgresCommand.self]
     )
 
     public init() {}

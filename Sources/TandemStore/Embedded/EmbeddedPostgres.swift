@@ -9,18 +9,43 @@ import TandemCore
 ///
 /// Layout under ``directory``: `data/` (the cluster), `run/` (the socket), `postgres.log`.
 /// As root it runs the server as the unprivileged `postgres` user, since PostgreSQL refuses root.
+///
+/// It is also the one recipe for a throwaway cluster: `tandem-lab postgres start` (what
+/// `scripts/test-postgres` runs for the test suite and `scripts/cluster` for a local cluster)
+/// starts one with ``Tuning``.
 public struct EmbeddedPostgres: Sendable {
+    /// How the server runs, beside its defaults.
+    public struct Tuning: Sendable {
+        /// Whether commits survive a crash of the machine (`fsync`, `synchronous_commit`,
+        /// `full_page_writes` on, PostgreSQL's defaults). A throwaway test cluster turns them off.
+        public var durable = true
+        /// `max_connections`, if not PostgreSQL's default (100).
+        public var maximumConnections: Int?
+
+        public init() {}
+    }
+
     /// Where the cluster lives, e.g. `./.tandem/postgres`.
     public let directory: URL
     /// The database Tandem uses inside the cluster.
     public let database: String
+    private let tuning: Tuning
     private let logger: Logger
 
     /// Describes a cluster at `directory`; nothing happens until ``start()``.
-    public init(directory: URL, database: String = "tandem", logger: Logger) {
+    public init(directory: URL, database: String = "tandem", tuning: Tuning = Tuning(), logger: Logger) {
         self.directory = directory.standardizedFileURL
         self.database = database
+        self.tuning = tuning
         self.logger = logger
+    }
+
+    /// The server's options: the socket only (no TCP port to clash), and the tuning.
+    private var serverOptions: String {
+        var options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
+        if !tuning.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
+        if let maximum = tuning.maximumConnections { options += " -c max_connections=\(maximum)" }
+        return options
     }
 
     private var dataDirectory: URL { directory.appendingPathComponent("data") }
@@ -71,8 +96,7 @@ public struct EmbeddedPostgres: Sendable {
         }
         if !alreadyRunning {
             logger.info("starting embedded PostgreSQL", metadata: [LogKey.socket: "\(socketDirectory.path)"])
-            let options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
-            try run(pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
+            try run(pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", serverOptions, "-w", "-t", "60", "start"])
         }
         try await createDatabaseIfMissing()
         return !alreadyRunning
@@ -143,8 +167,8 @@ public struct EmbeddedPostgres: Sendable {
     /// crash (open transactions are lost, committed ones are not).
     public func restartImmediately() throws {
         let pgCtl = try Self.findBinaries().appendingPathComponent("pg_ctl").path
-        let options = "-k \(socketDirectory.path) -c listen_addresses='' -c unix_socket_permissions=0700"
-        try run(pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-m", "immediate", "-w", "-t", "60", "restart"])
+        try run(
+            pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-o", serverOptions, "-m", "immediate", "-w", "-t", "60", "restart"])
     }
 
     /// The postmaster and every process it started (to stall the cluster with SIGSTOP).
