@@ -228,6 +228,44 @@ struct ChannelTests {
         }
     }
 
+    @Test(
+        "a sweep whose read waits on a stalled database (a frozen primary, here a lock held 3 s) judges nothing and holds judging back one liveness timeout"
+    )
+    func noLossJudgedFromAStalledRead() async throws {
+        try await TandemHarness.run { tandem in
+            let site = try await tandem.site()
+            _ = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: nil)
+            _ = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b", heartbeatEvery: nil)
+            // What the read finds when the database thaws, before the heartbeats held back with
+            // it are written: nobody heard for a long time.
+            try await tandem.store.database.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
+            var configuration = IngestConfiguration()
+            configuration.heartbeatInterval = .milliseconds(500)
+            configuration.livenessTimeout = .seconds(2)
+            let sweeper = LivenessSweeper(
+                store: tandem.store, registry: tandem.ingest.registry, configuration: configuration, logger: TestDatabase.logger)
+            #expect(sweeper.stalledRead == .milliseconds(1_500))
+            try await tandem.store.database.client.withConnection { stall in
+                try await stall.query("BEGIN", logger: TestDatabase.logger)
+                try await stall.query("LOCK TABLE connectors IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
+                async let sweep: Void = sweeper.sweep()
+                // The stall: the sweep's read waits this long for the lock.
+                try await Task.sleep(for: .seconds(3))
+                try await stall.query("COMMIT", logger: TestDatabase.logger)
+                try await sweep
+            }
+            #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == ["10.0.0.1", "10.0.0.2"])
+            let state = try #require(try await tandem.store.groups.state(tenant: site.tenant, token: site.tokenID))
+            #expect(!state.history.contains { $0.kind == .lost || $0.kind == .failover })
+            let failure = try #require(tandem.ingest.registry.outages.lastFailure, "the stalled read counts as an outage")
+            #expect(
+                !tandem.ingest.registry.outages.allowsJudging(at: failure + .milliseconds(1_999), timeout: configuration.livenessTimeout))
+            // A read that answers in time judges the same silence.
+            try await sweeper.sweep()
+            #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == [])
+        }
+    }
+
     @Test("a resent batch adds no row, and the pair's two copies are stored once")
     func resendAndPairCopies() async throws {
         try await TandemHarness.run { tandem in

@@ -19,6 +19,7 @@ public enum LogKey {
     public static let count = "count"
     public static let data = "data"
     public static let deadline = "deadline"
+    public static let duration = "duration"
     public static let directory = "directory"
     public static let error = "error"
     public static let eventRetentionDays = "eventRetentionDays"

@@ -50,9 +50,31 @@ public struct LivenessSweeper: Service {
         try await sweep()
     }
 
-    /// One sweep: ends every session silent for longer than the timeout.
+    /// How long the read of silent sessions may take before its answer is not trusted: past
+    /// it, the database was stalled (a frozen primary answers everything at once when it
+    /// thaws), and the read may have run before the heartbeats held back with it were written,
+    /// so the live connectors look silent. One liveness timeout less one heartbeat interval: a
+    /// stall shorter than that cannot age a heartbeat past the timeout (at least one interval,
+    /// for a configuration built by hand whose timeout is not above its interval).
+    public var stalledRead: Duration {
+        max(configuration.livenessTimeout - configuration.heartbeatInterval, configuration.heartbeatInterval)
+    }
+
+    /// One sweep: ends every session silent for longer than the timeout, unless the read took
+    /// longer than ``stalledRead`` (then it counts as an outage of the database, and judging
+    /// waits one liveness timeout of working writes like after any other).
     public func sweep() async throws {
-        for expired in try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout, node: configuration.nodeID) {
+        let started = ContinuousClock.now
+        let silent = try await store.connectors.expiredSessions(timeout: configuration.livenessTimeout, node: configuration.nodeID)
+        let took = ContinuousClock.now - started
+        guard took <= stalledRead else {
+            registry.outages.failed()
+            logger.warning(
+                "silence not judged: the database took too long to answer the sweep (a stalled primary?)",
+                metadata: [LogKey.duration: "\(took)", LogKey.count: "\(silent.count)"])
+            return
+        }
+        for expired in silent {
             let reason = "no heartbeat for \(configuration.livenessTimeout)"
             let loss = try await registry.membershipChanges.withLock(.init(tenant: expired.tenant, id: expired.token)) {
                 try await store.connectors.leave(
