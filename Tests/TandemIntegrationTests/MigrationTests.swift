@@ -53,6 +53,53 @@ struct MigrationTests {
         }
     }
 
+    @Test(
+        "a migration marked '-- tandem: no transaction' runs statement by statement (CREATE INDEX CONCURRENTLY on connectors works); unmarked, the same fails and is rolled back; a failure part-way leaves it unrecorded and a fixed rerun completes it"
+    )
+    func migrationOutsideATransaction() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let concurrently = "CREATE INDEX CONCURRENTLY IF NOT EXISTS connectors_by_node ON connectors (tenant_id, node_id);"
+            let unmarked = Migration(version: 9998, name: "9998_kind.sql", sql: concurrently)
+            #expect(unmarked.runsInTransaction)
+            let refused = await #expect(throws: StoreError.self) {
+                try await MigrationRunner(
+                    migrations: store.migrations.migrations + [unmarked], database: store.database, logger: TestDatabase.logger
+                ).run()
+            }
+            #expect(refused?.message.contains("cannot run inside a transaction block") == true, "\(refused?.message ?? "")")
+
+            // Part-way: the index is built, then a statement fails; nothing is recorded.
+            let failing = Migration(
+                version: 9998, name: "9998_kind.sql", sql: "\(Migration.noTransactionMarker)\n\(concurrently)\nSELECT 1 / 0;")
+            #expect(!failing.runsInTransaction)
+            let failed = await #expect(throws: StoreError.self) {
+                try await MigrationRunner(
+                    migrations: store.migrations.migrations + [failing], database: store.database, logger: TestDatabase.logger
+                ).run()
+            }
+            #expect(failed?.message.contains("failed at statement 2 of 2") == true, "\(failed?.message ?? "")")
+
+            let marked = Migration(version: 9998, name: "9998_kind.sql", sql: "\(Migration.noTransactionMarker)\n\(concurrently)")
+            let report = try await MigrationRunner(
+                migrations: store.migrations.migrations + [marked], database: store.database, logger: TestDatabase.logger
+            ).run()
+            #expect(report.applied == ["9998_kind.sql"])
+            let rows = try await store.database.client.query(
+                """
+                SELECT i.indisvalid, (SELECT count(*) FROM schema_migrations WHERE version = 9998)
+                FROM pg_index i WHERE i.indexrelid = 'connectors_by_node'::regclass
+                """)
+            var checked = false
+            for try await (valid, recorded) in rows.decode((Bool, Int).self) {
+                #expect(valid)
+                #expect(recorded == 1)
+                checked = true
+            }
+            #expect(checked)
+            #expect(MigrationLockCheck.findings(in: marked).isEmpty, "a concurrent build locks nothing the check refuses")
+        }
+    }
+
     @Test("0011 rebuilds the events key in time order and carries every stored row; a copy of one still conflicts")
     func eventsKeyMigrationCarriesRows() async throws {
         try await TestDatabase.withStore(migrate: false) { store, _ in

@@ -20,6 +20,8 @@ struct MigrationLockCheckTests {
         ("CREATE INDEX events_subject ON events (tenant_id, subject)", ("events", .blocksWrites)),
         ("CREATE UNIQUE INDEX IF NOT EXISTS c ON ONLY connectors (x)", ("connectors", .blocksWrites)),
         ("CREATE INDEX CONCURRENTLY events_subject ON events (tenant_id, subject)", nil),
+        ("CREATE INDEX events_kind ON ONLY events (tenant_id, kind)", nil),
+        ("CREATE INDEX events_p20261208_kind ON events_p20261208 (tenant_id, kind)", ("events_p20261208", .blocksWrites)),
         ("CREATE INDEX tokens_by_hash ON tokens (token_hash)", nil),
         ("CREATE TRIGGER t BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION f()", nil),
         ("DROP INDEX events_subject", ("index events_subject", .accessExclusive)),

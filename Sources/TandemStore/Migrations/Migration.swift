@@ -17,6 +17,17 @@ public struct Migration: Sendable, Hashable {
         self.sql = sql
     }
 
+    /// The line that makes a migration run outside a transaction, statement by statement:
+    /// what `CREATE INDEX CONCURRENTLY` and the like need (docs/upgrades.md).
+    public static let noTransactionMarker = "-- tandem: no transaction"
+
+    /// Whether the migration runs in one transaction (the default), or statement by statement
+    /// because its first line is ``noTransactionMarker``.
+    public var runsInTransaction: Bool {
+        let firstLine = sql.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return firstLine?.trimmingCharacters(in: .whitespaces).lowercased() != Self.noTransactionMarker
+    }
+
     /// Hex SHA-256 of the SQL text; an applied migration whose file no longer has this
     /// checksum was edited, and is refused.
     public var checksum: String {

@@ -113,6 +113,9 @@ public enum MigrationLockCheck {
             return (table, .blocksWrites)
         case ("CREATE", _):
             guard let on = words.firstIndex(of: "ON"), words.contains("INDEX"), !words.contains("CONCURRENTLY") else { return nil }
+            // `ON ONLY events`: the partitioned parent's index alone, built empty at once (each
+            // partition's is built CONCURRENTLY and attached: docs/upgrades.md).
+            if on + 2 < words.count, words[on + 1] == "ONLY", hotTable(after: on + 2) == "events" { return nil }
             return hotTable(after: on + 1).map { ($0, .blocksWrites) }
         case ("DROP", "INDEX"):
             guard !words.contains("CONCURRENTLY") else { return nil }

@@ -2,7 +2,8 @@ public import Logging
 import PostgresNIO
 import TandemCore
 
-/// Applies the numbered migrations in order, each in its own transaction, and records each in
+/// Applies the numbered migrations in order, each in its own transaction (or, when its first
+/// line is ``Migration/noTransactionMarker``, statement by statement), and records each in
 /// `schema_migrations` with its checksum.
 ///
 /// Re-running is a no-op; a migration whose file changed after it was applied is refused.
@@ -77,24 +78,61 @@ public struct MigrationRunner: Sendable {
                 report.alreadyApplied.append(migration.name)
                 continue
             }
-            do {
-                // No statement deadline: a migration may rewrite a large table.
-                try await connection.transaction(logger: logger, deadline: nil) { transaction in
-                    for statement in SQLScript.statements(of: migration.sql) {
-                        try await transaction.statement(PostgresQuery(unsafeSQL: statement), logger: logger, deadline: nil)
-                    }
-                    try await transaction.statement(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
-                        logger: logger)
-                }
-            } catch {
-                let cause = (error as? PSQLError)?.serverInfo?[.message] ?? String(reflecting: error)
-                throw StoreError(.migrationFailed, "migration \(migration.name) failed and was rolled back: \(cause)")
+            if migration.runsInTransaction {
+                try await applyInTransaction(migration, on: connection)
+            } else {
+                try await applyStatementByStatement(migration, on: connection)
             }
             logger.info("applied migration", metadata: [LogKey.migration: "\(migration.name)"])
             report.applied.append(migration.name)
         }
         return report
+    }
+
+    /// Runs `migration` and records it in one transaction: all of it or nothing.
+    private func applyInTransaction(_ migration: Migration, on connection: DatabaseConnection) async throws {
+        do {
+            // No statement deadline: a migration may rewrite a large table.
+            try await connection.transaction(logger: logger, deadline: nil) { transaction in
+                for statement in SQLScript.statements(of: migration.sql) {
+                    try await transaction.statement(PostgresQuery(unsafeSQL: statement), logger: logger, deadline: nil)
+                }
+                try await record(migration, on: transaction)
+            }
+        } catch {
+            throw StoreError(.migrationFailed, "migration \(migration.name) failed and was rolled back: \(Self.cause(error))")
+        }
+    }
+
+    /// Runs `migration`'s statements one by one, each committed on its own (``Migration/noTransactionMarker``),
+    /// and records it once all have run. A failure leaves the statements before it applied and
+    /// the migration unrecorded, so the next run starts it again: each statement must be safe
+    /// to run twice (`IF NOT EXISTS`; an index a failed `CONCURRENTLY` build left INVALID is
+    /// dropped first).
+    private func applyStatementByStatement(_ migration: Migration, on connection: DatabaseConnection) async throws {
+        let statements = SQLScript.statements(of: migration.sql)
+        for (index, statement) in statements.enumerated() {
+            do {
+                try await connection.statement(PostgresQuery(unsafeSQL: statement), logger: logger, deadline: nil)
+            } catch {
+                throw StoreError(
+                    .migrationFailed,
+                    "migration \(migration.name) (outside a transaction) failed at statement \(index + 1) of \(statements.count), "
+                        + "after the \(index) before it were applied; it runs again from the start next time: \(Self.cause(error))")
+            }
+        }
+        try await record(migration, on: connection)
+    }
+
+    private func record(_ migration: Migration, on connection: DatabaseConnection) async throws {
+        try await connection.statement(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
+            logger: logger)
+    }
+
+    /// What PostgreSQL said, or the error itself.
+    private static func cause(_ error: any Error) -> String {
+        (error as? PSQLError)?.serverInfo?[.message] ?? String(reflecting: error)
     }
 
     private func appliedChecksums(on connection: DatabaseConnection) async throws -> [Int: String] {
