@@ -100,6 +100,39 @@ struct MigrationTests {
         }
     }
 
+    @Test(
+        "docs/upgrades.md's recipe for an index on the partitioned events table (ON ONLY, each partition CONCURRENTLY, attached) runs outside a transaction, passes the lock check and leaves a valid index"
+    )
+    func partitionedIndexRecipe() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.partitions.maintain()
+            var partitions: [String] = []
+            let rows = try await store.database.client.query(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass ORDER BY 1"
+            )
+            for try await name in rows.decode(String.self) { partitions.append(name) }
+            #expect(!partitions.isEmpty)
+            var sql = "\(Migration.noTransactionMarker)\nCREATE INDEX IF NOT EXISTS events_kind ON ONLY events (tenant_id, kind);\n"
+            for partition in partitions {
+                sql += "CREATE INDEX CONCURRENTLY IF NOT EXISTS \(partition)_kind ON \(partition) (tenant_id, kind);\n"
+                sql += "ALTER INDEX events_kind ATTACH PARTITION \(partition)_kind;\n"
+            }
+            let migration = Migration(version: 9997, name: "9997_events_kind.sql", sql: sql)
+            #expect(MigrationLockCheck.findings(in: migration).isEmpty)
+            _ = try await MigrationRunner(
+                migrations: store.migrations.migrations + [migration], database: store.database, logger: TestDatabase.logger
+            ).run()
+            let valid = try await store.database.client.query(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_kind'::regclass")
+            var checked = false
+            for try await isValid in valid.decode(Bool.self) {
+                #expect(isValid, "the parent index is valid once every partition's is attached")
+                checked = true
+            }
+            #expect(checked)
+        }
+    }
+
     @Test("0011 rebuilds the events key in time order and carries every stored row; a copy of one still conflicts")
     func eventsKeyMigrationCarriesRows() async throws {
         try await TestDatabase.withStore(migrate: false) { store, _ in
