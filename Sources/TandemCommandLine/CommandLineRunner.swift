@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 import Logging
 import PostgresNIO
 import TandemStore
@@ -30,9 +31,20 @@ public enum CommandLineRunner {
             } else if error.code == .connectionError, let underlying = error.underlying {
                 text = "could not connect to PostgreSQL (--database-url, or the embedded one in --data-dir): \(underlying)"
             }
-            root.exit(withError: ConfigurationError(text))
+            fail(root, ConfigurationError(text))
         } catch {
-            root.exit(withError: error)
+            fail(root, error)
         }
+    }
+
+    /// Exits with `error`'s message on standard error, as ArgumentParser does, but in one write:
+    /// a log line of a thread still stopping (a listener's shutdown) can't split the message in
+    /// two (it did: "Error: could not lis…ten for gRPC"). Help and `--version` go to ArgumentParser.
+    private static func fail<Root: ParsableCommand>(_ root: Root.Type, _ error: any Error) -> Never {
+        let code = root.exitCode(for: error)
+        let message = root.fullMessage(for: error)
+        guard code != .success, !message.isEmpty else { root.exit(withError: error) }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        exit(code.rawValue)
     }
 }
