@@ -46,25 +46,52 @@ struct TLSTests {
                     transport: .http2NIOPosix(
                         target: .ipv4(address: "127.0.0.1", port: port),
                         transportSecurity: .tls { $0.trustRoots = .certificates([.file(path: cert, format: .pem)]) }))
-                group.addTask { try await client.runConnections() }
-                let control = try await ControlStream.open(
-                    client: client, token: secret.revealed, identity: .init(hostname: "tls", ipAddress: "10.0.0.1"))
-                #expect(control.welcome.tenantID == tenant.id.description)
-                control.kill()
-
                 let plaintext = try GRPCClient(
                     transport: .http2NIOPosix(
                         target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
                         config: .defaults { $0.backoff.initial = .milliseconds(50) }))
-                group.addTask { try await plaintext.runConnections() }
-                await #expect(throws: (any Error).self) {
-                    try await ControlStream.open(
-                        client: plaintext, token: secret.revealed, identity: .init(hostname: "x", ipAddress: "10.0.0.2"))
+                // The clients are closed, and their connections ended, before the server stops:
+                // a connection the server accepts while its accept loop is being torn down trips a
+                // fatal error in SwiftNIO's async channel ("Deinited NIOAsyncWriter without calling
+                // finish()", apple/swift-nio#2637; it crashed the suite once when this test cancelled
+                // the node while the plaintext client was reconnecting every 50 ms).
+                let outcome = await withTaskGroup(of: Bool.self) { clients in
+                    clients.addTask {
+                        _ = try? await client.runConnections()
+                        return true
+                    }
+                    clients.addTask {
+                        _ = try? await plaintext.runConnections()
+                        return true
+                    }
+                    let outcome = await Result {
+                        let control = try await ControlStream.open(
+                            client: client, token: secret.revealed, identity: .init(hostname: "tls", ipAddress: "10.0.0.1"))
+                        #expect(control.welcome.tenantID == tenant.id.description)
+                        control.kill()
+                        await #expect(throws: (any Error).self) {
+                            try await ControlStream.open(
+                                client: plaintext, token: secret.revealed, identity: .init(hostname: "x", ipAddress: "10.0.0.2"))
+                        }
+                    }
+                    plaintext.beginGracefulShutdown()
+                    client.beginGracefulShutdown()
+                    clients.addTask {
+                        try? await Task.sleep(for: .seconds(10))
+                        return false
+                    }
+                    var ended = 0
+                    for await clientEnded in clients {
+                        guard clientEnded else { break }
+                        ended += 1
+                        if ended == 2 { break }
+                    }
+                    clients.cancelAll()
+                    return outcome
                 }
-                plaintext.beginGracefulShutdown()
-                client.beginGracefulShutdown()
                 await node.triggerGracefulShutdown()
-                group.cancelAll()
+                try await group.waitForAll()
+                try outcome.get()
             }
         }
     }

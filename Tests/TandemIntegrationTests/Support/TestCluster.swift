@@ -76,12 +76,16 @@ final class TestCluster: Sendable {
                 }
                 let cluster = TestCluster(store: store, nodes: nodes)
                 let outcome = await Result(catching: { try await body(cluster) })
+                // The clients end first, then each node drains: a connection a server accepts
+                // while its task is cancelled trips SwiftNIO's "Deinited NIOAsyncWriter without
+                // calling finish()" (apple/swift-nio#2637; see TandemHarness).
+                for node in nodes { node.client.beginGracefulShutdown() }
+                group.cancelAll()
+                while await group.nextResult() != nil {}
                 for node in nodes {
-                    node.client.beginGracefulShutdown()
-                    node.task.cancel()
+                    await node.node.triggerGracefulShutdown()
                     _ = await node.task.result
                 }
-                group.cancelAll()
                 try outcome.get()
             }
         }
