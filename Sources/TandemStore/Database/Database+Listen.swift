@@ -3,15 +3,6 @@ import PostgresNIO
 import ServiceLifecycle
 import TandemCore
 
-/// What a listening connection tells its listener.
-public enum DatabaseNotice: Sendable, Equatable {
-    /// The connection listens (again): notifications sent while it did not were missed, so
-    /// the listener re-reads whatever they would have told it.
-    case listening
-    /// A notification's payload.
-    case notification(String)
-}
-
 extension Database {
     /// How long a lost listening connection waits before it reconnects.
     static let relistenDelay: Duration = .seconds(1)
