@@ -37,8 +37,10 @@ final class StatementWatch: Sendable {
     private struct State {
         var nextID = 0
         var pending: [Int: Pending] = [:]
-        /// The connections whose close is observed (their close future has a callback).
-        var observed: Set<ObjectIdentifier> = []
+        /// The connections whose close is observed (their close future has a callback), held
+        /// until that callback has run: a connection freed earlier could leave its address, and
+        /// so its key, to a new connection whose statements the old callback would then fail.
+        var observed: [ObjectIdentifier: PostgresConnection] = [:]
     }
 
     private let state = Mutex(State())
@@ -122,7 +124,9 @@ final class StatementWatch: Sendable {
         let (id, observe) = state.withLock { state -> (Int, Bool) in
             state.nextID += 1
             state.pending[state.nextID] = pending
-            return (state.nextID, state.observed.insert(key).inserted)
+            let observe = state.observed[key] == nil
+            if observe { state.observed[key] = connection }
+            return (state.nextID, observe)
         }
         // A connection closed already completes its future at once: the statement fails now.
         if observe { connection.closeFuture.whenComplete { _ in self.closed(key) } }
@@ -136,8 +140,8 @@ final class StatementWatch: Sendable {
     /// The close observer: fails every statement still waiting on the closed connection.
     private func closed(_ key: ObjectIdentifier) {
         let orphans = state.withLock { state -> [Pending] in
-            state.observed.remove(key)
-            let ids = state.pending.filter { ObjectIdentifier($0.value.connection) == key }.keys
+            guard let closed = state.observed.removeValue(forKey: key) else { return [] }
+            let ids = state.pending.filter { $0.value.connection === closed }.keys
             return ids.compactMap { state.pending.removeValue(forKey: $0) }
         }
         for pending in orphans where pending.fail(Self.closedError) {
