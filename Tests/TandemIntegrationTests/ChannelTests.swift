@@ -206,12 +206,9 @@ struct ChannelTests {
     )
     func noLossJudgedRightAfterADatabaseOutage() async throws {
         try await TandemHarness.run { tandem in
-            let site = try await tandem.site()
-            _ = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: nil)
-            _ = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b", heartbeatEvery: nil)
             // As the database finds them when it is back: nobody heard for a long time, because
             // the heartbeats that arrived meanwhile could not be written.
-            try await tandem.store.database.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
+            let site = try await Self.pairUnheardForAnHour(tandem)
             var configuration = IngestConfiguration()
             configuration.livenessTimeout = .seconds(15)
             let sweeper = LivenessSweeper(
@@ -233,12 +230,9 @@ struct ChannelTests {
     )
     func noLossJudgedFromAStalledRead() async throws {
         try await TandemHarness.run { tandem in
-            let site = try await tandem.site()
-            _ = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: nil)
-            _ = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b", heartbeatEvery: nil)
             // What the read finds when the database thaws, before the heartbeats held back with
             // it are written: nobody heard for a long time.
-            try await tandem.store.database.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
+            let site = try await Self.pairUnheardForAnHour(tandem)
             var configuration = IngestConfiguration()
             configuration.heartbeatInterval = .milliseconds(500)
             configuration.livenessTimeout = .seconds(2)
@@ -260,10 +254,25 @@ struct ChannelTests {
             let failure = try #require(tandem.ingest.registry.outages.lastFailure, "the stalled read counts as an outage")
             #expect(
                 !tandem.ingest.registry.outages.allowsJudging(at: failure + .milliseconds(1_999), timeout: configuration.livenessTimeout))
-            // A read that answers in time judges the same silence.
-            try await sweeper.sweep()
+            // A read that answers in time judges the same silence (a sweeper whose stalled-read
+            // bound is 29 s, so a busy machine's slow read is not taken for a stall).
+            var patient = IngestConfiguration()
+            patient.heartbeatInterval = .seconds(1)
+            patient.livenessTimeout = .seconds(30)
+            try await LivenessSweeper(
+                store: tandem.store, registry: tandem.ingest.registry, configuration: patient, logger: TestDatabase.logger
+            ).sweep()
             #expect(try await tandem.store.connectors.haActive(tenant: site.tenant, token: site.tokenID) == [])
         }
+    }
+
+    /// A pair of connectors that send no heartbeats, both last heard an hour ago.
+    static func pairUnheardForAnHour(_ tandem: TandemHarness) async throws -> TandemHarness.Site {
+        let site = try await tandem.site()
+        _ = try await tandem.connect(site, ip: "10.0.0.1", instanceID: "a", heartbeatEvery: nil)
+        _ = try await tandem.connect(site, ip: "10.0.0.2", instanceID: "b", heartbeatEvery: nil)
+        try await tandem.store.database.client.query("UPDATE connectors SET last_heard = now() - interval '1 hour'")
+        return site
     }
 
     @Test("a resent batch adds no row, and the pair's two copies are stored once")
