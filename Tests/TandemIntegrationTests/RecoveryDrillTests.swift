@@ -22,16 +22,19 @@ struct RecoveryDrillTests {
         environment["TANDEM_BIN_DIR"] = ChaosTests.labBinary.deletingLastPathComponent().path
         environment["TANDEM_DATABASE_URL"] = nil
         process.environment = environment
-        let output = Pipe()
-        // Its log to a file, so neither pipe can fill while the other is read.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-drill-\(UUID().uuidString.prefix(8)).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        process.standardOutput = output
+        // Its output and log to files, and its end awaited by polling: a blocking read or
+        // `waitUntilExit` would hold one of the two cooperative threads of a 2-core machine
+        // for the drill's 30 s, starving every other test.
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-drill-\(UUID().uuidString.prefix(8))")
+        let out = base.appendingPathExtension("json")
+        let log = base.appendingPathExtension("log")
+        for file in [out, log] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        defer { for file in [out, log] { try? FileManager.default.removeItem(at: file) } }
+        process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
+        let printed = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         let logged = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "the drill failed:\n\(logged.suffix(2_000))")
         let line = try #require(printed.split(separator: "\n").last, "no result:\n\(logged.suffix(2_000))")
